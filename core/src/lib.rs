@@ -1,0 +1,40 @@
+//! # probity-core
+//!
+//! The part of Probity that every party shares: the category table, declarations and their
+//! TOML file format, the canonical encodings into the BN254 scalar field (`to_field`,
+//! `id_hash`, `official_tag`), circomlib-compatible Poseidon, the 4-ary items tree, the
+//! declaration commitment, and the typed public inputs of every statement.
+//!
+//! It does no IO and holds no keys. Everything here is normative (DESIGN.md §3–§5): the golden
+//! vector of the design's appendix is a test of this crate.
+//!
+//! # Secrets
+//! Values, asset ids and blindings are the official's secrets. No type here prints them in
+//! `Debug`; error messages name items by position, never by content.
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub use ark_bn254::Fr;
+
+mod category;
+mod declaration;
+mod encoding;
+mod file;
+pub mod poseidon;
+mod statement;
+pub mod tree;
+mod types;
+
+pub use category::{Category, Class, InvalidCategory};
+pub use declaration::{
+    category_total, commitment, income, net_worth, Blinding, Blindings, Capacity, Declaration,
+    DeclarationError, Item, Opening, Owner, Slot, DOMAIN_DECLARATION,
+};
+pub use encoding::{normalize_asset_id, to_field, ASSET_ID_TAG, OFFICIAL_TAG};
+pub use statement::{
+    AssetIncluded, CategoryTotalRange, NetWorthRange, PublicInputError, PublicInputs,
+    StatementKind, WealthGrowth,
+};
+pub use types::{
+    field_to_u128, format_minor_units, i128_to_field, parse_field_decimal, Amount, AssetId,
+    Commitment, IdHash, OfficialId, OfficialTag, Period, SignedAmount,
+};
