@@ -23,6 +23,7 @@ pub mod poseidon;
 mod statement;
 pub mod tree;
 mod types;
+mod wire;
 
 pub use category::{Category, Class, InvalidCategory};
 pub use declaration::{
@@ -37,4 +38,8 @@ pub use statement::{
 pub use types::{
     field_to_u128, format_minor_units, i128_to_field, parse_field_decimal, Amount, AssetId,
     Commitment, IdHash, OfficialId, OfficialTag, Period, SignedAmount,
+};
+pub use wire::{
+    EnvelopeError, ManifestEntry, ParamsManifest, ProofEnvelope, PARAMS_MANIFEST_VERSION,
+    PROOF_ENVELOPE_VERSION, PROOF_LEN,
 };

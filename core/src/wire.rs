@@ -1,0 +1,190 @@
+//! Versioned file formats shared by the prover, the verifier and the params tooling: the proof
+//! envelope and the params manifest. Both are JSON; both refuse unknown versions and unknown
+//! fields, so that a file from a newer Probity fails loudly instead of half-parsing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    declaration::Capacity,
+    statement::{PublicInputError, PublicInputs, StatementKind},
+    types::{parse_field_decimal, OfficialId, Period},
+    Fr,
+};
+
+/// Version of [`ProofEnvelope`].
+pub const PROOF_ENVELOPE_VERSION: u32 = 1;
+/// Version of [`ParamsManifest`].
+pub const PARAMS_MANIFEST_VERSION: u32 = 1;
+/// Length of a Groth16 proof over BN254 in arkworks compressed form.
+pub const PROOF_LEN: usize = 128;
+
+/// A proof file: what an official hands to a supervisor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofEnvelope {
+    /// Always [`PROOF_ENVELOPE_VERSION`].
+    pub version: u32,
+    /// The statement.
+    pub statement: StatementKind,
+    /// The declarations' capacity (selects the key).
+    pub capacity: Capacity,
+    /// The official the statement is about.
+    pub official: OfficialId,
+    /// The period(s): one, or the earlier and the later for `wealth_growth`.
+    pub periods: Vec<Period>,
+    /// Public inputs as canonical decimal strings, in verifying-key order.
+    pub public_inputs: Vec<String>,
+    /// The 128-byte compressed proof, hex.
+    pub proof: String,
+}
+
+/// A proof envelope that does not parse or does not agree with itself.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// Not JSON, or not this format.
+    #[error("not a Probity proof file: {0}")]
+    Format(String),
+    /// A version this build does not read.
+    #[error("proof file version {0} is not supported (this build reads version {PROOF_ENVELOPE_VERSION}): upgrade probity")]
+    Version(u32),
+    /// The public inputs do not decode.
+    #[error("the proof file's public inputs are not valid: {0}")]
+    PublicInputs(String),
+    /// The proof bytes are not 128 bytes of hex.
+    #[error("the proof is not {PROOF_LEN} bytes of hex")]
+    ProofBytes,
+    /// The official id or periods disagree with the public inputs.
+    #[error("the proof file is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl From<PublicInputError> for EnvelopeError {
+    fn from(e: PublicInputError) -> Self {
+        Self::PublicInputs(e.to_string())
+    }
+}
+
+impl ProofEnvelope {
+    /// Wraps a proof.
+    pub fn new(capacity: Capacity, official: OfficialId, inputs: &PublicInputs, proof: &[u8; PROOF_LEN]) -> Self {
+        let periods = match inputs {
+            PublicInputs::NetWorthRange(x) => vec![x.period],
+            PublicInputs::CategoryTotalRange(x) => vec![x.period],
+            PublicInputs::WealthGrowth(x) => vec![x.period_prev, x.period_curr],
+            PublicInputs::AssetIncluded(x) => vec![x.period],
+        };
+        Self {
+            version: PROOF_ENVELOPE_VERSION,
+            statement: inputs.kind(),
+            capacity,
+            official,
+            periods,
+            public_inputs: inputs.to_public_inputs().iter().map(Fr::to_string).collect(),
+            proof: hex::encode(proof),
+        }
+    }
+
+    /// Parses and checks a proof file: version, public inputs, proof length, and that the
+    /// official id and periods agree with the public inputs.
+    pub fn from_json(text: &str) -> Result<Self, EnvelopeError> {
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            version: u32,
+        }
+        let v: VersionOnly = serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
+        if v.version != PROOF_ENVELOPE_VERSION {
+            return Err(EnvelopeError::Version(v.version));
+        }
+        let env: Self = serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
+        let inputs = env.inputs()?;
+        env.proof_bytes()?;
+        if inputs.official_tag() != env.official.tag() {
+            return Err(EnvelopeError::Inconsistent(format!(
+                "the public official_tag is not the tag of official `{}`",
+                env.official
+            )));
+        }
+        let expected = Self::new(env.capacity, env.official.clone(), &inputs, &[0; PROOF_LEN]).periods;
+        if expected != env.periods {
+            return Err(EnvelopeError::Inconsistent("the periods do not match the public inputs".into()));
+        }
+        Ok(env)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an envelope always serializes")
+    }
+
+    /// The typed public inputs.
+    pub fn inputs(&self) -> Result<PublicInputs, EnvelopeError> {
+        let x = self
+            .public_inputs
+            .iter()
+            .map(|s| parse_field_decimal(s))
+            .collect::<Result<Vec<Fr>, String>>()
+            .map_err(EnvelopeError::PublicInputs)?;
+        Ok(PublicInputs::from_public_inputs(self.statement, &x)?)
+    }
+
+    /// The proof bytes.
+    pub fn proof_bytes(&self) -> Result<[u8; PROOF_LEN], EnvelopeError> {
+        let bytes = hex::decode(&self.proof).map_err(|_| EnvelopeError::ProofBytes)?;
+        bytes.try_into().map_err(|_| EnvelopeError::ProofBytes)
+    }
+}
+
+/// The params manifest (DESIGN.md §6): one entry per key pair.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamsManifest {
+    /// Always [`PARAMS_MANIFEST_VERSION`].
+    pub version: u32,
+    /// How the keys were made: `"dev"` (one machine, OS randomness) or `"ceremony"`.
+    pub setup: String,
+    /// The key pairs.
+    pub keys: Vec<ManifestEntry>,
+}
+
+/// One key pair of the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    /// The statement.
+    pub statement: StatementKind,
+    /// The capacity.
+    pub capacity: Capacity,
+    /// Number of constraints of the circuit.
+    pub num_constraints: usize,
+    /// The verifying key, arkworks compressed serialization, hex.
+    pub verifying_key: String,
+    /// File name of the proving key, relative to the manifest.
+    pub proving_key_file: String,
+    /// SHA-256 of the proving-key file, hex.
+    pub proving_key_sha256: String,
+}
+
+impl ParamsManifest {
+    /// Parses a manifest, refusing other versions.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let m: Self = serde_json::from_str(text).map_err(|e| format!("the params manifest is not valid: {e}"))?;
+        if m.version != PARAMS_MANIFEST_VERSION {
+            return Err(format!(
+                "params manifest version {} is not supported (this build reads version {PARAMS_MANIFEST_VERSION})",
+                m.version
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a manifest always serializes")
+    }
+
+    /// The entry for one key pair.
+    pub fn entry(&self, statement: StatementKind, capacity: Capacity) -> Option<&ManifestEntry> {
+        self.keys.iter().find(|e| e.statement == statement && e.capacity == capacity)
+    }
+}
