@@ -1,1 +1,31 @@
+//! # probity-circuits
+//!
+//! The R1CS side of Probity: gadgets that are twins of `probity-core`'s native functions, and
+//! the four statement circuits of DESIGN.md §5 (`net_worth_range`, `category_total_range`,
+//! `wealth_growth`, `asset_included`), each for every capacity.
+//!
+//! | native (`probity_core`) | gadget (here) |
+//! |---|---|
+//! | `poseidon::poseidon` | [`poseidon::poseidon`] |
+//! | `tree::ItemsTree::root` | [`tree::items_root`] |
+//! | `tree::InclusionPath::root` | [`tree::PathVar::root`] |
+//! | `Amount`, `SignedAmount` ranges | [`range`] |
+//! | `Category::class` | [`category::CategoryVar`] |
+//! | `Opening::commitment`, `net_worth`, `income`, `category_total` | [`declaration::DeclarationVar`] |
+//!
+//! Only the prover and the key generator link this crate; verification needs a verifying key
+//! and public inputs only.
+#![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod category;
+pub mod declaration;
+pub mod poseidon;
+pub mod range;
+mod statements;
+pub mod tree;
+
+pub use declaration::{DeclarationWitness, SlotWitness};
+pub use statements::{
+    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, NetWorthRangeCircuit, StatementCircuit,
+    WealthGrowthCircuit,
+};

@@ -22,6 +22,7 @@ mod file;
 pub mod poseidon;
 mod statement;
 pub mod tree;
+pub use tree::InclusionPath;
 mod types;
 mod wire;
 
