@@ -1,0 +1,321 @@
+//! Every statement, honest and dishonest (DESIGN.md §10): each way a dishonest prover could
+//! cheat leaves the constraint system unsatisfiable.
+
+mod common;
+
+use common::*;
+use probity_circuits::{
+    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, DeclarationWitness, NetWorthRangeCircuit,
+    WealthGrowthCircuit,
+};
+use probity_core::{
+    i128_to_field, Amount, AssetId, AssetIncluded, Capacity, Category, CategoryTotalRange, Fr, NetWorthRange,
+    Opening, SignedAmount, WealthGrowth,
+};
+
+const C16: Capacity = Capacity::C16;
+
+fn nwr(opening: &Opening, lo: i64, hi: i64) -> bool {
+    let inputs = NetWorthRange {
+        commitment: opening.commitment(),
+        official_tag: opening.official().tag(),
+        period: opening.period(),
+        lo: SignedAmount(lo),
+        hi: SignedAmount(hi),
+    };
+    satisfied(NetWorthRangeCircuit::new(opening, &inputs))
+}
+
+/// net_worth_range over a raw witness with a natively recomputed commitment.
+fn nwr_raw(w: DeclarationWitness, lo: Fr, hi: Fr) -> bool {
+    let tag = official("GOV-0001").tag().0;
+    let p = Fr::from(2026u64);
+    let public = vec![raw_commitment(tag, p, &w), tag, p, lo, hi];
+    satisfied(NetWorthRangeCircuit::from_parts(C16, public, w))
+}
+
+fn enc(x: i128) -> Fr {
+    i128_to_field(x)
+}
+
+#[test]
+fn net_worth_range_holds_exactly_at_its_bounds() {
+    let o = open(2026, items_2026());
+    assert_eq!(o.net_worth(), i128::from(NET_WORTH_2026));
+    assert!(nwr(&o, NET_WORTH_2026, NET_WORTH_2026));
+    assert!(nwr(&o, i64::MIN, i64::MAX));
+    assert!(!nwr(&o, NET_WORTH_2026 + 1, i64::MAX), "one unit above lo");
+    assert!(!nwr(&o, i64::MIN, NET_WORTH_2026 - 1), "one unit below hi");
+}
+
+#[test]
+fn net_worth_range_is_correct_for_negative_net_worth_and_bounds() {
+    // Assets 100.00, liabilities 105.00: net worth −5.00.
+    let o = open(2026, vec![item(2, "acct", 10_000), item(17, "loan", 10_500)]);
+    assert_eq!(o.net_worth(), -500);
+    assert!(nwr(&o, -500, -500));
+    assert!(nwr(&o, -1_000, -1));
+    assert!(!nwr(&o, -499, 0), "lo one above");
+    assert!(!nwr(&o, -1_000, -501), "hi one below");
+    assert!(!nwr(&o, 0, 1_000), "positive band");
+}
+
+#[test]
+fn net_worth_range_refuses_bounds_outside_i64() {
+    let o = open(2026, items_2026());
+    let w = DeclarationWitness::from_opening(&o);
+    let min = i128::from(i64::MIN);
+    let max = i128::from(i64::MAX);
+    assert!(nwr_raw(w.clone(), enc(min), enc(max)), "the extreme valid encodings");
+    // Bounds that are true as integers but are not signed 64-bit encodings.
+    assert!(!nwr_raw(w.clone(), enc(min - 1), enc(max)), "lo = -2^63 - 1");
+    assert!(!nwr_raw(w.clone(), enc(min), enc(max + 1)), "hi = 2^63");
+    assert!(!nwr_raw(w.clone(), enc(0), -Fr::from(1u64) / Fr::from(2u64)), "hi = (p-1)/2");
+    assert!(!nwr_raw(w, enc(0), Fr::from(1u128 << 100)), "hi = 2^100");
+}
+
+fn deposit_slots(extra: probity_circuits::SlotWitness) -> DeclarationWitness {
+    let deposit = AssetId("acct".into()).id_hash().0;
+    raw_witness(vec![slot(2, deposit, Fr::from(1_000u64), 1), extra])
+}
+
+#[test]
+fn net_worth_range_refuses_values_outside_64_bits() {
+    let h = AssetId("x".into()).id_hash().0;
+    // Control: an honest extra asset of 5 satisfies [1005, 1005].
+    assert!(nwr_raw(deposit_slots(slot(15, h, Fr::from(5u64), 2)), enc(1_005), enc(1_005)));
+    // 2^64 + 5 as an asset.
+    let big = Fr::from((1u128 << 64) + 5);
+    assert!(!nwr_raw(deposit_slots(slot(15, h, big, 2)), enc(0), enc(i64::MAX as i128)));
+    // p − 600 as an "asset" is −600: a hidden liability that shrinks net worth to 400.
+    assert!(!nwr_raw(deposit_slots(slot(15, h, -Fr::from(600u64), 2)), enc(400), enc(400)));
+    // p − 600 as a "liability" adds 600.
+    assert!(!nwr_raw(deposit_slots(slot(16, h, -Fr::from(600u64), 2)), enc(1_600), enc(1_600)));
+}
+
+#[test]
+fn net_worth_range_refuses_invalid_categories_and_loaded_empty_slots() {
+    let h = AssetId("x".into()).id_hash().0;
+    for bad in [48u64, 63, 64, 255] {
+        assert!(!nwr_raw(deposit_slots(slot(bad, h, Fr::from(5u64), 2)), enc(1_000), enc(1_005)), "code {bad}");
+    }
+    // −16 (p − 16) would read as "income" bits in a naive decomposition.
+    let mut w = deposit_slots(slot(0, Fr::from(0u64), Fr::from(0u64), 2));
+    w.slots[1].category = -Fr::from(16u64);
+    assert!(!nwr_raw(w, enc(1_000), enc(1_000)));
+    // Padding slots carry nothing: value or id_hash in a code-0 slot is refused.
+    assert!(!nwr_raw(deposit_slots(slot(0, Fr::from(0u64), Fr::from(5u64), 2)), enc(1_005), enc(1_005)));
+    assert!(!nwr_raw(deposit_slots(slot(0, h, Fr::from(0u64), 2)), enc(1_000), enc(1_000)));
+    // Control: a true empty slot is fine.
+    assert!(nwr_raw(deposit_slots(slot(0, Fr::from(0u64), Fr::from(0u64), 2)), enc(1_000), enc(1_000)));
+}
+
+#[test]
+fn net_worth_range_cannot_leave_out_a_liability() {
+    let o = open(2026, items_2026());
+    let without_mortgage = NET_WORTH_2026 + 150_000_000;
+    assert!(!nwr(&o, without_mortgage, without_mortgage));
+    assert!(!nwr(&o, NET_WORTH_2026 + 1, without_mortgage));
+}
+
+#[test]
+fn net_worth_range_is_bound_to_the_official_and_the_period() {
+    let o = open(2026, items_2026());
+    let honest = NetWorthRange {
+        commitment: o.commitment(),
+        official_tag: o.official().tag(),
+        period: o.period(),
+        lo: SignedAmount(0),
+        hi: SignedAmount(i64::MAX),
+    };
+    assert!(satisfied(NetWorthRangeCircuit::new(&o, &honest)));
+    let other_official = NetWorthRange { official_tag: official("GOV-0002").tag(), ..honest };
+    assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_official)));
+    let other_period = NetWorthRange { period: period(2025), ..honest };
+    assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_period)));
+    let other_commitment = NetWorthRange { commitment: open(2026, vec![item(1, DEED, 1)]).commitment(), ..honest };
+    assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_commitment)));
+}
+
+fn ctr(opening: &Opening, category: u8, lo: i64, hi: i64) -> bool {
+    let inputs = CategoryTotalRange {
+        commitment: opening.commitment(),
+        official_tag: opening.official().tag(),
+        period: opening.period(),
+        category: Category::from_code(category).expect("valid"),
+        lo: SignedAmount(lo),
+        hi: SignedAmount(hi),
+    };
+    satisfied(CategoryTotalRangeCircuit::new(opening, &inputs))
+}
+
+#[test]
+fn category_total_range_sums_one_category_exactly() {
+    let mut items = items_2026();
+    items.push(item(2, "second account", 3_000_000));
+    let o = open(2026, items);
+    assert!(ctr(&o, 2, 15_000_000, 15_000_000));
+    assert!(!ctr(&o, 2, 15_000_001, i64::MAX));
+    assert!(!ctr(&o, 2, 0, 14_999_999));
+    // "Holds no securities": category 3 in [0, 0].
+    assert!(ctr(&o, 3, 0, 0));
+    let mut with_shares = items_2026();
+    with_shares.push(item(3, "SH600000", 1));
+    assert!(!ctr(&open(2026, with_shares), 3, 0, 0));
+    // Liabilities sum as values too: the mortgage total.
+    assert!(ctr(&o, 16, 150_000_000, 150_000_000));
+}
+
+#[test]
+fn category_total_range_refuses_cancelling_values_and_bad_public_inputs() {
+    let tag = official("GOV-0001").tag().0;
+    let p = Fr::from(2026u64);
+    let h = AssetId("SH600000".into()).id_hash().0;
+    let run = |w: DeclarationWitness, category: Fr, lo: Fr, hi: Fr| {
+        let public = vec![raw_commitment(tag, p, &w), tag, p, category, lo, hi];
+        satisfied(CategoryTotalRangeCircuit::from_parts(C16, public, w))
+    };
+    // Securities of 5 and of p − 5 sum to 0 in the field: refused.
+    let cancel = raw_witness(vec![slot(3, h, Fr::from(5u64), 1), slot(3, h, -Fr::from(5u64), 2)]);
+    assert!(!run(cancel, Fr::from(3u64), enc(0), enc(0)));
+    let honest = raw_witness(vec![slot(3, h, Fr::from(5u64), 1)]);
+    assert!(run(honest.clone(), Fr::from(3u64), enc(5), enc(5)));
+    // A public category that is not a code: refused even though nothing matches it.
+    assert!(!run(honest.clone(), Fr::from(48u64), enc(0), enc(0)));
+    assert!(!run(honest.clone(), Fr::from(3u64), enc(5), Fr::from(1u128 << 63)));
+    assert!(!run(honest, Fr::from(3u64), enc(i128::from(i64::MIN) - 1), enc(5)));
+}
+
+fn wg(prev: &Opening, curr: &Opening, tolerance: u64) -> bool {
+    let inputs = WealthGrowth {
+        commitment_prev: prev.commitment(),
+        commitment_curr: curr.commitment(),
+        official_tag: curr.official().tag(),
+        period_prev: prev.period(),
+        period_curr: curr.period(),
+        tolerance: Amount(tolerance),
+    };
+    satisfied(WealthGrowthCircuit::new(prev, curr, &inputs))
+}
+
+#[test]
+fn wealth_growth_holds_up_to_income_plus_tolerance_and_not_one_unit_more() {
+    let prev = open(2025, vec![item(2, "acct", 100_000_000), item(16, MORTGAGE_ID, 160_000_000)]);
+    // Net worth −60,000,000 → 212,000,000: growth 272,000,000 against income 45,000,000.
+    let curr = open(2026, items_2026());
+    let growth = 272_000_000u64;
+    let income = 45_000_000u64;
+    assert!(wg(&prev, &curr, growth - income), "tolerance covers exactly the gap");
+    assert!(!wg(&prev, &curr, growth - income - 1), "one unit short");
+    // Growth equal to income with no tolerance, and growth exceeding it by exactly 1.
+    let curr_explained = open(2026, vec![item(2, "acct", 145_000_000), item(16, MORTGAGE_ID, 160_000_000), item(32, "", 45_000_000)]);
+    assert!(wg(&prev, &curr_explained, 0));
+    let curr_plus_one = open(2026, vec![item(2, "acct", 145_000_001), item(16, MORTGAGE_ID, 160_000_000), item(32, "", 45_000_000)]);
+    assert!(!wg(&prev, &curr_plus_one, 0));
+    assert!(wg(&prev, &curr_plus_one, 1));
+    // Shrinking wealth is always explained.
+    assert!(wg(&curr, &prev, 0));
+}
+
+#[test]
+fn wealth_growth_is_bound_to_both_commitments_the_official_and_the_periods() {
+    let prev = open(2025, vec![item(2, "acct", 100_000_000)]);
+    let curr = open(2026, vec![item(2, "acct", 110_000_000), item(32, "", 10_000_000)]);
+    let honest = WealthGrowth {
+        commitment_prev: prev.commitment(),
+        commitment_curr: curr.commitment(),
+        official_tag: curr.official().tag(),
+        period_prev: prev.period(),
+        period_curr: curr.period(),
+        tolerance: Amount(0),
+    };
+    assert!(satisfied(WealthGrowthCircuit::new(&prev, &curr, &honest)));
+    let swapped = WealthGrowth { commitment_prev: honest.commitment_curr, commitment_curr: honest.commitment_prev, ..honest };
+    assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &swapped)));
+    let other = WealthGrowth { official_tag: official("GOV-0002").tag(), ..honest };
+    assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &other)));
+    let other_period = WealthGrowth { period_prev: period(2024), ..honest };
+    assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &other_period)));
+    // A tolerance encoding at 2^64 is refused.
+    let mut public = honest.to_public_inputs();
+    public[WealthGrowth::TOLERANCE] = Fr::from(1u128 << 64);
+    let w = |o: &Opening| DeclarationWitness::from_opening(o);
+    assert!(!satisfied(WealthGrowthCircuit::from_parts(C16, public, w(&prev), w(&curr))));
+}
+
+#[test]
+fn wealth_growth_refuses_hidden_negative_values() {
+    let tag = official("GOV-0001").tag().0;
+    let (p0, p1) = (Fr::from(2025u64), Fr::from(2026u64));
+    let acct = AssetId("acct".into()).id_hash().0;
+    let prev = raw_witness(vec![slot(2, acct, Fr::from(100u64), 1)]);
+    // 400 of new wealth hidden by a "negative" asset p − 400: growth looks like 0.
+    let curr = raw_witness(vec![slot(2, acct, Fr::from(500u64), 1), slot(15, acct, -Fr::from(400u64), 2)]);
+    let public = vec![raw_commitment(tag, p0, &prev), raw_commitment(tag, p1, &curr), tag, p0, p1, Fr::from(0u64)];
+    assert!(!satisfied(WealthGrowthCircuit::from_parts(C16, public, prev, curr)));
+}
+
+fn ai(opening: &Opening, slot: usize, id: &str, min_value: u64) -> bool {
+    let inputs = AssetIncluded {
+        commitment: opening.commitment(),
+        official_tag: opening.official().tag(),
+        period: opening.period(),
+        id_hash: AssetId(id.into()).id_hash(),
+        min_value: Amount(min_value),
+    };
+    satisfied(AssetIncludedCircuit::new(opening, slot, &inputs))
+}
+
+#[test]
+fn asset_included_finds_the_asset_at_its_value() {
+    let o = open(2026, items_2026());
+    assert!(ai(&o, 0, DEED, 350_000_000));
+    assert!(ai(&o, 0, DEED, 0));
+    // The id is normalized before hashing: spacing and case do not matter.
+    assert!(ai(&o, 1, "62220202 0001 2345678", 12_000_000));
+    assert!(!ai(&o, 0, DEED, 350_000_001), "one unit above the declared value");
+    assert!(!ai(&o, 0, "京(2020)朝阳区不动产权第0001235号", 0), "another certificate");
+}
+
+#[test]
+fn asset_included_refuses_liabilities_income_and_empty_slots() {
+    let o = open(2026, items_2026());
+    assert!(!ai(&o, 2, MORTGAGE_ID, 0), "the mortgage is a liability with that id");
+    assert!(!ai(&o, 3, "", 0), "income");
+    assert!(!ai(&o, 9, "", 0), "an empty slot");
+}
+
+#[test]
+fn asset_included_refuses_wrong_paths_and_bad_encodings() {
+    let o = open(2026, items_2026());
+    let inputs = AssetIncluded {
+        commitment: o.commitment(),
+        official_tag: o.official().tag(),
+        period: o.period(),
+        id_hash: AssetId(DEED.into()).id_hash(),
+        min_value: Amount(1),
+    };
+    let honest = AssetWitness {
+        category: Fr::from(1u64),
+        value: Fr::from(350_000_000u64),
+        blinding: o.blindings().as_slice()[0].0,
+        path: o.path(0),
+    };
+    let run = |w: AssetWitness, public: Vec<Fr>| satisfied(AssetIncludedCircuit::from_parts(C16, public, w));
+    assert!(run(honest.clone(), inputs.to_public_inputs()));
+    let mut moved = honest.clone();
+    moved.path.slot = 1;
+    assert!(!run(moved, inputs.to_public_inputs()), "path used at another slot");
+    let mut swapped = honest.clone();
+    swapped.path.siblings.swap(0, 1);
+    assert!(!run(swapped, inputs.to_public_inputs()), "levels swapped");
+    let mut other_path = honest.clone();
+    other_path.path = o.path(1);
+    assert!(!run(other_path, inputs.to_public_inputs()), "another slot's path");
+    let mut big = inputs.to_public_inputs();
+    big[AssetIncluded::MIN_VALUE] = -Fr::from(1u64);
+    assert!(!run(honest.clone(), big), "min_value = p − 1");
+    let mut other_tag = inputs.to_public_inputs();
+    other_tag[AssetIncluded::OFFICIAL_TAG] = official("GOV-0002").tag().0;
+    assert!(!run(honest, other_tag));
+}
