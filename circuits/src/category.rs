@@ -29,11 +29,16 @@ pub struct CategoryVar {
 impl CategoryVar {
     /// Allocates a code witness (6 constraints). A claimed code outside `0..=47` makes the
     /// constraint system unsatisfiable or the allocated code differ from the claim.
-    pub fn new_witness(cs: &ConstraintSystemRef<Fr>, code: Option<Fr>) -> Result<Self, SynthesisError> {
+    pub fn new_witness(
+        cs: &ConstraintSystemRef<Fr>,
+        code: Option<Fr>,
+    ) -> Result<Self, SynthesisError> {
         let low64 = code.map(|v| v.into_bigint().as_ref()[0]);
         let low = alloc_bits(cs, low64.map(|v| Fr::from(v & 15)), 4)?;
         let c_value = low64.map(|v| Fr::from(v >> 4));
-        let c = FpVar::new_witness(cs.clone(), || c_value.ok_or(SynthesisError::AssignmentMissing))?;
+        let c = FpVar::new_witness(cs.clone(), || {
+            c_value.ok_or(SynthesisError::AssignmentMissing)
+        })?;
         let c2 = c.square()?;
         // c·c2 = 3·c2 − 2·c  ⇔  c ∈ {0, 1, 2}.
         c.mul_equals(&c2, &(&c2 * Fr::from(3u64) - &c * Fr::from(2u64)))?;
@@ -62,8 +67,15 @@ fn two_inverse() -> Fr {
 }
 
 /// An asset code, `1..=15`: four boolean witnesses and a non-zero check (5 constraints).
-pub fn alloc_asset_code(cs: &ConstraintSystemRef<Fr>, code: Option<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
-    let low = alloc_bits(cs, code.map(|v| Fr::from(v.into_bigint().as_ref()[0] & 15)), 4)?;
+pub fn alloc_asset_code(
+    cs: &ConstraintSystemRef<Fr>,
+    code: Option<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    let low = alloc_bits(
+        cs,
+        code.map(|v| Fr::from(v.into_bigint().as_ref()[0] & 15)),
+        4,
+    )?;
     low.enforce_not_equal(&FpVar::zero())?;
     Ok(low)
 }
@@ -109,7 +121,14 @@ mod tests {
 
     #[test]
     fn invalid_codes_are_unsatisfiable() {
-        for bad in [Fr::from(48u64), Fr::from(63u64), Fr::from(64u64), Fr::from(255u64), -Fr::from(1u64), -Fr::from(16u64)] {
+        for bad in [
+            Fr::from(48u64),
+            Fr::from(63u64),
+            Fr::from(64u64),
+            Fr::from(255u64),
+            -Fr::from(1u64),
+            -Fr::from(16u64),
+        ] {
             assert!(!run(bad).0, "code {bad} must be refused");
         }
     }
@@ -121,7 +140,9 @@ mod tests {
             let v = alloc_asset_code(&cs, Some(Fr::from(code))).expect("alloc");
             let public = FpVar::new_input(cs.clone(), || Ok(Fr::from(code))).expect("alloc");
             v.enforce_equal(&public).expect("enforce");
-            let expected = Category::from_code(code as u8).map(|c| c.class() == Class::Asset).unwrap_or(false);
+            let expected = Category::from_code(code as u8)
+                .map(|c| c.class() == Class::Asset)
+                .unwrap_or(false);
             assert_eq!(cs.is_satisfied().expect("check"), expected, "code {code}");
         }
     }

@@ -85,7 +85,8 @@ pub struct DeclarationVar {
 
 /// `x / y`, or 0 when `y` is 0: the witness of `x = y · w`.
 fn quotient(x: Option<Fr>, y: Option<Fr>) -> Option<Fr> {
-    x.zip(y).map(|(x, y)| y.inverse().map_or(Fr::from(0u64), |inv| x * inv))
+    x.zip(y)
+        .map(|(x, y)| y.inverse().map_or(Fr::from(0u64), |inv| x * inv))
 }
 
 impl DeclarationVar {
@@ -104,9 +105,11 @@ impl DeclarationVar {
         for i in 0..capacity.slots() {
             let w = witness.and_then(|w| w.slots.get(i));
             let category = CategoryVar::new_witness(cs, w.map(|w| w.category))?;
-            let id_hash = FpVar::new_witness(cs.clone(), || w.map(|w| w.id_hash).ok_or_else(missing))?;
+            let id_hash =
+                FpVar::new_witness(cs.clone(), || w.map(|w| w.id_hash).ok_or_else(missing))?;
             let value = alloc_amount(cs, w.map(|w| w.value))?;
-            let blinding = FpVar::new_witness(cs.clone(), || w.map(|w| w.blinding).ok_or_else(missing))?;
+            let blinding =
+                FpVar::new_witness(cs.clone(), || w.map(|w| w.blinding).ok_or_else(missing))?;
 
             // DESIGN.md §3: an empty slot (code 0) has value 0 and id_hash 0.
             let code = category.code.value().ok();
@@ -116,7 +119,10 @@ impl DeclarationVar {
                 category.code.mul_equals(&w, carried)?;
             }
 
-            leaves.push(poseidon(cs, &[category.code.clone(), id_hash, value.clone(), blinding])?);
+            leaves.push(poseidon(
+                cs,
+                &[category.code.clone(), id_hash, value.clone(), blinding],
+            )?);
             slots.push(SlotVar { category, value });
         }
         let root = items_root(cs, &leaves)?;
@@ -125,8 +131,13 @@ impl DeclarationVar {
         Ok(Self { slots, commitment })
     }
 
-    fn sum(&self, term: impl Fn(&SlotVar) -> Result<FpVar<Fr>, SynthesisError>) -> Result<FpVar<Fr>, SynthesisError> {
-        self.slots.iter().try_fold(FpVar::zero(), |acc, s| Ok(acc + term(s)?))
+    fn sum(
+        &self,
+        term: impl Fn(&SlotVar) -> Result<FpVar<Fr>, SynthesisError>,
+    ) -> Result<FpVar<Fr>, SynthesisError> {
+        self.slots
+            .iter()
+            .try_fold(FpVar::zero(), |acc, s| Ok(acc + term(s)?))
     }
 
     /// `Σ assets − Σ liabilities`, one constraint per slot. Its absolute value is below

@@ -26,6 +26,6 @@ pub mod tree;
 
 pub use declaration::{DeclarationWitness, SlotWitness};
 pub use statements::{
-    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, NetWorthRangeCircuit, StatementCircuit,
-    WealthGrowthCircuit,
+    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, NetWorthRangeCircuit,
+    StatementCircuit, WealthGrowthCircuit,
 };

@@ -11,9 +11,7 @@
 //! 300 constraints, less 3 for the capacity element (a constant 0 in the first round) and 3
 //! for every input that is constant: 297 for four variable inputs.
 
-use ark_r1cs_std::{
-    fields::fp::{AllocatedFp, FpVar},
-};
+use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use probity_core::{poseidon::PoseidonParameters, Fr};
 
@@ -30,7 +28,11 @@ impl Elem {
         match x {
             FpVar::Constant(c) => Elem::Const(*c),
             FpVar::Var(a) => {
-                let lc = if build { LinearCombination::from(a.variable) } else { LinearCombination::zero() };
+                let lc = if build {
+                    LinearCombination::from(a.variable)
+                } else {
+                    LinearCombination::zero()
+                };
                 Elem::Lc(lc, a.value().ok())
             }
         }
@@ -77,7 +79,11 @@ fn sbox(cs: &ConstraintSystemRef<Fr>, x: Elem, build: bool) -> Result<Elem, Synt
     cs.enforce_r1cs_constraint(|| x_lc.clone(), || x_lc.clone(), || x2.into())?;
     cs.enforce_r1cs_constraint(|| x2.into(), || x2.into(), || x4.into())?;
     cs.enforce_r1cs_constraint(|| x4.into(), || x_lc.clone(), || x5.into())?;
-    let lc = if build { LinearCombination::from(x5) } else { LinearCombination::zero() };
+    let lc = if build {
+        LinearCombination::from(x5)
+    } else {
+        LinearCombination::zero()
+    };
     Ok(Elem::Lc(lc, v5))
 }
 
@@ -89,7 +95,9 @@ fn mix(state: &[Elem], mds: &[Vec<Fr>], build: bool) -> Vec<Elem> {
             let value = state
                 .iter()
                 .zip(row)
-                .try_fold(Fr::from(0u64), |acc, (e, m)| e.value().map(|v| acc + *m * v));
+                .try_fold(Fr::from(0u64), |acc, (e, m)| {
+                    e.value().map(|v| acc + *m * v)
+                });
             if all_const {
                 return Elem::Const(value.expect("constants have values"));
             }
@@ -113,7 +121,10 @@ fn mix(state: &[Elem], mds: &[Vec<Fr>], build: bool) -> Vec<Elem> {
 ///
 /// # Panics
 /// If `inputs` is empty or longer than [`probity_core::poseidon::MAX_ARITY`].
-pub fn poseidon(cs: &ConstraintSystemRef<Fr>, inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
+pub fn poseidon(
+    cs: &ConstraintSystemRef<Fr>,
+    inputs: &[FpVar<Fr>],
+) -> Result<FpVar<Fr>, SynthesisError> {
     let params = PoseidonParameters::for_arity(inputs.len());
     let build = cs.should_construct_matrices();
     let mut state: Vec<Elem> = std::iter::once(Elem::Const(Fr::from(0u64)))
@@ -126,7 +137,11 @@ pub fn poseidon(cs: &ConstraintSystemRef<Fr>, inputs: &[FpVar<Fr>]) -> Result<Fp
         let mut next = Vec::with_capacity(state.len());
         for (i, (e, c)) in state.into_iter().zip(constants).enumerate() {
             let e = e.add_const(*c);
-            next.push(if full || i == 0 { sbox(cs, e, build)? } else { e });
+            next.push(if full || i == 0 {
+                sbox(cs, e, build)?
+            } else {
+                e
+            });
         }
         state = mix(&next, params.mds(), build);
     }
@@ -176,17 +191,23 @@ mod tests {
             // with the expected output.
             assert_eq!(check(&inputs), 3 * 99 + 1);
         }
-        assert_eq!(check(&[Fr::from(1u64), Fr::from(2u64)]), 3 * (8 * 3 + 57 - 1) + 1);
+        assert_eq!(
+            check(&[Fr::from(1u64), Fr::from(2u64)]),
+            3 * (8 * 3 + 57 - 1) + 1
+        );
     }
 
     #[test]
     fn a_wrong_output_is_unsatisfiable() {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let inputs = [1u64, 2, 3, 4].map(Fr::from);
-        let vars: Vec<FpVar<Fr>> =
-            inputs.iter().map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc")).collect();
+        let vars: Vec<FpVar<Fr>> = inputs
+            .iter()
+            .map(|x| FpVar::new_witness(cs.clone(), || Ok(*x)).expect("alloc"))
+            .collect();
         let out = poseidon(&cs, &vars).expect("synthesis");
-        let wrong = FpVar::new_input(cs.clone(), || Ok(native(&inputs) + Fr::from(1u64))).expect("alloc");
+        let wrong =
+            FpVar::new_input(cs.clone(), || Ok(native(&inputs) + Fr::from(1u64))).expect("alloc");
         out.enforce_equal(&wrong).expect("enforce");
         assert!(!cs.is_satisfied().expect("satisfiable check"));
     }
@@ -197,7 +218,10 @@ mod tests {
         let x = FpVar::new_witness(cs.clone(), || Ok(Fr::from(5u64))).expect("alloc");
         let inputs = [FpVar::Constant(Fr::from(9u64)), x.clone(), x.clone(), x];
         let out = poseidon(&cs, &inputs).expect("synthesis");
-        assert_eq!(out.value().expect("value"), native(&[9u64, 5, 5, 5].map(Fr::from)));
+        assert_eq!(
+            out.value().expect("value"),
+            native(&[9u64, 5, 5, 5].map(Fr::from))
+        );
         assert_eq!(cs.num_constraints(), 3 * 98);
     }
 }

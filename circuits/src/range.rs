@@ -17,7 +17,10 @@ pub const AMOUNT_BITS: usize = 64;
 /// Allocates a witness in `[0, 2^64)` as 64 boolean witnesses whose weighted sum is the value:
 /// 64 constraints, no separate equality. A claimed value at or above `2^64` is allocated as its
 /// low 64 bits, so it can never equal the committed value.
-pub fn alloc_amount(cs: &ConstraintSystemRef<Fr>, value: Option<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+pub fn alloc_amount(
+    cs: &ConstraintSystemRef<Fr>,
+    value: Option<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
     alloc_bits(cs, value, AMOUNT_BITS)
 }
 
@@ -31,7 +34,9 @@ pub(crate) fn alloc_bits(
     let vars = (0..n)
         .map(|i| {
             Boolean::new_witness(cs.clone(), || {
-                bits.as_ref().map(|b| b[i]).ok_or(SynthesisError::AssignmentMissing)
+                bits.as_ref()
+                    .map(|b| b[i])
+                    .ok_or(SynthesisError::AssignmentMissing)
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -58,7 +63,6 @@ pub fn enforce_signed_amount(x: &FpVar<Fr>) -> Result<(), SynthesisError> {
 pub fn enforce_le(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<(), SynthesisError> {
     enforce_bits(&(b - a), bits)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -105,16 +109,29 @@ mod tests {
             (i128::from(i64::MIN) - 1, false),
             (i128::from(i64::MAX) + 1, false),
         ] {
-            assert_eq!(satisfied(|cs| enforce_signed_amount(&input(cs, enc(x)))), ok, "{x}");
+            assert_eq!(
+                satisfied(|cs| enforce_signed_amount(&input(cs, enc(x)))),
+                ok,
+                "{x}"
+            );
         }
         // p - 1 is -1: valid. (p-1)/2 is neither small positive nor small negative.
-        assert!(!satisfied(|cs| enforce_signed_amount(&input(cs, Fr::from(-Fr::from(1u64)) / Fr::from(2u64)))));
+        assert!(!satisfied(|cs| enforce_signed_amount(&input(
+            cs,
+            Fr::from(-Fr::from(1u64)) / Fr::from(2u64)
+        ))));
     }
 
     #[test]
     fn le_is_exact_at_the_boundary_and_for_negatives() {
         let enc = probity_core::i128_to_field;
-        for (a, b, ok) in [(5i128, 5i128, true), (5, 4, false), (-10, -9, true), (-9, -10, false), (-1, 0, true)] {
+        for (a, b, ok) in [
+            (5i128, 5i128, true),
+            (5, 4, false),
+            (-10, -9, true),
+            (-9, -10, false),
+            (-1, 0, true),
+        ] {
             assert_eq!(
                 satisfied(|cs| enforce_le(&input(cs, enc(a)), &input(cs, enc(b)), 71)),
                 ok,

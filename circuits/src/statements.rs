@@ -8,8 +8,8 @@
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use probity_core::{
-    AssetIncluded, Capacity, CategoryTotalRange, Fr, InclusionPath, NetWorthRange, Opening, StatementKind,
-    WealthGrowth, DOMAIN_DECLARATION,
+    AssetIncluded, Capacity, CategoryTotalRange, Fr, InclusionPath, NetWorthRange, Opening,
+    StatementKind, WealthGrowth, DOMAIN_DECLARATION,
 };
 
 use crate::{
@@ -28,7 +28,9 @@ fn alloc_inputs(
     (0..len)
         .map(|i| {
             FpVar::new_input(cs.clone(), || {
-                public.and_then(|p| p.get(i).copied()).ok_or(SynthesisError::AssignmentMissing)
+                public
+                    .and_then(|p| p.get(i).copied())
+                    .ok_or(SynthesisError::AssignmentMissing)
             })
         })
         .collect()
@@ -45,17 +47,29 @@ pub struct NetWorthRangeCircuit {
 impl NetWorthRangeCircuit {
     /// The circuit without assignments, for key generation.
     pub fn empty(capacity: Capacity) -> Self {
-        Self { capacity, public: None, witness: None }
+        Self {
+            capacity,
+            public: None,
+            witness: None,
+        }
     }
 
     /// An honest prover's circuit.
     pub fn new(opening: &Opening, inputs: &NetWorthRange) -> Self {
-        Self::from_parts(opening.capacity(), inputs.to_public_inputs(), DeclarationWitness::from_opening(opening))
+        Self::from_parts(
+            opening.capacity(),
+            inputs.to_public_inputs(),
+            DeclarationWitness::from_opening(opening),
+        )
     }
 
     /// Any assignment at all, for adversarial tests.
     pub fn from_parts(capacity: Capacity, public: Vec<Fr>, witness: DeclarationWitness) -> Self {
-        Self { capacity, public: Some(public), witness: Some(witness) }
+        Self {
+            capacity,
+            public: Some(public),
+            witness: Some(witness),
+        }
     }
 }
 
@@ -65,7 +79,13 @@ impl ConstraintSynthesizer<Fr> for NetWorthRangeCircuit {
         let x = alloc_inputs(&cs, self.public.as_deref(), P::LEN)?;
         enforce_signed_amount(&x[P::LO])?;
         enforce_signed_amount(&x[P::HI])?;
-        let decl = DeclarationVar::new_witness(&cs, self.capacity, self.witness.as_ref(), &x[P::OFFICIAL_TAG], &x[P::PERIOD])?;
+        let decl = DeclarationVar::new_witness(
+            &cs,
+            self.capacity,
+            self.witness.as_ref(),
+            &x[P::OFFICIAL_TAG],
+            &x[P::PERIOD],
+        )?;
         decl.commitment.enforce_equal(&x[P::COMMITMENT])?;
         let net_worth = decl.net_worth()?;
         // |net_worth − bound| < 2^(64+2d) + 2^63 < 2^(65+2d).
@@ -86,17 +106,29 @@ pub struct CategoryTotalRangeCircuit {
 impl CategoryTotalRangeCircuit {
     /// The circuit without assignments, for key generation.
     pub fn empty(capacity: Capacity) -> Self {
-        Self { capacity, public: None, witness: None }
+        Self {
+            capacity,
+            public: None,
+            witness: None,
+        }
     }
 
     /// An honest prover's circuit.
     pub fn new(opening: &Opening, inputs: &CategoryTotalRange) -> Self {
-        Self::from_parts(opening.capacity(), inputs.to_public_inputs(), DeclarationWitness::from_opening(opening))
+        Self::from_parts(
+            opening.capacity(),
+            inputs.to_public_inputs(),
+            DeclarationWitness::from_opening(opening),
+        )
     }
 
     /// Any assignment at all, for adversarial tests.
     pub fn from_parts(capacity: Capacity, public: Vec<Fr>, witness: DeclarationWitness) -> Self {
-        Self { capacity, public: Some(public), witness: Some(witness) }
+        Self {
+            capacity,
+            public: Some(public),
+            witness: Some(witness),
+        }
     }
 }
 
@@ -108,7 +140,13 @@ impl ConstraintSynthesizer<Fr> for CategoryTotalRangeCircuit {
         category.code.enforce_equal(&x[P::CATEGORY])?;
         enforce_signed_amount(&x[P::LO])?;
         enforce_signed_amount(&x[P::HI])?;
-        let decl = DeclarationVar::new_witness(&cs, self.capacity, self.witness.as_ref(), &x[P::OFFICIAL_TAG], &x[P::PERIOD])?;
+        let decl = DeclarationVar::new_witness(
+            &cs,
+            self.capacity,
+            self.witness.as_ref(),
+            &x[P::OFFICIAL_TAG],
+            &x[P::PERIOD],
+        )?;
         decl.commitment.enforce_equal(&x[P::COMMITMENT])?;
         let total = decl.category_total(&x[P::CATEGORY])?;
         let bits = sum_bits(self.capacity) + 1;
@@ -128,7 +166,11 @@ pub struct WealthGrowthCircuit {
 impl WealthGrowthCircuit {
     /// The circuit without assignments, for key generation.
     pub fn empty(capacity: Capacity) -> Self {
-        Self { capacity, public: None, witness: None }
+        Self {
+            capacity,
+            public: None,
+            witness: None,
+        }
     }
 
     /// An honest prover's circuit. Both openings have the same capacity.
@@ -142,8 +184,17 @@ impl WealthGrowthCircuit {
     }
 
     /// Any assignment at all, for adversarial tests.
-    pub fn from_parts(capacity: Capacity, public: Vec<Fr>, prev: DeclarationWitness, curr: DeclarationWitness) -> Self {
-        Self { capacity, public: Some(public), witness: Some((prev, curr)) }
+    pub fn from_parts(
+        capacity: Capacity,
+        public: Vec<Fr>,
+        prev: DeclarationWitness,
+        curr: DeclarationWitness,
+    ) -> Self {
+        Self {
+            capacity,
+            public: Some(public),
+            witness: Some((prev, curr)),
+        }
     }
 }
 
@@ -199,7 +250,11 @@ pub struct AssetIncludedCircuit {
 impl AssetIncludedCircuit {
     /// The circuit without assignments, for key generation.
     pub fn empty(capacity: Capacity) -> Self {
-        Self { capacity, public: None, witness: None }
+        Self {
+            capacity,
+            public: None,
+            witness: None,
+        }
     }
 
     /// An honest prover's circuit for the item in `slot`.
@@ -216,7 +271,11 @@ impl AssetIncludedCircuit {
 
     /// Any assignment at all, for adversarial tests.
     pub fn from_parts(capacity: Capacity, public: Vec<Fr>, witness: AssetWitness) -> Self {
-        Self { capacity, public: Some(public), witness: Some(witness) }
+        Self {
+            capacity,
+            public: Some(public),
+            witness: Some(witness),
+        }
     }
 }
 
@@ -229,13 +288,22 @@ impl ConstraintSynthesizer<Fr> for AssetIncludedCircuit {
         let w = self.witness.as_ref();
         let category = alloc_asset_code(&cs, w.map(|w| w.category))?;
         let value = alloc_amount(&cs, w.map(|w| w.value))?;
-        let blinding = FpVar::new_witness(cs.clone(), || w.map(|w| w.blinding).ok_or_else(missing))?;
+        let blinding =
+            FpVar::new_witness(cs.clone(), || w.map(|w| w.blinding).ok_or_else(missing))?;
         enforce_le(&x[P::MIN_VALUE], &value, AMOUNT_BITS)?;
         let leaf = poseidon(&cs, &[category, x[P::ID_HASH].clone(), value, blinding])?;
         let path = PathVar::new_witness(&cs, self.capacity.depth(), w.map(|w| &w.path))?;
         let root = path.root(&cs, &leaf)?;
         let domain = FpVar::Constant(Fr::from(DOMAIN_DECLARATION));
-        let commitment = poseidon(&cs, &[domain, x[P::OFFICIAL_TAG].clone(), x[P::PERIOD].clone(), root])?;
+        let commitment = poseidon(
+            &cs,
+            &[
+                domain,
+                x[P::OFFICIAL_TAG].clone(),
+                x[P::PERIOD].clone(),
+                root,
+            ],
+        )?;
         commitment.enforce_equal(&x[P::COMMITMENT])
     }
 }
@@ -257,10 +325,16 @@ impl StatementCircuit {
     /// The circuit of `kind` at `capacity` without assignments.
     pub fn empty(kind: StatementKind, capacity: Capacity) -> Self {
         match kind {
-            StatementKind::NetWorthRange => Self::NetWorthRange(NetWorthRangeCircuit::empty(capacity)),
-            StatementKind::CategoryTotalRange => Self::CategoryTotalRange(CategoryTotalRangeCircuit::empty(capacity)),
+            StatementKind::NetWorthRange => {
+                Self::NetWorthRange(NetWorthRangeCircuit::empty(capacity))
+            }
+            StatementKind::CategoryTotalRange => {
+                Self::CategoryTotalRange(CategoryTotalRangeCircuit::empty(capacity))
+            }
             StatementKind::WealthGrowth => Self::WealthGrowth(WealthGrowthCircuit::empty(capacity)),
-            StatementKind::AssetIncluded => Self::AssetIncluded(AssetIncludedCircuit::empty(capacity)),
+            StatementKind::AssetIncluded => {
+                Self::AssetIncluded(AssetIncludedCircuit::empty(capacity))
+            }
         }
     }
 

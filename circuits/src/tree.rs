@@ -1,11 +1,7 @@
 //! In-circuit twins of [`probity_core::tree`]: the items root over all leaves, and the root
 //! recomputed from one leaf and its inclusion path.
 
-use ark_r1cs_std::{
-    alloc::AllocVar,
-    boolean::Boolean,
-    fields::fp::FpVar,
-};
+use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use probity_core::{
     tree::{InclusionPath, ARITY},
@@ -18,11 +14,21 @@ use crate::poseidon::poseidon;
 ///
 /// # Panics
 /// If the number of leaves is not a power of 4 (circuits are built for validated capacities).
-pub fn items_root(cs: &ConstraintSystemRef<Fr>, leaves: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
-    assert!(leaves.len() >= ARITY && leaves.len().is_power_of_two() && leaves.len().trailing_zeros() % 2 == 0);
+pub fn items_root(
+    cs: &ConstraintSystemRef<Fr>,
+    leaves: &[FpVar<Fr>],
+) -> Result<FpVar<Fr>, SynthesisError> {
+    assert!(
+        leaves.len() >= ARITY
+            && leaves.len().is_power_of_two()
+            && leaves.len().trailing_zeros() % 2 == 0
+    );
     let mut level = leaves.to_vec();
     while level.len() > 1 {
-        level = level.chunks_exact(ARITY).map(|c| poseidon(cs, c)).collect::<Result<_, _>>()?;
+        level = level
+            .chunks_exact(ARITY)
+            .map(|c| poseidon(cs, c))
+            .collect::<Result<_, _>>()?;
     }
     Ok(level.swap_remove(0))
 }
@@ -50,14 +56,23 @@ impl PathVar {
         let levels = (0..depth)
             .map(|level| {
                 let position = path.map(|p| p.position(level));
-                let low = Boolean::new_witness(cs.clone(), || position.map(|p| p & 1 == 1).ok_or_else(missing))?;
-                let high = Boolean::new_witness(cs.clone(), || position.map(|p| p & 2 == 2).ok_or_else(missing))?;
+                let low = Boolean::new_witness(cs.clone(), || {
+                    position.map(|p| p & 1 == 1).ok_or_else(missing)
+                })?;
+                let high = Boolean::new_witness(cs.clone(), || {
+                    position.map(|p| p & 2 == 2).ok_or_else(missing)
+                })?;
                 let sibling = |k: usize| {
                     FpVar::new_witness(cs.clone(), || {
-                        path.and_then(|p| p.siblings.get(level).map(|s| s[k])).ok_or_else(missing)
+                        path.and_then(|p| p.siblings.get(level).map(|s| s[k]))
+                            .ok_or_else(missing)
                     })
                 };
-                Ok(LevelVar { low, high, siblings: [sibling(0)?, sibling(1)?, sibling(2)?] })
+                Ok(LevelVar {
+                    low,
+                    high,
+                    siblings: [sibling(0)?, sibling(1)?, sibling(2)?],
+                })
             })
             .collect::<Result<_, SynthesisError>>()?;
         Ok(Self { levels })
@@ -70,7 +85,11 @@ impl PathVar {
     /// `ge3 = low·high`, and `t1 = ge1·(s0 − node)`, `t2 = ge2·(s1 − node)`,
     /// `t3 = ge3·(s2 − node)` (three constraints):
     /// `c0 = node + t1`, `c1 = s0 − t1 + t2`, `c2 = s1 − t2 + t3`, `c3 = s2 − t3`.
-    pub fn root(&self, cs: &ConstraintSystemRef<Fr>, leaf: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
+    pub fn root(
+        &self,
+        cs: &ConstraintSystemRef<Fr>,
+        leaf: &FpVar<Fr>,
+    ) -> Result<FpVar<Fr>, SynthesisError> {
         let mut node = leaf.clone();
         for level in &self.levels {
             let ge3 = FpVar::from(&level.low & &level.high);
@@ -104,8 +123,10 @@ mod tests {
         for n in [16u64, 64] {
             let native = ItemsTree::from_leaves(leaves(n));
             let cs = ConstraintSystem::<Fr>::new_ref();
-            let vars: Vec<_> =
-                leaves(n).into_iter().map(|x| FpVar::new_witness(cs.clone(), || Ok(x)).expect("alloc")).collect();
+            let vars: Vec<_> = leaves(n)
+                .into_iter()
+                .map(|x| FpVar::new_witness(cs.clone(), || Ok(x)).expect("alloc"))
+                .collect();
             let root = items_root(&cs, &vars).expect("synthesis");
             assert_eq!(root.value().expect("value"), native.root());
             assert_eq!(cs.num_constraints(), ((n as usize) - 1) / 3 * 297);

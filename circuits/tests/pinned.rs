@@ -7,10 +7,15 @@ use probity_circuits::StatementCircuit;
 use probity_core::{Capacity, Fr, StatementKind};
 use sha2::{Digest, Sha256};
 
-fn synthesize(kind: StatementKind, capacity: Capacity) -> ark_relations::gr1cs::ConstraintSystemRef<Fr> {
+fn synthesize(
+    kind: StatementKind,
+    capacity: Capacity,
+) -> ark_relations::gr1cs::ConstraintSystemRef<Fr> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_mode(SynthesisMode::Setup);
-    StatementCircuit::empty(kind, capacity).generate_constraints(cs.clone()).expect("setup synthesis");
+    StatementCircuit::empty(kind, capacity)
+        .generate_constraints(cs.clone())
+        .expect("setup synthesis");
     cs.finalize();
     cs
 }
@@ -32,8 +37,16 @@ fn constraint_counts() {
     ];
     for (kind, capacity, expected) in pins {
         let cs = synthesize(kind, capacity);
-        assert_eq!(cs.num_constraints(), expected, "{kind} at capacity {capacity}");
-        assert_eq!(cs.num_instance_variables(), 1 + kind.num_public_inputs(), "{kind}: the constant 1 and the public inputs");
+        assert_eq!(
+            cs.num_constraints(),
+            expected,
+            "{kind} at capacity {capacity}"
+        );
+        assert_eq!(
+            cs.num_instance_variables(),
+            1 + kind.num_public_inputs(),
+            "{kind}: the constant 1 and the public inputs"
+        );
     }
 }
 
@@ -41,10 +54,22 @@ fn constraint_counts() {
 #[test]
 fn constraint_matrix_digests() {
     let pins = [
-        (StatementKind::NetWorthRange, "46aef1477c843ac9c37d4bb9988ffd5656dcbcc2c94f1b9c6113f8729cde4b65"),
-        (StatementKind::CategoryTotalRange, "eed2e46e186b3e83a745cb59cb3710aa73cda3f0916a4cc2968f28b6a4ab4ddb"),
-        (StatementKind::WealthGrowth, "7a4e5235ee4fe913c9c7926c420e2b3f23d2d0416b48d78d76e5c6dc4353ee88"),
-        (StatementKind::AssetIncluded, "296c2e9dc2f0c5bc97ad75df8cbae263090b749fe3a55842d2a15332f71a75f2"),
+        (
+            StatementKind::NetWorthRange,
+            "46aef1477c843ac9c37d4bb9988ffd5656dcbcc2c94f1b9c6113f8729cde4b65",
+        ),
+        (
+            StatementKind::CategoryTotalRange,
+            "eed2e46e186b3e83a745cb59cb3710aa73cda3f0916a4cc2968f28b6a4ab4ddb",
+        ),
+        (
+            StatementKind::WealthGrowth,
+            "7a4e5235ee4fe913c9c7926c420e2b3f23d2d0416b48d78d76e5c6dc4353ee88",
+        ),
+        (
+            StatementKind::AssetIncluded,
+            "296c2e9dc2f0c5bc97ad75df8cbae263090b749fe3a55842d2a15332f71a75f2",
+        ),
     ];
     let mut actual = Vec::new();
     for (kind, _) in pins {

@@ -5,12 +5,12 @@ mod common;
 
 use common::*;
 use probity_circuits::{
-    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, DeclarationWitness, NetWorthRangeCircuit,
-    WealthGrowthCircuit,
+    AssetIncludedCircuit, AssetWitness, CategoryTotalRangeCircuit, DeclarationWitness,
+    NetWorthRangeCircuit, WealthGrowthCircuit,
 };
 use probity_core::{
-    i128_to_field, Amount, AssetId, AssetIncluded, Capacity, Category, CategoryTotalRange, Fr, NetWorthRange,
-    Opening, SignedAmount, WealthGrowth,
+    i128_to_field, Amount, AssetId, AssetIncluded, Capacity, Category, CategoryTotalRange, Fr,
+    NetWorthRange, Opening, SignedAmount, WealthGrowth,
 };
 
 const C16: Capacity = Capacity::C16;
@@ -51,7 +51,10 @@ fn net_worth_range_holds_exactly_at_its_bounds() {
 #[test]
 fn net_worth_range_is_correct_for_negative_net_worth_and_bounds() {
     // Assets 100.00, liabilities 105.00: net worth −5.00.
-    let o = open(2026, vec![item(2, "acct", 10_000), item(17, "loan", 10_500)]);
+    let o = open(
+        2026,
+        vec![item(2, "acct", 10_000), item(17, "loan", 10_500)],
+    );
     assert_eq!(o.net_worth(), -500);
     assert!(nwr(&o, -500, -500));
     assert!(nwr(&o, -1_000, -1));
@@ -66,11 +69,20 @@ fn net_worth_range_refuses_bounds_outside_i64() {
     let w = DeclarationWitness::from_opening(&o);
     let min = i128::from(i64::MIN);
     let max = i128::from(i64::MAX);
-    assert!(nwr_raw(w.clone(), enc(min), enc(max)), "the extreme valid encodings");
+    assert!(
+        nwr_raw(w.clone(), enc(min), enc(max)),
+        "the extreme valid encodings"
+    );
     // Bounds that are true as integers but are not signed 64-bit encodings.
-    assert!(!nwr_raw(w.clone(), enc(min - 1), enc(max)), "lo = -2^63 - 1");
+    assert!(
+        !nwr_raw(w.clone(), enc(min - 1), enc(max)),
+        "lo = -2^63 - 1"
+    );
     assert!(!nwr_raw(w.clone(), enc(min), enc(max + 1)), "hi = 2^63");
-    assert!(!nwr_raw(w.clone(), enc(0), -Fr::from(1u64) / Fr::from(2u64)), "hi = (p-1)/2");
+    assert!(
+        !nwr_raw(w.clone(), enc(0), -Fr::from(1u64) / Fr::from(2u64)),
+        "hi = (p-1)/2"
+    );
     assert!(!nwr_raw(w, enc(0), Fr::from(1u128 << 100)), "hi = 2^100");
 }
 
@@ -83,31 +95,66 @@ fn deposit_slots(extra: probity_circuits::SlotWitness) -> DeclarationWitness {
 fn net_worth_range_refuses_values_outside_64_bits() {
     let h = AssetId("x".into()).id_hash().0;
     // Control: an honest extra asset of 5 satisfies [1005, 1005].
-    assert!(nwr_raw(deposit_slots(slot(15, h, Fr::from(5u64), 2)), enc(1_005), enc(1_005)));
+    assert!(nwr_raw(
+        deposit_slots(slot(15, h, Fr::from(5u64), 2)),
+        enc(1_005),
+        enc(1_005)
+    ));
     // 2^64 + 5 as an asset.
     let big = Fr::from((1u128 << 64) + 5);
-    assert!(!nwr_raw(deposit_slots(slot(15, h, big, 2)), enc(0), enc(i64::MAX as i128)));
+    assert!(!nwr_raw(
+        deposit_slots(slot(15, h, big, 2)),
+        enc(0),
+        enc(i64::MAX as i128)
+    ));
     // p − 600 as an "asset" is −600: a hidden liability that shrinks net worth to 400.
-    assert!(!nwr_raw(deposit_slots(slot(15, h, -Fr::from(600u64), 2)), enc(400), enc(400)));
+    assert!(!nwr_raw(
+        deposit_slots(slot(15, h, -Fr::from(600u64), 2)),
+        enc(400),
+        enc(400)
+    ));
     // p − 600 as a "liability" adds 600.
-    assert!(!nwr_raw(deposit_slots(slot(16, h, -Fr::from(600u64), 2)), enc(1_600), enc(1_600)));
+    assert!(!nwr_raw(
+        deposit_slots(slot(16, h, -Fr::from(600u64), 2)),
+        enc(1_600),
+        enc(1_600)
+    ));
 }
 
 #[test]
 fn net_worth_range_refuses_invalid_categories_and_loaded_empty_slots() {
     let h = AssetId("x".into()).id_hash().0;
     for bad in [48u64, 63, 64, 255] {
-        assert!(!nwr_raw(deposit_slots(slot(bad, h, Fr::from(5u64), 2)), enc(1_000), enc(1_005)), "code {bad}");
+        assert!(
+            !nwr_raw(
+                deposit_slots(slot(bad, h, Fr::from(5u64), 2)),
+                enc(1_000),
+                enc(1_005)
+            ),
+            "code {bad}"
+        );
     }
     // −16 (p − 16) would read as "income" bits in a naive decomposition.
     let mut w = deposit_slots(slot(0, Fr::from(0u64), Fr::from(0u64), 2));
     w.slots[1].category = -Fr::from(16u64);
     assert!(!nwr_raw(w, enc(1_000), enc(1_000)));
     // Padding slots carry nothing: value or id_hash in a code-0 slot is refused.
-    assert!(!nwr_raw(deposit_slots(slot(0, Fr::from(0u64), Fr::from(5u64), 2)), enc(1_005), enc(1_005)));
-    assert!(!nwr_raw(deposit_slots(slot(0, h, Fr::from(0u64), 2)), enc(1_000), enc(1_000)));
+    assert!(!nwr_raw(
+        deposit_slots(slot(0, Fr::from(0u64), Fr::from(5u64), 2)),
+        enc(1_005),
+        enc(1_005)
+    ));
+    assert!(!nwr_raw(
+        deposit_slots(slot(0, h, Fr::from(0u64), 2)),
+        enc(1_000),
+        enc(1_000)
+    ));
     // Control: a true empty slot is fine.
-    assert!(nwr_raw(deposit_slots(slot(0, Fr::from(0u64), Fr::from(0u64), 2)), enc(1_000), enc(1_000)));
+    assert!(nwr_raw(
+        deposit_slots(slot(0, Fr::from(0u64), Fr::from(0u64), 2)),
+        enc(1_000),
+        enc(1_000)
+    ));
 }
 
 #[test]
@@ -129,11 +176,20 @@ fn net_worth_range_is_bound_to_the_official_and_the_period() {
         hi: SignedAmount(i64::MAX),
     };
     assert!(satisfied(NetWorthRangeCircuit::new(&o, &honest)));
-    let other_official = NetWorthRange { official_tag: official("GOV-0002").tag(), ..honest };
+    let other_official = NetWorthRange {
+        official_tag: official("GOV-0002").tag(),
+        ..honest
+    };
     assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_official)));
-    let other_period = NetWorthRange { period: period(2025), ..honest };
+    let other_period = NetWorthRange {
+        period: period(2025),
+        ..honest
+    };
     assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_period)));
-    let other_commitment = NetWorthRange { commitment: open(2026, vec![item(1, DEED, 1)]).commitment(), ..honest };
+    let other_commitment = NetWorthRange {
+        commitment: open(2026, vec![item(1, DEED, 1)]).commitment(),
+        ..honest
+    };
     assert!(!satisfied(NetWorthRangeCircuit::new(&o, &other_commitment)));
 }
 
@@ -176,14 +232,27 @@ fn category_total_range_refuses_cancelling_values_and_bad_public_inputs() {
         satisfied(CategoryTotalRangeCircuit::from_parts(C16, public, w))
     };
     // Securities of 5 and of p − 5 sum to 0 in the field: refused.
-    let cancel = raw_witness(vec![slot(3, h, Fr::from(5u64), 1), slot(3, h, -Fr::from(5u64), 2)]);
+    let cancel = raw_witness(vec![
+        slot(3, h, Fr::from(5u64), 1),
+        slot(3, h, -Fr::from(5u64), 2),
+    ]);
     assert!(!run(cancel, Fr::from(3u64), enc(0), enc(0)));
     let honest = raw_witness(vec![slot(3, h, Fr::from(5u64), 1)]);
     assert!(run(honest.clone(), Fr::from(3u64), enc(5), enc(5)));
     // A public category that is not a code: refused even though nothing matches it.
     assert!(!run(honest.clone(), Fr::from(48u64), enc(0), enc(0)));
-    assert!(!run(honest.clone(), Fr::from(3u64), enc(5), Fr::from(1u128 << 63)));
-    assert!(!run(honest, Fr::from(3u64), enc(i128::from(i64::MIN) - 1), enc(5)));
+    assert!(!run(
+        honest.clone(),
+        Fr::from(3u64),
+        enc(5),
+        Fr::from(1u128 << 63)
+    ));
+    assert!(!run(
+        honest,
+        Fr::from(3u64),
+        enc(i128::from(i64::MIN) - 1),
+        enc(5)
+    ));
 }
 
 fn wg(prev: &Opening, curr: &Opening, tolerance: u64) -> bool {
@@ -200,17 +269,40 @@ fn wg(prev: &Opening, curr: &Opening, tolerance: u64) -> bool {
 
 #[test]
 fn wealth_growth_holds_up_to_income_plus_tolerance_and_not_one_unit_more() {
-    let prev = open(2025, vec![item(2, "acct", 100_000_000), item(16, MORTGAGE_ID, 160_000_000)]);
+    let prev = open(
+        2025,
+        vec![
+            item(2, "acct", 100_000_000),
+            item(16, MORTGAGE_ID, 160_000_000),
+        ],
+    );
     // Net worth −60,000,000 → 212,000,000: growth 272,000,000 against income 45,000,000.
     let curr = open(2026, items_2026());
     let growth = 272_000_000u64;
     let income = 45_000_000u64;
-    assert!(wg(&prev, &curr, growth - income), "tolerance covers exactly the gap");
+    assert!(
+        wg(&prev, &curr, growth - income),
+        "tolerance covers exactly the gap"
+    );
     assert!(!wg(&prev, &curr, growth - income - 1), "one unit short");
     // Growth equal to income with no tolerance, and growth exceeding it by exactly 1.
-    let curr_explained = open(2026, vec![item(2, "acct", 145_000_000), item(16, MORTGAGE_ID, 160_000_000), item(32, "", 45_000_000)]);
+    let curr_explained = open(
+        2026,
+        vec![
+            item(2, "acct", 145_000_000),
+            item(16, MORTGAGE_ID, 160_000_000),
+            item(32, "", 45_000_000),
+        ],
+    );
     assert!(wg(&prev, &curr_explained, 0));
-    let curr_plus_one = open(2026, vec![item(2, "acct", 145_000_001), item(16, MORTGAGE_ID, 160_000_000), item(32, "", 45_000_000)]);
+    let curr_plus_one = open(
+        2026,
+        vec![
+            item(2, "acct", 145_000_001),
+            item(16, MORTGAGE_ID, 160_000_000),
+            item(32, "", 45_000_000),
+        ],
+    );
     assert!(!wg(&prev, &curr_plus_one, 0));
     assert!(wg(&prev, &curr_plus_one, 1));
     // Shrinking wealth is always explained.
@@ -220,7 +312,10 @@ fn wealth_growth_holds_up_to_income_plus_tolerance_and_not_one_unit_more() {
 #[test]
 fn wealth_growth_is_bound_to_both_commitments_the_official_and_the_periods() {
     let prev = open(2025, vec![item(2, "acct", 100_000_000)]);
-    let curr = open(2026, vec![item(2, "acct", 110_000_000), item(32, "", 10_000_000)]);
+    let curr = open(
+        2026,
+        vec![item(2, "acct", 110_000_000), item(32, "", 10_000_000)],
+    );
     let honest = WealthGrowth {
         commitment_prev: prev.commitment(),
         commitment_curr: curr.commitment(),
@@ -230,17 +325,36 @@ fn wealth_growth_is_bound_to_both_commitments_the_official_and_the_periods() {
         tolerance: Amount(0),
     };
     assert!(satisfied(WealthGrowthCircuit::new(&prev, &curr, &honest)));
-    let swapped = WealthGrowth { commitment_prev: honest.commitment_curr, commitment_curr: honest.commitment_prev, ..honest };
+    let swapped = WealthGrowth {
+        commitment_prev: honest.commitment_curr,
+        commitment_curr: honest.commitment_prev,
+        ..honest
+    };
     assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &swapped)));
-    let other = WealthGrowth { official_tag: official("GOV-0002").tag(), ..honest };
+    let other = WealthGrowth {
+        official_tag: official("GOV-0002").tag(),
+        ..honest
+    };
     assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &other)));
-    let other_period = WealthGrowth { period_prev: period(2024), ..honest };
-    assert!(!satisfied(WealthGrowthCircuit::new(&prev, &curr, &other_period)));
+    let other_period = WealthGrowth {
+        period_prev: period(2024),
+        ..honest
+    };
+    assert!(!satisfied(WealthGrowthCircuit::new(
+        &prev,
+        &curr,
+        &other_period
+    )));
     // A tolerance encoding at 2^64 is refused.
     let mut public = honest.to_public_inputs();
     public[WealthGrowth::TOLERANCE] = Fr::from(1u128 << 64);
     let w = |o: &Opening| DeclarationWitness::from_opening(o);
-    assert!(!satisfied(WealthGrowthCircuit::from_parts(C16, public, w(&prev), w(&curr))));
+    assert!(!satisfied(WealthGrowthCircuit::from_parts(
+        C16,
+        public,
+        w(&prev),
+        w(&curr)
+    )));
 }
 
 #[test]
@@ -250,9 +364,21 @@ fn wealth_growth_refuses_hidden_negative_values() {
     let acct = AssetId("acct".into()).id_hash().0;
     let prev = raw_witness(vec![slot(2, acct, Fr::from(100u64), 1)]);
     // 400 of new wealth hidden by a "negative" asset p − 400: growth looks like 0.
-    let curr = raw_witness(vec![slot(2, acct, Fr::from(500u64), 1), slot(15, acct, -Fr::from(400u64), 2)]);
-    let public = vec![raw_commitment(tag, p0, &prev), raw_commitment(tag, p1, &curr), tag, p0, p1, Fr::from(0u64)];
-    assert!(!satisfied(WealthGrowthCircuit::from_parts(C16, public, prev, curr)));
+    let curr = raw_witness(vec![
+        slot(2, acct, Fr::from(500u64), 1),
+        slot(15, acct, -Fr::from(400u64), 2),
+    ]);
+    let public = vec![
+        raw_commitment(tag, p0, &prev),
+        raw_commitment(tag, p1, &curr),
+        tag,
+        p0,
+        p1,
+        Fr::from(0u64),
+    ];
+    assert!(!satisfied(WealthGrowthCircuit::from_parts(
+        C16, public, prev, curr
+    )));
 }
 
 fn ai(opening: &Opening, slot: usize, id: &str, min_value: u64) -> bool {
@@ -273,14 +399,23 @@ fn asset_included_finds_the_asset_at_its_value() {
     assert!(ai(&o, 0, DEED, 0));
     // The id is normalized before hashing: spacing and case do not matter.
     assert!(ai(&o, 1, "62220202 0001 2345678", 12_000_000));
-    assert!(!ai(&o, 0, DEED, 350_000_001), "one unit above the declared value");
-    assert!(!ai(&o, 0, "京(2020)朝阳区不动产权第0001235号", 0), "another certificate");
+    assert!(
+        !ai(&o, 0, DEED, 350_000_001),
+        "one unit above the declared value"
+    );
+    assert!(
+        !ai(&o, 0, "京(2020)朝阳区不动产权第0001235号", 0),
+        "another certificate"
+    );
 }
 
 #[test]
 fn asset_included_refuses_liabilities_income_and_empty_slots() {
     let o = open(2026, items_2026());
-    assert!(!ai(&o, 2, MORTGAGE_ID, 0), "the mortgage is a liability with that id");
+    assert!(
+        !ai(&o, 2, MORTGAGE_ID, 0),
+        "the mortgage is a liability with that id"
+    );
     assert!(!ai(&o, 3, "", 0), "income");
     assert!(!ai(&o, 9, "", 0), "an empty slot");
 }
@@ -301,17 +436,25 @@ fn asset_included_refuses_wrong_paths_and_bad_encodings() {
         blinding: o.blindings().as_slice()[0].0,
         path: o.path(0),
     };
-    let run = |w: AssetWitness, public: Vec<Fr>| satisfied(AssetIncludedCircuit::from_parts(C16, public, w));
+    let run = |w: AssetWitness, public: Vec<Fr>| {
+        satisfied(AssetIncludedCircuit::from_parts(C16, public, w))
+    };
     assert!(run(honest.clone(), inputs.to_public_inputs()));
     let mut moved = honest.clone();
     moved.path.slot = 1;
-    assert!(!run(moved, inputs.to_public_inputs()), "path used at another slot");
+    assert!(
+        !run(moved, inputs.to_public_inputs()),
+        "path used at another slot"
+    );
     let mut swapped = honest.clone();
     swapped.path.siblings.swap(0, 1);
     assert!(!run(swapped, inputs.to_public_inputs()), "levels swapped");
     let mut other_path = honest.clone();
     other_path.path = o.path(1);
-    assert!(!run(other_path, inputs.to_public_inputs()), "another slot's path");
+    assert!(
+        !run(other_path, inputs.to_public_inputs()),
+        "another slot's path"
+    );
     let mut big = inputs.to_public_inputs();
     big[AssetIncluded::MIN_VALUE] = -Fr::from(1u64);
     assert!(!run(honest.clone(), big), "min_value = p − 1");

@@ -87,7 +87,10 @@ impl Category {
 
     /// The file name (`real_estate`), if the code has one.
     pub fn name(self) -> Option<&'static str> {
-        NAMED.iter().find(|(c, _, _)| *c == self.0).map(|(_, n, _)| *n)
+        NAMED
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, n, _)| *n)
     }
 
     /// Looks a category up by file name or decimal code.
@@ -100,7 +103,11 @@ impl Category {
             Ok(code) => Self::from_code(code).map_err(|e| e.to_string()),
             Err(_) => Err(format!(
                 "unknown category `{text}`: use a code 0-47 or one of {}",
-                NAMED.iter().map(|(_, n, _)| *n).collect::<Vec<_>>().join(", ")
+                NAMED
+                    .iter()
+                    .map(|(_, n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }
@@ -160,6 +167,8 @@ mod tests {
         assert_eq!(Category::parse("mortgage").map(Category::code), Ok(16));
         assert_eq!(Category::parse("32").map(Category::code), Ok(32));
         assert!(Category::parse("48").is_err());
-        assert!(Category::parse("yacht").unwrap_err().contains("real_estate"));
+        assert!(Category::parse("yacht")
+            .unwrap_err()
+            .contains("real_estate"));
     }
 }

@@ -43,9 +43,10 @@ impl Capacity {
 
     /// The capacity with `slots` slots, if supported.
     pub fn new(slots: usize) -> Result<Self, String> {
-        Self::ALL.into_iter().find(|c| c.slots() == slots).ok_or_else(|| {
-            format!("capacity {slots} is not supported: use 16, 64, 256 or 1024")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|c| c.slots() == slots)
+            .ok_or_else(|| format!("capacity {slots} is not supported: use 16, 64, 256 or 1024"))
     }
 
     /// `N`.
@@ -116,7 +117,9 @@ pub struct Item {
 impl fmt::Debug for Item {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Values and identifiers are the official's secrets.
-        f.debug_struct("Item").field("category", &self.category).finish_non_exhaustive()
+        f.debug_struct("Item")
+            .field("category", &self.category)
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,7 +155,9 @@ impl Slot {
 
 impl fmt::Debug for Slot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Slot").field("category", &self.category).finish_non_exhaustive()
+        f.debug_struct("Slot")
+            .field("category", &self.category)
+            .finish_non_exhaustive()
     }
 }
 
@@ -199,12 +204,21 @@ impl Declaration {
         items: Vec<Item>,
     ) -> Result<Self, DeclarationError> {
         if items.len() > capacity.slots() {
-            return Err(DeclarationError::TooManyItems { items: items.len(), capacity });
+            return Err(DeclarationError::TooManyItems {
+                items: items.len(),
+                capacity,
+            });
         }
         if let Some(i) = items.iter().position(|it| it.category == Category::EMPTY) {
             return Err(DeclarationError::EmptyCategoryItem { index: i + 1 });
         }
-        Ok(Self { official, period, capacity, currency, items })
+        Ok(Self {
+            official,
+            period,
+            capacity,
+            currency,
+            items,
+        })
     }
 
     /// The official.
@@ -233,7 +247,11 @@ impl Declaration {
         let mut slots: Vec<Slot> = self
             .items
             .iter()
-            .map(|it| Slot { category: it.category, id_hash: it.asset_id.id_hash(), value: it.value })
+            .map(|it| Slot {
+                category: it.category,
+                id_hash: it.asset_id.id_hash(),
+                value: it.value,
+            })
             .collect();
         slots.resize(self.capacity.slots(), Slot::EMPTY);
         slots
@@ -267,7 +285,11 @@ pub struct Blindings(Vec<Blinding>);
 impl Blindings {
     /// Fresh uniform blindings for every slot, padding included, so the item count stays hidden.
     pub fn random<R: RngCore + CryptoRng>(capacity: Capacity, rng: &mut R) -> Self {
-        Self((0..capacity.slots()).map(|_| Blinding(Fr::rand(rng))).collect())
+        Self(
+            (0..capacity.slots())
+                .map(|_| Blinding(Fr::rand(rng)))
+                .collect(),
+        )
     }
 
     /// Blindings read back from a wallet; the length must be a capacity.
@@ -290,7 +312,12 @@ impl fmt::Debug for Blindings {
 
 /// `commitment = Poseidon(DOMAIN_DECLARATION, official_tag, period, items_root)`.
 pub fn commitment(official_tag: OfficialTag, period: Period, items_root: Fr) -> Commitment {
-    Commitment(poseidon4([Fr::from(DOMAIN_DECLARATION), official_tag.0, period.to_field(), items_root]))
+    Commitment(poseidon4([
+        Fr::from(DOMAIN_DECLARATION),
+        official_tag.0,
+        period.to_field(),
+        items_root,
+    ]))
 }
 
 /// A declaration with its blindings: everything a proof about it needs.
@@ -307,7 +334,12 @@ pub struct Opening {
 impl Opening {
     /// Opens `declaration` with `blindings` and computes its tree and commitment.
     pub fn new(declaration: &Declaration, blindings: Blindings) -> Result<Self, String> {
-        Self::from_slots(declaration.official.clone(), declaration.period, declaration.slots(), blindings)
+        Self::from_slots(
+            declaration.official.clone(),
+            declaration.period,
+            declaration.slots(),
+            blindings,
+        )
     }
 
     /// Opens raw slots; used by tests that need slots no [`Declaration`] would accept.
@@ -324,10 +356,21 @@ impl Opening {
                 slots.len()
             ));
         }
-        let leaves = slots.iter().zip(&blindings.0).map(|(s, b)| s.leaf(b)).collect();
+        let leaves = slots
+            .iter()
+            .zip(&blindings.0)
+            .map(|(s, b)| s.leaf(b))
+            .collect();
         let tree = ItemsTree::from_leaves(leaves);
         let commitment = commitment(official.tag(), period, tree.root());
-        Ok(Self { official, period, slots, blindings, tree, commitment })
+        Ok(Self {
+            official,
+            period,
+            slots,
+            blindings,
+            tree,
+            commitment,
+        })
     }
 
     /// The official.
@@ -393,10 +436,18 @@ pub fn net_worth(slots: &[Slot]) -> i128 {
 
 /// `Σ values of income items`.
 pub fn income(slots: &[Slot]) -> u128 {
-    slots.iter().filter(|s| s.category.class() == Class::Income).map(|s| u128::from(s.value.0)).sum()
+    slots
+        .iter()
+        .filter(|s| s.category.class() == Class::Income)
+        .map(|s| u128::from(s.value.0))
+        .sum()
 }
 
 /// `Σ values of items with that category`.
 pub fn category_total(slots: &[Slot], category: Category) -> u128 {
-    slots.iter().filter(|s| s.category == category).map(|s| u128::from(s.value.0)).sum()
+    slots
+        .iter()
+        .filter(|s| s.category == category)
+        .map(|s| u128::from(s.value.0))
+        .sum()
 }

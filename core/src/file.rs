@@ -65,7 +65,8 @@ enum ValueField {
 impl Declaration {
     /// Parses a declaration file. Every error names the item and the field at fault.
     pub fn from_toml(text: &str) -> Result<Self, DeclarationError> {
-        let doc: FileDoc = toml::from_str(text).map_err(|e| DeclarationError::Format(e.to_string()))?;
+        let doc: FileDoc =
+            toml::from_str(text).map_err(|e| DeclarationError::Format(e.to_string()))?;
         let bad = |msg: String| DeclarationError::Format(msg);
         let official = OfficialId::new(&doc.official).map_err(bad)?;
         let period = Period::new(doc.period).map_err(bad)?;
@@ -99,7 +100,13 @@ impl Declaration {
                 note: it.note,
             });
         }
-        Declaration::new(official, period, capacity, doc.currency.unwrap_or_default(), items)
+        Declaration::new(
+            official,
+            period,
+            capacity,
+            doc.currency.unwrap_or_default(),
+            items,
+        )
     }
 }
 
@@ -136,9 +143,15 @@ mod tests {
         let base = "official = \"GOV-1\"\nperiod = 2026\ncapacity = 16\n";
         for (item, needle) in [
             ("category = 48\nvalue = 1", "item 1: category code 48"),
-            ("category = \"yacht\"\nvalue = 1", "item 1: unknown category"),
+            (
+                "category = \"yacht\"\nvalue = 1",
+                "item 1: unknown category",
+            ),
             ("category = 1\nvalue = -1", "item 1: value -1 is negative"),
-            ("category = 1\nvalue = \"18446744073709551616\"", "item 1: value"),
+            (
+                "category = 1\nvalue = \"18446744073709551616\"",
+                "item 1: value",
+            ),
             ("category = 0\nvalue = 0", "category 0"),
             ("category = 1\nvalue = 1\ncolour = \"red\"", "unknown field"),
         ] {
@@ -147,6 +160,9 @@ mod tests {
             assert!(err.contains(needle), "{err:?} should mention {needle:?}");
         }
         let too_many = format!("{base}{}", "[[item]]\ncategory = 1\nvalue = 1\n".repeat(17));
-        assert!(matches!(Declaration::from_toml(&too_many), Err(DeclarationError::TooManyItems { .. })));
+        assert!(matches!(
+            Declaration::from_toml(&too_many),
+            Err(DeclarationError::TooManyItems { .. })
+        ));
     }
 }

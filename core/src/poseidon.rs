@@ -47,9 +47,16 @@ impl PoseidonParameters {
     /// # Panics
     /// If `arity` is 0 or greater than [`MAX_ARITY`]: callers pass constants.
     pub fn for_arity(arity: usize) -> &'static Self {
-        static CACHE: [OnceLock<PoseidonParameters>; MAX_ARITY] =
-            [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        assert!((1..=MAX_ARITY).contains(&arity), "Poseidon arity {arity} is not supported");
+        static CACHE: [OnceLock<PoseidonParameters>; MAX_ARITY] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
+        assert!(
+            (1..=MAX_ARITY).contains(&arity),
+            "Poseidon arity {arity} is not supported"
+        );
         CACHE[arity - 1].get_or_init(|| Self::generate(arity))
     }
 

@@ -32,8 +32,12 @@ pub enum StatementKind {
 
 impl StatementKind {
     /// All statements.
-    pub const ALL: [StatementKind; 4] =
-        [Self::NetWorthRange, Self::CategoryTotalRange, Self::WealthGrowth, Self::AssetIncluded];
+    pub const ALL: [StatementKind; 4] = [
+        Self::NetWorthRange,
+        Self::CategoryTotalRange,
+        Self::WealthGrowth,
+        Self::AssetIncluded,
+    ];
 
     /// The statement's name, the same everywhere: `net_worth_range`.
     pub const fn name(self) -> &'static str {
@@ -48,12 +52,15 @@ impl StatementKind {
     /// Parses `net_worth_range` or `net-worth-range`.
     pub fn parse(name: &str) -> Result<Self, String> {
         let name = name.replace('-', "_");
-        Self::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
-            format!(
-                "unknown statement `{name}`: use one of {}",
-                Self::ALL.map(Self::name).join(", ")
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown statement `{name}`: use one of {}",
+                    Self::ALL.map(Self::name).join(", ")
+                )
+            })
     }
 
     /// Number of public inputs.
@@ -105,7 +112,11 @@ fn decode<T>(
     reason: &'static str,
     value: Option<T>,
 ) -> Result<T, PublicInputError> {
-    value.ok_or(PublicInputError::OutOfRange { statement, name, reason })
+    value.ok_or(PublicInputError::OutOfRange {
+        statement,
+        name,
+        reason,
+    })
 }
 
 fn check_len(statement: StatementKind, inputs: &[Fr]) -> Result<(), PublicInputError> {
@@ -113,7 +124,11 @@ fn check_len(statement: StatementKind, inputs: &[Fr]) -> Result<(), PublicInputE
     if inputs.len() == expected {
         Ok(())
     } else {
-        Err(PublicInputError::Length { statement, expected, got: inputs.len() })
+        Err(PublicInputError::Length {
+            statement,
+            expected,
+            got: inputs.len(),
+        })
     }
 }
 
@@ -153,7 +168,13 @@ impl NetWorthRange {
 
     /// The public-input vector, in verifying-key order.
     pub fn to_public_inputs(&self) -> Vec<Fr> {
-        vec![self.commitment.0, self.official_tag.0, self.period.to_field(), self.lo.to_field(), self.hi.to_field()]
+        vec![
+            self.commitment.0,
+            self.official_tag.0,
+            self.period.to_field(),
+            self.lo.to_field(),
+            self.hi.to_field(),
+        ]
     }
 
     /// Decodes and range-checks a public-input vector.
@@ -286,9 +307,24 @@ impl WealthGrowth {
             commitment_prev: Commitment(x[Self::COMMITMENT_PREV]),
             commitment_curr: Commitment(x[Self::COMMITMENT_CURR]),
             official_tag: OfficialTag(x[Self::OFFICIAL_TAG]),
-            period_prev: decode(k, "period_prev", PERIOD, Period::from_field(&x[Self::PERIOD_PREV]))?,
-            period_curr: decode(k, "period_curr", PERIOD, Period::from_field(&x[Self::PERIOD_CURR]))?,
-            tolerance: decode(k, "tolerance", UNSIGNED, Amount::from_field(&x[Self::TOLERANCE]))?,
+            period_prev: decode(
+                k,
+                "period_prev",
+                PERIOD,
+                Period::from_field(&x[Self::PERIOD_PREV]),
+            )?,
+            period_curr: decode(
+                k,
+                "period_curr",
+                PERIOD,
+                Period::from_field(&x[Self::PERIOD_CURR]),
+            )?,
+            tolerance: decode(
+                k,
+                "tolerance",
+                UNSIGNED,
+                Amount::from_field(&x[Self::TOLERANCE]),
+            )?,
         })
     }
 }
@@ -342,7 +378,12 @@ impl AssetIncluded {
             official_tag: OfficialTag(x[Self::OFFICIAL_TAG]),
             period: decode(k, "period", PERIOD, Period::from_field(&x[Self::PERIOD]))?,
             id_hash: IdHash(x[Self::ID_HASH]),
-            min_value: decode(k, "min_value", UNSIGNED, Amount::from_field(&x[Self::MIN_VALUE]))?,
+            min_value: decode(
+                k,
+                "min_value",
+                UNSIGNED,
+                Amount::from_field(&x[Self::MIN_VALUE]),
+            )?,
         })
     }
 }
@@ -385,12 +426,16 @@ impl PublicInputs {
     /// Decodes the public inputs of statement `kind`.
     pub fn from_public_inputs(kind: StatementKind, x: &[Fr]) -> Result<Self, PublicInputError> {
         Ok(match kind {
-            StatementKind::NetWorthRange => Self::NetWorthRange(NetWorthRange::from_public_inputs(x)?),
+            StatementKind::NetWorthRange => {
+                Self::NetWorthRange(NetWorthRange::from_public_inputs(x)?)
+            }
             StatementKind::CategoryTotalRange => {
                 Self::CategoryTotalRange(CategoryTotalRange::from_public_inputs(x)?)
             }
             StatementKind::WealthGrowth => Self::WealthGrowth(WealthGrowth::from_public_inputs(x)?),
-            StatementKind::AssetIncluded => Self::AssetIncluded(AssetIncluded::from_public_inputs(x)?),
+            StatementKind::AssetIncluded => {
+                Self::AssetIncluded(AssetIncluded::from_public_inputs(x)?)
+            }
         })
     }
 
@@ -467,7 +512,11 @@ mod tests {
         ));
         assert!(matches!(
             NetWorthRange::from_public_inputs(&x[..4]),
-            Err(PublicInputError::Length { expected: 5, got: 4, .. })
+            Err(PublicInputError::Length {
+                expected: 5,
+                got: 4,
+                ..
+            })
         ));
     }
 

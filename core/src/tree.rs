@@ -26,7 +26,9 @@ impl ItemsTree {
     /// before any tree is built.
     pub fn from_leaves(leaves: Vec<Fr>) -> Self {
         assert!(
-            leaves.len() >= ARITY && leaves.len().is_power_of_two() && leaves.len().trailing_zeros() % 2 == 0,
+            leaves.len() >= ARITY
+                && leaves.len().is_power_of_two()
+                && leaves.len().trailing_zeros() % 2 == 0,
             "a 4-ary tree needs 4^d leaves"
         );
         let mut levels = vec![leaves];
@@ -56,7 +58,10 @@ impl ItemsTree {
     /// # Panics
     /// If `slot` is not below the number of leaves.
     pub fn path(&self, slot: usize) -> InclusionPath {
-        assert!(slot < self.leaves().len(), "slot {slot} is outside the tree");
+        assert!(
+            slot < self.leaves().len(),
+            "slot {slot} is outside the tree"
+        );
         let mut index = slot;
         let mut siblings = Vec::with_capacity(self.levels.len() - 1);
         for level in &self.levels[..self.levels.len() - 1] {
@@ -119,7 +124,9 @@ pub fn place_child(node: Fr, position: usize, others: &[Fr; ARITY - 1]) -> [Fr; 
 impl std::fmt::Debug for InclusionPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The slot and siblings are the official's private witness: print the depth only.
-        f.debug_struct("InclusionPath").field("depth", &self.siblings.len()).finish_non_exhaustive()
+        f.debug_struct("InclusionPath")
+            .field("depth", &self.siblings.len())
+            .finish_non_exhaustive()
     }
 }
 

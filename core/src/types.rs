@@ -14,7 +14,9 @@ use crate::{
 };
 
 /// A declared value in the minor unit of the declared currency (e.g. fen).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Amount(pub u64);
 
 impl Amount {
@@ -25,14 +27,18 @@ impl Amount {
 
     /// Decodes a field element that must be below 2^64.
     pub fn from_field(x: &Fr) -> Option<Self> {
-        field_to_u128(x).and_then(|v| u64::try_from(v).ok()).map(Amount)
+        field_to_u128(x)
+            .and_then(|v| u64::try_from(v).ok())
+            .map(Amount)
     }
 }
 
 /// A signed bound, `lo` or `hi` of a range statement, in minor units.
 ///
 /// Encoded in the field as `x mod p`: a negative bound is `p - |x|`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct SignedAmount(pub i64);
 
 impl SignedAmount {
@@ -47,7 +53,9 @@ impl SignedAmount {
             return i64::try_from(v).ok().map(SignedAmount);
         }
         let neg = field_to_u128(&-*x)?;
-        i64::try_from(-i128::try_from(neg).ok()?).ok().map(SignedAmount)
+        i64::try_from(-i128::try_from(neg).ok()?)
+            .ok()
+            .map(SignedAmount)
     }
 }
 
@@ -150,10 +158,13 @@ field_newtype!(
 
 /// Parses a canonical decimal field element: digits only, no sign, below the modulus.
 pub fn parse_field_decimal(s: &str) -> Result<Fr, String> {
-    let canonical = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
-    let value = if canonical { Fr::from_str(s).ok() } else { None };
+    let canonical =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    let value = if canonical {
+        Fr::from_str(s).ok()
+    } else {
+        None
+    };
     match value {
         // Fr::from_str reduces silently; a canonical string must print back unchanged.
         Some(x) if x.to_string() == s => Ok(x),
@@ -176,7 +187,9 @@ impl OfficialId {
     pub fn new(id: &str) -> Result<Self, String> {
         let ok = !id.is_empty()
             && id.len() <= Self::MAX_LEN
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
         if ok {
             Ok(OfficialId(id.to_owned()))
         } else {
@@ -251,7 +264,9 @@ impl Period {
         if ok {
             Ok(Period(p))
         } else {
-            Err(format!("period {p} is not valid: use a year (2026) or a month (202606)"))
+            Err(format!(
+                "period {p} is not valid: use a year (2026) or a month (202606)"
+            ))
         }
     }
 
@@ -306,13 +321,19 @@ mod tests {
             assert_eq!(SignedAmount::from_field(&s.to_field()), Some(s));
         }
         assert_eq!(SignedAmount::from_field(&Fr::from(1u128 << 63)), None);
-        assert_eq!(SignedAmount::from_field(&-Fr::from((1u128 << 63) + 1)), None);
+        assert_eq!(
+            SignedAmount::from_field(&-Fr::from((1u128 << 63) + 1)),
+            None
+        );
         assert_eq!(SignedAmount(-5).to_field(), -Fr::from(5u64));
     }
 
     #[test]
     fn amount_rejects_at_and_above_2_pow_64() {
-        assert_eq!(Amount::from_field(&Fr::from(u64::MAX)), Some(Amount(u64::MAX)));
+        assert_eq!(
+            Amount::from_field(&Fr::from(u64::MAX)),
+            Some(Amount(u64::MAX))
+        );
         assert_eq!(Amount::from_field(&Fr::from(1u128 << 64)), None);
         assert_eq!(Amount::from_field(&-Fr::from(1u64)), None);
     }
@@ -337,7 +358,10 @@ mod tests {
         assert!(Period::new(202613).is_err());
         assert!(Period::new(20261).is_err());
         assert!(Period::new(0).is_err());
-        assert_eq!(Period::new(202606).map(|p| p.to_string()), Ok("2026-06".into()));
+        assert_eq!(
+            Period::new(202606).map(|p| p.to_string()),
+            Ok("2026-06".into())
+        );
     }
 
     #[test]
@@ -345,7 +369,10 @@ mod tests {
         assert!(OfficialId::new("GOV-0001").is_ok());
         assert!(OfficialId::new("").is_err());
         assert!(OfficialId::new("a b").is_err());
-        assert_ne!(OfficialId::new("A").map(|i| i.tag()), OfficialId::new("B").map(|i| i.tag()));
+        assert_ne!(
+            OfficialId::new("A").map(|i| i.tag()),
+            OfficialId::new("B").map(|i| i.tag())
+        );
     }
 
     #[test]

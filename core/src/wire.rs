@@ -67,7 +67,12 @@ impl From<PublicInputError> for EnvelopeError {
 
 impl ProofEnvelope {
     /// Wraps a proof.
-    pub fn new(capacity: Capacity, official: OfficialId, inputs: &PublicInputs, proof: &[u8; PROOF_LEN]) -> Self {
+    pub fn new(
+        capacity: Capacity,
+        official: OfficialId,
+        inputs: &PublicInputs,
+        proof: &[u8; PROOF_LEN],
+    ) -> Self {
         let periods = match inputs {
             PublicInputs::NetWorthRange(x) => vec![x.period],
             PublicInputs::CategoryTotalRange(x) => vec![x.period],
@@ -80,7 +85,11 @@ impl ProofEnvelope {
             capacity,
             official,
             periods,
-            public_inputs: inputs.to_public_inputs().iter().map(Fr::to_string).collect(),
+            public_inputs: inputs
+                .to_public_inputs()
+                .iter()
+                .map(Fr::to_string)
+                .collect(),
             proof: hex::encode(proof),
         }
     }
@@ -92,11 +101,13 @@ impl ProofEnvelope {
         struct VersionOnly {
             version: u32,
         }
-        let v: VersionOnly = serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
+        let v: VersionOnly =
+            serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
         if v.version != PROOF_ENVELOPE_VERSION {
             return Err(EnvelopeError::Version(v.version));
         }
-        let env: Self = serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
+        let env: Self =
+            serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
         let inputs = env.inputs()?;
         env.proof_bytes()?;
         if inputs.official_tag() != env.official.tag() {
@@ -105,9 +116,12 @@ impl ProofEnvelope {
                 env.official
             )));
         }
-        let expected = Self::new(env.capacity, env.official.clone(), &inputs, &[0; PROOF_LEN]).periods;
+        let expected =
+            Self::new(env.capacity, env.official.clone(), &inputs, &[0; PROOF_LEN]).periods;
         if expected != env.periods {
-            return Err(EnvelopeError::Inconsistent("the periods do not match the public inputs".into()));
+            return Err(EnvelopeError::Inconsistent(
+                "the periods do not match the public inputs".into(),
+            ));
         }
         Ok(env)
     }
@@ -168,7 +182,8 @@ pub struct ManifestEntry {
 impl ParamsManifest {
     /// Parses a manifest, refusing other versions.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let m: Self = serde_json::from_str(text).map_err(|e| format!("the params manifest is not valid: {e}"))?;
+        let m: Self = serde_json::from_str(text)
+            .map_err(|e| format!("the params manifest is not valid: {e}"))?;
         if m.version != PARAMS_MANIFEST_VERSION {
             return Err(format!(
                 "params manifest version {} is not supported (this build reads version {PARAMS_MANIFEST_VERSION})",
@@ -185,6 +200,8 @@ impl ParamsManifest {
 
     /// The entry for one key pair.
     pub fn entry(&self, statement: StatementKind, capacity: Capacity) -> Option<&ManifestEntry> {
-        self.keys.iter().find(|e| e.statement == statement && e.capacity == capacity)
+        self.keys
+            .iter()
+            .find(|e| e.statement == statement && e.capacity == capacity)
     }
 }

@@ -3,7 +3,8 @@
 use std::str::FromStr;
 
 use probity_core::{
-    AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, OfficialId, Opening, Owner, Period, Amount,
+    Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, OfficialId, Opening,
+    Owner, Period,
 };
 
 fn fr(s: &str) -> Fr {
@@ -31,26 +32,47 @@ fn golden() -> (Declaration, Opening) {
         ],
     )
     .expect("valid declaration");
-    let blindings = (0..16u64).map(|slot| Fr::from(if slot < 4 { 1001 + slot } else { 2000 + slot })).collect();
-    let opening = Opening::new(&declaration, Blindings::from_vec(blindings).expect("16 blindings"))
-        .expect("blindings match capacity");
+    let blindings = (0..16u64)
+        .map(|slot| Fr::from(if slot < 4 { 1001 + slot } else { 2000 + slot }))
+        .collect();
+    let opening = Opening::new(
+        &declaration,
+        Blindings::from_vec(blindings).expect("16 blindings"),
+    )
+    .expect("blindings match capacity");
     (declaration, opening)
 }
 
 #[test]
 fn id_hashes() {
     let (declaration, _) = golden();
-    let ids: Vec<Fr> = declaration.items().iter().map(|it| it.asset_id.id_hash().0).collect();
-    assert_eq!(ids[0], fr("55523979387091998510893610560329990482777995625805047774782376253188187016"));
-    assert_eq!(ids[1], fr("235815204868859487998243791377504589390750138400220728060685011137748373520"));
-    assert_eq!(ids[2], fr("326768471885894431187098981890788781863669824956031093858107142217222135238"));
+    let ids: Vec<Fr> = declaration
+        .items()
+        .iter()
+        .map(|it| it.asset_id.id_hash().0)
+        .collect();
+    assert_eq!(
+        ids[0],
+        fr("55523979387091998510893610560329990482777995625805047774782376253188187016")
+    );
+    assert_eq!(
+        ids[1],
+        fr("235815204868859487998243791377504589390750138400220728060685011137748373520")
+    );
+    assert_eq!(
+        ids[2],
+        fr("326768471885894431187098981890788781863669824956031093858107142217222135238")
+    );
     assert_eq!(ids[3], Fr::from(0u64), "an empty id hashes to 0");
 }
 
 #[test]
 fn official_tag() {
     let tag = OfficialId::new("GOV-0001").expect("valid").tag();
-    assert_eq!(tag.0, fr("184744820733037161409081359874338580494677502265214199630878714485833621587"));
+    assert_eq!(
+        tag.0,
+        fr("184744820733037161409081359874338580494677502265214199630878714485833621587")
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use probity_circuits::{DeclarationWitness, SlotWitness};
 use probity_core::{
-    poseidon::poseidon4, tree::ItemsTree, Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item,
-    OfficialId, Opening, Owner, Period, DOMAIN_DECLARATION,
+    poseidon::poseidon4, tree::ItemsTree, Amount, AssetId, Blindings, Capacity, Category,
+    Declaration, Fr, Item, OfficialId, Opening, Owner, Period, DOMAIN_DECLARATION,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -38,7 +38,14 @@ pub fn item(category: u8, id: &str, value: u64) -> Item {
 
 /// An honest opening at capacity 16 for GOV-0001.
 pub fn open(p: u32, items: Vec<Item>) -> Opening {
-    let d = Declaration::new(official("GOV-0001"), period(p), Capacity::C16, "CNY".into(), items).expect("valid");
+    let d = Declaration::new(
+        official("GOV-0001"),
+        period(p),
+        Capacity::C16,
+        "CNY".into(),
+        items,
+    )
+    .expect("valid");
     Opening::new(&d, Blindings::random(Capacity::C16, &mut rng())).expect("matching capacity")
 }
 
@@ -57,13 +64,22 @@ pub const NET_WORTH_2026: i64 = 212_000_000;
 
 /// Commitment over raw slots, as a dishonest prover would compute it.
 pub fn raw_commitment(tag: Fr, period: Fr, w: &DeclarationWitness) -> Fr {
-    let leaves = w.slots.iter().map(|s| poseidon4([s.category, s.id_hash, s.value, s.blinding])).collect();
+    let leaves = w
+        .slots
+        .iter()
+        .map(|s| poseidon4([s.category, s.id_hash, s.value, s.blinding]))
+        .collect();
     let root = ItemsTree::from_leaves(leaves).root();
     poseidon4([Fr::from(DOMAIN_DECLARATION), tag, period, root])
 }
 
 pub fn slot(category: u64, id_hash: Fr, value: Fr, blinding: u64) -> SlotWitness {
-    SlotWitness { category: Fr::from(category), id_hash, value, blinding: Fr::from(blinding) }
+    SlotWitness {
+        category: Fr::from(category),
+        id_hash,
+        value,
+        blinding: Fr::from(blinding),
+    }
 }
 
 /// A 16-slot raw witness from the given slots, padded with honest empty slots.
@@ -78,6 +94,8 @@ pub fn raw_witness(mut slots: Vec<SlotWitness>) -> DeclarationWitness {
 
 pub fn satisfied(circuit: impl ConstraintSynthesizer<Fr>) -> bool {
     let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit.generate_constraints(cs.clone()).expect("synthesis succeeds for any assignment");
+    circuit
+        .generate_constraints(cs.clone())
+        .expect("synthesis succeeds for any assignment");
     cs.is_satisfied().expect("satisfaction check")
 }
