@@ -28,4 +28,7 @@
 //! blinding, a key or a passphrase.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod prove;
 pub mod wallet;
+
+pub use prove::{ProveError, Prover};

@@ -1,0 +1,404 @@
+//! Proving: an opening and a statement's parameters in, a proof envelope out.
+//!
+//! A [`Prover`] holds one proving key and the constraint matrices of its circuit, synthesized
+//! once when the prover is made. Each proof then only computes the witness (no matrices, no
+//! linear-combination inlining) and runs Groth16 against the cached matrices.
+//!
+//! Before proving, each statement is checked natively, so that a statement that does not hold
+//! gets a clear error instead of an invalid proof; after proving, the proof is verified against
+//! the key's own verifying key, so that no invalid proof is ever handed out.
+
+use ark_bn254::Bn254;
+use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, PreparedVerifyingKey, ProvingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
+};
+use ark_serialize::CanonicalSerialize;
+use ark_std::UniformRand;
+use probity_circuits::{
+    AssetIncludedCircuit, CategoryTotalRangeCircuit, NetWorthRangeCircuit, StatementCircuit,
+    WealthGrowthCircuit,
+};
+use probity_core::{
+    category_total, format_minor_units, income, Amount, AssetId, AssetIncluded, Capacity, Category,
+    CategoryTotalRange, Class, Fr, NetWorthRange, Opening, ProofEnvelope, PublicInputs,
+    SignedAmount, StatementKind, WealthGrowth, PROOF_LEN,
+};
+use probity_params::{Params, ParamsError};
+use rand::{CryptoRng, RngCore};
+
+/// Why no proof was made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProveError {
+    /// The keys could not be loaded.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// The prover's key is for another statement or capacity.
+    #[error("this prover holds the key for {have} at capacity {have_capacity}, not {want} at capacity {want_capacity}")]
+    WrongKey {
+        /// The key's statement.
+        have: StatementKind,
+        /// The key's capacity.
+        have_capacity: Capacity,
+        /// The statement asked for.
+        want: StatementKind,
+        /// The capacity asked for.
+        want_capacity: Capacity,
+    },
+    /// The declaration does not satisfy the statement; the message says which part fails,
+    /// never the declared figures.
+    #[error("the statement does not hold, so it cannot be proved: {0}")]
+    DoesNotHold(String),
+    /// The inputs cannot form this statement (e.g. two declarations of different officials).
+    #[error("{0}")]
+    Mismatch(String),
+    /// Synthesis or proving failed: a bug, never expected for valid inputs.
+    #[error("proving failed: {0}")]
+    Internal(String),
+}
+
+/// One statement's proving key with its cached constraint matrices.
+pub struct Prover {
+    kind: StatementKind,
+    capacity: Capacity,
+    proving_key: ProvingKey<Bn254>,
+    verifying_key: PreparedVerifyingKey<Bn254>,
+    matrices: Vec<Matrix<Fr>>,
+    num_instance_variables: usize,
+    num_constraints: usize,
+}
+
+impl std::fmt::Debug for Prover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prover")
+            .field("statement", &self.kind)
+            .field("capacity", &self.capacity)
+            .field("num_constraints", &self.num_constraints)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prover {
+    /// A prover for `kind` at `capacity` with this proving key. Synthesizes the circuit's
+    /// matrices once.
+    pub fn new(
+        kind: StatementKind,
+        capacity: Capacity,
+        proving_key: ProvingKey<Bn254>,
+    ) -> Result<Self, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        StatementCircuit::empty(kind, capacity)
+            .generate_constraints(cs.clone())
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        cs.finalize();
+        let mut all = cs
+            .to_matrices()
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let matrices = all
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| ProveError::Internal("the circuit has no R1CS constraints".into()))?;
+        let verifying_key = ark_groth16::prepare_verifying_key(&proving_key.vk);
+        if proving_key.vk.gamma_abc_g1.len() != cs.num_instance_variables() {
+            return Err(ProveError::Internal(format!(
+                "the proving key does not fit the {kind} circuit at capacity {capacity}: regenerate the params"
+            )));
+        }
+        Ok(Self {
+            kind,
+            capacity,
+            proving_key,
+            verifying_key,
+            matrices,
+            num_instance_variables: cs.num_instance_variables(),
+            num_constraints: cs.num_constraints(),
+        })
+    }
+
+    /// Loads the key for `kind` at `capacity` from a params folder (hash-checked).
+    pub fn from_params(
+        params: &Params,
+        kind: StatementKind,
+        capacity: Capacity,
+    ) -> Result<Self, ProveError> {
+        Self::new(kind, capacity, params.proving_key(kind, capacity)?)
+    }
+
+    /// The statement.
+    pub fn kind(&self) -> StatementKind {
+        self.kind
+    }
+
+    /// The capacity.
+    pub fn capacity(&self) -> Capacity {
+        self.capacity
+    }
+
+    /// The circuit's constraint count.
+    pub fn num_constraints(&self) -> usize {
+        self.num_constraints
+    }
+
+    fn expect(&self, kind: StatementKind, capacity: Capacity) -> Result<(), ProveError> {
+        if (kind, capacity) == (self.kind, self.capacity) {
+            Ok(())
+        } else {
+            Err(ProveError::WrongKey {
+                have: self.kind,
+                have_capacity: self.capacity,
+                want: kind,
+                want_capacity: capacity,
+            })
+        }
+    }
+
+    /// Proves any circuit of this prover's statement and returns the compressed proof.
+    ///
+    /// The proof is verified against `public_inputs` before it is returned; a witness that
+    /// does not satisfy the circuit yields an error, never a proof.
+    pub fn prove_circuit<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
+        &self,
+        circuit: C,
+        public_inputs: &[Fr],
+        rng: &mut R,
+    ) -> Result<[u8; PROOF_LEN], ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        circuit
+            .generate_constraints(cs.clone())
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let full_assignment = {
+            let inner = cs
+                .borrow()
+                .ok_or_else(|| ProveError::Internal("constraint system is gone".into()))?;
+            let instance = inner
+                .instance_assignment()
+                .map_err(|e| ProveError::Internal(e.to_string()))?;
+            let witness = inner
+                .witness_assignment()
+                .map_err(|e| ProveError::Internal(e.to_string()))?;
+            [instance, witness].concat()
+        };
+        if full_assignment.len() != self.proving_key.a_query.len() {
+            return Err(ProveError::Internal(
+                "the witness does not fit the proving key".into(),
+            ));
+        }
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
+        let proof = Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+            &self.proving_key,
+            r,
+            s,
+            &self.matrices,
+            self.num_instance_variables,
+            self.num_constraints,
+            &full_assignment,
+        )
+        .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let valid = Groth16::<Bn254>::verify_proof(&self.verifying_key, &proof, public_inputs)
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        if !valid {
+            return Err(ProveError::DoesNotHold(
+                "the witness does not satisfy the circuit (the declaration or its inputs are not what the statement needs)".into(),
+            ));
+        }
+        let mut bytes = [0u8; PROOF_LEN];
+        proof
+            .serialize_compressed(&mut bytes[..])
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        Ok(bytes)
+    }
+
+    fn envelope<R: RngCore + CryptoRng>(
+        &self,
+        circuit: impl ConstraintSynthesizer<Fr>,
+        opening: &Opening,
+        inputs: PublicInputs,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope, ProveError> {
+        let proof = self.prove_circuit(circuit, &inputs.to_public_inputs(), rng)?;
+        Ok(ProofEnvelope::new(
+            self.capacity,
+            opening.official().clone(),
+            &inputs,
+            &proof,
+        ))
+    }
+
+    /// `net_worth_range`: `lo <= net worth <= hi`.
+    pub fn net_worth_range<R: RngCore + CryptoRng>(
+        &self,
+        opening: &Opening,
+        lo: SignedAmount,
+        hi: SignedAmount,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::NetWorthRange, opening.capacity())?;
+        let nw = opening.net_worth();
+        if nw < i128::from(lo.0) || nw > i128::from(hi.0) {
+            return Err(ProveError::DoesNotHold(format!(
+                "the declared net worth is outside [{}, {}]",
+                format_minor_units(lo.0.into()),
+                format_minor_units(hi.0.into())
+            )));
+        }
+        let inputs = NetWorthRange {
+            commitment: opening.commitment(),
+            official_tag: opening.official().tag(),
+            period: opening.period(),
+            lo,
+            hi,
+        };
+        self.envelope(
+            NetWorthRangeCircuit::new(opening, &inputs),
+            opening,
+            PublicInputs::NetWorthRange(inputs),
+            rng,
+        )
+    }
+
+    /// `category_total_range`: `lo <= Σ values of category <= hi`.
+    pub fn category_total_range<R: RngCore + CryptoRng>(
+        &self,
+        opening: &Opening,
+        category: Category,
+        lo: SignedAmount,
+        hi: SignedAmount,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::CategoryTotalRange, opening.capacity())?;
+        let total = category_total(opening.slots(), category) as i128;
+        if total < i128::from(lo.0) || total > i128::from(hi.0) {
+            return Err(ProveError::DoesNotHold(format!(
+                "the declared total of {category} is outside [{}, {}]",
+                format_minor_units(lo.0.into()),
+                format_minor_units(hi.0.into())
+            )));
+        }
+        let inputs = CategoryTotalRange {
+            commitment: opening.commitment(),
+            official_tag: opening.official().tag(),
+            period: opening.period(),
+            category,
+            lo,
+            hi,
+        };
+        let circuit = CategoryTotalRangeCircuit::new(opening, &inputs);
+        self.envelope(
+            circuit,
+            opening,
+            PublicInputs::CategoryTotalRange(inputs),
+            rng,
+        )
+    }
+
+    /// `wealth_growth`: net worth grew from `prev` to `curr` by at most `curr`'s income plus
+    /// `tolerance`.
+    pub fn wealth_growth<R: RngCore + CryptoRng>(
+        &self,
+        prev: &Opening,
+        curr: &Opening,
+        tolerance: Amount,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::WealthGrowth, curr.capacity())?;
+        if prev.official() != curr.official() {
+            return Err(ProveError::Mismatch(format!(
+                "the previous declaration is for official {} and the current one for {}: both must be the same official's",
+                prev.official(),
+                curr.official()
+            )));
+        }
+        if prev.capacity() != curr.capacity() {
+            return Err(ProveError::Mismatch(format!(
+                "the previous declaration has capacity {} and the current one {}: wealth_growth compares declarations of one capacity; re-commit the previous period at capacity {}",
+                prev.capacity(),
+                curr.capacity(),
+                curr.capacity()
+            )));
+        }
+        if prev.period() >= curr.period() {
+            return Err(ProveError::Mismatch(format!(
+                "the previous period {} is not before the current period {}",
+                prev.period(),
+                curr.period()
+            )));
+        }
+        let growth = curr.net_worth() - prev.net_worth();
+        let allowed = income(curr.slots()) as i128 + i128::from(tolerance.0);
+        if growth > allowed {
+            return Err(ProveError::DoesNotHold(format!(
+                "net worth grew from {} to {} by more than the income declared for {} plus the tolerance of {}: the growth is not explained",
+                prev.period(),
+                curr.period(),
+                curr.period(),
+                format_minor_units(tolerance.0.into())
+            )));
+        }
+        let inputs = WealthGrowth {
+            commitment_prev: prev.commitment(),
+            commitment_curr: curr.commitment(),
+            official_tag: curr.official().tag(),
+            period_prev: prev.period(),
+            period_curr: curr.period(),
+            tolerance,
+        };
+        let proof = self.prove_circuit(
+            WealthGrowthCircuit::new(prev, curr, &inputs),
+            &inputs.to_public_inputs(),
+            rng,
+        )?;
+        Ok(ProofEnvelope::new(
+            self.capacity,
+            curr.official().clone(),
+            &PublicInputs::WealthGrowth(inputs),
+            &proof,
+        ))
+    }
+
+    /// `asset_included`: an asset with `asset_id` (normalized) is declared at `min_value` or more.
+    pub fn asset_included<R: RngCore + CryptoRng>(
+        &self,
+        opening: &Opening,
+        asset_id: &AssetId,
+        min_value: Amount,
+        rng: &mut R,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::AssetIncluded, opening.capacity())?;
+        let id_hash = asset_id.id_hash();
+        if id_hash.0 == Fr::from(0u64) {
+            return Err(ProveError::Mismatch(
+                "the asset id is empty: give the registry identifier to prove".into(),
+            ));
+        }
+        let slot = opening
+            .slots()
+            .iter()
+            .position(|s| {
+                s.category.class() == Class::Asset && s.id_hash == id_hash && s.value >= min_value
+            })
+            .ok_or_else(|| {
+                ProveError::DoesNotHold(format!(
+                    "no asset with that id is declared at a value of at least {}",
+                    format_minor_units(min_value.0.into())
+                ))
+            })?;
+        let inputs = AssetIncluded {
+            commitment: opening.commitment(),
+            official_tag: opening.official().tag(),
+            period: opening.period(),
+            id_hash,
+            min_value,
+        };
+        let circuit = AssetIncludedCircuit::new(opening, slot, &inputs);
+        self.envelope(circuit, opening, PublicInputs::AssetIncluded(inputs), rng)
+    }
+}
