@@ -1,0 +1,164 @@
+//! The subcommands, one module each, and what they share: the data folder, output mode and
+//! passphrase handling.
+
+pub(crate) mod bench;
+pub(crate) mod demo;
+pub(crate) mod export;
+pub(crate) mod official;
+pub(crate) mod setup;
+pub(crate) mod supervisor;
+
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use anyhow::{bail, Context as _};
+use clap::{Parser, Subcommand};
+use probity_core::{Capacity, ProofEnvelope, StatementKind};
+use probity_prover::wallet::Passphrase;
+
+/// Probity: zero-knowledge asset declarations for public officials.
+#[derive(Debug, Parser)]
+#[command(name = "probity", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Data folder holding the params and the wallet [default: $HOME/.probity].
+    #[arg(long, global = true, env = "PROBITY_HOME", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Make Groth16 keys for the statements (development keys only, with --dev).
+    Setup(setup::Opts),
+    /// The official's side: commit to a declaration, prove statements about it.
+    #[command(subcommand)]
+    Official(official::Command),
+    /// The supervisor's side: verify proofs.
+    #[command(subcommand)]
+    Supervisor(supervisor::Command),
+    /// Export a proof for other verifiers.
+    #[command(subcommand)]
+    Export(export::Command),
+    /// Measure proving and verifying on this machine.
+    Bench(bench::Opts),
+    /// Run the whole story on the example declarations, saying what each step shows.
+    Demo(demo::Opts),
+}
+
+/// What every command needs: where the data lives and how to print.
+pub(crate) struct Ctx {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) json: bool,
+}
+
+impl Ctx {
+    /// `--params DIR`, or the params folder of the data folder.
+    pub(crate) fn params_dir(&self, explicit: Option<&Path>) -> PathBuf {
+        explicit
+            .map(Path::to_owned)
+            .unwrap_or_else(|| self.data_dir.join("params"))
+    }
+
+    /// `--wallet FILE`, or the wallet of the data folder.
+    pub(crate) fn wallet_path(&self, explicit: Option<&Path>) -> PathBuf {
+        explicit
+            .map(Path::to_owned)
+            .unwrap_or_else(|| self.data_dir.join("wallet.probity"))
+    }
+
+    /// Prints the text form, or the JSON form with `--json`.
+    pub(crate) fn emit(&self, text: &str, json: serde_json::Value) {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("JSON values serialize")
+            );
+        } else {
+            println!("{text}");
+        }
+    }
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    match std::env::var_os("HOME") {
+        Some(home) => Ok(PathBuf::from(home).join(".probity")),
+        None => {
+            bail!("cannot tell where the data folder is: set PROBITY_HOME or pass --data-dir DIR")
+        }
+    }
+}
+
+/// Runs the command line; the exit code is 0 on success, 1 for a proof that does not verify.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data_dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    let ctx = Ctx {
+        data_dir,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Setup(opts) => setup::run(&ctx, opts),
+        Command::Official(cmd) => official::run(&ctx, cmd),
+        Command::Supervisor(cmd) => supervisor::run(&ctx, cmd),
+        Command::Export(cmd) => export::run(&ctx, cmd),
+        Command::Bench(opts) => bench::run(&ctx, opts),
+        Command::Demo(opts) => demo::run(&ctx, opts),
+    }
+}
+
+/// Parses a capacity argument.
+pub(crate) fn parse_capacity(s: &str) -> Result<Capacity, String> {
+    s.parse::<usize>()
+        .map_err(|_| format!("`{s}` is not a number"))
+        .and_then(Capacity::new)
+}
+
+/// Parses a statement name (`net-worth-range` or `net_worth_range`).
+pub(crate) fn parse_statement(s: &str) -> Result<StatementKind, String> {
+    StatementKind::parse(s)
+}
+
+/// The wallet passphrase: `PROBITY_PASSPHRASE`, or a prompt on the terminal (twice when
+/// creating a wallet).
+pub(crate) fn passphrase(creating: bool) -> anyhow::Result<Passphrase> {
+    if let Ok(p) = std::env::var("PROBITY_PASSPHRASE") {
+        return Ok(Passphrase::new(p));
+    }
+    let first = rpassword::prompt_password("Wallet passphrase: ").context(
+        "cannot read the wallet passphrase: run in a terminal, or set PROBITY_PASSPHRASE for scripts",
+    )?;
+    if creating {
+        let again = rpassword::prompt_password("Repeat the passphrase: ")
+            .context("cannot read the wallet passphrase")?;
+        if again != first {
+            bail!("the two passphrases differ: nothing was written; try again");
+        }
+    }
+    Ok(Passphrase::new(first))
+}
+
+/// Reads and checks a proof file.
+pub(crate) fn read_envelope(path: &Path) -> anyhow::Result<ProofEnvelope> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the proof file {}", path.display()))?;
+    ProofEnvelope::from_json(&text)
+        .with_context(|| format!("{} is not a valid proof file", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}
