@@ -1,0 +1,310 @@
+//! The `probity` binary end to end, as an official and a supervisor would use it, including the
+//! mistakes they would make: every failure exits non-zero with a message saying what to do,
+//! and changes nothing.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, "correct horse battery staple")
+    }
+
+    fn run_with(&self, args: &[&str], passphrase: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_probity"))
+            .args(args)
+            .env("PROBITY_HOME", self.dir.path())
+            .env("PROBITY_PASSPHRASE", passphrase)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("the binary runs")
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "expected success, got {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+#[track_caller]
+fn fails(o: Output, code: i32, needle: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        all.contains(needle),
+        "output should mention {needle:?}:\n{all}"
+    );
+}
+
+const DECL_2026: &str = "examples/gov-0001-2026.toml";
+
+fn file_bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).expect("file exists")
+}
+
+#[test]
+fn official_and_supervisor_round_trip() {
+    let env = Env::new();
+    // No params yet: the error says how to make them.
+    fails(
+        env.run(&[
+            "official",
+            "prove",
+            "net-worth-range",
+            DECL_2026,
+            "--lo",
+            "0",
+            "--hi",
+            "1",
+            "--out",
+            "x.json",
+        ]),
+        2,
+        "probity setup --dev",
+    );
+
+    let setup = env.run(&[
+        "setup",
+        "--dev",
+        "--capacity",
+        "16",
+        "--statement",
+        "net-worth-range",
+        "--statement",
+        "asset-included",
+    ]);
+    assert!(
+        stderr(&setup).contains("WARNING: development keys"),
+        "setup warns loudly"
+    );
+    let text = ok(setup);
+    assert!(
+        text.contains("net_worth_range") && text.contains("7970 constraints"),
+        "{text}"
+    );
+    assert!(env.path("params/manifest.json").exists());
+
+    // Commit prints the commitment and the official tag; a second commit is idempotent.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(env.run(&["--json", "official", "commit", DECL_2026])))
+            .expect("json");
+    assert_eq!(json["status"], "committed");
+    assert_eq!(
+        json["official_tag"],
+        "184744820733037161409081359874338580494677502265214199630878714485833621587"
+    );
+    let commitment = json["commitment"].as_str().expect("commitment").to_owned();
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(env.run(&["--json", "official", "commit", DECL_2026])))
+            .expect("json");
+    assert_eq!(again["status"], "already committed");
+    assert_eq!(again["commitment"], commitment.as_str());
+
+    // The wrong passphrase changes nothing and says so.
+    let wallet = env.path("wallet.probity");
+    let before = file_bytes(&wallet);
+    fails(
+        env.run_with(&["official", "commit", DECL_2026], "wrong"),
+        2,
+        "passphrase",
+    );
+    assert_eq!(file_bytes(&wallet), before);
+
+    // Prove a band and verify it.
+    let proof = env.path("nw.json");
+    let proof_arg = proof.to_str().expect("utf-8 path");
+    ok(env.run(&[
+        "official",
+        "prove",
+        "net-worth-range",
+        DECL_2026,
+        "--lo",
+        "300000000",
+        "--hi",
+        "400000000",
+        "--out",
+        proof_arg,
+    ]));
+    let verified = ok(env.run(&["supervisor", "verify", proof_arg]));
+    assert!(verified.starts_with("VALID"), "{verified}");
+    assert!(
+        verified.contains(&commitment),
+        "names the commitment to look up: {verified}"
+    );
+
+    // A band the declaration does not satisfy: refused, no file written.
+    let bad = env.path("bad.json");
+    fails(
+        env.run(&[
+            "official",
+            "prove",
+            "net-worth-range",
+            DECL_2026,
+            "--lo",
+            "0",
+            "--hi",
+            "100",
+            "--out",
+            bad.to_str().expect("utf-8"),
+        ]),
+        2,
+        "does not hold",
+    );
+    assert!(!bad.exists());
+    // A missing flag names the flag.
+    fails(
+        env.run(&[
+            "official",
+            "prove",
+            "net-worth-range",
+            DECL_2026,
+            "--lo",
+            "0",
+            "--out",
+            "x.json",
+        ]),
+        2,
+        "--hi",
+    );
+    // A statement without keys says how to make them.
+    fails(
+        env.run(&[
+            "official",
+            "prove",
+            "wealth-growth",
+            DECL_2026,
+            "--prev",
+            "examples/gov-0001-2025.toml",
+            "--out",
+            "x.json",
+        ]),
+        2,
+        "setup --dev",
+    );
+
+    // A registry asset.
+    let asset = env.path("asset.json");
+    ok(env.run(&[
+        "official",
+        "prove",
+        "asset-included",
+        DECL_2026,
+        "--asset-id",
+        "浙(2018)杭州市不动产权第0123456号",
+        "--min-value",
+        "300000000",
+        "--out",
+        asset.to_str().expect("utf-8"),
+    ]));
+    assert!(
+        ok(env.run(&["supervisor", "verify", asset.to_str().expect("utf-8")])).starts_with("VALID")
+    );
+
+    // Tampering: a public input changed by one unit verifies as INVALID with exit code 1.
+    let mut envelope: serde_json::Value =
+        serde_json::from_slice(&file_bytes(&proof)).expect("json");
+    envelope["public_inputs"][4] = "399999999".into();
+    let tampered = env.path("tampered.json");
+    std::fs::write(&tampered, serde_json::to_vec(&envelope).expect("json")).expect("write");
+    fails(
+        env.run(&["supervisor", "verify", tampered.to_str().expect("utf-8")]),
+        1,
+        "INVALID",
+    );
+    // A proof file that is not one: exit 2 with the reason.
+    std::fs::write(&tampered, b"{\"version\": 9}").expect("write");
+    fails(
+        env.run(&["supervisor", "verify", tampered.to_str().expect("utf-8")]),
+        2,
+        "version 9 is not supported",
+    );
+
+    // Export for snarkjs.
+    let out = env.path("snarkjs");
+    ok(env.run(&["export", "snarkjs", proof_arg, out.to_str().expect("utf-8")]));
+    for f in ["proof.json", "verification_key.json", "public.json"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn an_edited_declaration_is_not_silently_recommitted() {
+    let env = Env::new();
+    ok(env.run(&["official", "commit", DECL_2026]));
+    let wallet = env.path("wallet.probity");
+    let before = file_bytes(&wallet);
+    fails(
+        env.run(&[
+            "official",
+            "commit",
+            "examples/gov-0001-2026-unexplained.toml",
+        ]),
+        2,
+        "--amend",
+    );
+    assert_eq!(file_bytes(&wallet), before, "nothing was written");
+    let amended = ok(env.run(&[
+        "official",
+        "commit",
+        "--amend",
+        "examples/gov-0001-2026-unexplained.toml",
+    ]));
+    assert!(amended.starts_with("amended"), "{amended}");
+}
+
+#[test]
+fn bad_declarations_name_the_item_at_fault() {
+    let env = Env::new();
+    let decl = env.path("bad.toml");
+    std::fs::write(
+        &decl,
+        "official = \"GOV-1\"\nperiod = 2026\n[[item]]\ncategory = \"yacht\"\nvalue = 1\n",
+    )
+    .expect("write");
+    fails(
+        env.run(&["official", "commit", decl.to_str().expect("utf-8")]),
+        2,
+        "item 1: unknown category",
+    );
+    assert!(
+        !env.path("wallet.probity").exists(),
+        "no wallet made for a declaration that does not parse"
+    );
+}
