@@ -198,6 +198,19 @@ mod tests {
     }
 
     #[test]
+    fn gadget_matches_native_on_seeded_random_inputs_of_every_arity() {
+        use ark_std::UniformRand;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(42);
+        for arity in 1..=probity_core::poseidon::MAX_ARITY {
+            for _ in 0..8 {
+                let inputs: Vec<Fr> = (0..arity).map(|_| Fr::rand(&mut rng)).collect();
+                check(&inputs);
+            }
+        }
+    }
+
+    #[test]
     fn a_wrong_output_is_unsatisfiable() {
         let cs = ConstraintSystem::<Fr>::new_ref();
         let inputs = [1u64, 2, 3, 4].map(Fr::from);
