@@ -4,7 +4,7 @@
 use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use probity_core::{
-    tree::{InclusionPath, ARITY},
+    tree::{self, InclusionPath, ARITY},
     Fr,
 };
 
@@ -18,11 +18,7 @@ pub fn items_root(
     cs: &ConstraintSystemRef<Fr>,
     leaves: &[FpVar<Fr>],
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    assert!(
-        leaves.len() >= ARITY
-            && leaves.len().is_power_of_two()
-            && leaves.len().trailing_zeros() % 2 == 0
-    );
+    assert!(tree::is_tree_size(leaves.len()), "a 4-ary tree needs 4^d leaves");
     let mut level = leaves.to_vec();
     while level.len() > 1 {
         level = level

@@ -167,8 +167,7 @@ mod tests {
         assert_eq!(Category::parse("mortgage").map(Category::code), Ok(16));
         assert_eq!(Category::parse("32").map(Category::code), Ok(32));
         assert!(Category::parse("48").is_err());
-        assert!(Category::parse("yacht")
-            .unwrap_err()
-            .contains("real_estate"));
+        let err = Category::parse("yacht").expect_err("not a category");
+        assert!(err.contains("real_estate"), "{err}");
     }
 }

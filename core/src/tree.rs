@@ -8,6 +8,11 @@ use crate::{poseidon::poseidon4, Fr};
 /// Children per node.
 pub const ARITY: usize = 4;
 
+/// Whether `n` leaves make a full 4-ary tree: `n = 4^d` with `d >= 1`.
+pub fn is_tree_size(n: usize) -> bool {
+    n >= ARITY && n.is_power_of_two() && n.trailing_zeros().is_multiple_of(2)
+}
+
 /// Every level of the tree, leaves first.
 ///
 /// # Invariants
@@ -25,12 +30,7 @@ impl ItemsTree {
     /// If the number of leaves is not a power of 4 (at least 4): capacities are validated
     /// before any tree is built.
     pub fn from_leaves(leaves: Vec<Fr>) -> Self {
-        assert!(
-            leaves.len() >= ARITY
-                && leaves.len().is_power_of_two()
-                && leaves.len().trailing_zeros() % 2 == 0,
-            "a 4-ary tree needs 4^d leaves"
-        );
+        assert!(is_tree_size(leaves.len()), "a 4-ary tree needs 4^d leaves");
         let mut levels = vec![leaves];
         while levels.last().map_or(0, Vec::len) > 1 {
             let below = levels.last().expect("levels is never empty");
