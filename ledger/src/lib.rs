@@ -1,1 +1,68 @@
-//! probity-ledger
+//! # probity-ledger
+//!
+//! Probity's transparency log (DESIGN.md §7): the append-only record of every registration,
+//! filing, accepted proof, challenge, tip and alert, checkable by anyone.
+//!
+//! - [`Entry`]: the entry types, one versioned enum, encoded as canonical JSON (RFC 8785). The
+//!   leaf hash is `SHA-256(0x00 || JSON)`, so any client recomputes it from what it is served.
+//!   Investigative details stay off the public ledger behind salted digests ([`Disclosure`]).
+//! - [`InclusionProof`], [`ConsistencyProof`]: RFC 6962 proofs (the math is `tlog_tiles`').
+//!   Checking them needs no storage.
+//! - [`SignedCheckpoint`]: C2SP tlog-checkpoint bodies signed as C2SP signed notes with the
+//!   log's Ed25519 key, timestamped (the `cosignature/v1` format; see [`checkpoint`](CheckpointSigner)).
+//! - [`Log`] over a [`Store`] ([`SledStore`], [`MemoryStore`]): an acknowledged append is durable
+//!   before it returns and survives `kill -9`; a crash never exposes half a batch.
+//! - Tiles (C2SP tlog-tiles) so that any static file host can mirror the log; a [`Witness`]
+//!   that follows a log, checks consistency and entries, and cosigns; [`audit`] functions that
+//!   recompute a whole log from its tiles.
+//!
+//! # Roles and trust
+//!
+//! The service appends and signs. Supervisors, auditors and witnesses trust only the log's
+//! verifier key and the mathematics: a client keeps the last checkpoint it accepted and refuses
+//! a newer one without a valid consistency proof; witnesses cosign only checkpoints consistent
+//! with everything they saw, so a split view shows up as two conflicting signed checkpoints.
+//!
+//! # Features
+//!
+//! `storage` (default) adds [`SledStore`]. A verifier that only checks proofs, receipts and
+//! checkpoints builds with `default-features = false` and links no database.
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod audit;
+mod bytes;
+mod checkpoint;
+mod entry;
+mod log;
+mod store;
+mod tiles;
+mod tree;
+mod witness;
+
+pub use bytes::{
+    ChallengeId, DetailDigest, Ed25519Signature, ProofBytes, PublicKey, RateLimitTag, Sha256Digest,
+};
+pub use checkpoint::{
+    CheckpointError, CheckpointSigner, CheckpointVerifier, Cosignature, SignedCheckpoint,
+    COSIGNATURE_V1_TYPE,
+};
+pub use entry::{
+    Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued, DeclarationFiled,
+    Disclosure, Entry, EntryBody, EntryError, EntryIndex, OfficialRegistered, ParamsPublished,
+    ProofAccepted, RuleName, SupervisorId, SupervisorRegistered, Timestamp, TipClosed, TipReceived,
+    DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN, MAX_SAFE_INTEGER,
+};
+pub use log::{Log, LogError, Receipt, ReceiptError};
+#[cfg(feature = "storage")]
+pub use store::SledStore;
+pub use store::{MemoryStore, Store, StoreError};
+pub use tiles::{
+    decode_bundle, encode_bundle, new_tiles, parse_tile_path, read_entries, tile_path, DirSource,
+    LogSource, TileError, VerifiedHashes, CHECKPOINT_PATH, TILE_HEIGHT, TILE_WIDTH,
+};
+pub use tlog_tiles::Tile;
+pub use tree::{
+    leaf_hash, node_hash, prove_consistency, prove_inclusion, root, ConsistencyProof, Hash,
+    InclusionProof, MemoryTree, ProofError, EMPTY_ROOT,
+};
+pub use witness::{FormOnly, ProofCheck, Witness, WitnessError, WitnessOutcome};

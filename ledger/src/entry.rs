@@ -1,0 +1,888 @@
+//! Ledger entries (DESIGN.md §7) and their canonical JSON encoding.
+//!
+//! # Encoding
+//!
+//! An entry is one JSON object, encoded per RFC 8785 (JSON Canonicalization Scheme), with three
+//! reserved members next to the fields of its type:
+//!
+//! - `type`: the entry type, `"DeclarationFiled"`, …;
+//! - `version`: the version of that type's layout (every type is at version 1 today);
+//! - `time`: when the service logged it, in milliseconds since the Unix epoch (UTC).
+//!
+//! The leaf hash of an entry is `SHA-256(0x00 || canonical JSON)` (RFC 6962), so any client in
+//! any language recomputes it from the JSON it is served. Decoding is strict: the bytes must be
+//! exactly the canonical encoding of what they decode to (no white space, sorted members, no
+//! duplicate or unknown members, no trailing data), so one entry has one leaf hash. Unknown types
+//! and unknown versions are refused, naming what was found.
+//!
+//! Integers are at most `2^53 - 1` (I-JSON), so that every JSON implementation reads them exactly.
+//! An encoded entry is at most [`MAX_ENTRY_LEN`] bytes: C2SP tlog-tiles entry bundles prefix each
+//! entry with a 16-bit length.
+//!
+//! # Investigative details
+//!
+//! What a challenge asks about, an `asset_included` proof's `id_hash`, a tip's outcome and an
+//! alert's content stay off the public ledger. The public entry carries a [`DetailDigest`], a
+//! salted SHA-256; the detail and its salt travel separately, as a [`Disclosure`], to registered
+//! supervisors and witnesses, who check it against the entry with [`Disclosure::matches`].
+
+use std::fmt;
+
+use probity_core::{
+    AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest, Period, ProofEnvelope,
+    StatementKind, PROOF_ENVELOPE_VERSION,
+};
+use rand_core::CryptoRngCore;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    bytes::{
+        ChallengeId, DetailDigest, Ed25519Signature, ProofBytes, PublicKey, RateLimitTag,
+        Sha256Digest,
+    },
+    tree::{leaf_hash, Hash},
+};
+
+/// Largest encoded entry, in bytes (the 16-bit length prefix of C2SP tlog-tiles entry bundles).
+pub const MAX_ENTRY_LEN: usize = 65_535;
+
+/// Largest integer an entry may carry: `2^53 - 1`, the I-JSON limit.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Domain separator of [`Disclosure::digest`].
+pub const DETAIL_DIGEST_TAG: &[u8] = b"probity/ledger/detail/v1";
+
+/// Purpose string bound into the official's signature of a [`DeclarationFiled`].
+pub const DECLARATION_SIGNATURE_PURPOSE: &str = "probity/declaration-filed/v1";
+
+/// Milliseconds since the Unix epoch (UTC), at most [`MAX_SAFE_INTEGER`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Timestamp(u64);
+
+impl Timestamp {
+    /// A timestamp, if it is at most [`MAX_SAFE_INTEGER`].
+    pub fn from_millis(ms: u64) -> Result<Self, String> {
+        if ms <= MAX_SAFE_INTEGER {
+            Ok(Timestamp(ms))
+        } else {
+            Err(format!(
+                "timestamp {ms} is too large: at most 2^53 - 1 milliseconds"
+            ))
+        }
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        Timestamp(
+            u64::try_from(ms)
+                .unwrap_or(MAX_SAFE_INTEGER)
+                .min(MAX_SAFE_INTEGER),
+        )
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn as_millis(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for Timestamp {
+    type Error = String;
+    fn try_from(ms: u64) -> Result<Self, String> {
+        Self::from_millis(ms)
+    }
+}
+
+impl From<Timestamp> for u64 {
+    fn from(t: Timestamp) -> u64 {
+        t.0
+    }
+}
+
+/// The index of an earlier entry in the log, at most [`MAX_SAFE_INTEGER`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct EntryIndex(u64);
+
+impl EntryIndex {
+    /// An index, if it is at most [`MAX_SAFE_INTEGER`].
+    pub fn new(index: u64) -> Result<Self, String> {
+        if index <= MAX_SAFE_INTEGER {
+            Ok(EntryIndex(index))
+        } else {
+            Err(format!(
+                "entry index {index} is too large: at most 2^53 - 1"
+            ))
+        }
+    }
+
+    /// The index.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for EntryIndex {
+    type Error = String;
+    fn try_from(i: u64) -> Result<Self, String> {
+        Self::new(i)
+    }
+}
+
+impl From<EntryIndex> for u64 {
+    fn from(i: EntryIndex) -> u64 {
+        i.0
+    }
+}
+
+/// A short snake_case name: an alert rule (`declaration_overdue`), 1 to 64 characters of
+/// `a-z 0-9 _`, starting with a letter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RuleName(String);
+
+impl RuleName {
+    /// Validates a rule name.
+    pub fn new(name: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&name.len())
+            && name.as_bytes()[0].is_ascii_lowercase()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            Ok(RuleName(name.to_owned()))
+        } else {
+            Err(format!("rule name `{name}` is not valid: use 1 to 64 characters of a-z, 0-9 and `_`, starting with a letter"))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RuleName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::new(&s)
+    }
+}
+
+impl From<RuleName> for String {
+    fn from(r: RuleName) -> String {
+        r.0
+    }
+}
+
+/// The identifier of a supervisor, as the registrar assigns it: the same rules as an
+/// [`OfficialId`] (1 to 64 characters of `A-Z a-z 0-9 . _ -`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SupervisorId(String);
+
+impl SupervisorId {
+    /// Validates an identifier.
+    pub fn new(id: &str) -> Result<Self, String> {
+        OfficialId::new(id)
+            .map(|_| SupervisorId(id.to_owned()))
+            .map_err(|e| e.replacen("official id", "supervisor id", 1))
+    }
+
+    /// The identifier text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SupervisorId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::new(&s)
+    }
+}
+
+impl From<SupervisorId> for String {
+    fn from(s: SupervisorId) -> String {
+        s.0
+    }
+}
+
+/// `OfficialRegistered`: the registrar registered an official and their signing key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialRegistered {
+    /// The official.
+    pub official: OfficialId,
+    /// The official's Ed25519 key: it signs every [`DeclarationFiled`].
+    pub public_key: PublicKey,
+}
+
+/// `SupervisorRegistered`: the registrar registered a supervisor and their signing key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisorRegistered {
+    /// The supervisor.
+    pub supervisor: SupervisorId,
+    /// The supervisor's Ed25519 key.
+    pub public_key: PublicKey,
+}
+
+/// `ParamsPublished`: the params manifest every party pins (DESIGN.md §6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamsPublished {
+    /// The manifest.
+    pub manifest: ParamsManifest,
+}
+
+/// `DeclarationFiled`: an official filed a commitment for a period, signed with their key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationFiled {
+    /// The official.
+    pub official: OfficialId,
+    /// The period.
+    pub period: Period,
+    /// The declaration's capacity.
+    pub capacity: Capacity,
+    /// The commitment.
+    pub commitment: Commitment,
+    /// The official's Ed25519 signature of [`DeclarationFiled::signing_message`].
+    pub signature: Ed25519Signature,
+}
+
+#[derive(Serialize)]
+struct DeclarationSigningMessage<'a> {
+    purpose: &'static str,
+    official: &'a OfficialId,
+    period: Period,
+    capacity: Capacity,
+    commitment: Commitment,
+}
+
+impl DeclarationFiled {
+    /// What the official signs: the canonical JSON (RFC 8785) of
+    /// `{"capacity", "commitment", "official", "period", "purpose": "probity/declaration-filed/v1"}`.
+    pub fn signing_message(
+        official: &OfficialId,
+        period: Period,
+        capacity: Capacity,
+        commitment: Commitment,
+    ) -> Vec<u8> {
+        let msg = DeclarationSigningMessage {
+            purpose: DECLARATION_SIGNATURE_PURPOSE,
+            official,
+            period,
+            capacity,
+            commitment,
+        };
+        serde_json_canonicalizer::to_vec(&msg).expect("the signing message always serializes")
+    }
+
+    /// Signs a filing with the official's key.
+    pub fn sign(
+        official: OfficialId,
+        period: Period,
+        capacity: Capacity,
+        commitment: Commitment,
+        key: &ed25519_dalek::SigningKey,
+    ) -> Self {
+        use ed25519_dalek::Signer as _;
+        let msg = Self::signing_message(&official, period, capacity, commitment);
+        let signature = Ed25519Signature(key.sign(&msg).to_bytes());
+        Self {
+            official,
+            period,
+            capacity,
+            commitment,
+            signature,
+        }
+    }
+
+    /// Checks the official's signature (strict Ed25519 verification).
+    pub fn verify_signature(&self, key: &PublicKey) -> Result<(), EntryError> {
+        let msg =
+            Self::signing_message(&self.official, self.period, self.capacity, self.commitment);
+        let sig = ed25519_dalek::Signature::from_bytes(&self.signature.0);
+        key.0
+            .verify_strict(&msg, &sig)
+            .map_err(|_| EntryError::BadSignature)
+    }
+}
+
+/// `ProofAccepted`: the service verified a proof and accepted it.
+///
+/// The public inputs are listed in verifying-key order as canonical decimal strings. For
+/// `asset_included`, the `id_hash` input is withheld (`null`) and `withheld` holds the salted
+/// digest of it; the `id_hash` travels as a [`Disclosure<IdHash>`](Disclosure). Every other
+/// statement withholds nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofAccepted {
+    /// The statement.
+    pub statement: StatementKind,
+    /// The declarations' capacity (selects the key).
+    pub capacity: Capacity,
+    /// The official the statement is about.
+    pub official: OfficialId,
+    /// The period(s): one, or the earlier and the later for `wealth_growth`.
+    pub periods: Vec<Period>,
+    /// Public inputs in verifying-key order; `null` where withheld.
+    pub public_inputs: Vec<Option<String>>,
+    /// Salted digest of the withheld inputs, present exactly when some are withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<DetailDigest>,
+    /// The proof.
+    pub proof: ProofBytes,
+}
+
+impl ProofAccepted {
+    /// The positions a statement withholds from the public ledger.
+    pub fn withheld_positions(statement: StatementKind) -> &'static [usize] {
+        match statement {
+            StatementKind::AssetIncluded => &[AssetIncluded::ID_HASH],
+            _ => &[],
+        }
+    }
+
+    /// Makes the public entry for a verified proof envelope, and the disclosure of what it
+    /// withholds (for `asset_included`: the `id_hash`).
+    pub fn from_envelope(
+        envelope: &ProofEnvelope,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(Self, Option<Disclosure<IdHash>>), EntryError> {
+        let proof = ProofBytes(
+            envelope
+                .proof_bytes()
+                .map_err(|e| EntryError::invalid("ProofAccepted", e))?,
+        );
+        let mut public_inputs: Vec<Option<String>> =
+            envelope.public_inputs.iter().cloned().map(Some).collect();
+        let mut disclosure = None;
+        if envelope.statement == StatementKind::AssetIncluded {
+            let x = public_inputs
+                .get_mut(AssetIncluded::ID_HASH)
+                .and_then(Option::take)
+                .ok_or_else(|| {
+                    EntryError::invalid("ProofAccepted", "asset_included has no id_hash input")
+                })?;
+            let id_hash: IdHash = x
+                .parse()
+                .map_err(|e: String| EntryError::invalid("ProofAccepted", e))?;
+            disclosure = Some(Disclosure::new(rng, id_hash));
+        }
+        let entry = Self {
+            statement: envelope.statement,
+            capacity: envelope.capacity,
+            official: envelope.official.clone(),
+            periods: envelope.periods.clone(),
+            public_inputs,
+            withheld: disclosure.as_ref().map(Disclosure::digest),
+            proof,
+        };
+        entry.validate()?;
+        Ok((entry, disclosure))
+    }
+
+    /// Rebuilds the full proof envelope, given the disclosure of the withheld inputs (none for
+    /// statements that withhold nothing). Fails if the disclosure does not match the entry.
+    pub fn to_envelope(
+        &self,
+        disclosure: Option<&Disclosure<IdHash>>,
+    ) -> Result<ProofEnvelope, EntryError> {
+        let mut inputs = self.public_inputs.clone();
+        match (self.withheld, disclosure) {
+            (None, None) => {}
+            (Some(digest), Some(d)) if d.matches(&digest) => {
+                for &i in Self::withheld_positions(self.statement) {
+                    if let Some(slot) = inputs.get_mut(i) {
+                        *slot = Some(d.detail.to_string());
+                    }
+                }
+            }
+            (Some(_), Some(_)) => return Err(EntryError::DisclosureMismatch),
+            (Some(_), None) => {
+                return Err(EntryError::invalid(
+                    "ProofAccepted",
+                    "this proof withholds an input: the disclosure is needed to rebuild it",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(EntryError::invalid(
+                    "ProofAccepted",
+                    "this proof withholds nothing: no disclosure expected",
+                ))
+            }
+        }
+        let envelope = ProofEnvelope {
+            version: PROOF_ENVELOPE_VERSION,
+            statement: self.statement,
+            capacity: self.capacity,
+            official: self.official.clone(),
+            periods: self.periods.clone(),
+            public_inputs: inputs.into_iter().map(|x| x.unwrap_or_default()).collect(),
+            proof: self.proof.to_hex(),
+        };
+        // The envelope's own checks: public inputs decode, official tag and periods agree.
+        ProofEnvelope::from_json(&envelope.to_json())
+            .map_err(|e| EntryError::invalid("ProofAccepted", e))
+    }
+
+    /// The entry's form: withheld positions are exactly the statement's, and the public
+    /// inputs, official, periods and proof agree (with a placeholder for withheld inputs).
+    fn validate(&self) -> Result<(), EntryError> {
+        let positions = Self::withheld_positions(self.statement);
+        for (i, x) in self.public_inputs.iter().enumerate() {
+            if x.is_none() != positions.contains(&i) {
+                return Err(EntryError::invalid(
+                    "ProofAccepted",
+                    format!(
+                        "public input {i} of {} must {}be withheld",
+                        self.statement,
+                        if x.is_none() { "not " } else { "" }
+                    ),
+                ));
+            }
+        }
+        if self.withheld.is_some() == positions.is_empty() {
+            return Err(EntryError::invalid(
+                "ProofAccepted",
+                format!(
+                    "`withheld` must be {} for {}",
+                    if positions.is_empty() {
+                        "absent"
+                    } else {
+                        "present"
+                    },
+                    self.statement
+                ),
+            ));
+        }
+        let placeholder = self.withheld.map(|_| Disclosure {
+            salt: [0; 32],
+            detail: IdHash(0u64.into()),
+        });
+        let mut unchecked = self.clone();
+        unchecked.withheld = placeholder.as_ref().map(Disclosure::digest);
+        unchecked.to_envelope(placeholder.as_ref()).map(|_| ())
+    }
+}
+
+/// What a challenge asks for: an asset with this `id_hash` and at least this value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeDetail {
+    /// The asset's `id_hash`.
+    pub id_hash: IdHash,
+    /// The least value, in minor units.
+    pub min_value: probity_core::Amount,
+}
+
+impl fmt::Debug for ChallengeDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChallengeDetail").finish_non_exhaustive()
+    }
+}
+
+/// `ChallengeIssued`: a supervisor asked an official for an `asset_included` proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeIssued {
+    /// The challenge.
+    pub challenge: ChallengeId,
+    /// Who asked.
+    pub supervisor: SupervisorId,
+    /// Who must answer.
+    pub official: OfficialId,
+    /// The declaration's period.
+    pub period: Period,
+    /// The deadline.
+    pub deadline: Timestamp,
+    /// Salted digest of the [`ChallengeDetail`].
+    pub detail: DetailDigest,
+}
+
+/// `ChallengeAnswered`: the official answered with the proof at `proof_entry`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeAnswered {
+    /// The challenge.
+    pub challenge: ChallengeId,
+    /// The index of the answering [`ProofAccepted`] entry.
+    pub proof_entry: EntryIndex,
+}
+
+/// `ChallengeExpired`: the deadline passed without an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeExpired {
+    /// The challenge.
+    pub challenge: ChallengeId,
+}
+
+/// `TipReceived`: a sealed tip arrived. Its subject and content stay off the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TipReceived {
+    /// The rate-limiting epoch.
+    pub epoch: u64,
+    /// The whistleblower's rate-limit tag for (subject, epoch).
+    pub tag: RateLimitTag,
+    /// SHA-256 of the sealed tip (the HPKE ciphertext).
+    pub sealed_tip_sha256: Sha256Digest,
+}
+
+/// `TipClosed`: supervisors closed the tip logged at `tip_entry`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TipClosed {
+    /// The index of the [`TipReceived`] entry.
+    pub tip_entry: EntryIndex,
+    /// Salted digest of the outcome.
+    pub outcome: DetailDigest,
+}
+
+/// `Alert`: a rule fired. Its details are for supervisors only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    /// The rule.
+    pub rule: RuleName,
+    /// Salted digest of the details.
+    pub detail: DetailDigest,
+}
+
+macro_rules! entry_kinds {
+    ($($name:ident = $version:literal),* $(,)?) => {
+        /// What an entry records: one variant per entry type.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum EntryBody {
+            $(
+                #[doc = concat!("`", stringify!($name), "`.")]
+                $name($name),
+            )*
+        }
+
+        impl EntryBody {
+            /// The `type` member.
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(Self::$name(_) => stringify!($name),)*
+                }
+            }
+
+            /// The `version` member this build writes for the type.
+            pub fn version(&self) -> u32 {
+                match self {
+                    $(Self::$name(_) => $version,)*
+                }
+            }
+
+            /// Every type this build reads, with its version.
+            pub const TYPES: &'static [(&'static str, u32)] = &[$((stringify!($name), $version)),*];
+
+            fn payload(&self) -> Result<Value, serde_json::Error> {
+                match self {
+                    $(Self::$name(x) => serde_json::to_value(x),)*
+                }
+            }
+
+            fn from_payload(type_name: &str, payload: Value) -> Result<Self, EntryError> {
+                match type_name {
+                    $(stringify!($name) => Ok(Self::$name(decode_payload(stringify!($name), payload)?)),)*
+                    other => Err(EntryError::UnknownType(other.to_owned())),
+                }
+            }
+        }
+
+        $(
+            impl From<$name> for EntryBody {
+                fn from(x: $name) -> Self {
+                    Self::$name(x)
+                }
+            }
+        )*
+    };
+}
+
+entry_kinds! {
+    OfficialRegistered = 1,
+    SupervisorRegistered = 1,
+    ParamsPublished = 1,
+    DeclarationFiled = 1,
+    ProofAccepted = 1,
+    ChallengeIssued = 1,
+    ChallengeAnswered = 1,
+    ChallengeExpired = 1,
+    TipReceived = 1,
+    TipClosed = 1,
+    Alert = 1,
+}
+
+fn decode_payload<T: DeserializeOwned>(
+    type_name: &'static str,
+    payload: Value,
+) -> Result<T, EntryError> {
+    serde_json::from_value(payload).map_err(|e| EntryError::invalid(type_name, e))
+}
+
+/// One ledger entry: when it was logged, and what it records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// When the service logged it.
+    pub time: Timestamp,
+    /// What it records.
+    pub body: EntryBody,
+}
+
+/// An entry that cannot be encoded or decoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EntryError {
+    /// Not a JSON object.
+    #[error("the entry is not a JSON object: {0}")]
+    Malformed(String),
+    /// A type this build does not know.
+    #[error("unknown entry type `{0}`: this build reads {list}; upgrade probity if the log is newer", list = known_types())]
+    UnknownType(String),
+    /// A version this build does not read.
+    #[error("entry type `{type_name}` version {found} is not supported (this build reads version {supported}); upgrade probity if the log is newer")]
+    UnsupportedVersion {
+        /// The type.
+        type_name: String,
+        /// The version found.
+        found: u64,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// A member is missing, unknown or out of range.
+    #[error("invalid `{type_name}` entry: {reason}")]
+    Invalid {
+        /// The type.
+        type_name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The bytes decode, but are not the entry's canonical encoding.
+    #[error("the entry is not in canonical form (RFC 8785: no white space, members sorted, nothing after the object); re-encode it with Entry::to_canonical_json")]
+    NotCanonical,
+    /// Too large for an entry bundle.
+    #[error("the entry is {0} bytes; an entry is at most {MAX_ENTRY_LEN} bytes")]
+    TooLarge(usize),
+    /// A declaration's signature does not verify.
+    #[error("the official's signature on the filing does not verify")]
+    BadSignature,
+    /// A disclosure does not match the public digest.
+    #[error("the disclosed detail does not match the digest on the ledger")]
+    DisclosureMismatch,
+}
+
+fn known_types() -> String {
+    EntryBody::TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl EntryError {
+    fn invalid(type_name: &'static str, reason: impl fmt::Display) -> Self {
+        Self::Invalid {
+            type_name,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+const RESERVED: [&str; 3] = ["type", "version", "time"];
+
+impl Entry {
+    /// An entry logged now.
+    pub fn now(body: impl Into<EntryBody>) -> Self {
+        Self {
+            time: Timestamp::now(),
+            body: body.into(),
+        }
+    }
+
+    /// An entry logged at `time`.
+    pub fn at(time: Timestamp, body: impl Into<EntryBody>) -> Self {
+        Self {
+            time,
+            body: body.into(),
+        }
+    }
+
+    /// The canonical JSON encoding (RFC 8785): the bytes the leaf hash covers.
+    pub fn to_canonical_json(&self) -> Result<Vec<u8>, EntryError> {
+        self.validate()?;
+        let type_name = self.body.type_name();
+        let mut payload = self
+            .body
+            .payload()
+            .map_err(|e| EntryError::invalid(type_name, e))?;
+        let map = payload
+            .as_object_mut()
+            .expect("every entry payload is a struct and serializes as an object");
+        map.insert("type".into(), Value::from(type_name));
+        map.insert("version".into(), Value::from(self.body.version()));
+        map.insert("time".into(), Value::from(self.time.as_millis()));
+        let bytes = serde_json_canonicalizer::to_vec(&payload)
+            .map_err(|e| EntryError::invalid(type_name, e))?;
+        if bytes.len() > MAX_ENTRY_LEN {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        Ok(bytes)
+    }
+
+    /// Decodes an entry, refusing anything but its exact canonical encoding.
+    pub fn from_canonical_json(bytes: &[u8]) -> Result<Self, EntryError> {
+        if bytes.len() > MAX_ENTRY_LEN {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| EntryError::Malformed(e.to_string()))?;
+        let Value::Object(mut map) = value else {
+            return Err(EntryError::Malformed("expected an object".into()));
+        };
+        let [type_name, version, time] = RESERVED.map(|k| map.remove(k));
+        let type_name = match type_name {
+            Some(Value::String(s)) => s,
+            _ => {
+                return Err(EntryError::Malformed(
+                    "the `type` member is missing or not a string".into(),
+                ))
+            }
+        };
+        let supported = EntryBody::TYPES
+            .iter()
+            .find(|(t, _)| *t == type_name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| EntryError::UnknownType(type_name.clone()))?;
+        let version = version.as_ref().and_then(Value::as_u64).ok_or_else(|| {
+            EntryError::Malformed("the `version` member is missing or not an integer".into())
+        })?;
+        if version != u64::from(supported) {
+            return Err(EntryError::UnsupportedVersion {
+                type_name,
+                found: version,
+                supported,
+            });
+        }
+        let time = time
+            .as_ref()
+            .and_then(Value::as_u64)
+            .ok_or_else(|| {
+                EntryError::Malformed("the `time` member is missing or not an integer".into())
+            })
+            .and_then(|t| Timestamp::from_millis(t).map_err(EntryError::Malformed))?;
+        let body = EntryBody::from_payload(&type_name, Value::Object(map))?;
+        let entry = Entry { time, body };
+        if entry.to_canonical_json()? != bytes {
+            return Err(EntryError::NotCanonical);
+        }
+        Ok(entry)
+    }
+
+    /// The RFC 6962 leaf hash, `SHA-256(0x00 || canonical JSON)`.
+    pub fn leaf_hash(&self) -> Result<Hash, EntryError> {
+        self.to_canonical_json().map(|b| leaf_hash(&b))
+    }
+
+    /// Checks what serde cannot: integer ranges and each type's own rules.
+    fn validate(&self) -> Result<(), EntryError> {
+        match &self.body {
+            EntryBody::ProofAccepted(p) => p.validate(),
+            EntryBody::TipReceived(t) if t.epoch > MAX_SAFE_INTEGER => Err(EntryError::invalid(
+                "TipReceived",
+                "epoch is above 2^53 - 1",
+            )),
+            EntryBody::ParamsPublished(p)
+                if p.manifest.version != probity_core::PARAMS_MANIFEST_VERSION =>
+            {
+                Err(EntryError::invalid(
+                    "ParamsPublished",
+                    format!(
+                        "params manifest version {} is not supported",
+                        p.manifest.version
+                    ),
+                ))
+            }
+            EntryBody::ParamsPublished(p)
+                if p.manifest
+                    .keys
+                    .iter()
+                    .any(|k| k.num_constraints as u64 > MAX_SAFE_INTEGER) =>
+            {
+                Err(EntryError::invalid(
+                    "ParamsPublished",
+                    "num_constraints is above 2^53 - 1",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An investigative detail with its salt: what supervisors and witnesses receive, off the
+/// public ledger, to check against a [`DetailDigest`].
+///
+/// `digest = SHA-256("probity/ledger/detail/v1" || 0x00 || salt || JCS(detail))`, with a fresh
+/// 32-byte salt per detail, so that a guessable detail (an `id_hash` of a known registry number)
+/// cannot be confirmed from the public digest.
+///
+/// # Secrets
+/// The detail and the salt are confidential; `Debug` prints neither.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure<T> {
+    /// The salt, hex on the wire.
+    #[serde(with = "hex::serde")]
+    pub salt: [u8; 32],
+    /// The detail.
+    pub detail: T,
+}
+
+impl<T> fmt::Debug for Disclosure<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Disclosure").finish_non_exhaustive()
+    }
+}
+
+impl<T: Serialize> Disclosure<T> {
+    /// Wraps a detail with a fresh salt.
+    pub fn new(rng: &mut impl CryptoRngCore, detail: T) -> Self {
+        let mut salt = [0u8; 32];
+        rng.fill_bytes(&mut salt);
+        Self { salt, detail }
+    }
+
+    /// The public digest.
+    pub fn digest(&self) -> DetailDigest {
+        let detail =
+            serde_json_canonicalizer::to_vec(&self.detail).expect("a detail always serializes");
+        let mut h = Sha256::new();
+        h.update(DETAIL_DIGEST_TAG);
+        h.update([0u8]);
+        h.update(self.salt);
+        h.update(detail);
+        DetailDigest(h.finalize().into())
+    }
+
+    /// Whether this disclosure is the one behind `digest`.
+    pub fn matches(&self, digest: &DetailDigest) -> bool {
+        self.digest() == *digest
+    }
+}
+
+#[cfg(test)]
+mod tests;

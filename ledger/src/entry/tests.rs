@@ -1,0 +1,403 @@
+//! Entry encoding: round trips, a golden encoding, and every refusal the format promises.
+
+use probity_core::{Amount, Fr, ManifestEntry, NetWorthRange, PublicInputs, SignedAmount};
+use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+
+use super::*;
+
+fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(7)
+}
+
+fn official() -> OfficialId {
+    OfficialId::new("GOV-0001").expect("valid id")
+}
+
+fn period() -> Period {
+    Period::new(2026).expect("valid period")
+}
+
+fn t(ms: u64) -> Timestamp {
+    Timestamp::from_millis(ms).expect("small")
+}
+
+fn envelope(inputs: PublicInputs) -> ProofEnvelope {
+    ProofEnvelope::new(Capacity::C64, official(), &inputs, &[7; 128])
+}
+
+fn asset_included() -> ProofEnvelope {
+    envelope(PublicInputs::AssetIncluded(AssetIncluded {
+        commitment: Commitment(Fr::from(5u64)),
+        official_tag: official().tag(),
+        period: period(),
+        id_hash: IdHash(Fr::from(77u64)),
+        min_value: Amount(1000),
+    }))
+}
+
+fn net_worth_range() -> ProofEnvelope {
+    envelope(PublicInputs::NetWorthRange(NetWorthRange {
+        commitment: Commitment(Fr::from(5u64)),
+        official_tag: official().tag(),
+        period: period(),
+        lo: SignedAmount(-10),
+        hi: SignedAmount(10),
+    }))
+}
+
+/// One entry of every type.
+pub(crate) fn one_of_each() -> Vec<Entry> {
+    let mut rng = rng();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let pk = PublicKey(key.verifying_key());
+    let detail = Disclosure::new(
+        &mut rng,
+        ChallengeDetail {
+            id_hash: IdHash(Fr::from(77u64)),
+            min_value: Amount(1),
+        },
+    );
+    let (proof, _) =
+        ProofAccepted::from_envelope(&asset_included(), &mut rng).expect("valid envelope");
+    let manifest = ParamsManifest {
+        version: 1,
+        setup: "dev".into(),
+        keys: vec![ManifestEntry {
+            statement: StatementKind::NetWorthRange,
+            capacity: Capacity::C64,
+            num_constraints: 12345,
+            verifying_key: "00ff".into(),
+            proving_key_file: "net_worth_range_64.pk".into(),
+            proving_key_sha256: "ab".repeat(32),
+        }],
+    };
+    let bodies: Vec<EntryBody> = vec![
+        OfficialRegistered {
+            official: official(),
+            public_key: pk,
+        }
+        .into(),
+        SupervisorRegistered {
+            supervisor: SupervisorId::new("AUDIT-1").expect("valid"),
+            public_key: pk,
+        }
+        .into(),
+        ParamsPublished { manifest }.into(),
+        DeclarationFiled::sign(
+            official(),
+            period(),
+            Capacity::C64,
+            Commitment(Fr::from(5u64)),
+            &key,
+        )
+        .into(),
+        proof.into(),
+        ChallengeIssued {
+            challenge: ChallengeId([3; 16]),
+            supervisor: SupervisorId::new("AUDIT-1").expect("valid"),
+            official: official(),
+            period: period(),
+            deadline: t(1_800_000_000_000),
+            detail: detail.digest(),
+        }
+        .into(),
+        ChallengeAnswered {
+            challenge: ChallengeId([3; 16]),
+            proof_entry: EntryIndex::new(4).expect("small"),
+        }
+        .into(),
+        ChallengeExpired {
+            challenge: ChallengeId([4; 16]),
+        }
+        .into(),
+        TipReceived {
+            epoch: 2026,
+            tag: RateLimitTag([9; 32]),
+            sealed_tip_sha256: Sha256Digest([8; 32]),
+        }
+        .into(),
+        TipClosed {
+            tip_entry: EntryIndex::new(8).expect("small"),
+            outcome: DetailDigest([6; 32]),
+        }
+        .into(),
+        Alert {
+            rule: RuleName::new("declaration_overdue").expect("valid"),
+            detail: DetailDigest([5; 32]),
+        }
+        .into(),
+    ];
+    assert_eq!(bodies.len(), EntryBody::TYPES.len(), "one of each type");
+    bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| Entry::at(t(1_767_225_600_000 + i as u64), b))
+        .collect()
+}
+
+#[test]
+fn every_type_round_trips_through_canonical_json() {
+    for e in one_of_each() {
+        let bytes = e.to_canonical_json().expect("encodes");
+        assert_eq!(Entry::from_canonical_json(&bytes).expect("decodes"), e);
+        // The canonical form is what RFC 8785 makes of any spelling of the same JSON.
+        let value: Value = serde_json::from_slice(&bytes).expect("json");
+        let pretty = serde_json::to_string_pretty(&value).expect("pretty");
+        assert_eq!(
+            serde_json_canonicalizer::pipe(&pretty)
+                .expect("jcs")
+                .as_bytes(),
+            bytes.as_slice()
+        );
+        assert_eq!(e.leaf_hash().expect("hash"), leaf_hash(&bytes));
+    }
+}
+
+#[test]
+fn golden_encoding() {
+    let e = Entry::at(
+        t(1_767_225_600_000),
+        TipReceived {
+            epoch: 2026,
+            tag: RateLimitTag([0x11; 32]),
+            sealed_tip_sha256: Sha256Digest([0x22; 32]),
+        },
+    );
+    let bytes = e.to_canonical_json().expect("encodes");
+    let want = format!(
+        r#"{{"epoch":2026,"sealed_tip_sha256":"{}","tag":"{}","time":1767225600000,"type":"TipReceived","version":1}}"#,
+        "22".repeat(32),
+        "11".repeat(32)
+    );
+    assert_eq!(String::from_utf8(bytes.clone()).expect("utf8"), want);
+    // SHA-256(0x00 || bytes), pinned so that a change of encoding cannot go unnoticed.
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(&bytes);
+    assert_eq!(
+        e.leaf_hash().expect("hash").0,
+        <[u8; 32]>::from(h.finalize())
+    );
+}
+
+fn refuse(text: &str) -> EntryError {
+    Entry::from_canonical_json(text.as_bytes()).expect_err("must be refused")
+}
+
+#[test]
+fn non_canonical_unknown_and_trailing_are_refused() {
+    let good = String::from_utf8(
+        Entry::at(
+            t(5),
+            ChallengeExpired {
+                challenge: ChallengeId([0xab; 16]),
+            },
+        )
+        .to_canonical_json()
+        .expect("encodes"),
+    )
+    .expect("utf8");
+    assert!(Entry::from_canonical_json(good.as_bytes()).is_ok());
+    let id = "ab".repeat(16);
+    // Trailing data, trailing white space, inner white space, unsorted members.
+    assert!(matches!(
+        refuse(&format!("{good}{{}}")),
+        EntryError::Malformed(_)
+    ));
+    assert_eq!(refuse(&format!("{good} ")), EntryError::NotCanonical);
+    assert_eq!(refuse(&good.replace(",", ", ")), EntryError::NotCanonical);
+    assert_eq!(
+        refuse(&format!(
+            r#"{{"type":"ChallengeExpired","challenge":"{id}","time":5,"version":1}}"#
+        )),
+        EntryError::NotCanonical
+    );
+    // A duplicate member.
+    assert_eq!(
+        refuse(&format!(
+            r#"{{"challenge":"{id}","challenge":"{id}","time":5,"type":"ChallengeExpired","version":1}}"#
+        )),
+        EntryError::NotCanonical
+    );
+    // Unknown member, unknown type, unknown version, missing reserved members.
+    assert!(matches!(
+        refuse(&format!(
+            r#"{{"challenge":"{id}","extra":1,"time":5,"type":"ChallengeExpired","version":1}}"#
+        )),
+        EntryError::Invalid { .. }
+    ));
+    let e = refuse(&format!(
+        r#"{{"challenge":"{id}","time":5,"type":"ChallengeRenamed","version":1}}"#
+    ));
+    assert!(
+        matches!(e, EntryError::UnknownType(ref t) if t == "ChallengeRenamed"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("ChallengeExpired"),
+        "the message lists what is known: {e}"
+    );
+    let e = refuse(&format!(
+        r#"{{"challenge":"{id}","time":5,"type":"ChallengeExpired","version":2}}"#
+    ));
+    assert!(
+        matches!(
+            e,
+            EntryError::UnsupportedVersion {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(matches!(
+        refuse(&format!(
+            r#"{{"challenge":"{id}","time":5,"type":"ChallengeExpired"}}"#
+        )),
+        EntryError::Malformed(_)
+    ));
+    assert!(matches!(
+        refuse(&format!(
+            r#"{{"challenge":"{id}","type":"ChallengeExpired","version":1}}"#
+        )),
+        EntryError::Malformed(_)
+    ));
+    // Upper-case hex, out-of-range integers, not an object.
+    assert!(matches!(
+        refuse(&good.replace(&id, &id.to_uppercase())),
+        EntryError::Invalid { .. } | EntryError::NotCanonical
+    ));
+    assert!(
+        refuse(&good.replace(r#""time":5"#, r#""time":9007199254740992"#))
+            .to_string()
+            .contains("too large")
+    );
+    assert!(matches!(refuse("[1]"), EntryError::Malformed(_)));
+    assert!(matches!(
+        refuse(&" ".repeat(MAX_ENTRY_LEN + 1)),
+        EntryError::TooLarge(_)
+    ));
+}
+
+#[test]
+fn asset_included_withholds_the_id_hash() {
+    let mut rng = rng();
+    let env = asset_included();
+    let (entry, disclosure) = ProofAccepted::from_envelope(&env, &mut rng).expect("valid");
+    let disclosure = disclosure.expect("asset_included withholds its id_hash");
+    assert_eq!(entry.public_inputs[AssetIncluded::ID_HASH], None);
+    let json = String::from_utf8(
+        Entry::at(t(1), entry.clone())
+            .to_canonical_json()
+            .expect("encodes"),
+    )
+    .expect("utf8");
+    assert!(
+        json.contains(r#","1000"]"#),
+        "min_value stays public: {json}"
+    );
+    assert!(
+        !json.contains(r#""77""#),
+        "the id_hash is not on the public entry: {json}"
+    );
+    // With the disclosure, a witness rebuilds the envelope the official sent.
+    assert_eq!(entry.to_envelope(Some(&disclosure)).expect("rebuilds"), env);
+    let wrong = Disclosure {
+        salt: [0; 32],
+        detail: disclosure.detail,
+    };
+    assert_eq!(
+        entry.to_envelope(Some(&wrong)),
+        Err(EntryError::DisclosureMismatch)
+    );
+    assert!(entry.to_envelope(None).is_err());
+    // A public entry that reveals the id_hash, or hides something else, is refused.
+    let mut revealing = entry.clone();
+    revealing.public_inputs[AssetIncluded::ID_HASH] = Some("77".into());
+    assert!(Entry::at(t(1), revealing).to_canonical_json().is_err());
+    let mut hiding = entry.clone();
+    hiding.public_inputs[0] = None;
+    assert!(Entry::at(t(1), hiding).to_canonical_json().is_err());
+    let mut no_digest = entry;
+    no_digest.withheld = None;
+    assert!(Entry::at(t(1), no_digest).to_canonical_json().is_err());
+    // Debug never prints the disclosed detail or salt.
+    assert_eq!(format!("{disclosure:?}"), "Disclosure { .. }");
+}
+
+#[test]
+fn other_statements_withhold_nothing_and_must_agree_with_the_official() {
+    let mut rng = rng();
+    let (entry, disclosure) =
+        ProofAccepted::from_envelope(&net_worth_range(), &mut rng).expect("valid");
+    assert!(disclosure.is_none() && entry.withheld.is_none());
+    assert_eq!(
+        entry.to_envelope(None).expect("rebuilds"),
+        net_worth_range()
+    );
+    let mut other = entry.clone();
+    other.official = OfficialId::new("GOV-0002").expect("valid");
+    assert!(
+        Entry::at(t(1), other).to_canonical_json().is_err(),
+        "the official tag must match"
+    );
+    let mut wrong_period = entry;
+    wrong_period.periods = vec![Period::new(2025).expect("valid")];
+    assert!(Entry::at(t(1), wrong_period).to_canonical_json().is_err());
+}
+
+#[test]
+fn declaration_signatures_verify_with_the_officials_key_only() {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let other = ed25519_dalek::SigningKey::from_bytes(&[2; 32]);
+    let d = DeclarationFiled::sign(
+        official(),
+        period(),
+        Capacity::C64,
+        Commitment(Fr::from(5u64)),
+        &key,
+    );
+    d.verify_signature(&PublicKey(key.verifying_key()))
+        .expect("valid");
+    assert_eq!(
+        d.verify_signature(&PublicKey(other.verifying_key())),
+        Err(EntryError::BadSignature)
+    );
+    let mut moved = d;
+    moved.period = Period::new(2025).expect("valid");
+    assert_eq!(
+        moved.verify_signature(&PublicKey(key.verifying_key())),
+        Err(EntryError::BadSignature)
+    );
+    let msg = String::from_utf8(DeclarationFiled::signing_message(
+        &official(),
+        period(),
+        Capacity::C64,
+        Commitment(Fr::from(5u64)),
+    ))
+    .expect("utf8");
+    assert_eq!(
+        msg,
+        r#"{"capacity":64,"commitment":"5","official":"GOV-0001","period":2026,"purpose":"probity/declaration-filed/v1"}"#
+    );
+}
+
+#[test]
+fn disclosures_bind_salt_and_detail() {
+    let mut rng = rng();
+    let d = Disclosure::new(
+        &mut rng,
+        ChallengeDetail {
+            id_hash: IdHash(Fr::from(77u64)),
+            min_value: Amount(1),
+        },
+    );
+    let digest = d.digest();
+    assert!(d.matches(&digest));
+    let again = Disclosure::new(&mut rng, d.detail.clone());
+    assert_ne!(again.digest(), digest, "a fresh salt gives a fresh digest");
+    let json = serde_json::to_string(&d).expect("serializes");
+    let back: Disclosure<ChallengeDetail> = serde_json::from_str(&json).expect("parses");
+    assert!(back.matches(&digest));
+}
