@@ -18,7 +18,10 @@ pub fn items_root(
     cs: &ConstraintSystemRef<Fr>,
     leaves: &[FpVar<Fr>],
 ) -> Result<FpVar<Fr>, SynthesisError> {
-    assert!(tree::is_tree_size(leaves.len()), "a 4-ary tree needs 4^d leaves");
+    assert!(
+        tree::is_tree_size(leaves.len()),
+        "a 4-ary tree needs 4^d leaves"
+    );
     let mut level = leaves.to_vec();
     while level.len() > 1 {
         level = level

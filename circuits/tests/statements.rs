@@ -462,3 +462,108 @@ fn asset_included_refuses_wrong_paths_and_bad_encodings() {
     other_tag[AssetIncluded::OFFICIAL_TAG] = official("GOV-0002").tag().0;
     assert!(!run(honest, other_tag));
 }
+
+/// The cheats every statement must refuse, applied to every statement: one slot's value at
+/// 2^64 + 5 or p − 5, or its code at 48 or 49, with commitments recomputed natively over the
+/// forged slot, and public inputs that would hold if the forged value counted.
+#[test]
+fn every_statement_refuses_out_of_range_values_and_codes() {
+    let tag = official("GOV-0001").tag().0;
+    let (p0, p1) = (Fr::from(2025u64), Fr::from(2026u64));
+    let h = AssetId("forged".into()).id_hash().0;
+    let forged_value = |v: Fr| slot(1, h, v, 2);
+    let forged_code = |c: u64| slot(c, h, Fr::from(5u64), 2);
+    let cheats: Vec<(&str, probity_circuits::SlotWitness)> = vec![
+        ("value 2^64 + 5", forged_value(Fr::from((1u128 << 64) + 5))),
+        ("value p - 5", forged_value(-Fr::from(5u64))),
+        ("code 48", forged_code(48)),
+        ("code 49", forged_code(49)),
+    ];
+    let base = slot(2, AssetId("acct".into()).id_hash().0, Fr::from(1_000u64), 1);
+    for (name, forged) in cheats {
+        let w = raw_witness(vec![base, forged]);
+        let c1 = raw_commitment(tag, p1, &w);
+        let everything = (enc(i128::from(i64::MIN)), enc(i128::from(i64::MAX)));
+
+        let public = vec![c1, tag, p1, everything.0, everything.1];
+        assert!(
+            !satisfied(NetWorthRangeCircuit::from_parts(C16, public, w.clone())),
+            "net_worth_range: {name}"
+        );
+
+        let public = vec![c1, tag, p1, w.slots[1].category, everything.0, everything.1];
+        assert!(
+            !satisfied(CategoryTotalRangeCircuit::from_parts(
+                C16,
+                public,
+                w.clone()
+            )),
+            "category_total_range: {name}"
+        );
+
+        let prev = raw_witness(vec![base]);
+        let public = vec![
+            raw_commitment(tag, p0, &prev),
+            c1,
+            tag,
+            p0,
+            p1,
+            Fr::from(u64::MAX),
+        ];
+        assert!(
+            !satisfied(WealthGrowthCircuit::from_parts(
+                C16,
+                public,
+                prev,
+                w.clone()
+            )),
+            "wealth_growth: {name}"
+        );
+
+        let leaves = w
+            .slots
+            .iter()
+            .map(|s| {
+                probity_core::poseidon::poseidon4([s.category, s.id_hash, s.value, s.blinding])
+            })
+            .collect();
+        let path = probity_core::tree::ItemsTree::from_leaves(leaves).path(1);
+        let asset = AssetWitness {
+            category: w.slots[1].category,
+            value: w.slots[1].value,
+            blinding: w.slots[1].blinding,
+            path,
+        };
+        let public = vec![c1, tag, p1, h, Fr::from(0u64)];
+        assert!(
+            !satisfied(AssetIncludedCircuit::from_parts(C16, public, asset)),
+            "asset_included: {name}"
+        );
+    }
+    // Control: the same construction with an honest slot satisfies every statement.
+    let honest = slot(1, h, Fr::from(5u64), 2);
+    let w = raw_witness(vec![base, honest]);
+    let c1 = raw_commitment(tag, p1, &w);
+    assert!(satisfied(NetWorthRangeCircuit::from_parts(
+        C16,
+        vec![c1, tag, p1, enc(1_005), enc(1_005)],
+        w.clone()
+    )));
+    let leaves = w
+        .slots
+        .iter()
+        .map(|s| probity_core::poseidon::poseidon4([s.category, s.id_hash, s.value, s.blinding]))
+        .collect();
+    let path = probity_core::tree::ItemsTree::from_leaves(leaves).path(1);
+    let asset = AssetWitness {
+        category: Fr::from(1u64),
+        value: Fr::from(5u64),
+        blinding: Fr::from(2u64),
+        path,
+    };
+    assert!(satisfied(AssetIncludedCircuit::from_parts(
+        C16,
+        vec![c1, tag, p1, h, Fr::from(5u64)],
+        asset
+    )));
+}
