@@ -8,22 +8,28 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use probity_credentials::{
-    issuance, open, presentation, seal, EnrollmentCodes, EnrollmentStore, Epoch, Issuer, Scope,
-    Subject, TipBody, TipContext, TipSecretKey,
+    issuance, open, presentation, seal, CredentialAttributes, EnrollmentCodes, EnrollmentStore,
+    Epoch, Issuer, Scope, Subject, TipBody, TipContext, TipSecretKey,
 };
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-fn setup() -> (ChaCha20Rng, Issuer, EnrollmentCodes, Scope, TipContext) {
+fn setup() -> (
+    ChaCha20Rng,
+    Issuer,
+    EnrollmentCodes,
+    CredentialAttributes,
+    TipContext,
+) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let issuer = Issuer::generate(&mut rng);
-    let scope = Scope::new("CN-BJ").expect("scope");
+    let attributes = CredentialAttributes::new(Epoch(20), Scope::new("CN-BJ").expect("scope"));
     let ctx = TipContext::new(Subject::new("GOV-0001").expect("subject"), Epoch(5));
-    (rng, issuer, EnrollmentCodes::new(), scope, ctx)
+    (rng, issuer, EnrollmentCodes::new(), attributes, ctx)
 }
 
 fn issuance(c: &mut Criterion) {
-    let (mut rng, issuer, codes, scope, _) = setup();
+    let (mut rng, issuer, codes, attributes, _) = setup();
     let params = issuer.public_params().clone();
     // Inputs made outside the timed routine draw from their own RNG.
     let mut setup_rng = ChaCha20Rng::seed_from_u64(2);
@@ -31,18 +37,18 @@ fn issuance(c: &mut Criterion) {
 
     group.bench_function("client_request", |b| {
         let code = codes.issue_code(&mut rng).expect("code");
-        b.iter(|| issuance::request(&params, code.clone(), &mut rng))
+        b.iter(|| issuance::request(&params, code.clone(), attributes.clone(), &mut rng))
     });
 
     group.bench_function("issuer_handle_issuance", |b| {
         b.iter_batched(
             || {
                 let code = codes.issue_code(&mut setup_rng).expect("code");
-                issuance::request(&params, code, &mut setup_rng).0
+                issuance::request(&params, code, attributes.clone(), &mut setup_rng).0
             },
             |request| {
                 issuer
-                    .handle_issuance(&request, &codes, Epoch(20), &scope, &mut rng)
+                    .handle_issuance(&request, &codes, &attributes, &mut rng)
                     .expect("issuance")
             },
             BatchSize::SmallInput,
@@ -53,9 +59,10 @@ fn issuance(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let code = codes.issue_code(&mut setup_rng).expect("code");
-                let (request, state) = issuance::request(&params, code, &mut setup_rng);
+                let (request, state) =
+                    issuance::request(&params, code, attributes.clone(), &mut setup_rng);
                 let response = issuer
-                    .handle_issuance(&request, &codes, Epoch(20), &scope, &mut setup_rng)
+                    .handle_issuance(&request, &codes, &attributes, &mut setup_rng)
                     .expect("issuance");
                 (state, response)
             },
@@ -67,32 +74,32 @@ fn issuance(c: &mut Criterion) {
 }
 
 fn tips(c: &mut Criterion) {
-    let (mut rng, issuer, codes, scope, ctx) = setup();
+    let (mut rng, issuer, codes, attributes, ctx) = setup();
+    let scope = attributes.scope.clone();
     let params = issuer.public_params().clone();
     let code = codes.issue_code(&mut rng).expect("code");
-    let (request, state) = issuance::request(&params, code, &mut rng);
+    let (request, state) = issuance::request(&params, code, attributes.clone(), &mut rng);
     let response = issuer
-        .handle_issuance(&request, &codes, Epoch(20), &scope, &mut rng)
+        .handle_issuance(&request, &codes, &attributes, &mut rng)
         .expect("issuance");
     let credential = state.handle_response(response).expect("credential");
     let supervisors = TipSecretKey::generate(&mut rng);
     let body = TipBody::new(&"x".repeat(1024), vec![]).expect("body");
     let sealed = seal(&supervisors.public_key(), &ctx, &body, &mut rng).expect("seal");
-    let digest = sealed.digest();
-    let p = presentation::present(&credential, &params, &ctx, &digest, &mut rng).expect("present");
+    let p = presentation::present(&credential, &params, &ctx, &sealed, &mut rng).expect("present");
     issuer
-        .verify_presentation(&p, &ctx, &scope, &digest)
+        .verify_presentation(&p, &ctx, &scope, &sealed)
         .expect("verifies before timing");
 
     let mut group = c.benchmark_group("presentation");
     group.bench_function("client_present", |b| {
-        b.iter(|| presentation::present(&credential, &params, &ctx, &digest, &mut rng))
+        b.iter(|| presentation::present(&credential, &params, &ctx, &sealed, &mut rng))
     });
     group.finish();
 
     let mut group = c.benchmark_group("verification");
     group.bench_function("issuer_verify_presentation", |b| {
-        b.iter(|| issuer.verify_presentation(&p, &ctx, &scope, &digest))
+        b.iter(|| issuer.verify_presentation(&p, &ctx, &scope, &sealed))
     });
     group.finish();
 

@@ -75,23 +75,57 @@ impl fmt::Display for Scope {
     }
 }
 
-/// The official a tip is about: their registered identifier, exactly as the registry holds
-/// it (the tag is computed over these bytes, so every client must use the same spelling).
+/// The attributes an issuer sets and every presentation reveals: `(expiry, scope)`.
 ///
-/// 1 to [`Subject::MAX_LEN`] bytes of UTF-8 without control characters.
+/// Both are public and coarse: one expiry for everyone enrolled in a period, one scope per
+/// jurisdiction. The client states the attributes it expects when it asks for a
+/// credential ([`crate::issuance::request`]) and refuses a credential with any other, so
+/// an issuer cannot single a person out through them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CredentialAttributes {
+    /// The last epoch in which the credential is valid.
+    pub expiry: Epoch,
+    /// The jurisdiction the holder may report on.
+    pub scope: Scope,
+}
+
+impl CredentialAttributes {
+    /// Builds the attribute pair.
+    pub fn new(expiry: Epoch, scope: Scope) -> Self {
+        CredentialAttributes { expiry, scope }
+    }
+}
+
+/// The official a tip is about: their registered identifier, exactly as the registry holds
+/// it.
+///
+/// The tag `k·H_T(subject, epoch)` is computed over these bytes, so two spellings of one
+/// official would give one reporter two tags, and two tips against the rate limit. A
+/// subject is therefore held to the alphabet of the registry's official identifiers
+/// (`probity_core::OfficialId`): 1 to [`Subject::MAX_LEN`] characters of `A-Z a-z 0-9 . _ -`.
+/// Input outside it (spaces, Unicode look-alikes, other normal forms) is refused, never
+/// rewritten: a client must send the identifier as the registry publishes it.
+///
+/// # Caution
+/// The alphabet is case-sensitive, as registry identifiers are. The service must accept a
+/// tip only for a subject that is a registered official id, byte for byte, so that case
+/// variants of a registered id are refused rather than counted as another official.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Subject(String);
 
 impl Subject {
-    /// The longest subject, in bytes.
-    pub const MAX_LEN: usize = 128;
+    /// The longest subject, in bytes (`probity_core::OfficialId::MAX_LEN`).
+    pub const MAX_LEN: usize = 64;
 
-    /// Validates a subject.
+    /// Validates a subject: 1 to 64 characters of `A-Z a-z 0-9 . _ -`, nothing else.
     pub fn new(subject: &str) -> Result<Self, FieldError> {
         if subject.is_empty() || subject.len() > Self::MAX_LEN {
             return Err(FieldError::Length);
         }
-        if subject.chars().any(char::is_control) {
+        if !subject
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
             return Err(FieldError::Alphabet);
         }
         Ok(Subject(subject.to_owned()))

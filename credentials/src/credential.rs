@@ -6,7 +6,7 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use zeroize::Zeroizing;
 
-use crate::attributes::{Epoch, Scope};
+use crate::attributes::{CredentialAttributes, Epoch, Scope};
 use crate::encoding::{read_scope, write_scope, Reader, Writer};
 use crate::errors::DecodeError;
 
@@ -21,8 +21,7 @@ use crate::errors::DecodeError;
 #[derive(Clone)]
 pub struct Credential {
     pub(crate) k: Scalar,
-    pub(crate) expiry: Epoch,
-    pub(crate) scope: Scope,
+    pub(crate) attributes: CredentialAttributes,
     pub(crate) p: RistrettoPoint,
     pub(crate) q: RistrettoPoint,
 }
@@ -30,19 +29,24 @@ pub struct Credential {
 impl Credential {
     /// The last epoch in which the credential is valid.
     pub fn expiry(&self) -> Epoch {
-        self.expiry
+        self.attributes.expiry
     }
 
     /// The jurisdiction the holder may report on.
     pub fn scope(&self) -> &Scope {
-        &self.scope
+        &self.attributes.scope
+    }
+
+    /// The revealed attributes: expiry and scope.
+    pub fn attributes(&self) -> &CredentialAttributes {
+        &self.attributes
     }
 
     /// The versioned encoding. It contains the secret `k`.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut w = Writer::new(32 * 3 + 8 + 1 + Scope::MAX_LEN);
-        w.scalar(&self.k).u64(self.expiry.0);
-        write_scope(&mut w, &self.scope);
+        w.scalar(&self.k).u64(self.attributes.expiry.0);
+        write_scope(&mut w, &self.attributes.scope);
         w.point(&self.p.compress()).point(&self.q.compress());
         Zeroizing::new(w.finish())
     }
@@ -59,8 +63,7 @@ impl Credential {
         r.finish()?;
         Ok(Credential {
             k,
-            expiry,
-            scope,
+            attributes: CredentialAttributes { expiry, scope },
             p,
             q,
         })
@@ -77,8 +80,8 @@ impl Drop for Credential {
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credential")
-            .field("expiry", &self.expiry)
-            .field("scope", &self.scope)
+            .field("expiry", &self.attributes.expiry)
+            .field("scope", &self.attributes.scope)
             .finish_non_exhaustive()
     }
 }

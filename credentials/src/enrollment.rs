@@ -13,6 +13,8 @@ use crate::code::{self, CODE_BYTES};
 use crate::errors::DecodeError;
 #[cfg(feature = "issuer")]
 use crate::errors::StoreError;
+#[cfg(feature = "issuer")]
+use crate::issuance::RequestDigest;
 use crate::transcript::labels;
 
 /// An enrollment code: 160 random bits in grouped Crockford base32, as [`crate::Receipt`].
@@ -73,28 +75,43 @@ pub struct EnrollmentCodeHash(pub [u8; 32]);
 #[cfg(feature = "issuer")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Redemption {
-    /// The code was unused and is now used: issue one credential.
+    /// The code was unused and is now spent on this request: issue.
     Redeemed,
-    /// The code was used before: refuse.
+    /// The code was spent on this same request before (its response was lost): issue
+    /// again. The new MAC is on the same hidden `k` and attributes, so it is no second
+    /// credential.
+    Repeated,
+    /// The code was spent on another request: refuse.
     AlreadyUsed,
     /// No such code was issued: refuse.
     Unknown,
 }
 
-/// The issuer's record of enrollment codes, by hash.
+/// The issuer's record of enrollment codes, by hash, each with the [`RequestDigest`] that
+/// spent it.
 ///
 /// # Invariants
-/// [`redeem`](EnrollmentStore::redeem) is atomic: of any number of concurrent calls for one
-/// code, exactly one returns [`Redemption::Redeemed`]. A backend that persists must make
-/// the redemption durable before it returns (the service backs this with sled).
+/// - [`redeem`](EnrollmentStore::redeem) is atomic: of any number of concurrent calls for
+///   one code, exactly one returns [`Redemption::Redeemed`], and its request digest is the
+///   one stored. Later calls return [`Redemption::Repeated`] for that digest and
+///   [`Redemption::AlreadyUsed`] for any other.
+/// - The stored digest never changes, and a spent code never becomes unused again.
+/// - A backend that persists must make the redemption durable before it returns (the
+///   service backs this with sled).
+///
 /// [`conformance::check`] is the suite every backend must pass.
 #[cfg(feature = "issuer")]
 pub trait EnrollmentStore {
     /// Records a new, unused code. Fails if the hash is already known.
     fn insert(&self, code: &EnrollmentCodeHash) -> Result<(), StoreError>;
 
-    /// Marks a code used, if it is known and unused.
-    fn redeem(&self, code: &EnrollmentCodeHash) -> Result<Redemption, StoreError>;
+    /// Spends a code on `request`, if it is known and unused; says whether it was spent on
+    /// the same request before.
+    fn redeem(
+        &self,
+        code: &EnrollmentCodeHash,
+        request: &RequestDigest,
+    ) -> Result<Redemption, StoreError>;
 
     /// Generates a code and records it: what the registrar hands out.
     fn issue_code(&self, rng: &mut (impl RngCore + CryptoRng)) -> Result<EnrollmentCode, StoreError>
@@ -111,9 +128,12 @@ pub trait EnrollmentStore {
 #[cfg(feature = "issuer")]
 #[derive(Default)]
 pub struct EnrollmentCodes {
-    /// code hash → used?
-    codes: std::sync::Mutex<std::collections::HashMap<EnrollmentCodeHash, bool>>,
+    /// code hash → the request that spent it, if any.
+    codes: std::sync::Mutex<CodeMap>,
 }
+
+#[cfg(feature = "issuer")]
+type CodeMap = std::collections::HashMap<EnrollmentCodeHash, Option<RequestDigest>>;
 
 #[cfg(feature = "issuer")]
 impl EnrollmentCodes {
@@ -122,12 +142,7 @@ impl EnrollmentCodes {
         Self::default()
     }
 
-    fn lock(
-        &self,
-    ) -> Result<
-        std::sync::MutexGuard<'_, std::collections::HashMap<EnrollmentCodeHash, bool>>,
-        StoreError,
-    > {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, CodeMap>, StoreError> {
         self.codes
             .lock()
             .map_err(|_| StoreError::new("enrollment code store lock poisoned"))
@@ -151,19 +166,24 @@ impl EnrollmentStore for EnrollmentCodes {
         if codes.contains_key(code) {
             return Err(StoreError::new("enrollment code already recorded"));
         }
-        codes.insert(*code, false);
+        codes.insert(*code, None);
         Ok(())
     }
 
-    fn redeem(&self, code: &EnrollmentCodeHash) -> Result<Redemption, StoreError> {
+    fn redeem(
+        &self,
+        code: &EnrollmentCodeHash,
+        request: &RequestDigest,
+    ) -> Result<Redemption, StoreError> {
         let mut codes = self.lock()?;
         Ok(match codes.get_mut(code) {
             None => Redemption::Unknown,
-            Some(used @ false) => {
-                *used = true;
+            Some(spent @ None) => {
+                *spent = Some(*request);
                 Redemption::Redeemed
             }
-            Some(true) => Redemption::AlreadyUsed,
+            Some(Some(spent_on)) if spent_on == request => Redemption::Repeated,
+            Some(Some(_)) => Redemption::AlreadyUsed,
         })
     }
 }
@@ -173,47 +193,138 @@ impl EnrollmentStore for EnrollmentCodes {
 pub mod conformance {
     use super::*;
 
+    fn digest(rng: &mut (impl RngCore + CryptoRng)) -> RequestDigest {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        RequestDigest(bytes)
+    }
+
     /// Runs every check against an empty store.
     ///
     /// # Panics
     /// On the first behaviour that breaks the trait's contract.
     pub fn check<S: EnrollmentStore + Sync>(store: &S, rng: &mut (impl RngCore + CryptoRng)) {
         let code = store.issue_code(rng).expect("issuing a code");
-        let other = store.issue_code(rng).expect("issuing a second code");
+        let raced = store.issue_code(rng).expect("issuing a second code");
+        let retried = store.issue_code(rng).expect("issuing a third code");
         let never_issued = EnrollmentCode::generate(rng);
+        let (first, second) = (digest(rng), digest(rng));
 
         assert!(
             store.insert(&code.storage_hash()).is_err(),
             "a recorded code must not be recorded again (it would become unused)"
         );
         assert_eq!(
-            store.redeem(&never_issued.storage_hash()).expect("redeem"),
+            store
+                .redeem(&never_issued.storage_hash(), &first)
+                .expect("redeem"),
             Redemption::Unknown
         );
         assert_eq!(
-            store.redeem(&code.storage_hash()).expect("redeem"),
+            store.redeem(&code.storage_hash(), &first).expect("redeem"),
             Redemption::Redeemed
         );
         assert_eq!(
-            store.redeem(&code.storage_hash()).expect("redeem"),
-            Redemption::AlreadyUsed
+            store.redeem(&code.storage_hash(), &first).expect("redeem"),
+            Redemption::Repeated,
+            "the same request may fetch its response again"
+        );
+        assert_eq!(
+            store.redeem(&code.storage_hash(), &second).expect("redeem"),
+            Redemption::AlreadyUsed,
+            "another request must not spend a spent code"
+        );
+        assert_eq!(
+            store.redeem(&code.storage_hash(), &first).expect("redeem"),
+            Redemption::Repeated,
+            "a refused request must not replace the stored digest"
         );
         assert!(
             store.insert(&code.storage_hash()).is_err(),
             "a used code must not be reset to unused"
         );
+        assert_eq!(
+            store.redeem(&code.storage_hash(), &second).expect("redeem"),
+            Redemption::AlreadyUsed,
+            "a refused insert must not reset the code"
+        );
 
-        // Concurrent redemptions of one code: exactly one wins.
-        let wins = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..4)
-                .map(|_| s.spawn(|| store.redeem(&other.storage_hash()).expect("redeem")))
+        // Concurrent redemptions of one code by different requests: exactly one wins, and
+        // its digest is the one kept.
+        let digests: Vec<RequestDigest> = (0..4).map(|_| digest(rng)).collect();
+        let results: Vec<(RequestDigest, Redemption)> = std::thread::scope(|s| {
+            let handles: Vec<_> = digests
+                .iter()
+                .map(|d| {
+                    s.spawn(|| {
+                        let r = store.redeem(&raced.storage_hash(), d).expect("redeem");
+                        (*d, r)
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().expect("redeem thread"))
-                .filter(|r| *r == Redemption::Redeemed)
-                .count()
+                .collect()
         });
-        assert_eq!(wins, 1, "exactly one concurrent redemption succeeds");
+        let winners: Vec<_> = results
+            .iter()
+            .filter(|(_, r)| *r == Redemption::Redeemed)
+            .collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "exactly one concurrent redemption succeeds"
+        );
+        assert!(
+            results
+                .iter()
+                .all(|(_, r)| matches!(r, Redemption::Redeemed | Redemption::AlreadyUsed)),
+            "the losers are refused"
+        );
+        let winner = winners[0].0;
+        for d in &digests {
+            let want = if *d == winner {
+                Redemption::Repeated
+            } else {
+                Redemption::AlreadyUsed
+            };
+            assert_eq!(
+                store.redeem(&raced.storage_hash(), d).expect("redeem"),
+                want
+            );
+        }
+
+        // Concurrent retries of one request: one spends the code, the others repeat.
+        let same = digest(rng);
+        let results: Vec<Redemption> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        store
+                            .redeem(&retried.storage_hash(), &same)
+                            .expect("redeem")
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("redeem thread"))
+                .collect()
+        });
+        assert_eq!(
+            results
+                .iter()
+                .filter(|r| **r == Redemption::Redeemed)
+                .count(),
+            1,
+            "exactly one concurrent retry spends the code"
+        );
+        assert!(
+            results
+                .iter()
+                .all(|r| matches!(r, Redemption::Redeemed | Redemption::Repeated)),
+            "the others repeat it"
+        );
     }
 }

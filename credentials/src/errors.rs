@@ -82,10 +82,14 @@ pub enum IssueError {
     /// The request's proof does not verify.
     #[error("invalid issuance request")]
     InvalidRequest(#[from] VerificationFailure),
+    /// The request expects other attributes (expiry, scope) than the issuer issues now.
+    /// The code is not spent: the client should refresh its schedule and ask again.
+    #[error("the request expects other credential attributes")]
+    UnexpectedAttributes,
     /// The enrollment code was never issued.
     #[error("unknown enrollment code")]
     UnknownEnrollmentCode,
-    /// The enrollment code has already bought a credential.
+    /// The enrollment code has already bought a credential for another request.
     #[error("enrollment code already used")]
     EnrollmentCodeUsed,
     /// The enrollment-code store failed.

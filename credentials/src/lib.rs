@@ -27,6 +27,12 @@
 //! - The issuer is trusted for soundness (it holds the MAC key: only it can verify) but not
 //!   for privacy: issuance is blind, each presentation is re-randomized, and the issuer's
 //!   proof at issuance stops it from tagging a credential with a key of its own.
+//! - Nothing the issuer chooses per person may reach a presentation. The client therefore
+//!   takes the [`IssuerPublicParams`] from a pinned source (the ledger; compare
+//!   [`IssuerPublicParams::fingerprint`]), and names the attributes it expects
+//!   ([`CredentialAttributes`]): the expiry from a published schedule (for example the end
+//!   of the quarter of enrollment), the scope from the public list of jurisdictions. It
+//!   refuses a credential with any other key or attributes.
 //! - The revealed attributes (`expiry`, `scope`) partition the crowd: issue them coarsely.
 //! - Network-level identification (IP addresses, timing) is out of scope here; the service
 //!   keeps none (DESIGN.md §8).
@@ -37,9 +43,27 @@
 //!   owns the replay set.
 //! - Store receipts and enrollment codes only as their `storage_hash`.
 //! - Randomness is explicit: every function that needs it takes
-//!   `rng: &mut (impl RngCore + CryptoRng)`; pass an OS-seeded CSPRNG. The Schnorr proofs'
-//!   nonces are additionally derived by merlin from the transcript, the witness and OS
-//!   randomness (inside `lox-zkp`), so proofs are never reproducible byte for byte.
+//!   `rng: &mut (impl RngCore + CryptoRng)`; pass an OS-seeded CSPRNG. The one exception is
+//!   the proof nonces, below.
+//!
+//! # Proof nonces
+//! The Schnorr proofs' nonces are not drawn from the caller's RNG: `lox-zkp` 0.8.4's
+//! `prove_compact` draws them from merlin's transcript RNG, which is keyed with the whole
+//! transcript (every public element and label), rekeyed with every witness scalar, and
+//! finalized with `rand::thread_rng()` (OS-seeded). The API offers no way to pass an RNG
+//! in. It is a hedged construction, and we keep it for that reason: a nonce used under
+//! two different challenges reveals the witness, and these nonces stay distinct if either
+//! source is sound. With a failed OS RNG they are still a function of the transcript and
+//! the witness, so two different proofs never share one; with a sound OS RNG they are
+//! fresh whatever the transcript. The cost is that proofs are never reproducible byte for
+//! byte, so the golden vectors check in full messages produced once and verify them,
+//! instead of recomputing them.
+//!
+//! # Secrets in memory
+//! Keys, credentials, the issuance [`issuance::State`] and every temporary secret scalar
+//! (blinding factors, the issuer's per-response scalars) are wiped when dropped. `lox-zkp`
+//! copies the witness scalars into its prover and does not wipe those copies; that is
+//! outside this crate's reach.
 //!
 //! # Encodings
 //! Every wire type has `to_bytes`/`from_bytes`; encodings start with the version byte
@@ -68,7 +92,10 @@ mod transcript;
 #[doc = include_str!("../docs/notes/cmz.md")]
 pub mod notes {}
 
-pub use attributes::{Epoch, Scope, Subject, TipContext};
+#[cfg(all(test, feature = "issuer"))]
+mod tests;
+
+pub use attributes::{CredentialAttributes, Epoch, Scope, Subject, TipContext};
 pub use credential::Credential;
 pub use encoding::ENCODING_VERSION;
 #[cfg(feature = "issuer")]
@@ -78,9 +105,9 @@ pub use errors::{
     DecodeError, FieldError, IssueError, OpenError, PresentError, SealError, StoreError,
     VerificationFailure,
 };
-pub use params::IssuerPublicParams;
 #[cfg(feature = "issuer")]
 pub use params::{Issuer, IssuerSecretKey};
+pub use params::{IssuerParamsFingerprint, IssuerPublicParams};
 pub use presentation::{Presentation, TipTag};
 pub use receipt::{Receipt, ReceiptHash};
 pub use seal::{

@@ -20,7 +20,7 @@ use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoBasepointTable, 
 use curve25519_dalek::scalar::Scalar;
 #[cfg(feature = "issuer")]
 use rand_core::{CryptoRng, RngCore};
-use sha2::Sha512;
+use sha2::{Digest, Sha256, Sha512};
 
 use crate::encoding::{Reader, Writer};
 use crate::errors::DecodeError;
@@ -47,6 +47,15 @@ pub(crate) fn generator_h_table() -> &'static RistrettoBasepointTable {
 ///
 /// Encoding: `version (1) || X0 || X1 || X2 || X3` (129 bytes); every point canonical and not
 /// the identity.
+///
+/// # Caution
+/// A client must take these parameters from a pinned source, the ledger, and never from
+/// the service it is enrolling with: the issuer's proof at issuance shows only that the
+/// credential was made under *these* parameters, so an issuer that handed each person its
+/// own parameters could recognise them at every tip. Compare [`fingerprint`] with the
+/// value the ledger publishes before calling [`crate::issuance::request`].
+///
+/// [`fingerprint`]: IssuerPublicParams::fingerprint
 #[derive(Clone, PartialEq, Eq)]
 pub struct IssuerPublicParams {
     pub(crate) x: [RistrettoPoint; 4],
@@ -77,6 +86,22 @@ impl IssuerPublicParams {
         let x = [r.point()?.1, r.point()?.1, r.point()?.1, r.point()?.1];
         r.finish()?;
         Ok(Self::from_points(x))
+    }
+
+    /// `SHA-256(to_bytes())`: what the ledger publishes, so that every client can check it
+    /// holds the same parameters as everyone else (`sha256sum` of the encoding gives it too).
+    pub fn fingerprint(&self) -> IssuerParamsFingerprint {
+        IssuerParamsFingerprint(Sha256::digest(self.to_bytes()).into())
+    }
+}
+
+/// The SHA-256 of an [`IssuerPublicParams`] encoding. `Display` writes lowercase hex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IssuerParamsFingerprint(pub [u8; 32]);
+
+impl fmt::Display for IssuerParamsFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
     }
 }
 

@@ -16,7 +16,7 @@ use crate::transcript::labels;
 /// [`Receipt::storage_hash`], so a leaked database does not hand out receipts. `Debug`
 /// hides it; `Display` writes it (to show it to its owner once).
 #[derive(Clone)]
-pub struct Receipt([u8; CODE_BYTES]);
+pub struct Receipt(pub(crate) [u8; CODE_BYTES]);
 
 impl Receipt {
     /// A fresh random receipt.

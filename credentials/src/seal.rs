@@ -36,9 +36,20 @@ type Kem = X25519HkdfSha256;
 #[derive(Clone, PartialEq, Eq)]
 pub struct TipPublicKey(<Kem as hpke::Kem>::PublicKey);
 
-/// The supervisors' tip private key. Zeroized on drop by `hpke`; `Debug` prints nothing.
+/// The supervisors' tip private key. `Debug` prints nothing.
+///
+/// Zeroized on drop: `hpke` holds it as an `x25519_dalek::StaticSecret`, which wipes
+/// itself when x25519-dalek's `zeroize` feature is on. This crate turns that feature on
+/// (hpke does not), and the assertion below fails to compile if it ever goes missing.
 #[derive(Clone)]
 pub struct TipSecretKey(<Kem as hpke::Kem>::PrivateKey);
+
+/// Compile-time check that `StaticSecret` is `Zeroize`, which x25519-dalek implements
+/// (with `#[zeroize(drop)]`, a wiping `Drop`) only under its `zeroize` feature.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::Zeroize>() {}
+    wiped_on_drop::<x25519_dalek::StaticSecret>();
+};
 
 impl TipSecretKey {
     /// Generates a key pair's private half.
@@ -327,13 +338,13 @@ impl SealedTip {
         let mut r = Reader::new(bytes)?;
         let enc: [u8; 32] = r.array()?;
         TipPublicKey::from_bytes(&enc)?;
-        let ciphertext = r.take(bytes.len() - 1 - 32)?.to_vec();
-        r.finish()?;
-        if ciphertext.len() < Self::MIN_CIPHERTEXT_LEN
-            || ciphertext.len() > Self::MAX_CIPHERTEXT_LEN
-        {
+        // The ciphertext runs to the end: bound its length before copying anything.
+        let len = r.remaining();
+        if !(Self::MIN_CIPHERTEXT_LEN..=Self::MAX_CIPHERTEXT_LEN).contains(&len) {
             return Err(DecodeError::Length);
         }
+        let ciphertext = r.take(len)?.to_vec();
+        r.finish()?;
         Ok(SealedTip { enc, ciphertext })
     }
 

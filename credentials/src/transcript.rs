@@ -8,7 +8,7 @@
 use curve25519_dalek::ristretto::CompressedRistretto;
 use merlin::Transcript;
 
-use crate::attributes::{Epoch, Scope, TipContext};
+use crate::attributes::{CredentialAttributes, Epoch, Scope, TipContext};
 use crate::params::IssuerPublicParams;
 
 /// Domain labels. Each ends in a version.
@@ -19,6 +19,10 @@ pub(crate) mod labels {
     pub(crate) const SCOPE_ATTRIBUTE: &[u8] = b"probity/credentials/scope/v1";
     /// Hashed with subject and epoch to the tag base `H_T` (DESIGN.md §8).
     pub(crate) const TIP_TAG: &[u8] = b"probity/tip-tag/v1";
+
+    /// Prefix of the digest an enrollment store keeps with a redeemed code.
+    pub(crate) const ISSUANCE_REQUEST_DIGEST: &[u8] =
+        b"probity/credentials/issuance-request-digest/v1";
 
     /// Transcript domain of the client's issuance request.
     pub(crate) const ISSUANCE_REQUEST: &[u8] = b"probity/credentials/issuance-request/v1";
@@ -58,6 +62,8 @@ pub(crate) trait TranscriptProtocol {
     fn append_scope(&mut self, scope: &Scope);
     /// A tip context: subject and epoch.
     fn append_tip_context(&mut self, context: &TipContext);
+    /// A credential's revealed attributes: expiry, then scope.
+    fn append_attributes(&mut self, attributes: &CredentialAttributes);
 }
 
 impl TranscriptProtocol for Transcript {
@@ -80,6 +86,11 @@ impl TranscriptProtocol for Transcript {
     fn append_tip_context(&mut self, context: &TipContext) {
         self.append_message(b"subject", context.subject.as_str().as_bytes());
         self.append_epoch(b"epoch", context.epoch);
+    }
+
+    fn append_attributes(&mut self, attributes: &CredentialAttributes) {
+        self.append_epoch(b"expiry", attributes.expiry);
+        self.append_scope(&attributes.scope);
     }
 }
 

@@ -163,13 +163,15 @@ fn every_field_of_every_encoding() {
         &offsets(1, 5),
     );
 
-    // version || code (20) || D || E1 || E2 || challenge || 3 responses
+    // version || code (20) || expiry (8) || len || "CN-BJ" || D || E1 || E2 || challenge ||
+    // 3 responses
+    let request_head = 1 + 20 + 8 + 1 + 5;
     check(
         "request",
         issuance::Request::from_bytes,
         &request,
-        &offsets(21, 3),
-        &offsets(21 + 96, 4),
+        &offsets(request_head, 3),
+        &offsets(request_head + 96, 4),
     );
 
     // version || expiry (8) || len || "CN-BJ" || P || EQ1 || EQ2 || T1 || challenge || 8
@@ -232,6 +234,40 @@ fn text_fields_are_validated() {
     let mut long = response.clone();
     long[9] = 200;
     assert!(issuance::Response::from_bytes(&long).is_err());
+    let (_, request, _) = w.enroll(20);
+    let mut bad = request.clone();
+    bad[1 + 20 + 8 + 1] = b' ';
+    assert_eq!(
+        issuance::Request::from_bytes(&bad).expect_err("space in the scope"),
+        DecodeError::Text
+    );
+}
+
+/// A sealed tip's ciphertext runs to the end of the input; its length is checked against
+/// the limits, on both sides.
+#[test]
+fn sealed_tip_length_is_bounded() {
+    let mut w = World::new(23);
+    let supervisors = TipSecretKey::generate(&mut w.rng);
+    let (credential, _, _) = w.enroll(20);
+    let (sealed, _) = w.tip(&credential, &supervisors, &context("GOV-0001", 1), "x");
+    let bytes = sealed.to_bytes();
+    let head = &bytes[..1 + 32];
+
+    let at_max = [head, &vec![0u8; SealedTip::MAX_CIPHERTEXT_LEN]].concat();
+    SealedTip::from_bytes(&at_max).expect("the longest ciphertext is well-formed");
+    let over = [head, &vec![0u8; SealedTip::MAX_CIPHERTEXT_LEN + 1]].concat();
+    assert_eq!(
+        SealedTip::from_bytes(&over).expect_err("one byte over"),
+        DecodeError::Length
+    );
+    let at_min = [head, &[0u8; 16][..]].concat();
+    SealedTip::from_bytes(&at_min).expect("a bare AEAD tag is well-formed");
+    let under = [head, &[0u8; 15][..]].concat();
+    assert_eq!(
+        SealedTip::from_bytes(&under).expect_err("shorter than the tag"),
+        DecodeError::Length
+    );
 }
 
 /// Low-order, twist and non-canonical X25519 keys are refused as tip keys, and as the

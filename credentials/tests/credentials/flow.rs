@@ -1,10 +1,10 @@
 use probity_credentials::{
-    conformance, issuance, open, presentation, Credential, EnrollmentCode, EnrollmentCodes,
-    EnrollmentStore, Epoch, IssueError, Issuer, PresentError, Presentation, Scope, SealedTipDigest,
-    TipSecretKey, VerificationFailure,
+    conformance, issuance, open, presentation, seal, Credential, CredentialAttributes,
+    EnrollmentCode, EnrollmentCodes, EnrollmentStore, Epoch, IssueError, Issuer, PresentError,
+    Presentation, Scope, Subject, TipBody, TipSecretKey, VerificationFailure,
 };
 
-use crate::{context, rng, scope, World};
+use crate::{attributes, context, rng, scope, World};
 
 #[test]
 fn honest_flow() {
@@ -24,7 +24,7 @@ fn honest_flow() {
     // ISSUER: the presentation travels as bytes.
     let p = Presentation::from_bytes(&p.to_bytes()).expect("decode presentation");
     let tag = w
-        .verify(&p, &ctx, &sealed.digest())
+        .verify(&p, &ctx, &sealed)
         .expect("honest presentation verifies");
     assert_eq!(tag, p.tag());
 
@@ -36,7 +36,7 @@ fn honest_flow() {
     let stored = Credential::from_bytes(&credential.to_bytes()).expect("decode credential");
     let (sealed2, p2) = w.tip(&stored, &supervisors, &ctx, "more");
     assert_eq!(
-        w.verify(&p2, &ctx, &sealed2.digest()),
+        w.verify(&p2, &ctx, &sealed2),
         Ok(tag),
         "same tag: rate limit"
     );
@@ -51,7 +51,7 @@ fn tags_are_per_reporter_subject_and_epoch() {
     let mut tag = |cred: &Credential, subject: &str, epoch: u64| {
         let ctx = context(subject, epoch);
         let (sealed, p) = w.tip(cred, &supervisors, &ctx, "x");
-        w.verify(&p, &ctx, &sealed.digest()).expect("verifies")
+        w.verify(&p, &ctx, &sealed).expect("verifies")
     };
     let a = tag(&alice, "GOV-0001", 5);
     assert_eq!(a, tag(&alice, "GOV-0001", 5));
@@ -67,12 +67,14 @@ fn expired_credential_is_refused() {
     let (credential, _, _) = w.enroll(10);
     let late = context("GOV-0001", 11);
     // CLIENT refuses to present it.
+    let body = TipBody::new("x", vec![]).expect("body");
+    let late_tip = seal(&supervisors.public_key(), &late, &body, &mut w.rng).expect("seal");
     assert_eq!(
         presentation::present(
             &credential,
             w.issuer.public_params(),
             &late,
-            &SealedTipDigest([0; 32]),
+            &late_tip,
             &mut w.rng
         )
         .expect_err("expired"),
@@ -81,15 +83,15 @@ fn expired_credential_is_refused() {
     // A presentation made in time is refused once the epoch is past the expiry.
     let in_time = context("GOV-0001", 10);
     let (sealed, p) = w.tip(&credential, &supervisors, &in_time, "x");
-    w.verify(&p, &in_time, &sealed.digest())
+    w.verify(&p, &in_time, &sealed)
         .expect("valid in its last epoch");
-    w.verify(&p, &late, &sealed.digest())
+    w.verify(&p, &late, &sealed)
         .expect_err("expired at epoch 11");
     // Raising the revealed expiry breaks the MAC check.
     let mut bytes = p.to_bytes();
     bytes[1..9].copy_from_slice(&11u64.to_be_bytes());
     let raised = Presentation::from_bytes(&bytes).expect("well-formed");
-    w.verify(&raised, &late, &sealed.digest())
+    w.verify(&raised, &late, &sealed)
         .expect_err("expiry is MACed");
     // (The verifier's own expiry check, with an otherwise valid proof, is a unit test of
     // the presentation module.)
@@ -110,29 +112,20 @@ fn forged_or_altered_mac_is_refused() {
     forged[q_at..].copy_from_slice(&other.to_bytes()[q_at..]);
     let forged = Credential::from_bytes(&forged).expect("well-formed");
     let (sealed, p) = w.tip(&forged, &supervisors, &ctx, "x");
-    assert_eq!(
-        w.verify(&p, &ctx, &sealed.digest()),
-        Err(VerificationFailure)
-    );
+    assert_eq!(w.verify(&p, &ctx, &sealed), Err(VerificationFailure));
 
     // P and Q of one credential, k of another.
     let mut mixed = other.to_bytes().to_vec();
     mixed[1..33].copy_from_slice(&bytes[1..33]);
     let mixed = Credential::from_bytes(&mixed).expect("well-formed");
     let (sealed, p) = w.tip(&mixed, &supervisors, &ctx, "x");
-    assert_eq!(
-        w.verify(&p, &ctx, &sealed.digest()),
-        Err(VerificationFailure)
-    );
+    assert_eq!(w.verify(&p, &ctx, &sealed), Err(VerificationFailure));
 
     // A credential of another issuer.
     let mut other_world = World::new(40);
     let (foreign, _, _) = other_world.enroll(20);
     let (sealed, p) = w.tip(&foreign, &supervisors, &ctx, "x");
-    assert_eq!(
-        w.verify(&p, &ctx, &sealed.digest()),
-        Err(VerificationFailure)
-    );
+    assert_eq!(w.verify(&p, &ctx, &sealed), Err(VerificationFailure));
 
     // The revealed scope is MACed too, and must be the subject's.
     let (sealed, p) = w.tip(&credential, &supervisors, &ctx, "x");
@@ -141,11 +134,55 @@ fn forged_or_altered_mac_is_refused() {
     let rescoped = Presentation::from_bytes(&bytes).expect("well-formed");
     let shanghai = Scope::new("CN-SH").expect("scope");
     w.issuer
-        .verify_presentation(&rescoped, &ctx, &shanghai, &sealed.digest())
+        .verify_presentation(&rescoped, &ctx, &shanghai, &sealed)
         .expect_err("scope is MACed");
     w.issuer
-        .verify_presentation(&p, &ctx, &shanghai, &sealed.digest())
+        .verify_presentation(&p, &ctx, &shanghai, &sealed)
         .expect_err("another jurisdiction's subject");
+}
+
+/// The revealed attributes are MACed: a holder who edits the expiry or scope inside the
+/// credential itself, then presents honestly in an epoch valid for both, is refused.
+#[test]
+fn expiry_and_scope_inside_the_credential_are_maced() {
+    let mut w = World::new(12);
+    let supervisors = TipSecretKey::generate(&mut w.rng);
+    let (credential, _, _) = w.enroll(10);
+    let ctx = context("GOV-0001", 5);
+    let bytes = credential.to_bytes();
+    // version || k (32) || expiry (8) || len || scope || P || Q
+    let expiry_at = 1 + 32;
+    let scope_at = expiry_at + 8 + 1;
+
+    // Control: the unedited credential verifies.
+    let (sealed, p) = w.tip(&credential, &supervisors, &ctx, "x");
+    w.verify(&p, &ctx, &sealed).expect("control");
+
+    let mut extended = bytes.to_vec();
+    extended[expiry_at..expiry_at + 8].copy_from_slice(&30u64.to_be_bytes());
+    let extended = Credential::from_bytes(&extended).expect("well-formed");
+    assert_eq!(extended.expiry(), Epoch(30));
+    let (sealed, p) = w.tip(&extended, &supervisors, &ctx, "x");
+    assert_eq!(p.expiry(), Epoch(30));
+    assert_eq!(
+        w.verify(&p, &ctx, &sealed),
+        Err(VerificationFailure),
+        "expiry raised inside the credential"
+    );
+
+    let mut moved = bytes.to_vec();
+    moved[scope_at..scope_at + 5].copy_from_slice(b"CN-SH");
+    let moved = Credential::from_bytes(&moved).expect("well-formed");
+    let shanghai = Scope::new("CN-SH").expect("scope");
+    assert_eq!(moved.scope(), &shanghai);
+    let (sealed, p) = w.tip(&moved, &supervisors, &ctx, "x");
+    assert_eq!(
+        w.issuer
+            .verify_presentation(&p, &ctx, &shanghai, &sealed)
+            .map(|_| ()),
+        Err(VerificationFailure),
+        "scope changed inside the credential"
+    );
 }
 
 #[test]
@@ -164,10 +201,7 @@ fn tag_with_another_k_is_refused() {
     bytes[tag_at..tag_at + 32].copy_from_slice(&bob_bytes[tag_at..tag_at + 32]);
     let swapped = Presentation::from_bytes(&bytes).expect("well-formed");
     assert_eq!(swapped.tag(), p_bob.tag());
-    assert_eq!(
-        w.verify(&swapped, &ctx, &sealed.digest()),
-        Err(VerificationFailure)
-    );
+    assert_eq!(w.verify(&swapped, &ctx, &sealed), Err(VerificationFailure));
 }
 
 #[test]
@@ -177,21 +211,21 @@ fn presentation_is_bound_to_tip_subject_and_epoch() {
     let (credential, _, _) = w.enroll(20);
     let ctx = context("GOV-0001", 5);
     let (sealed, p) = w.tip(&credential, &supervisors, &ctx, "first tip");
-    w.verify(&p, &ctx, &sealed.digest()).expect("honest");
+    w.verify(&p, &ctx, &sealed).expect("honest");
 
     let (other_tip, _) = w.tip(&credential, &supervisors, &ctx, "another body");
     assert_eq!(
-        w.verify(&p, &ctx, &other_tip.digest()),
+        w.verify(&p, &ctx, &other_tip),
         Err(VerificationFailure),
         "replayed with another tip body"
     );
     assert_eq!(
-        w.verify(&p, &context("GOV-0002", 5), &sealed.digest()),
+        w.verify(&p, &context("GOV-0002", 5), &sealed),
         Err(VerificationFailure),
         "another subject"
     );
     assert_eq!(
-        w.verify(&p, &context("GOV-0001", 4), &sealed.digest()),
+        w.verify(&p, &context("GOV-0001", 4), &sealed),
         Err(VerificationFailure),
         "another epoch"
     );
@@ -205,35 +239,106 @@ fn enrollment_code_buys_exactly_one_credential() {
     let same_code = EnrollmentCode::parse(&code.to_string()).expect("parse printed code");
 
     // A request with a broken proof does not spend the code.
-    let (request, _) = issuance::request(&params, code.clone(), &mut w.rng);
+    let (request, _) = issuance::request(&params, code.clone(), attributes(20), &mut w.rng);
     let mut bytes = request.to_bytes();
     let last = bytes.len() - 1;
     bytes[last - 31] ^= 1;
     let broken = issuance::Request::from_bytes(&bytes).expect("well-formed");
     assert!(matches!(
         w.issuer
-            .handle_issuance(&broken, &w.codes, Epoch(20), &scope(), &mut w.rng),
+            .handle_issuance(&broken, &w.codes, &attributes(20), &mut w.rng),
         Err(IssueError::InvalidRequest(VerificationFailure))
     ));
 
-    let (request, state) = issuance::request(&params, code, &mut w.rng);
+    let (request, state) = issuance::request(&params, code, attributes(20), &mut w.rng);
     let response = w
         .issuer
-        .handle_issuance(&request, &w.codes, Epoch(20), &scope(), &mut w.rng)
+        .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng)
         .expect("first use");
     state.handle_response(response).expect("credential");
 
-    let (again, _) = issuance::request(&params, same_code, &mut w.rng);
+    // Another request (another hidden k) with the spent code.
+    let (again, _) = issuance::request(&params, same_code, attributes(20), &mut w.rng);
     assert!(matches!(
         w.issuer
-            .handle_issuance(&again, &w.codes, Epoch(20), &scope(), &mut w.rng),
+            .handle_issuance(&again, &w.codes, &attributes(20), &mut w.rng),
         Err(IssueError::EnrollmentCodeUsed)
     ));
-    let (unknown, _) = issuance::request(&params, EnrollmentCode::generate(&mut w.rng), &mut w.rng);
+    let (unknown, _) = issuance::request(
+        &params,
+        EnrollmentCode::generate(&mut w.rng),
+        attributes(20),
+        &mut w.rng,
+    );
     assert!(matches!(
         w.issuer
-            .handle_issuance(&unknown, &w.codes, Epoch(20), &scope(), &mut w.rng),
+            .handle_issuance(&unknown, &w.codes, &attributes(20), &mut w.rng),
         Err(IssueError::UnknownEnrollmentCode)
+    ));
+}
+
+/// A lost response does not burn the code: the identical request (same `D, E1, E2`, same
+/// attributes) gets a fresh response, which the waiting client accepts; a request with
+/// another `k`, or the same `k` for other attributes, does not.
+#[test]
+fn lost_response_is_answered_again_for_the_identical_request() {
+    let mut w = World::new(13);
+    let supervisors = TipSecretKey::generate(&mut w.rng);
+    let params = w.issuer.public_params().clone();
+    let code = w.codes.issue_code(&mut w.rng).expect("issue code");
+    // CLIENT
+    let (request, state) = issuance::request(&params, code.clone(), attributes(20), &mut w.rng);
+    let request_bytes = request.to_bytes();
+    // ISSUER: answers; the response is lost on the way.
+    let lost = w
+        .issuer
+        .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng)
+        .expect("first answer");
+    // CLIENT resends the same bytes; ISSUER answers again.
+    let resent = issuance::Request::from_bytes(&request_bytes).expect("decode");
+    assert_eq!(resent.digest(), request.digest());
+    let retry = w
+        .issuer
+        .handle_issuance(&resent, &w.codes, &attributes(20), &mut w.rng)
+        .expect("identical request is answered again");
+    assert_ne!(
+        retry.to_bytes(),
+        lost.to_bytes(),
+        "a fresh MAC, not a cached reply"
+    );
+    // CLIENT
+    let credential = state.handle_response(retry).expect("the retry's response");
+    let ctx = context("GOV-0001", 5);
+    let (sealed, p) = w.tip(&credential, &supervisors, &ctx, "x");
+    w.verify(&p, &ctx, &sealed).expect("the credential works");
+
+    // A different request with the spent code is refused.
+    let (other, _) = issuance::request(&params, code.clone(), attributes(20), &mut w.rng);
+    assert_ne!(other.digest(), request.digest());
+    assert!(matches!(
+        w.issuer
+            .handle_issuance(&other, &w.codes, &attributes(20), &mut w.rng),
+        Err(IssueError::EnrollmentCodeUsed)
+    ));
+
+    // The identical request still works after that refusal.
+    w.issuer
+        .handle_issuance(&resent, &w.codes, &attributes(20), &mut w.rng)
+        .expect("the stored digest is unchanged");
+
+    // Next quarter the issuer issues other attributes; the old request no longer matches,
+    // and a request for the new attributes is a new request: the code cannot renew a
+    // credential.
+    assert!(matches!(
+        w.issuer
+            .handle_issuance(&resent, &w.codes, &attributes(26), &mut w.rng),
+        Err(IssueError::UnexpectedAttributes)
+    ));
+    let (renewal, _) = issuance::request(&params, code, attributes(26), &mut w.rng);
+    assert!(matches!(
+        w.issuer
+            .handle_issuance(&renewal, &w.codes, &attributes(26), &mut w.rng),
+        Err(IssueError::EnrollmentCodeUsed)
     ));
 }
 
@@ -246,22 +351,26 @@ fn in_memory_enrollment_store_conforms() {
 fn client_refuses_a_dishonest_issuance() {
     let mut w = World::new(9);
     let code = w.codes.issue_code(&mut w.rng).expect("code");
-    let (request, state) = issuance::request(w.issuer.public_params(), code, &mut w.rng);
-    // An issuer answering with a key other than the published one.
+    let (request, state) =
+        issuance::request(w.issuer.public_params(), code, attributes(20), &mut w.rng);
+    // An issuer with a key other than the published one cannot even read the request: it
+    // was made for the published parameters. (An issuer that holds the published
+    // parameters but answers with another key is a unit test of `issuance`.)
     let rogue = Issuer::generate(&mut w.rng);
     let response = rogue
-        .handle_issuance(&request, &w.codes, Epoch(20), &scope(), &mut w.rng)
+        .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng)
         .expect_err("request was made for the real parameters");
     assert!(matches!(response, IssueError::InvalidRequest(_)));
 
     // The real issuer's response with an altered expiry.
     let response = w
         .issuer
-        .handle_issuance(&request, &w.codes, Epoch(20), &scope(), &mut w.rng)
+        .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng)
         .expect("issuance");
     let mut bytes = response.to_bytes();
     bytes[8] ^= 1;
     let altered = issuance::Response::from_bytes(&bytes).expect("well-formed");
+    assert_eq!(altered.expiry(), Epoch(21));
     assert_eq!(
         state.handle_response(altered).expect_err("altered expiry"),
         VerificationFailure
@@ -269,7 +378,8 @@ fn client_refuses_a_dishonest_issuance() {
 
     // A response meant for another request.
     let code = w.codes.issue_code(&mut w.rng).expect("code");
-    let (_, other_state) = issuance::request(w.issuer.public_params(), code, &mut w.rng);
+    let (_, other_state) =
+        issuance::request(w.issuer.public_params(), code, attributes(20), &mut w.rng);
     let response = issuance::Response::from_bytes(&response.to_bytes()).expect("decode");
     assert_eq!(
         other_state
@@ -279,33 +389,60 @@ fn client_refuses_a_dishonest_issuance() {
     );
 }
 
+/// A client asking for other attributes than the issuer's current ones is turned away
+/// before its code is spent, and gets nothing it did not ask for.
 #[test]
-fn debug_output_hides_secrets() {
-    let mut w = World::new(10);
-    let supervisors = TipSecretKey::generate(&mut w.rng);
-    let (credential, _, _) = w.enroll(20);
-    let ctx = context("GOV-0001", 5);
-    let (sealed, p) = w.tip(&credential, &supervisors, &ctx, "secret words");
-    let body = open(&supervisors, &ctx, &sealed).expect("open");
-    let code = EnrollmentCode::generate(&mut w.rng);
-    let receipt = probity_credentials::Receipt::generate(&mut w.rng);
-    let debug = format!(
-        "{credential:?} {:?} {supervisors:?} {body:?} {sealed:?} {p:?} {code:?} {receipt:?} {:?} {ctx:?}",
-        w.issuer,
-        w.issuer.secret_key()
-    );
-    let k_hex = hex::encode(&credential.to_bytes()[1..33]);
-    for secret in [
-        k_hex.as_str(),
-        "secret words",
-        "GOV-0001",
-        &code.to_string(),
-        &receipt.to_string(),
-        &hex::encode(&w.issuer.secret_key().to_bytes()[1..33]),
-        &hex::encode(*supervisors.to_bytes()),
-    ] {
-        assert!(!debug.contains(secret), "Debug leaks a secret");
+fn issuer_and_client_must_agree_on_the_attributes() {
+    let mut w = World::new(14);
+    let params = w.issuer.public_params().clone();
+    let code = w.codes.issue_code(&mut w.rng).expect("code");
+    let other_scope = CredentialAttributes::new(Epoch(20), Scope::new("CN-SH").expect("scope"));
+    for expected in [attributes(19), other_scope] {
+        let (request, _) = issuance::request(&params, code.clone(), expected, &mut w.rng);
+        assert!(matches!(
+            w.issuer
+                .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng),
+            Err(IssueError::UnexpectedAttributes)
+        ));
     }
+    let (request, state) = issuance::request(&params, code, attributes(20), &mut w.rng);
+    let response = w
+        .issuer
+        .handle_issuance(&request, &w.codes, &attributes(20), &mut w.rng)
+        .expect("the code is unspent");
+    assert_eq!(
+        state
+            .handle_response(response)
+            .expect("credential")
+            .attributes(),
+        &attributes(20)
+    );
+}
+
+/// Spelling variants of an official id are refused, so they cannot buy a reporter extra
+/// tags for one official.
+#[test]
+fn subjects_have_one_spelling() {
+    Subject::new("GOV-0001").expect("a registry id");
+    Subject::new("a.b_c-9").expect("every allowed character class");
+    Subject::new(&"x".repeat(Subject::MAX_LEN)).expect("at the limit");
+    for variant in [
+        " GOV-0001",
+        "GOV-0001 ",
+        "GOV 0001",
+        "GOV\u{2011}0001",
+        "GOV\u{2010}0001",
+        "ＧＯＶ-0001",
+        "GOV-0001\u{200b}",
+        "GÖV-0001",
+        "GO\u{0308}V-0001",
+        "GOV-0001\n",
+        "GOV/0001",
+    ] {
+        assert!(Subject::new(variant).is_err(), "{variant:?} accepted");
+    }
+    assert!(Subject::new("").is_err());
+    assert!(Subject::new(&"x".repeat(Subject::MAX_LEN + 1)).is_err());
 }
 
 #[test]

@@ -10,8 +10,9 @@ mod sealing;
 mod unlinkability;
 
 use probity_credentials::{
-    issuance, presentation, seal, Credential, EnrollmentCodes, EnrollmentStore, Epoch, Issuer,
-    Presentation, Scope, SealedTip, SealedTipDigest, Subject, TipBody, TipContext, TipSecretKey,
+    issuance, presentation, seal, Credential, CredentialAttributes, EnrollmentCodes,
+    EnrollmentStore, Epoch, Issuer, Presentation, Scope, SealedTip, Subject, TipBody, TipContext,
+    TipSecretKey,
 };
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -22,6 +23,11 @@ pub(crate) fn rng(seed: u64) -> ChaCha20Rng {
 
 pub(crate) fn scope() -> Scope {
     Scope::new("CN-BJ").expect("valid scope")
+}
+
+/// The attributes of everyone enrolled with expiry `expiry` in the test jurisdiction.
+pub(crate) fn attributes(expiry: u64) -> CredentialAttributes {
+    CredentialAttributes::new(Epoch(expiry), scope())
 }
 
 pub(crate) fn context(subject: &str, epoch: u64) -> TipContext {
@@ -52,20 +58,19 @@ impl World {
     pub(crate) fn enroll(&mut self, expiry: u64) -> (Credential, Vec<u8>, Vec<u8>) {
         // ISSUER (registrar)
         let code = self.codes.issue_code(&mut self.rng).expect("issue code");
-        // CLIENT
-        let (request, state) = issuance::request(self.issuer.public_params(), code, &mut self.rng);
+        // CLIENT: expiry from the published schedule, scope from the public list.
+        let (request, state) = issuance::request(
+            self.issuer.public_params(),
+            code,
+            attributes(expiry),
+            &mut self.rng,
+        );
         let request_bytes = request.to_bytes();
         // ISSUER
         let request = issuance::Request::from_bytes(&request_bytes).expect("decode request");
         let response = self
             .issuer
-            .handle_issuance(
-                &request,
-                &self.codes,
-                Epoch(expiry),
-                &scope(),
-                &mut self.rng,
-            )
+            .handle_issuance(&request, &self.codes, &attributes(expiry), &mut self.rng)
             .expect("honest issuance");
         let response_bytes = response.to_bytes();
         // CLIENT
@@ -91,7 +96,7 @@ impl World {
             credential,
             self.issuer.public_params(),
             context,
-            &sealed.digest(),
+            &sealed,
             &mut self.rng,
         )
         .expect("present");
@@ -102,10 +107,10 @@ impl World {
         &self,
         presentation: &Presentation,
         context: &TipContext,
-        digest: &SealedTipDigest,
+        sealed: &SealedTip,
     ) -> Result<probity_credentials::TipTag, probity_credentials::VerificationFailure> {
         // ISSUER
         self.issuer
-            .verify_presentation(presentation, context, &scope(), digest)
+            .verify_presentation(presentation, context, &scope(), sealed)
     }
 }
