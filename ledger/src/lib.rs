@@ -9,10 +9,16 @@
 //! - [`InclusionProof`], [`ConsistencyProof`]: RFC 6962 proofs (the math is `tlog_tiles`').
 //!   Checking them needs no storage.
 //! - [`SignedCheckpoint`]: C2SP tlog-checkpoint bodies signed as C2SP signed notes with the
-//!   log's Ed25519 key, timestamped (the `cosignature/v1` format; see [`checkpoint`](CheckpointSigner)).
+//!   log's Ed25519 key, twice: a plain Ed25519 signature that standard tlog clients verify, and
+//!   a timestamped `cosignature/v1` signature that puts the checkpoint's time under the log's
+//!   key. Both are required ([`CheckpointVerifier`]).
+//! - Keys in the C2SP signed-note formats: secret key files (`PRIVATE+KEY+…`, mode 0600) with
+//!   [`CheckpointSigner::save`] and [`CheckpointSigner::load`], verifier keys with
+//!   [`CheckpointVerifier::from_vkey`].
 //! - [`Log`] over a [`Store`] ([`SledStore`], [`MemoryStore`]): an acknowledged append is durable
 //!   before it returns and survives `kill -9`; a crash never exposes half a batch.
-//! - Tiles (C2SP tlog-tiles) so that any static file host can mirror the log; a [`Witness`]
+//! - Tiles (C2SP tlog-tiles) so that any static file host can mirror the log, read back from a
+//!   folder ([`DirSource`]) or a web server (`HttpSource`, feature `http`); a [`Witness`]
 //!   that follows a log, checks consistency and entries, and cosigns; [`audit`] functions that
 //!   recompute a whole log from its tiles.
 //!
@@ -25,14 +31,19 @@
 //!
 //! # Features
 //!
-//! `storage` (default) adds [`SledStore`]. A verifier that only checks proofs, receipts and
-//! checkpoints builds with `default-features = false` and links no database.
+//! `storage` (default) adds [`SledStore`]. `http` (default) adds `HttpSource`, a blocking
+//! HTTP(S) client of a log's tiles. A verifier that only checks proofs, receipts and
+//! checkpoints builds with `default-features = false` and links neither a database nor a
+//! network client.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod audit;
 mod bytes;
 mod checkpoint;
 mod entry;
+#[cfg(feature = "http")]
+mod http;
+mod keys;
 mod log;
 mod store;
 mod tiles;
@@ -44,7 +55,7 @@ pub use bytes::{
 };
 pub use checkpoint::{
     CheckpointError, CheckpointSigner, CheckpointVerifier, Cosignature, SignedCheckpoint,
-    COSIGNATURE_V1_TYPE,
+    COSIGNATURE_V1_TYPE, ED25519_TYPE,
 };
 pub use entry::{
     Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued, DeclarationFiled,
@@ -52,6 +63,9 @@ pub use entry::{
     ProofAccepted, RuleName, SupervisorId, SupervisorRegistered, Timestamp, TipClosed, TipReceived,
     DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN, MAX_SAFE_INTEGER,
 };
+#[cfg(feature = "http")]
+pub use http::{HttpSource, DEFAULT_HTTP_TIMEOUT};
+pub use keys::KeyFileError;
 pub use log::{Log, LogError, Receipt, ReceiptError};
 #[cfg(feature = "storage")]
 pub use store::SledStore;

@@ -11,9 +11,9 @@
 //! Tile coordinates, widths and hash tile contents are `tlog_tiles`'; this module maps them to
 //! the C2SP paths, which drop the height (`tile/8/0/…` in the Go layout is `tile/0/…` here).
 //!
-//! Reading goes through a [`LogSource`]: [`DirSource`] reads a folder (a local mirror); an HTTP
-//! source implements the same trait. Every hash read from a source is authenticated against a
-//! signed checkpoint by `tlog_tiles`' tile reader before use.
+//! Reading goes through a [`LogSource`]: [`DirSource`] reads a folder (a local mirror);
+//! `HttpSource` (feature `http`) reads a web server or bucket. Every hash read from a source is
+//! authenticated against a signed checkpoint by `tlog_tiles`' tile reader before use.
 
 use std::{
     cell::RefCell,
@@ -66,6 +66,33 @@ pub enum TileError {
         /// Why.
         reason: String,
     },
+    /// The log's server could not be reached, or broke off.
+    #[error("cannot fetch {url}: {reason}; check the address, the network and that the log's server is up")]
+    Unreachable {
+        /// The address.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The log's server answered with an HTTP error.
+    #[error("{url} answered HTTP {status}: the log's server refused or failed; check the address, or try again later")]
+    HttpStatus {
+        /// The address.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// A response is larger than anything the log can serve at that path.
+    #[error("`{path}` is larger than {limit} bytes, more than a log can serve there: the server is not a tlog-tiles log, or is misbehaving")]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The log's address is not usable.
+    #[error("`{0}` is not a log address: give an http:// or https:// URL of the folder holding `checkpoint` and `tile/`, without query or fragment")]
+    BadUrl(String),
     /// A tile or bundle is malformed or does not match the signed checkpoint.
     #[error("the log serves bad data: {0}")]
     BadData(String),

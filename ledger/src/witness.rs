@@ -8,8 +8,8 @@
 //!    checked against the *old* root, so a log that rewrote history cannot pass. A conflict is
 //!    a [`WitnessError::SplitView`] carrying both signed checkpoints as evidence;
 //! 3. reads every new entry, checks it against the tree and checks its form; each
-//!    `ProofAccepted` goes to a [`ProofCheck`] (form only for now: [`FormOnly`]; with the
-//!    published params once the verifier can re-verify proofs);
+//!    `ProofAccepted` goes to a [`ProofCheck`] ([`FormOnly`] checks the form only; the
+//!    `probity witness` command re-verifies each proof with the published params);
 //! 4. saves the checkpoint as its new state (durably) and only then returns its cosignature
 //!    (C2SP tlog-cosignature).
 //!
@@ -34,9 +34,32 @@ use crate::{
 const CHUNK: u64 = 4096;
 
 /// Re-verification of accepted proofs.
+///
+/// The ledger does not link the circuits or the verifier: the caller brings the check (the
+/// `probity witness` command re-verifies with the published params).
 pub trait ProofCheck {
+    /// Sees every entry the witness checks, in log order, once it has passed its form check
+    /// and before [`ProofCheck::check`] sees it: a checker that needs context from the log
+    /// (which params were published) picks it up here. An `Err` refuses the entry. The default
+    /// accepts every entry.
+    fn observe(&self, index: u64, entry: &Entry) -> Result<(), String> {
+        let _ = (index, entry);
+        Ok(())
+    }
+
     /// Checks the proof logged at `index`; the entry has already passed its form check.
     fn check(&self, index: u64, proof: &ProofAccepted) -> Result<(), String>;
+}
+
+/// A borrowed checker, so that the caller can read what it counted after an update.
+impl<P: ProofCheck + ?Sized> ProofCheck for &P {
+    fn observe(&self, index: u64, entry: &Entry) -> Result<(), String> {
+        (**self).observe(index, entry)
+    }
+
+    fn check(&self, index: u64, proof: &ProofAccepted) -> Result<(), String> {
+        (**self).check(index, proof)
+    }
 }
 
 /// Checks the form of `ProofAccepted` entries only (public inputs decode and agree with the
@@ -252,6 +275,7 @@ impl<P: ProofCheck> Witness<P> {
                     return Err(bad("the entry bundle does not match the tree".into()));
                 }
                 let entry = Entry::from_canonical_json(bytes).map_err(|e| bad(e.to_string()))?;
+                self.proofs.observe(index, &entry).map_err(bad)?;
                 if let EntryBody::ProofAccepted(p) = &entry.body {
                     self.proofs.check(index, p).map_err(bad)?;
                 }

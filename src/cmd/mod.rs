@@ -4,9 +4,11 @@
 pub(crate) mod bench;
 pub(crate) mod demo;
 pub(crate) mod export;
+pub(crate) mod ledger;
 pub(crate) mod official;
 pub(crate) mod setup;
 pub(crate) mod supervisor;
+pub(crate) mod witness;
 
 use std::{
     path::{Path, PathBuf},
@@ -49,6 +51,11 @@ pub(crate) enum Command {
     Bench(bench::Opts),
     /// Run the whole story on the example declarations, saying what each step shows.
     Demo(demo::Opts),
+    /// The transparency log: make checkpoint keys, audit a log, print proofs.
+    #[command(subcommand)]
+    Ledger(ledger::Command),
+    /// Follow a log one step as a witness: check it, re-check its entries, cosign or refuse.
+    Witness(witness::Opts),
 }
 
 /// What every command needs: where the data lives and how to print.
@@ -111,6 +118,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(cmd) => export::run(&ctx, cmd),
         Command::Bench(opts) => bench::run(&ctx, opts),
         Command::Demo(opts) => demo::run(&ctx, opts),
+        Command::Ledger(cmd) => ledger::run(&ctx, cmd),
+        Command::Witness(opts) => witness::run(&ctx, opts),
     }
 }
 
