@@ -467,6 +467,23 @@ fn ledger_verify_recomputes_the_log_and_catches_a_flipped_byte() {
 }
 
 #[test]
+fn ledger_verify_refuses_a_proof_about_an_unfiled_commitment() {
+    let s = Setup::new();
+    let log = s.log();
+    let mut entries = base_entries();
+    // The filing is gone: the proofs name a commitment nobody filed.
+    entries.remove(1);
+    log.append_batch(&entries).expect("append");
+    s.publish(&log, "tiles", 0, 1_800_000_000);
+    let err = fails(
+        s.run(&["ledger", "verify", &s.arg("tiles"), "--log-key", &s.vkey]),
+        1,
+        "did not file",
+    );
+    assert!(err.contains("GOV-0001"), "{err}");
+}
+
+#[test]
 fn printed_proofs_verify_with_the_library() {
     let s = Setup::new();
     let log = s.log();

@@ -1,9 +1,9 @@
 //! Auditing a log from outside, from its tiles: `probity ledger verify`, `prove-inclusion`
 //! and `prove-consistency`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use probity_core::OfficialId;
+use probity_core::{Capacity, Commitment, OfficialId, Period};
 
 use crate::{
     bytes::PublicKey,
@@ -63,8 +63,9 @@ pub enum AuditError {
 }
 
 /// Recomputes the whole tree from the log's entries and checks it against its signed
-/// checkpoint; checks every entry's form, every hash tile, and every filing's signature
-/// against the key its official registered earlier in the log.
+/// checkpoint; checks every entry's form, every hash tile, every filing's signature against
+/// the key its official registered earlier in the log, and that every accepted proof names
+/// commitments its official filed earlier for those periods at that capacity.
 pub fn verify_log<L: LogSource + ?Sized>(
     source: &L,
     log: &CheckpointVerifier,
@@ -74,6 +75,8 @@ pub fn verify_log<L: LogSource + ?Sized>(
     let mut tree = MemoryTree::new();
     let mut counts = BTreeMap::new();
     let mut keys: HashMap<OfficialId, PublicKey> = HashMap::new();
+    // Every (official, period, capacity, commitment) filed so far: a proof must name one.
+    let mut filed: HashSet<(OfficialId, Period, Capacity, Commitment)> = HashSet::new();
     let mut lo = 0;
     while lo < size {
         let hi = (lo + CHUNK).min(size);
@@ -92,6 +95,19 @@ pub fn verify_log<L: LogSource + ?Sized>(
                         ))
                     })?;
                     d.verify_signature(key).map_err(|e| bad(e.to_string()))?;
+                    filed.insert((d.official.clone(), d.period, d.capacity, d.commitment));
+                }
+                EntryBody::ProofAccepted(p) => {
+                    for (period, commitment) in
+                        p.named_commitments().map_err(|e| bad(e.to_string()))?
+                    {
+                        if !filed.contains(&(p.official.clone(), period, p.capacity, commitment)) {
+                            return Err(bad(format!(
+                                "a {} proof names commitment {commitment} for `{}` {period} at capacity {}, which that official did not file before this entry: the proof proves nothing about a filed declaration",
+                                p.statement, p.official, p.capacity
+                            )));
+                        }
+                    }
                 }
                 _ => {}
             }

@@ -392,6 +392,43 @@ impl ProofAccepted {
         Ok((entry, disclosure))
     }
 
+    /// The commitments the proof is about, each with its period, read from its public inputs
+    /// (DESIGN.md §5: a proof only counts together with the filing of the commitment it names).
+    pub fn named_commitments(&self) -> Result<Vec<(Period, Commitment)>, EntryError> {
+        let positions: &[usize] = match self.statement {
+            StatementKind::NetWorthRange => &[probity_core::NetWorthRange::COMMITMENT],
+            StatementKind::CategoryTotalRange => &[probity_core::CategoryTotalRange::COMMITMENT],
+            StatementKind::WealthGrowth => &[
+                probity_core::WealthGrowth::COMMITMENT_PREV,
+                probity_core::WealthGrowth::COMMITMENT_CURR,
+            ],
+            StatementKind::AssetIncluded => &[AssetIncluded::COMMITMENT],
+        };
+        if positions.len() != self.periods.len() {
+            return Err(EntryError::invalid(
+                "ProofAccepted",
+                "the periods do not match the statement",
+            ));
+        }
+        positions
+            .iter()
+            .zip(&self.periods)
+            .map(|(&i, period)| {
+                let text = self
+                    .public_inputs
+                    .get(i)
+                    .and_then(Option::as_deref)
+                    .ok_or_else(|| {
+                        EntryError::invalid("ProofAccepted", "a commitment input is missing")
+                    })?;
+                let commitment = text
+                    .parse::<Commitment>()
+                    .map_err(|e| EntryError::invalid("ProofAccepted", e))?;
+                Ok((*period, commitment))
+            })
+            .collect()
+    }
+
     /// Rebuilds the full proof envelope, given the disclosure of the withheld inputs (none for
     /// statements that withhold nothing). Fails if the disclosure does not match the entry.
     pub fn to_envelope(
