@@ -2,10 +2,14 @@
 //! mistakes they would make: every failure exits non-zero with a message saying what to do,
 //! and changes nothing.
 
+mod common;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
 };
+
+use common::{fails, ok, stderr};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -35,42 +39,6 @@ impl Env {
             .output()
             .expect("the binary runs")
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "expected success, got {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
-
-#[track_caller]
-fn fails(o: Output, code: i32, needle: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        stdout(&o),
-        stderr(&o)
-    );
-    let all = format!("{}{}", stdout(&o), stderr(&o));
-    assert!(
-        all.contains(needle),
-        "output should mention {needle:?}:\n{all}"
-    );
 }
 
 const DECL_2026: &str = "examples/gov-0001-2026.toml";

@@ -6,6 +6,8 @@
 //! Roles: the LOG (the library, writing tiles to a folder), an AUDITOR (`probity ledger`), a
 //! WITNESS (`probity witness`). Every refusal exits non-zero with a message saying why.
 
+mod common;
+
 use std::{
     io::{BufRead as _, BufReader, Write as _},
     net::{TcpListener, TcpStream},
@@ -16,10 +18,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use common::*;
 use probity_core::{
-    Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, ManifestEntry,
-    OfficialId, Opening, Owner, ParamsManifest, Period, ProofEnvelope, StatementKind,
-    PARAMS_MANIFEST_VERSION,
+    Amount, AssetId, Capacity, ManifestEntry, Opening, ParamsManifest, ProofEnvelope,
+    StatementKind, PARAMS_MANIFEST_VERSION,
 };
 use probity_ledger::{
     leaf_hash, Alert, CheckpointSigner, CheckpointVerifier, ConsistencyProof, DeclarationFiled,
@@ -42,42 +44,6 @@ fn probity(home: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "expected success, got {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        stdout(&o),
-        stderr(&o)
-    );
-    stdout(&o)
-}
-
-#[track_caller]
-fn ok_json(o: Output) -> Value {
-    serde_json::from_str(&ok(o)).expect("--json prints JSON")
-}
-
-#[track_caller]
-fn fails(o: Output, code: i32, needle: &str) -> String {
-    let all = format!("{}{}", stdout(&o), stderr(&o));
-    assert_eq!(o.status.code(), Some(code), "{all}");
-    assert!(
-        all.contains(needle),
-        "output should mention {needle:?}:\n{all}"
-    );
-    all
-}
-
 // ---------------------------------------------------------------------------------------------
 // The log's content.
 
@@ -86,30 +52,7 @@ const ORIGIN: &str = "probity.test/log";
 /// The golden declaration of DESIGN.md's appendix, with the blindings the pinned
 /// `net_worth_range` fixture was made with: its commitment is the fixture's.
 fn golden() -> Opening {
-    let item = |category: u8, id: &str, value: u64| Item {
-        category: Category::from_code(category).expect("valid"),
-        asset_id: AssetId(id.into()),
-        value: Amount(value),
-        owner: Owner::Official,
-        note: String::new(),
-    };
-    let d = Declaration::new(
-        OfficialId::new("GOV-0001").expect("valid"),
-        Period::new(2026).expect("valid"),
-        Capacity::C16,
-        "CNY".into(),
-        vec![
-            item(1, "京(2020)朝阳区不动产权第0001234号", 350_000_000),
-            item(2, " 6222 0202 0001 2345 678 ", 12_000_000),
-            item(16, "loan-2020-88", 150_000_000),
-            item(32, "", 45_000_000),
-        ],
-    )
-    .expect("valid");
-    let blindings = (0..16u64)
-        .map(|s| Fr::from(if s < 4 { 1001 + s } else { 2000 + s }))
-        .collect();
-    Opening::new(&d, Blindings::from_vec(blindings).expect("16")).expect("capacity")
+    probity_core::testing::golden_opening()
 }
 
 fn fixture(name: &str) -> String {

@@ -21,6 +21,8 @@ mod encoding;
 mod file;
 pub mod poseidon;
 mod statement;
+#[cfg(any(test, feature = "test-dependencies"))]
+pub mod testing;
 pub mod tree;
 pub use tree::InclusionPath;
 mod types;

@@ -2,45 +2,14 @@
 
 use std::str::FromStr;
 
-use probity_core::{
-    Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, OfficialId, Opening,
-    Owner, Period,
-};
+use probity_core::{testing, Declaration, Fr, OfficialId, Opening};
 
 fn fr(s: &str) -> Fr {
     Fr::from_str(s).expect("decimal field element")
 }
 
 fn golden() -> (Declaration, Opening) {
-    let item = |category: u8, id: &str, value: u64| Item {
-        category: Category::from_code(category).expect("valid code"),
-        asset_id: AssetId(id.to_owned()),
-        value: Amount(value),
-        owner: Owner::Official,
-        note: String::new(),
-    };
-    let declaration = Declaration::new(
-        OfficialId::new("GOV-0001").expect("valid id"),
-        Period::new(2026).expect("valid period"),
-        Capacity::C16,
-        "CNY".into(),
-        vec![
-            item(1, "京(2020)朝阳区不动产权第0001234号", 350_000_000),
-            item(2, " 6222 0202 0001 2345 678 ", 12_000_000),
-            item(16, "loan-2020-88", 150_000_000),
-            item(32, "", 45_000_000),
-        ],
-    )
-    .expect("valid declaration");
-    let blindings = (0..16u64)
-        .map(|slot| Fr::from(if slot < 4 { 1001 + slot } else { 2000 + slot }))
-        .collect();
-    let opening = Opening::new(
-        &declaration,
-        Blindings::from_vec(blindings).expect("16 blindings"),
-    )
-    .expect("blindings match capacity");
-    (declaration, opening)
+    (testing::golden_declaration(), testing::golden_opening())
 }
 
 #[test]

@@ -7,10 +7,7 @@
 
 use std::{fs, path::PathBuf};
 
-use probity_core::{
-    Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, OfficialId, Opening,
-    Owner, Period, ProofEnvelope, SignedAmount, StatementKind,
-};
+use probity_core::{Capacity, ProofEnvelope, SignedAmount, StatementKind};
 use probity_prover::Prover;
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::SeedableRng;
@@ -22,32 +19,8 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The golden declaration of DESIGN.md's appendix.
-fn golden() -> Opening {
-    let item = |category: u8, id: &str, value: u64| Item {
-        category: Category::from_code(category).expect("valid"),
-        asset_id: AssetId(id.into()),
-        value: Amount(value),
-        owner: Owner::Official,
-        note: String::new(),
-    };
-    let d = Declaration::new(
-        OfficialId::new("GOV-0001").expect("valid"),
-        Period::new(2026).expect("valid"),
-        Capacity::C16,
-        "CNY".into(),
-        vec![
-            item(1, "京(2020)朝阳区不动产权第0001234号", 350_000_000),
-            item(2, " 6222 0202 0001 2345 678 ", 12_000_000),
-            item(16, "loan-2020-88", 150_000_000),
-            item(32, "", 45_000_000),
-        ],
-    )
-    .expect("valid");
-    let blindings = (0..16u64)
-        .map(|s| Fr::from(if s < 4 { 1001 + s } else { 2000 + s }))
-        .collect();
-    Opening::new(&d, Blindings::from_vec(blindings).expect("16")).expect("capacity")
+fn golden() -> probity_core::Opening {
+    probity_core::testing::golden_opening()
 }
 
 #[test]
