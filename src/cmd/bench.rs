@@ -331,8 +331,10 @@ fn measure<R: RngCore + CryptoRng>(
     let constraints = keys.num_constraints;
     let vk = StatementVerifyingKey::from_verifying_key(kind, capacity, keys.verifying_key)
         .context("the generated verifying key is not usable; this is a bug, please report it")?;
-    // From here on is what an official's machine does; restart the high-water mark.
-    let prove_peak_counted = reset_peak_memory();
+    // From here on is what an official's machine does; restart the high-water mark, keeping
+    // key generation's peak for the overall figure.
+    let keygen_peak = peak_memory_bytes();
+    let restarted = keygen_peak.is_some() && restart_peak_memory();
 
     let started = Instant::now();
     let prover =
@@ -379,30 +381,14 @@ fn measure<R: RngCore + CryptoRng>(
             .unwrap_or_default()
             .as_secs_f64(),
         verify_median_s: median(&verify_times),
-        prove_peak_memory_bytes: if prove_peak_counted { peak } else { None },
-        peak_memory_bytes: peak_overall(peak, prove_peak_counted),
+        prove_peak_memory_bytes: if restarted { peak } else { None },
+        peak_memory_bytes: peak.max(keygen_peak),
     })
 }
 
-/// The overall peak: once the counter was restarted, the kernel no longer knows the peak of
-/// key generation; the child keeps it in `KEYGEN_PEAK` before restarting.
-fn peak_overall(now: Option<u64>, restarted: bool) -> Option<u64> {
-    if !restarted {
-        return now;
-    }
-    let before = KEYGEN_PEAK.load(std::sync::atomic::Ordering::Relaxed);
-    now.map(|n| n.max(before))
-}
-
-static KEYGEN_PEAK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Remembers the peak so far and restarts the kernel's high-water mark at the current
-/// resident size (Linux 4.0+). False where that is not possible.
-fn reset_peak_memory() -> bool {
-    let Some(peak) = peak_memory_bytes() else {
-        return false;
-    };
-    KEYGEN_PEAK.store(peak, std::sync::atomic::Ordering::Relaxed);
+/// Restarts the kernel's high-water mark of this process at its current resident size
+/// (Linux 4.0+). False where that is not possible.
+fn restart_peak_memory() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
