@@ -37,7 +37,7 @@ fn alloc_inputs(
 }
 
 /// `net_worth_range`: `lo <= Σ assets − Σ liabilities <= hi`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct NetWorthRangeCircuit {
     capacity: Capacity,
     public: Option<Vec<Fr>>,
@@ -96,7 +96,7 @@ impl ConstraintSynthesizer<Fr> for NetWorthRangeCircuit {
 }
 
 /// `category_total_range`: `lo <= Σ values of items with that category <= hi`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CategoryTotalRangeCircuit {
     capacity: Capacity,
     public: Option<Vec<Fr>>,
@@ -156,7 +156,7 @@ impl ConstraintSynthesizer<Fr> for CategoryTotalRangeCircuit {
 }
 
 /// `wealth_growth`: `net_worth_curr − net_worth_prev <= income_curr + tolerance`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WealthGrowthCircuit {
     capacity: Capacity,
     public: Option<Vec<Fr>>,
@@ -240,7 +240,7 @@ impl std::fmt::Debug for AssetWitness {
 }
 
 /// `asset_included`: an asset item with that `id_hash` and `value >= min_value` is declared.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssetIncludedCircuit {
     capacity: Capacity,
     public: Option<Vec<Fr>>,
@@ -307,6 +307,26 @@ impl ConstraintSynthesizer<Fr> for AssetIncludedCircuit {
         commitment.enforce_equal(&x[P::COMMITMENT])
     }
 }
+
+/// Circuit structs print their capacity and whether they are assigned, never the witness.
+macro_rules! redacted_debug {
+    ($($name:ident),*) => {$(
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("capacity", &self.capacity)
+                    .field("assigned", &self.witness.is_some())
+                    .finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+redacted_debug!(
+    NetWorthRangeCircuit,
+    CategoryTotalRangeCircuit,
+    WealthGrowthCircuit,
+    AssetIncludedCircuit
+);
 
 /// Any statement's circuit, for code that handles every statement alike (key generation).
 #[derive(Clone, Debug)]

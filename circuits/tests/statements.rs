@@ -567,3 +567,24 @@ fn every_statement_refuses_out_of_range_values_and_codes() {
         asset
     )));
 }
+
+#[test]
+fn circuits_print_no_witness() {
+    let o = open(2026, items_2026());
+    let inputs = NetWorthRange {
+        commitment: o.commitment(),
+        official_tag: o.official().tag(),
+        period: o.period(),
+        lo: SignedAmount(0),
+        hi: SignedAmount(i64::MAX),
+    };
+    let shown = format!("{:?}", NetWorthRangeCircuit::new(&o, &inputs));
+    assert!(
+        shown.contains("capacity") && shown.contains("assigned: true"),
+        "{shown}"
+    );
+    let blinding = o.blindings().as_slice()[0].0.to_string();
+    for secret in ["350000000", "150000000", blinding.as_str()] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
