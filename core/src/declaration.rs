@@ -114,6 +114,17 @@ pub struct Item {
     pub note: String,
 }
 
+impl Item {
+    /// What is committed of this item.
+    pub fn slot(&self) -> Slot {
+        Slot {
+            category: self.category,
+            id_hash: self.asset_id.id_hash(),
+            value: self.value,
+        }
+    }
+}
+
 impl fmt::Debug for Item {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Values and identifiers are the official's secrets.
@@ -244,15 +255,7 @@ impl Declaration {
 
     /// The committed slots: the items in order, then empty slots up to the capacity.
     pub fn slots(&self) -> Vec<Slot> {
-        let mut slots: Vec<Slot> = self
-            .items
-            .iter()
-            .map(|it| Slot {
-                category: it.category,
-                id_hash: it.asset_id.id_hash(),
-                value: it.value,
-            })
-            .collect();
+        let mut slots: Vec<Slot> = self.items.iter().map(Item::slot).collect();
         slots.resize(self.capacity.slots(), Slot::EMPTY);
         slots
     }

@@ -439,6 +439,20 @@ impl PublicInputs {
         })
     }
 
+    /// The commitments the statement is about, each with its period: one, or the earlier and
+    /// the later for `wealth_growth`. A verifier looks each up on the ledger (DESIGN.md §5).
+    pub fn named_commitments(&self) -> Vec<(Period, Commitment)> {
+        match self {
+            Self::NetWorthRange(x) => vec![(x.period, x.commitment)],
+            Self::CategoryTotalRange(x) => vec![(x.period, x.commitment)],
+            Self::WealthGrowth(x) => vec![
+                (x.period_prev, x.commitment_prev),
+                (x.period_curr, x.commitment_curr),
+            ],
+            Self::AssetIncluded(x) => vec![(x.period, x.commitment)],
+        }
+    }
+
     /// The official tag the statement is about.
     pub fn official_tag(&self) -> OfficialTag {
         match self {

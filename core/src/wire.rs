@@ -73,12 +73,11 @@ impl ProofEnvelope {
         inputs: &PublicInputs,
         proof: &[u8; PROOF_LEN],
     ) -> Self {
-        let periods = match inputs {
-            PublicInputs::NetWorthRange(x) => vec![x.period],
-            PublicInputs::CategoryTotalRange(x) => vec![x.period],
-            PublicInputs::WealthGrowth(x) => vec![x.period_prev, x.period_curr],
-            PublicInputs::AssetIncluded(x) => vec![x.period],
-        };
+        let periods = inputs
+            .named_commitments()
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         Self {
             version: PROOF_ENVELOPE_VERSION,
             statement: inputs.kind(),

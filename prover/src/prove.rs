@@ -351,17 +351,8 @@ impl Prover {
             period_curr: curr.period(),
             tolerance,
         };
-        let proof = self.prove_circuit(
-            WealthGrowthCircuit::new(prev, curr, &inputs),
-            &inputs.to_public_inputs(),
-            rng,
-        )?;
-        Ok(ProofEnvelope::new(
-            self.capacity,
-            curr.official().clone(),
-            &PublicInputs::WealthGrowth(inputs),
-            &proof,
-        ))
+        let circuit = WealthGrowthCircuit::new(prev, curr, &inputs);
+        self.envelope(circuit, curr, PublicInputs::WealthGrowth(inputs), rng)
     }
 
     /// `asset_included`: an asset with `asset_id` (normalized) is declared at `min_value` or more.

@@ -182,11 +182,49 @@ fn required<T>(value: Option<T>, flag: &str, statement: &str) -> anyhow::Result<
     value.with_context(|| format!("{statement} needs {flag}"))
 }
 
+/// A statement's own arguments, checked before anything slow (params, passphrase, keys).
+enum Ask {
+    NetWorthRange(SignedAmount, SignedAmount),
+    CategoryTotalRange(Category, SignedAmount, SignedAmount),
+    WealthGrowth(PathBuf, Amount),
+    AssetIncluded(AssetId, Amount),
+}
+
+fn ask(kind: StatementKind, opts: &ProveOpts) -> anyhow::Result<Ask> {
+    let name = kind.name().replace('_', "-");
+    let lo = || required(opts.lo, "--lo", &name).map(SignedAmount);
+    let hi = || required(opts.hi, "--hi", &name).map(SignedAmount);
+    Ok(match kind {
+        StatementKind::NetWorthRange => Ask::NetWorthRange(lo()?, hi()?),
+        StatementKind::CategoryTotalRange => {
+            Ask::CategoryTotalRange(required(opts.category, "--category", &name)?, lo()?, hi()?)
+        }
+        StatementKind::WealthGrowth => Ask::WealthGrowth(
+            required(
+                opts.prev.clone(),
+                "--prev PREV.toml (the previous period's declaration)",
+                &name,
+            )?,
+            Amount(opts.tolerance.unwrap_or(0)),
+        ),
+        StatementKind::AssetIncluded => Ask::AssetIncluded(
+            AssetId(required(opts.asset_id.clone(), "--asset-id", &name)?),
+            Amount(required(opts.min_value, "--min-value", &name)?),
+        ),
+    })
+}
+
 fn prove(ctx: &Ctx, opts: ProveOpts) -> anyhow::Result<ExitCode> {
     let kind = StatementKind::from(opts.statement);
-    let name = kind.name().replace('_', "-");
-    let params_dir = ctx.params_dir(opts.params.as_deref());
-    let params = Params::open(&params_dir)?;
+    let ask = ask(kind, &opts)?;
+    let declaration = read_declaration(&opts.decl)?;
+    let prev = match &ask {
+        Ask::WealthGrowth(path, _) => Some(read_declaration(path)?),
+        _ => None,
+    };
+    let params = Params::open(&ctx.params_dir(opts.params.as_deref()))?;
+    // A missing key is reported before the passphrase is asked for.
+    params.entry(kind, declaration.capacity())?;
     let wallet_path = ctx.wallet_path(opts.wallet.as_deref());
     if !wallet_path.exists() {
         bail!(
@@ -195,40 +233,20 @@ fn prove(ctx: &Ctx, opts: ProveOpts) -> anyhow::Result<ExitCode> {
         );
     }
     let wallet = Wallet::open(&wallet_path, &passphrase(false)?)?;
-    let opening = wallet.opening(&read_declaration(&opts.decl)?)?;
+    let opening = wallet.opening(&declaration)?;
+    let prev = prev.map(|d| wallet.opening(&d)).transpose()?;
     let prover = Prover::from_params(&params, kind, opening.capacity())?;
     let mut rng = rand::rngs::OsRng;
-    let envelope = match kind {
-        StatementKind::NetWorthRange => {
-            let lo = SignedAmount(required(opts.lo, "--lo", &name)?);
-            let hi = SignedAmount(required(opts.hi, "--hi", &name)?);
-            prover.net_worth_range(&opening, lo, hi, &mut rng)?
+    let envelope = match (ask, prev) {
+        (Ask::NetWorthRange(lo, hi), _) => prover.net_worth_range(&opening, lo, hi, &mut rng)?,
+        (Ask::CategoryTotalRange(c, lo, hi), _) => {
+            prover.category_total_range(&opening, c, lo, hi, &mut rng)?
         }
-        StatementKind::CategoryTotalRange => {
-            let category = required(opts.category, "--category", &name)?;
-            let lo = SignedAmount(required(opts.lo, "--lo", &name)?);
-            let hi = SignedAmount(required(opts.hi, "--hi", &name)?);
-            prover.category_total_range(&opening, category, lo, hi, &mut rng)?
+        (Ask::WealthGrowth(_, tolerance), prev) => {
+            let prev = prev.context("the previous declaration was not read")?;
+            prover.wealth_growth(&prev, &opening, tolerance, &mut rng)?
         }
-        StatementKind::WealthGrowth => {
-            let prev_path = required(
-                opts.prev,
-                "--prev PREV.toml (the previous period's declaration)",
-                &name,
-            )?;
-            let prev = wallet.opening(&read_declaration(&prev_path)?)?;
-            prover.wealth_growth(
-                &prev,
-                &opening,
-                Amount(opts.tolerance.unwrap_or(0)),
-                &mut rng,
-            )?
-        }
-        StatementKind::AssetIncluded => {
-            let id = AssetId(required(opts.asset_id, "--asset-id", &name)?);
-            let min = Amount(required(opts.min_value, "--min-value", &name)?);
-            prover.asset_included(&opening, &id, min, &mut rng)?
-        }
+        (Ask::AssetIncluded(id, min), _) => prover.asset_included(&opening, &id, min, &mut rng)?,
     };
     probity_params::write_atomic(&opts.out, envelope.to_json().as_bytes())?;
     let inputs = envelope.inputs()?;

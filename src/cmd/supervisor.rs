@@ -45,15 +45,11 @@ pub(crate) fn key_for(
 
 /// The commitments a statement is about, for the supervisor to look up on the ledger.
 fn commitments(inputs: &PublicInputs) -> Vec<String> {
-    match inputs {
-        PublicInputs::NetWorthRange(x) => vec![format!("{} {}", x.period, x.commitment)],
-        PublicInputs::CategoryTotalRange(x) => vec![format!("{} {}", x.period, x.commitment)],
-        PublicInputs::WealthGrowth(x) => vec![
-            format!("{} {}", x.period_prev, x.commitment_prev),
-            format!("{} {}", x.period_curr, x.commitment_curr),
-        ],
-        PublicInputs::AssetIncluded(x) => vec![format!("{} {}", x.period, x.commitment)],
-    }
+    inputs
+        .named_commitments()
+        .iter()
+        .map(|(period, c)| format!("{period} {c}"))
+        .collect()
 }
 
 fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {

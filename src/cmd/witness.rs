@@ -143,21 +143,13 @@ impl ProofCheck for Recheck {
     }
 }
 
-/// `DATA_DIR/witness/<origin, with anything but letters, digits, `.`, `-`, `_` as `_`>.checkpoint`.
+/// `DATA_DIR/witness/<origin, with anything but letters, digits, `.`, `-`, `_` as `_`>-<first
+/// 16 hex digits of SHA-256(origin)>.checkpoint`: the digest keeps origins that sanitize to the
+/// same name (`a/b` and `a_b`) apart.
 fn default_state(ctx: &Ctx, origin: &str) -> PathBuf {
-    let file: String = origin
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     ctx.data_dir
         .join("witness")
-        .join(format!("{file}.checkpoint"))
+        .join(probity_ledger::state_file_name(origin))
 }
 
 /// Whether the witness refused the log (exit code 1), rather than failed to run.
@@ -233,8 +225,8 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Ok(WitnessOutcome::Unchanged) => {
-            let size = witness.accepted()?.map(|c| c.size()).unwrap_or(0);
+        Ok(WitnessOutcome::Unchanged { checkpoint }) => {
+            let size = checkpoint.size();
             ctx.emit(
                 &format!("UNCHANGED  {origin} is still at size {size}, which this witness already cosigned; nothing to do."),
                 json!({ "outcome": "unchanged", "origin": origin, "size": size, "state": state }),
@@ -288,3 +280,4 @@ fn refused(ctx: &Ctx, origin: &str, state: &Path, e: &WitnessError) {
         }
     }
 }
+
