@@ -758,3 +758,58 @@ fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
         "cannot use the witness key",
     );
 }
+
+#[test]
+fn the_witness_refuses_an_unfiled_commitment_and_blames_its_own_damaged_state() {
+    let s = Setup::new();
+    ok(s.run(&[
+        "ledger",
+        "keygen",
+        "--name",
+        "witness.test/w2",
+        "--out",
+        &s.arg("witness.key"),
+        "--witness",
+    ]));
+    let witness = |tiles: &str, state: &str| {
+        s.run(&[
+            "witness",
+            "--log",
+            &s.arg(tiles),
+            "--log-key",
+            &s.vkey,
+            "--key",
+            &s.arg("witness.key"),
+            "--state",
+            &s.arg(state),
+        ])
+    };
+
+    // LOG: the filing is gone, the proofs name a commitment nobody filed.
+    let log = s.log();
+    let mut entries = base_entries();
+    entries.remove(1);
+    log.append_batch(&entries).expect("append");
+    s.publish(&log, "unfiled", 0, 1_800_000_000);
+    let all = fails(witness("unfiled", "a.state"), 1, "REFUSED");
+    assert!(all.contains("did not file"), "{all}");
+    assert!(!s.path("a.state").exists());
+
+    // An honest log, and a damaged state file: the witness cannot run (exit code 2) and
+    // does not blame the log.
+    let honest = s.log();
+    honest.append_batch(&base_entries()).expect("append");
+    s.publish(&honest, "honest", 0, 1_800_000_000);
+    ok(witness("honest", "b.state"));
+    flip_byte(&s.path("b.state"), 3);
+    let all = fails(witness("honest", "b.state"), 2, "restore it from backup");
+    assert!(!all.contains("REFUSED"), "{all}");
+    std::fs::remove_file(s.path("b.state")).expect("delete");
+    let out = ok(witness("honest", "b.state"));
+    assert!(out.starts_with("COSIGNED"), "{out}");
+    let out = ok(witness("honest", "b.state"));
+    assert!(
+        out.starts_with("UNCHANGED  probity.test/log is still at size 5"),
+        "{out}"
+    );
+}

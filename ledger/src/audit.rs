@@ -1,14 +1,12 @@
 //! Auditing a log from outside, from its tiles: `probity ledger verify`, `prove-inclusion`
 //! and `prove-consistency`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use probity_core::{Capacity, Commitment, OfficialId, Period};
+use std::collections::BTreeMap;
 
 use crate::{
-    bytes::PublicKey,
     checkpoint::{CheckpointError, CheckpointVerifier, SignedCheckpoint},
-    entry::{Entry, EntryBody},
+    entry::Entry,
+    rules::EntryRules,
     tiles::{new_tiles, read_entries, tile_path, LogSource, TileError, VerifiedHashes},
     tree::{
         leaf_hash, prove_consistency as consistency, prove_inclusion as inclusion,
@@ -63,9 +61,10 @@ pub enum AuditError {
 }
 
 /// Recomputes the whole tree from the log's entries and checks it against its signed
-/// checkpoint; checks every entry's form, every hash tile, every filing's signature against
-/// the key its official registered earlier in the log, and that every accepted proof names
-/// commitments its official filed earlier for those periods at that capacity.
+/// checkpoint; checks every entry's form, every hash tile, and every entry against the rules
+/// that depend on the entries before it ([`EntryRules`]: every filing's signature against the
+/// key its official registered earlier in the log, and that every accepted proof names
+/// commitments its official filed earlier for those periods at that capacity).
 pub fn verify_log<L: LogSource + ?Sized>(
     source: &L,
     log: &CheckpointVerifier,
@@ -74,43 +73,14 @@ pub fn verify_log<L: LogSource + ?Sized>(
     let size = checkpoint.size();
     let mut tree = MemoryTree::new();
     let mut counts = BTreeMap::new();
-    let mut keys: HashMap<OfficialId, PublicKey> = HashMap::new();
-    // Every (official, period, capacity, commitment) filed so far: a proof must name one.
-    let mut filed: HashSet<(OfficialId, Period, Capacity, Commitment)> = HashSet::new();
+    let mut rules = EntryRules::new();
     let mut lo = 0;
     while lo < size {
         let hi = (lo + CHUNK).min(size);
         for (index, bytes) in (lo..).zip(read_entries(source, lo, hi, size)?) {
             let bad = |reason: String| AuditError::BadEntry { index, reason };
             let entry = Entry::from_canonical_json(&bytes).map_err(|e| bad(e.to_string()))?;
-            match &entry.body {
-                EntryBody::OfficialRegistered(r) => {
-                    keys.insert(r.official.clone(), r.public_key);
-                }
-                EntryBody::DeclarationFiled(d) => {
-                    let key = keys.get(&d.official).ok_or_else(|| {
-                        bad(format!(
-                            "official `{}` filed before being registered",
-                            d.official
-                        ))
-                    })?;
-                    d.verify_signature(key).map_err(|e| bad(e.to_string()))?;
-                    filed.insert((d.official.clone(), d.period, d.capacity, d.commitment));
-                }
-                EntryBody::ProofAccepted(p) => {
-                    for (period, commitment) in
-                        p.named_commitments().map_err(|e| bad(e.to_string()))?
-                    {
-                        if !filed.contains(&(p.official.clone(), period, p.capacity, commitment)) {
-                            return Err(bad(format!(
-                                "a {} proof names commitment {commitment} for `{}` {period} at capacity {}, which that official did not file before this entry: the proof proves nothing about a filed declaration",
-                                p.statement, p.official, p.capacity
-                            )));
-                        }
-                    }
-                }
-                _ => {}
-            }
+            rules.check(index, &entry).map_err(bad)?;
             *counts.entry(entry.body.type_name()).or_insert(0) += 1;
             tree.push(leaf_hash(&bytes));
         }

@@ -374,9 +374,13 @@ impl ProofAccepted {
                 .ok_or_else(|| {
                     EntryError::invalid("ProofAccepted", "asset_included has no id_hash input")
                 })?;
-            let id_hash: IdHash = x
-                .parse()
-                .map_err(|e: String| EntryError::invalid("ProofAccepted", e))?;
+            // The reason quotes nothing: the input is the withheld `id_hash`.
+            let id_hash: IdHash = x.parse().map_err(|_: String| {
+                EntryError::invalid(
+                    "ProofAccepted",
+                    "the asset_included id_hash input is not a valid field element",
+                )
+            })?;
             disclosure = Some(Disclosure::new(rng, id_hash));
         }
         let entry = Self {

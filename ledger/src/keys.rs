@@ -129,12 +129,42 @@ impl CheckpointSigner {
 
     /// Writes the secret key to a new file `path`, readable by its owner only (mode `0600` on
     /// Unix), flushed to disk. Refuses to overwrite an existing file.
+    ///
+    /// The key is written to a temporary file in the same folder, flushed, then hard-linked to
+    /// `path` (which fails if `path` exists), so `path` appears complete or not at all: a failed
+    /// write leaves no partial key file that would block a retry.
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
         let io = |e: std::io::Error| KeyFileError::Io {
             action: "write",
             path: path.to_owned(),
             reason: e.to_string(),
         };
+        if fs::symlink_metadata(path).is_ok() {
+            return Err(KeyFileError::Exists(path.to_owned()));
+        }
+        let tmp = crate::fsutil::temp_path(path);
+        let linked = self
+            .write_temp(&tmp)
+            .and_then(|()| fs::hard_link(&tmp, path));
+        // The temporary name goes whether or not the link was made.
+        let removed = fs::remove_file(&tmp);
+        match linked {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(KeyFileError::Exists(path.to_owned()))
+            }
+            Err(e) => return Err(io(e)),
+            Ok(()) => {}
+        }
+        match removed {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        crate::fsutil::sync_parent(path).map_err(io)
+    }
+
+    /// Writes the key line to the new file `tmp`, mode `0600` on Unix, and flushes it.
+    fn write_temp(&self, tmp: &Path) -> std::io::Result<()> {
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -142,15 +172,17 @@ impl CheckpointSigner {
             use std::os::unix::fs::OpenOptionsExt as _;
             options.mode(0o600);
         }
-        let mut file = options.open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => KeyFileError::Exists(path.to_owned()),
-            _ => io(e),
-        })?;
+        let mut file = options.open(tmp)?;
+        #[cfg(unix)]
+        {
+            // The creation mode is filtered by the umask; set it exactly before linking.
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
         let mut line = self.to_skey();
         line.push('\n');
-        file.write_all(line.as_bytes()).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        Ok(())
+        file.write_all(line.as_bytes())?;
+        file.sync_all()
     }
 
     /// Reads a secret key file written by [`Self::save`]. On Unix, refuses a file that users
@@ -250,6 +282,40 @@ mod tests {
             CheckpointSigner::load(&dir.path().join("missing.key")),
             Err(KeyFileError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn saving_leaves_no_temporary_file_and_a_refused_save_leaves_the_old_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("log.key");
+        let s = signer();
+        s.save(&path).expect("saves");
+        let before = fs::read(&path).expect("reads");
+        let other =
+            CheckpointSigner::generate("probity.test/log", &mut ChaCha20Rng::seed_from_u64(10))
+                .expect("valid name");
+        assert!(matches!(other.save(&path), Err(KeyFileError::Exists(_))));
+        assert_eq!(fs::read(&path).expect("reads"), before);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("lists")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("log.key")]);
+        // A save that cannot write (no such folder) leaves nothing behind, so a retry works.
+        let missing = dir.path().join("missing").join("w.key");
+        assert!(matches!(s.save(&missing), Err(KeyFileError::Io { .. })));
+        fs::create_dir(dir.path().join("missing")).expect("mkdir");
+        s.save(&missing).expect("the retry saves");
+        assert_eq!(
+            CheckpointSigner::load(&missing).expect("loads").verifier(),
+            s.verifier()
+        );
+        assert_eq!(
+            fs::read_dir(dir.path().join("missing"))
+                .expect("lists")
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -41,10 +41,12 @@ pub mod audit;
 mod bytes;
 mod checkpoint;
 mod entry;
+mod fsutil;
 #[cfg(feature = "http")]
 mod http;
 mod keys;
 mod log;
+mod rules;
 mod store;
 mod tiles;
 mod tree;
@@ -67,6 +69,7 @@ pub use entry::{
 pub use http::{HttpSource, DEFAULT_HTTP_TIMEOUT};
 pub use keys::KeyFileError;
 pub use log::{Log, LogError, Receipt, ReceiptError};
+pub use rules::EntryRules;
 #[cfg(feature = "storage")]
 pub use store::SledStore;
 pub use store::{MemoryStore, Store, StoreError};
@@ -79,4 +82,4 @@ pub use tree::{
     leaf_hash, node_hash, prove_consistency, prove_inclusion, root, ConsistencyProof, Hash,
     InclusionProof, MemoryTree, ProofError, EMPTY_ROOT,
 };
-pub use witness::{FormOnly, ProofCheck, Witness, WitnessError, WitnessOutcome};
+pub use witness::{state_file_name, FormOnly, ProofCheck, Witness, WitnessError, WitnessOutcome};

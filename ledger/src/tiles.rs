@@ -18,7 +18,6 @@
 use std::{
     cell::RefCell,
     fs,
-    io::Write as _,
     path::{Path, PathBuf},
 };
 
@@ -226,8 +225,8 @@ impl<S: Store> Log<S> {
 
     /// Writes the tiles that growing from `old_size` to `checkpoint.size()` adds, then the
     /// checkpoint, into the folder `dir` (a static mirror). Each file is written to a temporary
-    /// name, flushed and renamed, and the checkpoint last, so that a reader never sees a
-    /// checkpoint whose tiles are missing. Use `old_size = 0` for a fresh folder.
+    /// name, flushed, renamed, and its folder flushed, and the checkpoint last, so that a
+    /// reader never sees a checkpoint whose tiles are missing, even after a crash. Use `old_size = 0` for a fresh folder.
     pub fn write_tiles(
         &self,
         dir: &Path,
@@ -254,19 +253,10 @@ impl<S: Store> Log<S> {
 }
 
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), TileError> {
-    let io = |e: std::io::Error| TileError::Io {
+    crate::fsutil::write_atomic(path, data).map_err(|e| TileError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
-    };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp).map_err(io)?;
-    f.write_all(data).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
+    })
 }
 
 /// Where a log is read from: a folder or a server holding its tiles.

@@ -7,7 +7,10 @@
 //!    consistency proof is built from tiles authenticated against the *new* checkpoint and
 //!    checked against the *old* root, so a log that rewrote history cannot pass. A conflict is
 //!    a [`WitnessError::SplitView`] carrying both signed checkpoints as evidence;
-//! 3. reads every new entry, checks it against the tree and checks its form; each
+//! 3. reads every new entry, checks it against the tree, checks its form and the rules that
+//!    depend on the entries before it ([`EntryRules`], the same rules as
+//!    [`audit::verify_log`](crate::audit::verify_log): an official registered before filing,
+//!    valid filing signatures, proofs naming only commitments their official filed); each
 //!    `ProofAccepted` goes to a [`ProofCheck`] ([`FormOnly`] checks the form only; the
 //!    `probity witness` command re-verifies each proof with the published params);
 //! 4. saves the checkpoint as its new state (durably) and only then returns its cosignature
@@ -15,17 +18,14 @@
 //!
 //! The first checkpoint a witness sees is trusted on first use, after all its entries pass.
 
-use std::{
-    fs,
-    io::Write as _,
-    path::{Path, PathBuf},
-};
+use std::{fs, path::PathBuf};
 
 use crate::{
     checkpoint::{
         CheckpointError, CheckpointSigner, CheckpointVerifier, Cosignature, SignedCheckpoint,
     },
     entry::{Entry, EntryBody, ProofAccepted},
+    rules::EntryRules,
     tiles::{read_entries, LogSource, TileError, VerifiedHashes},
     tree::{leaf_hash, prove_consistency, ProofError},
 };
@@ -138,7 +138,10 @@ pub enum WitnessOutcome {
         entries_checked: u64,
     },
     /// The log has not grown since the accepted checkpoint.
-    Unchanged,
+    Unchanged {
+        /// The accepted checkpoint, which the log still offers.
+        checkpoint: SignedCheckpoint,
+    },
 }
 
 /// A witness of one log.
@@ -177,18 +180,32 @@ impl<P: ProofCheck> Witness<P> {
     }
 
     /// The last checkpoint this witness accepted.
+    ///
+    /// A state file that cannot be read, or that does not hold a checkpoint signed by this
+    /// log, is a [`WitnessError::State`]: a fault of the witness's own storage (or a state
+    /// file of another log), never a reason to blame the log.
     pub fn accepted(&self) -> Result<Option<SignedCheckpoint>, WitnessError> {
         match fs::read(&self.state_path) {
-            Ok(note) => Ok(Some(SignedCheckpoint::verify(&note, &self.log)?)),
+            Ok(note) => SignedCheckpoint::verify(&note, &self.log)
+                .map(Some)
+                .map_err(|e| {
+                    self.state_error(format!(
+                        "it does not hold a checkpoint of the log `{}` ({e}): the file is damaged \
+                         or belongs to another log; restore it from backup, or delete it to \
+                         start following the log afresh (the next checkpoint is then trusted on \
+                         first use)",
+                        self.log.name()
+                    ))
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(self.state_error(e)),
+            Err(e) => Err(self.state_error(e.to_string())),
         }
     }
 
-    fn state_error(&self, e: std::io::Error) -> WitnessError {
+    fn state_error(&self, reason: String) -> WitnessError {
         WitnessError::State {
             path: self.state_path.display().to_string(),
-            reason: e.to_string(),
+            reason,
         }
     }
 
@@ -226,7 +243,9 @@ impl<P: ProofCheck> Witness<P> {
             }
             Some(old) if offered.size() == old.size() => {
                 return if offered.root() == old.root() {
-                    Ok(WitnessOutcome::Unchanged)
+                    Ok(WitnessOutcome::Unchanged {
+                        checkpoint: old.clone(),
+                    })
                 } else {
                     Err(split(old))
                 };
@@ -246,7 +265,19 @@ impl<P: ProofCheck> Witness<P> {
                 old.size()
             }
         };
-        self.check_entries(source, &hashes, start, offered.size())?;
+        // The rules depend on the whole history (who registered, what was filed), and the
+        // witness keeps only a checkpoint as state: replay the accepted entries first.
+        let mut rules = EntryRules::new();
+        self.scan(source, &hashes, &mut rules, 0, start, offered.size(), false)?;
+        self.scan(
+            source,
+            &hashes,
+            &mut rules,
+            start,
+            offered.size(),
+            offered.size(),
+            true,
+        )?;
         let cosignature = self.key.cosign(offered.body(), time)?;
         let checkpoint = offered.with_cosignature(&cosignature)?;
         self.save(offered)?;
@@ -257,17 +288,32 @@ impl<P: ProofCheck> Witness<P> {
         })
     }
 
-    fn check_entries<L: LogSource + ?Sized>(
+    /// Reads entries `lo..hi` of the tree of `size` entries, checks each against the tree
+    /// (tiles authenticated against the offered checkpoint), its form and `rules`. With
+    /// `new_entries`, each also goes to the [`ProofCheck`].
+    ///
+    /// Entries the witness accepted before are replayed with `new_entries = false`: the rules
+    /// need the registrations and filings of the whole log, and the witness's state is only a
+    /// checkpoint, so each update reads all `n` entries again. That is O(n) reading and
+    /// hashing (no proof re-verification, which is the expensive part) per update: the price of
+    /// a state that is one signed checkpoint, which cannot go out of step with the log or be
+    /// damaged without detection. The replayed entries are authenticated too, so the log
+    /// cannot serve a made-up history to pass a new entry.
+    #[allow(clippy::too_many_arguments)]
+    fn scan<L: LogSource + ?Sized>(
         &self,
         source: &L,
         hashes: &VerifiedHashes<'_, L>,
+        rules: &mut EntryRules,
         start: u64,
         end: u64,
+        size: u64,
+        new_entries: bool,
     ) -> Result<(), WitnessError> {
         let mut lo = start;
         while lo < end {
             let hi = (lo + CHUNK).min(end);
-            let entries = read_entries(source, lo, hi, end)?;
+            let entries = read_entries(source, lo, hi, size)?;
             let leaves = hashes.leaf_hashes(lo, hi)?;
             for ((index, bytes), leaf) in (lo..).zip(&entries).zip(&leaves) {
                 let bad = |reason: String| WitnessError::BadEntry { index, reason };
@@ -275,9 +321,12 @@ impl<P: ProofCheck> Witness<P> {
                     return Err(bad("the entry bundle does not match the tree".into()));
                 }
                 let entry = Entry::from_canonical_json(bytes).map_err(|e| bad(e.to_string()))?;
-                self.proofs.observe(index, &entry).map_err(bad)?;
-                if let EntryBody::ProofAccepted(p) = &entry.body {
-                    self.proofs.check(index, p).map_err(bad)?;
+                rules.check(index, &entry).map_err(bad)?;
+                if new_entries {
+                    self.proofs.observe(index, &entry).map_err(bad)?;
+                    if let EntryBody::ProofAccepted(p) = &entry.body {
+                        self.proofs.check(index, p).map_err(bad)?;
+                    }
                 }
             }
             lo = hi;
@@ -286,19 +335,29 @@ impl<P: ProofCheck> Witness<P> {
     }
 
     fn save(&self, checkpoint: &SignedCheckpoint) -> Result<(), WitnessError> {
-        write_state(&self.state_path, checkpoint.to_bytes()).map_err(|e| self.state_error(e))
+        crate::fsutil::write_atomic(&self.state_path, checkpoint.to_bytes())
+            .map_err(|e| self.state_error(e.to_string()))
     }
 }
 
-fn write_state(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(data)?;
-    f.sync_all()?;
-    fs::rename(&tmp, path)
+/// The file name under which a witness keeps the state of the log `origin`:
+/// `<origin, with anything but ASCII letters, digits, `.`, `-`, `_` as `_`>-<first 16 hex digits
+/// of SHA-256(origin)>.checkpoint`. The readable part is for people; the digest keeps origins
+/// that read the same (`a/b` and `a_b`) in separate files.
+pub fn state_file_name(origin: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    let name: String = origin
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let digest = Sha256::digest(origin.as_bytes());
+    format!("{name}-{}.checkpoint", hex::encode(&digest[..8]))
 }
 
 fn now() -> u64 {
@@ -306,4 +365,23 @@ fn now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_file_name;
+
+    #[test]
+    fn state_file_names_do_not_collide() {
+        let a = state_file_name("probity.test/log");
+        let b = state_file_name("probity.test_log");
+        assert_ne!(a, b);
+        assert!(a.starts_with("probity.test_log-"), "{a}");
+        assert!(a.ends_with(".checkpoint"), "{a}");
+        assert_eq!(
+            a.len(),
+            "probity.test_log-".len() + 16 + ".checkpoint".len()
+        );
+        assert_eq!(a, state_file_name("probity.test/log"), "stable");
+    }
 }

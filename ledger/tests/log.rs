@@ -181,7 +181,7 @@ fn a_witness_follows_the_log_and_detects_a_fork() {
         .is_ok());
     assert!(matches!(
         witness.update(&source),
-        Ok(WitnessOutcome::Unchanged)
+        Ok(WitnessOutcome::Unchanged { checkpoint: unchanged }) if unchanged.size() == 10
     ));
 
     // Growth: only the new entries are checked.

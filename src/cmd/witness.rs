@@ -280,4 +280,3 @@ fn refused(ctx: &Ctx, origin: &str, state: &Path, e: &WitnessError) {
         }
     }
 }
-

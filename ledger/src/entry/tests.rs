@@ -401,3 +401,17 @@ fn disclosures_bind_salt_and_detail() {
     let back: Disclosure<ChallengeDetail> = serde_json::from_str(&json).expect("parses");
     assert!(back.matches(&digest));
 }
+
+#[test]
+fn a_bad_withheld_id_hash_is_refused_without_quoting_it() {
+    let mut env = asset_included();
+    // Not a field element (above the modulus), and not something an error may repeat.
+    let secret = "9".repeat(80);
+    env.public_inputs[AssetIncluded::ID_HASH] = secret.clone();
+    let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
+    assert!(!err.to_string().contains(&secret[..20]), "{err}");
+    assert!(!format!("{err:?}").contains(&secret[..20]), "{err:?}");
+    env.public_inputs[AssetIncluded::ID_HASH] = "id-hash-secret-text".into();
+    let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
+    assert!(!err.to_string().contains("secret-text"), "{err}");
+}
