@@ -1174,8 +1174,9 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of a Unix time (proleptic Gregorian calendar).
-fn format_utc(unix_secs: u64) -> String {
+/// `YYYY-MM-DD HH:MM UTC` of a Unix time (proleptic Gregorian calendar), as wallet messages
+/// and reports print dates.
+pub fn format_utc(unix_secs: u64) -> String {
     let days = i64::try_from(unix_secs / 86_400).unwrap_or(i64::MAX / 2);
     let secs_of_day = unix_secs % 86_400;
     // Days to civil date: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".

@@ -164,7 +164,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
 
     let report = Report {
         probity_version: env!("CARGO_PKG_VERSION").to_owned(),
-        date_utc: utc_date_time(
+        date_utc: probity_prover::wallet::format_utc(
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
@@ -887,25 +887,6 @@ fn command_line(args: impl IntoIterator<Item = String>) -> String {
         .join(" ")
 }
 
-/// `2026-01-01 00:00 UTC` from Unix seconds (days to a civil date: H. Hinnant's algorithm).
-fn utc_date_time(unix: u64) -> String {
-    let (days, secs) = ((unix / 86_400) as i64, unix % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -913,7 +894,7 @@ mod tests {
     fn fixed_report() -> Report {
         Report {
             probity_version: "0.1.0".into(),
-            date_utc: utc_date_time(1_767_225_600),
+            date_utc: probity_prover::wallet::format_utc(1_767_225_600),
             command_line: command_line(
                 ["probity", "bench", "--out", "my reports"].map(String::from),
             ),
@@ -1062,9 +1043,12 @@ mod tests {
         assert_eq!(group_thousands(1_397), "1,397");
         assert_eq!(group_thousands(240_123), "240,123");
         assert_eq!(group_thousands(7), "7");
-        assert_eq!(utc_date_time(0), "1970-01-01 00:00 UTC");
         assert_eq!(
-            utc_date_time(951_782_400 + 3_600 + 120),
+            probity_prover::wallet::format_utc(0),
+            "1970-01-01 00:00 UTC"
+        );
+        assert_eq!(
+            probity_prover::wallet::format_utc(951_782_400 + 3_600 + 120),
             "2000-02-29 01:02 UTC"
         );
         let ms = |v: &[u64]| {
