@@ -32,7 +32,7 @@ pub enum DecodeError {
         point: &'static str,
     },
     /// A point is the point at infinity, which no honest prover produces.
-    #[error("the proof is not valid: point {point} is the point at infinity")]
+    #[error("the proof is not valid: point {point} is the point at infinity; the params manifest is damaged or not Probity's: use the manifest the ledger published (ParamsPublished), or rerun `probity setup --dev` for development")]
     PointAtInfinity {
         /// `A`, `B` or `C`.
         point: &'static str,
@@ -44,7 +44,7 @@ pub enum DecodeError {
 #[non_exhaustive]
 pub enum KeyError {
     /// The manifest's key is not hex.
-    #[error("the verifying key for {statement} (capacity {capacity}) is not hex")]
+    #[error("the verifying key for {statement} (capacity {capacity}) is not hex; the params manifest is damaged or not Probity's: use the manifest the ledger published (ParamsPublished), or rerun `probity setup --dev` for development")]
     Hex {
         /// The statement.
         statement: StatementKind,
@@ -53,7 +53,7 @@ pub enum KeyError {
     },
     /// Not a Groth16 verifying key over BN254: the bytes are not its canonical compressed
     /// encoding, or a point is off the curve or outside the prime-order subgroup.
-    #[error("the verifying key for {statement} (capacity {capacity}) is not a valid Groth16 verifying key over BN254")]
+    #[error("the verifying key for {statement} (capacity {capacity}) is not a valid Groth16 verifying key over BN254; the params manifest is damaged or not Probity's: use the manifest the ledger published (ParamsPublished), or rerun `probity setup --dev` for development")]
     Encoding {
         /// The statement.
         statement: StatementKind,
@@ -61,7 +61,7 @@ pub enum KeyError {
         capacity: Capacity,
     },
     /// Bytes follow the key.
-    #[error("the verifying key for {statement} (capacity {capacity}) is followed by {extra} unexpected bytes")]
+    #[error("the verifying key for {statement} (capacity {capacity}) is followed by {extra} unexpected bytes; the params manifest is damaged or not Probity's: use the manifest the ledger published (ParamsPublished), or rerun `probity setup --dev` for development")]
     TrailingBytes {
         /// The statement.
         statement: StatementKind,
@@ -71,7 +71,7 @@ pub enum KeyError {
         extra: usize,
     },
     /// The key is for a circuit with another number of public inputs.
-    #[error("the verifying key for {statement} (capacity {capacity}) takes {got} public inputs, but {statement} has {expected}: it is the key of another circuit")]
+    #[error("the verifying key for {statement} (capacity {capacity}) takes {got} public inputs, but {statement} has {expected}: it is the key of another circuit; the params manifest is damaged or not Probity's: use the manifest the ledger published (ParamsPublished), or rerun `probity setup --dev` for development")]
     NumPublicInputs {
         /// The statement.
         statement: StatementKind,
