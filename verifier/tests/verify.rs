@@ -38,27 +38,30 @@ fn every_tampered_public_input_fails() {
         panic!("sample is net_worth_range")
     };
 
-    let mut tampered = Vec::new();
-    tampered.push(PublicInputs::NetWorthRange(probity_core::NetWorthRange {
-        commitment: Commitment(x.commitment.0 + Fr::from(1u64)),
-        ..x
-    }));
-    tampered.push(PublicInputs::NetWorthRange(probity_core::NetWorthRange {
-        official_tag: OfficialId::new("GOV-0002").expect("valid").tag(),
-        ..x
-    }));
-    tampered.push(PublicInputs::NetWorthRange(probity_core::NetWorthRange {
-        period: common::period(2025),
-        ..x
-    }));
-    tampered.push(PublicInputs::NetWorthRange(probity_core::NetWorthRange {
-        lo: SignedAmount(x.lo.0 - 1),
-        ..x
-    }));
-    tampered.push(PublicInputs::NetWorthRange(probity_core::NetWorthRange {
-        hi: SignedAmount(x.hi.0 + 1),
-        ..x
-    }));
+    use probity_core::NetWorthRange as N;
+    let tampered = [
+        N {
+            commitment: Commitment(x.commitment.0 + Fr::from(1u64)),
+            ..x
+        },
+        N {
+            official_tag: OfficialId::new("GOV-0002").expect("valid").tag(),
+            ..x
+        },
+        N {
+            period: common::period(2025),
+            ..x
+        },
+        N {
+            lo: SignedAmount(x.lo.0 - 1),
+            ..x
+        },
+        N {
+            hi: SignedAmount(x.hi.0 + 1),
+            ..x
+        },
+    ]
+    .map(PublicInputs::NetWorthRange);
     for t in &tampered {
         assert_eq!(
             verify(&keys.vk, t, &proof),
