@@ -40,7 +40,7 @@ pub(crate) struct Opts {
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// The file holding the last checkpoint this witness accepted
-    /// [default: DATA_DIR/witness/<log origin>.checkpoint].
+    /// [default: DATA_DIR/witness/ORIGIN-HASH.checkpoint, named after the log].
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// Re-verify every accepted proof with the verifying keys of this params folder, which must
