@@ -107,22 +107,35 @@ impl ProofEnvelope {
         }
         let env: Self =
             serde_json::from_str(text).map_err(|e| EnvelopeError::Format(e.to_string()))?;
-        let inputs = env.inputs()?;
-        env.proof_bytes()?;
-        if inputs.official_tag() != env.official.tag() {
+        env.validate()?;
+        Ok(env)
+    }
+
+    /// Checks an envelope however it was made: version, public inputs, proof length, and that
+    /// the official id and periods agree with the public inputs. Returns the typed inputs.
+    pub fn validate(&self) -> Result<PublicInputs, EnvelopeError> {
+        if self.version != PROOF_ENVELOPE_VERSION {
+            return Err(EnvelopeError::Version(self.version));
+        }
+        let inputs = self.inputs()?;
+        self.proof_bytes()?;
+        if inputs.official_tag() != self.official.tag() {
             return Err(EnvelopeError::Inconsistent(format!(
                 "the public official_tag is not the tag of official `{}`",
-                env.official
+                self.official
             )));
         }
-        let expected =
-            Self::new(env.capacity, env.official.clone(), &inputs, &[0; PROOF_LEN]).periods;
-        if expected != env.periods {
+        let periods: Vec<Period> = inputs
+            .named_commitments()
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        if periods != self.periods {
             return Err(EnvelopeError::Inconsistent(
                 "the periods do not match the public inputs".into(),
             ));
         }
-        Ok(env)
+        Ok(inputs)
     }
 
     /// Pretty JSON.
@@ -202,5 +215,66 @@ impl ParamsManifest {
         self.keys
             .iter()
             .find(|e| e.statement == statement && e.capacity == capacity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NetWorthRange, SignedAmount};
+
+    fn envelope() -> ProofEnvelope {
+        let official = OfficialId::new("GOV-0001").expect("valid");
+        let inputs = PublicInputs::NetWorthRange(NetWorthRange {
+            commitment: crate::Commitment(Fr::from(5u64)),
+            official_tag: official.tag(),
+            period: Period::new(2026).expect("valid"),
+            lo: SignedAmount(-1),
+            hi: SignedAmount(1),
+        });
+        ProofEnvelope::new(Capacity::C16, official, &inputs, &[7; PROOF_LEN])
+    }
+
+    #[test]
+    fn validate_catches_envelopes_built_in_memory() {
+        let honest = envelope();
+        assert!(honest.validate().is_ok());
+        assert_eq!(
+            ProofEnvelope::from_json(&honest.to_json()),
+            Ok(honest.clone())
+        );
+
+        let other_official = ProofEnvelope {
+            official: OfficialId::new("GOV-0002").expect("valid"),
+            ..honest.clone()
+        };
+        assert!(matches!(
+            other_official.validate(),
+            Err(EnvelopeError::Inconsistent(_))
+        ));
+        let other_period = ProofEnvelope {
+            periods: vec![Period::new(2025).expect("valid")],
+            ..honest.clone()
+        };
+        assert!(matches!(
+            other_period.validate(),
+            Err(EnvelopeError::Inconsistent(_))
+        ));
+        let newer = ProofEnvelope {
+            version: 2,
+            ..honest.clone()
+        };
+        assert_eq!(newer.validate(), Err(EnvelopeError::Version(2)));
+        let short = ProofEnvelope {
+            proof: "00".repeat(127),
+            ..honest.clone()
+        };
+        assert_eq!(short.validate(), Err(EnvelopeError::ProofBytes));
+        let mut bad_bound = honest;
+        bad_bound.public_inputs[NetWorthRange::HI] = (1u128 << 63).to_string();
+        assert!(matches!(
+            bad_bound.validate(),
+            Err(EnvelopeError::PublicInputs(_))
+        ));
     }
 }

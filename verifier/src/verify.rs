@@ -51,9 +51,9 @@ pub fn verify_envelope(
     vk: &StatementVerifyingKey,
     envelope: &ProofEnvelope,
 ) -> Result<PublicInputs, EnvelopeVerifyError> {
-    // The envelope's consistency rules belong to probity-core and run in `from_json`; a
-    // value built in memory has not been through them, so re-parse it to run exactly them.
-    let envelope = ProofEnvelope::from_json(&envelope.to_json())?;
+    // The envelope's consistency rules belong to probity-core; they run here too, because a
+    // value built in memory has not been through `from_json`.
+    let inputs = envelope.validate()?;
     if envelope.statement != vk.statement() || envelope.capacity != vk.capacity() {
         return Err(EnvelopeVerifyError::WrongKey {
             key_statement: vk.statement(),
@@ -62,7 +62,6 @@ pub fn verify_envelope(
             envelope_capacity: envelope.capacity,
         });
     }
-    let inputs = envelope.inputs()?;
     let proof = Proof::from_bytes(&envelope.proof_bytes()?)?;
     verify(vk, &inputs, &proof)?;
     Ok(inputs)
