@@ -316,28 +316,44 @@ mod issuer_side {
             if attributes.expiry < context.epoch || attributes.scope != *scope {
                 return Err(VerificationFailure);
             }
-            let [p, ck, cq, tag] = presentation.points;
+            let [p, _, _, tag] = presentation.points;
             // P' = 1 satisfies the MAC clause for any k (see the module docs), and T = 1
             // is the tag of k = 0: refused here whatever the decoder did.
             if p.is_identity() || tag.is_identity() {
                 return Err(VerificationFailure);
             }
+            self.verify_tip_statement(presentation, context, &sealed.digest())?;
+            Ok(presentation.tag())
+        }
+
+        /// The tip statement alone: the Schnorr proof of `Ck = k·P' + z·H`,
+        /// `V = z·X1 − zQ·H` and `T = k·H_T` against this issuer's key, with no check of the
+        /// revealed attributes or of identity points (that is `verify_presentation`'s job).
+        pub(crate) fn verify_tip_statement(
+            &self,
+            presentation: &Presentation,
+            context: &TipContext,
+            sealed_digest: &SealedTipDigest,
+        ) -> Result<(), VerificationFailure> {
+            let attributes = &presentation.attributes;
+            let [p, ck, cq, _] = presentation.points;
             let sk = &self.sk;
             let params = &self.params;
             // V = (x0 + x2·m2 + x3·m3)·P' + x1·Ck − CQ. Constant time: the coefficients are
             // the issuer's secret key; they are wiped after use.
             let coefficients = Zeroizing::new([
-                sk.x0 + sk.x[1] * attributes.expiry.to_scalar() + sk.x[2] * scope.to_scalar(),
+                sk.x0
+                    + sk.x[1] * attributes.expiry.to_scalar()
+                    + sk.x[2] * attributes.scope.to_scalar(),
                 sk.x[0],
                 -Scalar::ONE,
             ]);
             let v = RistrettoPoint::multiscalar_mul(coefficients.iter(), [p, ck, cq]);
-            let ht = tag_base(context);
             let mut transcript = transcript(
                 params,
                 context,
                 attributes,
-                &sealed.digest(),
+                sealed_digest,
                 [
                     &presentation.p,
                     &presentation.ck,
@@ -353,13 +369,12 @@ mod issuer_side {
                     Ck: &presentation.ck,
                     V: &v.compress(),
                     T: &presentation.tag,
-                    HT: &ht.compress(),
+                    HT: &tag_base(context).compress(),
                     H: &generator_h().compress(),
                     X1: &params.compressed[1],
                 },
             )
-            .map_err(|_| VerificationFailure)?;
-            Ok(presentation.tag())
+            .map_err(|_| VerificationFailure)
         }
     }
 }
@@ -542,40 +557,9 @@ mod tests {
         let presentation = prove_raw(&s, &forged);
 
         // The statement alone does not catch it: V = x1·z·H + w·H = z·X1 + w·H.
-        let sk = &s.issuer.sk;
-        let v = (sk.x0
-            + sk.x[1] * presentation.attributes.expiry.to_scalar()
-            + sk.x[2] * s.scope.to_scalar())
-            * forged.p
-            + sk.x[0] * forged.ck
-            - forged.cq;
-        let params = s.issuer.public_params();
-        let mut transcript = transcript(
-            params,
-            &s.context,
-            &presentation.attributes,
-            &s.sealed.digest(),
-            [
-                &presentation.p,
-                &presentation.ck,
-                &presentation.cq,
-                &presentation.tag,
-            ],
-        );
-        proofs::tip_proof::verify_compact(
-            &presentation.proof,
-            &mut transcript,
-            proofs::tip_proof::VerifyAssignments {
-                P: &presentation.p,
-                Ck: &presentation.ck,
-                V: &v.compress(),
-                T: &presentation.tag,
-                HT: &tag_base(&s.context).compress(),
-                H: &h.compress(),
-                X1: &params.compressed[1],
-            },
-        )
-        .expect("the forgery satisfies the bare statement");
+        s.issuer
+            .verify_tip_statement(&presentation, &s.context, &s.sealed.digest())
+            .expect("the forgery satisfies the bare statement");
 
         assert_eq!(verify(&s, &presentation), Err(VerificationFailure));
         assert_eq!(
