@@ -7,6 +7,9 @@
 //! deadline, whichever comes first, so a test can never hang on it.
 #![cfg(feature = "http")]
 
+mod common;
+
+use common::{entry, signer};
 use std::{
     io::{BufRead as _, BufReader, Write as _},
     net::{TcpListener, TcpStream},
@@ -20,8 +23,8 @@ use std::{
 };
 
 use probity_ledger::{
-    audit, leaf_hash, Alert, CheckpointSigner, DetailDigest, Entry, FormOnly, HttpSource, Log,
-    LogSource, MemoryStore, RuleName, TileError, Timestamp, Witness, WitnessOutcome,
+    audit, leaf_hash, CheckpointSigner, Entry, FormOnly, HttpSource, Log, LogSource, MemoryStore,
+    TileError, Witness, WitnessOutcome,
 };
 
 /// What the server answers for a path: a status and a body, or `None` to say nothing at all.
@@ -112,26 +115,6 @@ fn serve(stream: TcpStream, handler: &Handler) {
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
-}
-
-fn signer() -> CheckpointSigner {
-    CheckpointSigner::new(
-        "probity.test/log",
-        ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
-    )
-    .expect("valid name")
-}
-
-fn entry(tag: u8, i: u64) -> Entry {
-    let mut d = [tag; 32];
-    d[..8].copy_from_slice(&i.to_be_bytes());
-    Entry::at(
-        Timestamp::from_millis(1_767_225_600_000 + i).expect("small"),
-        Alert {
-            rule: RuleName::new("test_rule").expect("valid"),
-            detail: DetailDigest(d),
-        },
-    )
 }
 
 fn fill(log: &Log<MemoryStore>, from: u64, to: u64) {

@@ -1,39 +1,13 @@
 //! The log end to end: appends and receipts on sled, tiles in a folder, an outside audit, and
 //! a witness that follows the log, cosigns, and catches a fork.
 
+mod common;
+
+use common::{entry, signer, witness_key};
 use probity_ledger::{
-    audit, leaf_hash, Alert, CheckpointSigner, DetailDigest, DirSource, Entry, FormOnly, Log,
-    LogSource, MemoryStore, Receipt, RuleName, SledStore, Store, TileError, Timestamp, Witness,
-    WitnessError, WitnessOutcome,
+    audit, leaf_hash, DirSource, Entry, FormOnly, Log, LogSource, MemoryStore, Receipt, SledStore,
+    Store, TileError, Witness, WitnessError, WitnessOutcome,
 };
-
-fn signer() -> CheckpointSigner {
-    CheckpointSigner::new(
-        "probity.test/log",
-        ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
-    )
-    .expect("valid name")
-}
-
-fn witness_key() -> CheckpointSigner {
-    CheckpointSigner::new(
-        "witness.test/audit-office",
-        ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
-    )
-    .expect("valid")
-}
-
-fn entry(tag: u8, i: u64) -> Entry {
-    let mut d = [tag; 32];
-    d[..8].copy_from_slice(&i.to_be_bytes());
-    Entry::at(
-        Timestamp::from_millis(1_767_225_600_000 + i).expect("small"),
-        Alert {
-            rule: RuleName::new("test_rule").expect("valid"),
-            detail: DetailDigest(d),
-        },
-    )
-}
 
 fn fill<S: Store>(log: &Log<S>, tag: u8, from: u64, to: u64) {
     let batch: Vec<Entry> = (from..to).map(|i| entry(tag, i)).collect();

@@ -2,6 +2,9 @@
 //! its official filed earlier, also when the filing was accepted in an earlier update; and a
 //! damaged state file is the witness's problem, not the log's.
 
+mod common;
+
+use common::{signer, witness_key};
 use probity_core::{
     Capacity, Commitment, Fr, NetWorthRange, OfficialId, Period, ProofEnvelope, PublicInputs,
     SignedAmount,
@@ -11,22 +14,6 @@ use probity_ledger::{
     OfficialRegistered, ProofAccepted, PublicKey, Timestamp, Witness, WitnessError, WitnessOutcome,
 };
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
-
-fn signer() -> CheckpointSigner {
-    CheckpointSigner::new(
-        "probity.test/log",
-        ed25519_dalek::SigningKey::from_bytes(&[42; 32]),
-    )
-    .expect("valid name")
-}
-
-fn witness_key() -> CheckpointSigner {
-    CheckpointSigner::new(
-        "witness.test/w1",
-        ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
-    )
-    .expect("valid name")
-}
 
 fn official() -> OfficialId {
     OfficialId::new("GOV-0001").expect("valid id")
