@@ -150,6 +150,9 @@ fn base_entries() -> Vec<Entry> {
             OfficialRegistered {
                 official: opening.official().clone(),
                 public_key: PublicKey(official_key.verifying_key()),
+                name: "Li Wei".into(),
+                position: "Head of department".into(),
+                jurisdiction: "CN-ZJ-HZ".into(),
             },
         ),
         Entry::at(

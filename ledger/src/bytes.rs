@@ -91,6 +91,17 @@ hex_bytes!(
     64
 );
 hex_bytes!(
+    /// A whistleblower credential issuer's public parameters (version byte and four
+    /// compressed Ristretto points).
+    IssuerParamsBytes,
+    129
+);
+hex_bytes!(
+    /// The supervisors' X25519 tip key (HPKE).
+    TipKeyBytes,
+    32
+);
+hex_bytes!(
     /// A Groth16 proof over BN254 in arkworks compressed form.
     ProofBytes,
     128

@@ -39,8 +39,8 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     bytes::{
-        ChallengeId, DetailDigest, Ed25519Signature, ProofBytes, PublicKey, RateLimitTag,
-        Sha256Digest,
+        ChallengeId, DetailDigest, Ed25519Signature, IssuerParamsBytes, ProofBytes, PublicKey,
+        RateLimitTag, Sha256Digest, TipKeyBytes,
     },
     tree::{leaf_hash, Hash},
 };
@@ -216,6 +216,11 @@ impl From<SupervisorId> for String {
 }
 
 /// `OfficialRegistered`: the registrar registered an official and their signing key.
+///
+/// Name, position and jurisdiction are public: officials are public figures, and the public
+/// reads who must file. The jurisdiction is also the scope of the whistleblower credentials
+/// that may report on the official, so it uses the scope alphabet (1 to 64 characters of
+/// `A-Z a-z 0-9 - . _ : /`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialRegistered {
@@ -223,6 +228,40 @@ pub struct OfficialRegistered {
     pub official: OfficialId,
     /// The official's Ed25519 key: it signs every [`DeclarationFiled`].
     pub public_key: PublicKey,
+    /// The official's name (1 to 256 bytes, no control characters).
+    pub name: String,
+    /// The position held (1 to 256 bytes, no control characters).
+    pub position: String,
+    /// The jurisdiction (the scope alphabet, 1 to 64 characters).
+    pub jurisdiction: String,
+}
+
+impl OfficialRegistered {
+    fn validate(&self) -> Result<(), EntryError> {
+        let invalid = |reason: String| EntryError::invalid("OfficialRegistered", reason);
+        for (field, text) in [("name", &self.name), ("position", &self.position)] {
+            if text.trim().is_empty() || text.len() > 256 || text.chars().any(char::is_control) {
+                return Err(invalid(format!(
+                    "`{field}` must be 1 to 256 bytes of text without control characters"
+                )));
+            }
+        }
+        if !is_jurisdiction(&self.jurisdiction) {
+            return Err(invalid(format!(
+                "jurisdiction `{}` is not valid: use 1 to 64 characters of A-Z, a-z, 0-9 and - . _ : /",
+                self.jurisdiction.escape_debug()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `s` is a valid jurisdiction: 1 to 64 characters of `A-Z a-z 0-9 - . _ : /` (the
+/// alphabet of a whistleblower credential's scope).
+pub fn is_jurisdiction(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:/".contains(&b))
 }
 
 /// `SupervisorRegistered`: the registrar registered a supervisor and their signing key.
@@ -591,6 +630,41 @@ pub struct TipClosed {
     pub outcome: DetailDigest,
 }
 
+/// `DeadlineSet`: the registrar set the filing deadline of a period. A later entry for the same
+/// period replaces it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSet {
+    /// The period.
+    pub period: Period,
+    /// The last moment a filing for the period is on time.
+    pub deadline: Timestamp,
+}
+
+/// `EnrollmentCodesIssued`: the registrar made `count` one-time enrollment codes for
+/// whistleblower credentials of `scope`. The codes themselves stay off the ledger; the count
+/// bounds how many reporters can exist. (A credential's expiry follows the public schedule at
+/// redemption, not anything chosen per code.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollmentCodesIssued {
+    /// How many codes.
+    pub count: u64,
+    /// The credentials' scope (a jurisdiction).
+    pub scope: String,
+}
+
+/// `WhistleblowerKeysPublished`: the keys whistleblowers pin: the credential issuer's public
+/// parameters and the supervisors' tip key (HPKE, X25519).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhistleblowerKeysPublished {
+    /// The issuer's public parameters (`IssuerPublicParams::to_bytes`).
+    pub issuer_params: IssuerParamsBytes,
+    /// The supervisors' tip public key.
+    pub tip_key: TipKeyBytes,
+}
+
 /// `Alert`: a rule fired. Its details are for supervisors only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -667,6 +741,9 @@ entry_kinds! {
     TipReceived = 1,
     TipClosed = 1,
     Alert = 1,
+    DeadlineSet = 1,
+    EnrollmentCodesIssued = 1,
+    WhistleblowerKeysPublished = 1,
 }
 
 fn decode_payload<T: DeserializeOwned>(
@@ -843,6 +920,15 @@ impl Entry {
     fn validate(&self) -> Result<(), EntryError> {
         match &self.body {
             EntryBody::ProofAccepted(p) => p.validate(),
+            EntryBody::OfficialRegistered(r) => r.validate(),
+            EntryBody::EnrollmentCodesIssued(e)
+                if e.count > MAX_SAFE_INTEGER || !is_jurisdiction(&e.scope) =>
+            {
+                Err(EntryError::invalid(
+                    "EnrollmentCodesIssued",
+                    "the count is at most 2^53 - 1, and the scope is a jurisdiction",
+                ))
+            }
             EntryBody::TipReceived(t) if t.epoch > MAX_SAFE_INTEGER => Err(EntryError::invalid(
                 "TipReceived",
                 "epoch is above 2^53 - 1",

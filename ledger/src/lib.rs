@@ -53,16 +53,18 @@ mod tree;
 mod witness;
 
 pub use bytes::{
-    ChallengeId, DetailDigest, Ed25519Signature, ProofBytes, PublicKey, RateLimitTag, Sha256Digest,
+    ChallengeId, DetailDigest, Ed25519Signature, IssuerParamsBytes, ProofBytes, PublicKey,
+    RateLimitTag, Sha256Digest, TipKeyBytes,
 };
 pub use checkpoint::{
     CheckpointError, CheckpointSigner, CheckpointVerifier, Cosignature, SignedCheckpoint,
     COSIGNATURE_V1_TYPE, ED25519_TYPE,
 };
 pub use entry::{
-    Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued, DeclarationFiled,
-    Disclosure, Entry, EntryBody, EntryError, EntryIndex, OfficialRegistered, ParamsPublished,
-    ProofAccepted, RuleName, SupervisorId, SupervisorRegistered, Timestamp, TipClosed, TipReceived,
+    is_jurisdiction, Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued,
+    DeadlineSet, DeclarationFiled, Disclosure, EnrollmentCodesIssued, Entry, EntryBody, EntryError,
+    EntryIndex, OfficialRegistered, ParamsPublished, ProofAccepted, RuleName, SupervisorId,
+    SupervisorRegistered, Timestamp, TipClosed, TipReceived, WhistleblowerKeysPublished,
     DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN, MAX_SAFE_INTEGER,
 };
 #[cfg(feature = "http")]

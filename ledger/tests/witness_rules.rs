@@ -52,6 +52,9 @@ fn honest_start() -> Vec<Entry> {
             OfficialRegistered {
                 official: official(),
                 public_key: PublicKey(key.verifying_key()),
+                name: "Li Wei".into(),
+                position: "Head of department".into(),
+                jurisdiction: "CN-ZJ-HZ".into(),
             },
         ),
         Entry::at(

@@ -4,6 +4,7 @@ use probity_core::{Amount, Fr, ManifestEntry, NetWorthRange, PublicInputs, Signe
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 
 use super::*;
+use crate::bytes::{IssuerParamsBytes, TipKeyBytes};
 
 fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(7)
@@ -75,6 +76,9 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
         OfficialRegistered {
             official: official(),
             public_key: pk,
+            name: "Li Wei".into(),
+            position: "Head of department".into(),
+            jurisdiction: "CN-ZJ-HZ".into(),
         }
         .into(),
         SupervisorRegistered {
@@ -124,6 +128,21 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
         Alert {
             rule: RuleName::new("declaration_overdue").expect("valid"),
             detail: DetailDigest([5; 32]),
+        }
+        .into(),
+        DeadlineSet {
+            period: period(),
+            deadline: t(1_790_000_000_000),
+        }
+        .into(),
+        EnrollmentCodesIssued {
+            count: 10,
+            scope: "CN-ZJ-HZ".into(),
+        }
+        .into(),
+        WhistleblowerKeysPublished {
+            issuer_params: IssuerParamsBytes([1; 129]),
+            tip_key: TipKeyBytes([2; 32]),
         }
         .into(),
     ];
@@ -414,4 +433,61 @@ fn a_bad_withheld_id_hash_is_refused_without_quoting_it() {
     env.public_inputs[AssetIncluded::ID_HASH] = "id-hash-secret-text".into();
     let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
     assert!(!err.to_string().contains("secret-text"), "{err}");
+}
+
+#[test]
+fn registrations_refuse_empty_names_control_characters_and_bad_jurisdictions() {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let good = OfficialRegistered {
+        official: official(),
+        public_key: PublicKey(key.verifying_key()),
+        name: "Li Wei".into(),
+        position: "Head of department".into(),
+        jurisdiction: "CN-ZJ-HZ".into(),
+    };
+    assert!(Entry::at(t(1), good.clone()).to_canonical_json().is_ok());
+    let bad = [
+        OfficialRegistered {
+            name: " ".into(),
+            ..good.clone()
+        },
+        OfficialRegistered {
+            position: "a\nb".into(),
+            ..good.clone()
+        },
+        OfficialRegistered {
+            name: "x".repeat(257),
+            ..good.clone()
+        },
+        OfficialRegistered {
+            jurisdiction: "CN ZJ".into(),
+            ..good.clone()
+        },
+        OfficialRegistered {
+            jurisdiction: String::new(),
+            ..good.clone()
+        },
+        OfficialRegistered {
+            jurisdiction: "浙江".into(),
+            ..good.clone()
+        },
+    ];
+    for r in bad {
+        assert!(
+            matches!(
+                Entry::at(t(1), r).to_canonical_json(),
+                Err(EntryError::Invalid {
+                    type_name: "OfficialRegistered",
+                    ..
+                })
+            ),
+            "refused"
+        );
+    }
+    let codes = EnrollmentCodesIssued {
+        count: 1,
+        scope: "CN ZJ".into(),
+        expiry: 1,
+    };
+    assert!(Entry::at(t(1), codes).to_canonical_json().is_err());
 }
