@@ -487,7 +487,6 @@ fn registrations_refuse_empty_names_control_characters_and_bad_jurisdictions() {
     let codes = EnrollmentCodesIssued {
         count: 1,
         scope: "CN ZJ".into(),
-        expiry: 1,
     };
     assert!(Entry::at(t(1), codes).to_canonical_json().is_err());
 }
