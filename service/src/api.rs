@@ -1,0 +1,480 @@
+//! The wire types of the `/v1` API, shared by the service and its clients. Each derives its
+//! OpenAPI schema (`/v1/openapi.json`); types from the other crates appear as their JSON
+//! forms (`value_type`).
+
+use probity_core::{Capacity, Commitment, OfficialId, Period, ProofEnvelope, StatementKind};
+use probity_ledger::{ChallengeId, DeclarationFiled, Receipt, SupervisorId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What anyone may read about the service: its log, its keys, its policy.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInfo {
+    /// The log's origin (the first line of its checkpoints).
+    pub origin: String,
+    /// The log's verifier key (C2SP signed-note `vkey`), for checking checkpoints.
+    pub log_key: String,
+    /// The current tip epoch.
+    pub epoch: u64,
+    /// Length of an epoch, in seconds.
+    pub epoch_seconds: u64,
+    /// The expiry a credential issued now carries (the public schedule).
+    pub credential_expiry: u64,
+    /// The credential issuer's public parameters, hex.
+    pub issuer_params: String,
+    /// The supervisors' tip key (HPKE X25519), hex.
+    pub tip_key: String,
+    /// The jurisdictions of registered officials: the scopes of whistleblower credentials.
+    pub scopes: Vec<String>,
+    /// What a filing must prove.
+    pub policy: FilingPolicy,
+}
+
+/// The filing policy: which statements a filing carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingPolicy {
+    /// The public net-worth bands, in minor units: a filing proves `net_worth_range` for the
+    /// band its net worth falls in, and no other bounds are accepted.
+    pub net_worth_bands: Vec<Band>,
+    /// Growth allowed beyond income in `wealth_growth`, in minor units.
+    pub wealth_growth_tolerance: u64,
+    /// The capacities the service has keys for.
+    pub capacities: Vec<usize>,
+}
+
+/// A closed band `[lo, hi]` of net worth, in minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Lower bound.
+    pub lo: i64,
+    /// Upper bound.
+    pub hi: i64,
+}
+
+impl FilingPolicy {
+    /// The band holding `net_worth`, if any.
+    pub fn band_for(&self, net_worth: i128) -> Option<Band> {
+        self.net_worth_bands
+            .iter()
+            .copied()
+            .find(|b| i128::from(b.lo) <= net_worth && net_worth <= i128::from(b.hi))
+    }
+}
+
+/// A registered official, as the public sees them.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialInfo {
+    /// The official's identifier.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// Name.
+    pub name: String,
+    /// Position.
+    pub position: String,
+    /// Jurisdiction.
+    pub jurisdiction: String,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// The `OfficialRegistered` entry.
+    pub entry: u64,
+}
+
+/// A registered supervisor.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisorInfo {
+    /// The supervisor's identifier.
+    #[schema(value_type = String)]
+    pub supervisor: SupervisorId,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// The `SupervisorRegistered` entry.
+    pub entry: u64,
+}
+
+/// One filing: who filed for which period, when, and the commitment. Never an amount.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingInfo {
+    /// The period.
+    #[schema(value_type = u32)]
+    pub period: Period,
+    /// The capacity.
+    #[schema(value_type = usize)]
+    pub capacity: Capacity,
+    /// The commitment (decimal).
+    #[schema(value_type = String)]
+    pub commitment: Commitment,
+    /// The `DeclarationFiled` entry.
+    pub entry: u64,
+    /// When it was logged (ms since the epoch).
+    pub time: u64,
+    /// Whether it came after the period's deadline (absent when no deadline was set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<bool>,
+}
+
+/// An accepted proof.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProofInfo {
+    /// The statement.
+    #[schema(value_type = String)]
+    pub statement: StatementKind,
+    /// The period(s).
+    #[schema(value_type = Vec<u32>)]
+    pub periods: Vec<Period>,
+    /// The `ProofAccepted` entry.
+    pub entry: u64,
+}
+
+/// An official's public record.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialRecord {
+    /// The official.
+    pub official: OfficialInfo,
+    /// Every filing, oldest first (amendments included).
+    pub filings: Vec<FilingInfo>,
+    /// Every accepted proof, oldest first.
+    pub proofs: Vec<ProofInfo>,
+}
+
+/// A page of log entries, canonical JSON text each.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesPage {
+    /// The index of the first entry.
+    pub start: u64,
+    /// The entries.
+    pub entries: Vec<String>,
+}
+
+/// What every acknowledged write returns: one receipt per entry it logged, each against a
+/// signed checkpoint that includes it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Written {
+    /// The receipts, in log order.
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Receipt>,
+}
+
+/// Registrar: register an official.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterOfficial {
+    /// The identifier.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// Name.
+    pub name: String,
+    /// Position.
+    pub position: String,
+    /// Jurisdiction (1 to 64 characters of A-Z a-z 0-9 - . _ : /).
+    pub jurisdiction: String,
+    /// The official's Ed25519 public key, hex.
+    pub public_key: String,
+}
+
+/// Registrar: register a supervisor.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterSupervisor {
+    /// The identifier.
+    #[schema(value_type = String)]
+    pub supervisor: SupervisorId,
+    /// The supervisor's Ed25519 public key, hex.
+    pub public_key: String,
+}
+
+/// Registrar: make one-time enrollment codes.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueEnrollmentCodes {
+    /// How many (1 to 1,000).
+    pub count: u64,
+    /// The credentials' scope: a jurisdiction.
+    pub scope: String,
+}
+
+/// The codes, shown once: the service keeps only their hashes.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollmentCodes {
+    /// The codes.
+    pub codes: Vec<String>,
+    /// Their scope.
+    pub scope: String,
+    /// The receipt of the `EnrollmentCodesIssued` entry.
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Receipt>,
+}
+
+/// Registrar: set a period's filing deadline.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDeadline {
+    /// The period.
+    #[schema(value_type = u32)]
+    pub period: Period,
+    /// The deadline, ms since the epoch.
+    pub deadline: u64,
+}
+
+/// Official: file a declaration with the proofs the policy asks for.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileDeclaration {
+    /// The signed filing.
+    #[schema(value_type = Object)]
+    pub filing: DeclarationFiled,
+    /// The proofs: `net_worth_range` for a public band, and `wealth_growth` from the
+    /// previous filed period when there is one.
+    #[schema(value_type = Vec<Object>)]
+    pub proofs: Vec<ProofEnvelope>,
+}
+
+/// The filing was logged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingAccepted {
+    /// One receipt per entry logged (the filing, each proof, each alert).
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Receipt>,
+    /// The rules the filing set off (e.g. `wealth_growth_missing`).
+    pub alerts: Vec<String>,
+}
+
+/// Supervisor: ask an official to prove that an asset is declared.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueChallenge {
+    /// The official.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// The period [default: the official's latest filed period].
+    #[serde(default)]
+    #[schema(value_type = Option<u32>)]
+    pub period: Option<Period>,
+    /// The asset's `id_hash` (decimal field element): clients hash the registry identifier.
+    pub id_hash: String,
+    /// The least declared value, minor units.
+    pub min_value: u64,
+    /// The deadline, ms since the epoch.
+    pub deadline: u64,
+}
+
+/// A challenge with its details (for the supervisors and the official it asks).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeView {
+    /// The challenge, hex.
+    #[schema(value_type = String)]
+    pub challenge: ChallengeId,
+    /// Who asked.
+    #[schema(value_type = String)]
+    pub supervisor: SupervisorId,
+    /// Who must answer.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// The period.
+    #[schema(value_type = u32)]
+    pub period: Period,
+    /// Deadline, ms since the epoch.
+    pub deadline: u64,
+    /// The asset's `id_hash`.
+    pub id_hash: String,
+    /// The least value.
+    pub min_value: u64,
+    /// `open`, `answered` or `expired`.
+    pub status: String,
+    /// The `ChallengeIssued` entry.
+    pub entry: u64,
+    /// The answering `ProofAccepted` entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<u64>,
+}
+
+/// Official: answer a challenge.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerChallenge {
+    /// The `asset_included` proof.
+    #[schema(value_type = Object)]
+    pub proof: ProofEnvelope,
+}
+
+/// Whistleblower: an issuance request.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Enroll {
+    /// `issuance::Request::to_bytes`, hex.
+    pub request: String,
+}
+
+/// The issuer's answer.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolled {
+    /// `issuance::Response::to_bytes`, hex.
+    pub response: String,
+}
+
+/// Whistleblower: a sealed tip with its credential presentation.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitTip {
+    /// The official the tip is about (their registered id, byte for byte).
+    pub subject: String,
+    /// The epoch (must be the current one).
+    pub epoch: u64,
+    /// `SealedTip::to_bytes`, base64 (standard, padded).
+    pub sealed: String,
+    /// `Presentation::to_bytes`, hex.
+    pub presentation: String,
+}
+
+/// The tip was logged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TipAccepted {
+    /// The receipt code for status and replies: keep it secret, it is shown once.
+    pub receipt_code: String,
+    /// The receipt of the `TipReceived` entry.
+    #[schema(value_type = Object)]
+    pub receipt: Receipt,
+}
+
+/// Whistleblower: ask about a tip.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TipStatusQuery {
+    /// The receipt code.
+    pub receipt_code: String,
+}
+
+/// A tip's status and the supervisors' replies.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TipStatus {
+    /// `open` or `closed`.
+    pub status: String,
+    /// The `TipReceived` entry.
+    pub entry: u64,
+    /// Replies, oldest first.
+    pub replies: Vec<TipReply>,
+}
+
+/// A supervisor's reply to a tip.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TipReply {
+    /// The day it was written (UTC, `YYYY-MM-DD`).
+    pub day: String,
+    /// The text.
+    pub message: String,
+}
+
+/// A sealed tip as supervisors receive it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedTipView {
+    /// The `TipReceived` entry.
+    pub entry: u64,
+    /// The official it is about.
+    pub subject: String,
+    /// The epoch.
+    pub epoch: u64,
+    /// The sealed tip, base64: open it with the supervisors' tip key.
+    pub sealed: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Replies so far.
+    pub replies: Vec<TipReply>,
+}
+
+/// Supervisor: reply to a tip, and optionally close it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyToTip {
+    /// The reply the whistleblower will read (1 to 4,096 bytes). The operator can read it
+    /// too: put nothing confidential in it.
+    pub message: String,
+    /// Close the tip (logs `TipClosed`).
+    #[serde(default)]
+    pub close: bool,
+}
+
+/// What an alert is about (supervisors only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertDetail {
+    /// The official.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// The period, where one applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<u32>)]
+    pub period: Option<Period>,
+    /// The challenge, where one applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub challenge: Option<ChallengeId>,
+    /// What happened.
+    pub message: String,
+}
+
+/// An alert with its details.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertView {
+    /// The `Alert` entry.
+    pub entry: u64,
+    /// The rule.
+    pub rule: String,
+    /// When it was logged (ms since the epoch).
+    pub time: u64,
+    /// What it is about.
+    pub detail: AlertDetail,
+}
+
+/// An investigative detail with its salt, for checking against a public digest.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureView {
+    /// The entry whose digest it opens.
+    pub entry: u64,
+    /// The salt, hex.
+    pub salt: String,
+    /// The detail, as its JSON.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// The challenge was logged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeCreated {
+    /// The challenge, hex.
+    #[schema(value_type = String)]
+    pub challenge: ChallengeId,
+    /// The period it is about.
+    #[schema(value_type = u32)]
+    pub period: Period,
+    /// The receipt of the `ChallengeIssued` entry.
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Receipt>,
+}
+
+/// The expiry epoch of a credential issued in `epoch`: the end of the fourth 13-epoch
+/// quarter after the current one. Everyone enrolled in one quarter gets the same expiry,
+/// so the expiry a presentation reveals narrows nothing; clients compute it themselves and
+/// refuse any other.
+pub fn credential_expiry(epoch: u64) -> u64 {
+    (epoch / 13 + 5) * 13 - 1
+}

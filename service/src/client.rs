@@ -1,0 +1,200 @@
+//! A blocking client of the `/v1` API, for every role's command line, the demo, the tests
+//! and the load generator. With a key it signs every request ([`crate::auth`]).
+
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{auth, error::ErrorEnvelope};
+
+/// Largest response body the client reads.
+const MAX_RESPONSE: u64 = 64 << 20;
+
+/// A request that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The service answered with an error envelope.
+    #[error("the service refused ({status} {code}): {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The envelope's code.
+        code: String,
+        /// The envelope's message.
+        message: String,
+    },
+    /// The service could not be reached.
+    #[error("cannot reach the service at {base}: {reason}")]
+    Transport {
+        /// The base URL.
+        base: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The answer is not what the route returns.
+    #[error("the service's answer is not valid: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// The HTTP status, for an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// A client of one service.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    key: Option<SigningKey>,
+    clock: Option<crate::Clock>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("signs", &self.key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client of the service at `base` (`http://127.0.0.1:8080`), unsigned.
+    pub fn new(base: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            agent,
+            key: None,
+            clock: None,
+        }
+    }
+
+    /// The same client, timestamping signatures with `clock` instead of the system clock
+    /// (for tests that move the service's clock).
+    pub fn with_clock(&self, clock: crate::Clock) -> Self {
+        Self {
+            clock: Some(clock),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, signing every request with `key`.
+    pub fn signed(&self, key: SigningKey) -> Self {
+        Self {
+            key: Some(key),
+            ..self.clone()
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET path` (with its query), decoded from JSON.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let bytes = self.send("GET", path, None)?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// `GET path`, the raw body.
+    pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ClientError> {
+        self.send("GET", path, None)
+    }
+
+    /// `POST path` with a JSON body, decoded from JSON.
+    pub fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let body = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        self.post_raw(path, body)
+    }
+
+    /// `POST path` with raw body bytes (for tests of malformed input), decoded from JSON.
+    pub fn post_raw<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<T, ClientError> {
+        let bytes = self.send("POST", path, Some(body))?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let transport = |reason: String| ClientError::Transport {
+            base: self.base.clone(),
+            reason,
+        };
+        let signature = self.key.as_ref().map(|key| {
+            let now = self
+                .clock
+                .as_ref()
+                .map_or_else(probity_ledger::Timestamp::now, |c| c())
+                .as_millis()
+                / 1000;
+            auth::sign_request(key, method, path, body.as_deref().unwrap_or_default(), now)
+        });
+        let mut response = match (method, body) {
+            ("GET", _) => {
+                let mut request = self.agent.get(&url);
+                for (name, value) in signature.iter().flatten() {
+                    request = request.header(*name, value);
+                }
+                request.call()
+            }
+            (_, body) => {
+                let mut request = self
+                    .agent
+                    .post(&url)
+                    .header("content-type", "application/json");
+                for (name, value) in signature.iter().flatten() {
+                    request = request.header(*name, value);
+                }
+                request.send(body.unwrap_or_default())
+            }
+        }
+        .map_err(|e| transport(e.to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(|e| transport(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(bytes);
+        }
+        match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            Ok(envelope) => Err(ClientError::Api {
+                status,
+                code: envelope.error.code,
+                message: envelope.error.message,
+            }),
+            Err(_) => Err(ClientError::Api {
+                status,
+                code: "unknown".into(),
+                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            }),
+        }
+    }
+}

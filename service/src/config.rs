@@ -1,0 +1,182 @@
+//! The service's configuration: defaults that run on a fresh machine, a TOML file, and
+//! `PROBITY_*` environment overrides.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::Band;
+
+/// The configuration. Every field has a default; a config file names only what it changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: database, keys, params.
+    pub data_dir: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The log's origin: the first line of every checkpoint.
+    pub origin: String,
+    /// The registrar's Ed25519 public key (hex). Unset: read `DATA/registrar.pub`, which
+    /// `probity admin init` writes.
+    pub registrar_key: Option<String>,
+    /// Capacities to make dev keys for on first start.
+    pub capacities: Vec<usize>,
+    /// The public net-worth bands a filing proves its net worth within.
+    pub net_worth_bands: Vec<Band>,
+    /// Growth allowed beyond income in `wealth_growth`, in minor units.
+    pub wealth_growth_tolerance: u64,
+    /// Length of a tip epoch, in seconds (one tip per reporter, official and epoch).
+    pub epoch_seconds: u64,
+    /// Distinct reporters on one official that raise an alert.
+    pub reporters_threshold: usize,
+    /// The window of that count, in epochs (the current one and those before it).
+    pub reporters_window_epochs: u64,
+    /// Largest request body, in bytes, except tips.
+    pub max_body_bytes: usize,
+    /// Largest tip request body, in bytes (a sealed tip holds up to 8 MiB, in base64).
+    pub max_tip_bytes: usize,
+    /// Requests in flight at once; more are refused with 503.
+    pub max_concurrency: usize,
+    /// Longest a request may take, in seconds.
+    pub request_timeout_secs: u64,
+    /// How often deadlines (overdue filings, expired challenges) are checked, in seconds.
+    pub sweep_interval_secs: u64,
+}
+
+/// 10^6 major units in minor units (cents, fen).
+const MILLION: i64 = 100_000_000;
+
+/// The default bands, in minor units: negative, then 0–1M, 1M–5M, 5M–20M, 20M–100M and
+/// above 100M major units. The outer bounds are ±2^62, far beyond any real figure.
+pub fn default_bands() -> Vec<Band> {
+    let edge = 1i64 << 62;
+    let cuts = [0, MILLION, 5 * MILLION, 20 * MILLION, 100 * MILLION];
+    let mut bands = vec![Band { lo: -edge, hi: -1 }];
+    for pair in cuts.windows(2) {
+        bands.push(Band {
+            lo: pair[0],
+            hi: pair[1] - 1,
+        });
+    }
+    bands.push(Band {
+        lo: 100 * MILLION,
+        hi: edge,
+    });
+    bands
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("probity-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            origin: "probity.local/log".into(),
+            registrar_key: None,
+            capacities: vec![16, 64],
+            net_worth_bands: default_bands(),
+            wealth_growth_tolerance: 0,
+            epoch_seconds: 7 * 24 * 3600,
+            reporters_threshold: 3,
+            reporters_window_epochs: 4,
+            max_body_bytes: 256 << 10,
+            max_tip_bytes: 12 << 20,
+            max_concurrency: 512,
+            request_timeout_secs: 30,
+            sweep_interval_secs: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML config file.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| format!("the config file is not valid: {e}"))
+    }
+
+    /// Applies `PROBITY_LISTEN`, `PROBITY_ORIGIN`, `PROBITY_REGISTRAR_KEY`,
+    /// `PROBITY_CAPACITIES` (comma-separated) and `PROBITY_SWEEP_INTERVAL_SECS` from `env`.
+    pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        if let Some(v) = env("PROBITY_LISTEN") {
+            self.listen = v.parse().map_err(|_| {
+                format!("PROBITY_LISTEN=`{v}` is not an address like 127.0.0.1:8080")
+            })?;
+        }
+        if let Some(v) = env("PROBITY_ORIGIN") {
+            self.origin = v;
+        }
+        if let Some(v) = env("PROBITY_REGISTRAR_KEY") {
+            self.registrar_key = Some(v);
+        }
+        if let Some(v) = env("PROBITY_CAPACITIES") {
+            self.capacities = v
+                .split(',')
+                .map(|c| c.trim().parse::<usize>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| format!("PROBITY_CAPACITIES=`{v}` is not a list like 16,64"))?;
+        }
+        if let Some(v) = env("PROBITY_SWEEP_INTERVAL_SECS") {
+            self.sweep_interval_secs = v
+                .parse()
+                .map_err(|_| format!("PROBITY_SWEEP_INTERVAL_SECS=`{v}` is not a number"))?;
+        }
+        Ok(())
+    }
+
+    /// Checks values that would make the service misbehave.
+    pub fn validate(&self) -> Result<(), String> {
+        for c in &self.capacities {
+            probity_core::Capacity::new(*c)?;
+        }
+        if self.capacities.is_empty() {
+            return Err("capacities must name at least one capacity".into());
+        }
+        if self.net_worth_bands.is_empty() || self.net_worth_bands.iter().any(|b| b.lo > b.hi) {
+            return Err("net_worth_bands must be a non-empty list of bands with lo <= hi".into());
+        }
+        if self.epoch_seconds == 0 || self.reporters_threshold == 0 {
+            return Err("epoch_seconds and reporters_threshold must be positive".into());
+        }
+        if self.max_concurrency == 0 || self.request_timeout_secs == 0 {
+            return Err("max_concurrency and request_timeout_secs must be positive".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_names_only_what_it_changes_and_env_overrides_it() {
+        let mut c =
+            Config::from_toml("listen = \"0.0.0.0:9000\"\ncapacities = [16]\n").expect("valid");
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.capacities, vec![16]);
+        assert_eq!(c.origin, Config::default().origin);
+        c.apply_env(|k| (k == "PROBITY_LISTEN").then(|| "127.0.0.1:7000".to_owned()))
+            .expect("valid");
+        assert_eq!(c.listen.port(), 7000);
+        assert!(c
+            .apply_env(|k| (k == "PROBITY_CAPACITIES").then(|| "16,x".to_owned()))
+            .is_err());
+        assert!(Config::from_toml("unknown = 1").is_err());
+        assert!(Config {
+            capacities: vec![17],
+            ..Config::default()
+        }
+        .validate()
+        .is_err());
+    }
+
+    #[test]
+    fn default_bands_cover_every_net_worth_without_overlap() {
+        let bands = default_bands();
+        for pair in bands.windows(2) {
+            assert_eq!(pair[0].hi + 1, pair[1].lo);
+        }
+        assert_eq!(bands.first().map(|b| b.lo), Some(-(1 << 62)));
+        assert_eq!(bands.last().map(|b| b.hi), Some(1 << 62));
+    }
+}

@@ -1,0 +1,68 @@
+//! # probity-service
+//!
+//! Probity's service (DESIGN.md §9): an axum application over sled that officials file
+//! with, supervisors verify and challenge through, whistleblowers tip through, and the
+//! public audits.
+//!
+//! - [`Service::open`] opens (or, on first start, makes) a data folder: the database, the
+//!   log key, the credential issuer key, the tip key pair and dev params.
+//! - [`Service::router`] is the `/v1` API ([`openapi`] documents it); [`serve`] runs it
+//!   with graceful shutdown.
+//! - [`Client`] is the blocking HTTP client every role's command line uses; it signs
+//!   requests ([`auth`]) and checks every receipt against the log's key.
+//!
+//! # Trust
+//!
+//! The service verifies proofs with `probity-verifier` and never proves. Every write it
+//! acknowledges is on the ledger, flushed, with a receipt (an inclusion proof against a
+//! signed checkpoint) in the response. Clients trust the receipts and the log's key, not the
+//! service's word.
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod api;
+pub mod auth;
+mod client;
+mod config;
+mod error;
+mod metrics;
+mod routes;
+pub mod rules;
+mod service;
+mod state;
+
+pub use client::{Client, ClientError};
+pub use config::{default_bands, Config};
+pub use error::{ApiError, ErrorBody, ErrorEnvelope};
+pub use routes::openapi;
+pub use service::{files, system_clock, Clock, OpenError, Service};
+pub use state::Principal;
+
+/// Serves `service` on `listener` until `shutdown` resolves, then stops taking requests,
+/// finishes those in flight and every acknowledged write, and flushes the database.
+pub async fn serve(
+    service: Service,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = service.router();
+    let sweeper = {
+        let shared = std::sync::Arc::clone(&service.shared);
+        let every = std::time::Duration::from_secs(shared.config.sweep_interval_secs.max(1));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = shared.sweep().await {
+                    tracing::error!(error = %e, "the deadline sweep failed");
+                }
+            }
+        })
+    };
+    let result = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    service.shutdown();
+    result
+}

@@ -1,0 +1,749 @@
+//! The running service: its data folder, its state, and the one writer of its ledger.
+//!
+//! # Writes
+//!
+//! Every write goes through one writer thread. Handlers check everything that needs no
+//! state (signatures, proofs, presentations: the slow part) concurrently, then hand the
+//! writer a `prepare` closure. The writer takes all waiting jobs at once (group commit):
+//! under the state lock it runs each job's `prepare` against the state as the jobs before it
+//! left it, applies the entries, stores their private data, appends the whole batch to the
+//! ledger (one flush), signs one checkpoint and answers every job with its receipts. A job
+//! that breaks a rule writes nothing and gets its error; a failed append rolls the state
+//! back by replaying the ledger, so the state never runs ahead of what is durable.
+//!
+//! # Data folder
+//!
+//! | path | holds |
+//! |---|---|
+//! | `db/` | the sled database: the ledger, private details, nonces, tip tags, enrollment codes, replies |
+//! | `log.key` | the log's checkpoint signing key (mode 0600) |
+//! | `issuer.key` | the credential issuer's secret key (mode 0600) |
+//! | `tip.pub` | the supervisors' tip public key |
+//! | `supervisor-tip.key` | made on first start only: the supervisors' tip secret key, to hand over and delete |
+//! | `params/` | Groth16 keys and their manifest (dev keys made on first start) |
+//! | `registrar.pub` | the registrar's public key (written by `probity admin init`) |
+
+use std::{
+    collections::HashMap,
+    ops::Range,
+    path::{Path, PathBuf},
+    sync::{mpsc, Arc, Mutex, RwLock},
+    thread::JoinHandle,
+};
+
+use ed25519_dalek::VerifyingKey;
+use probity_core::{Capacity, ParamsManifest, StatementKind};
+use probity_credentials::{Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
+use probity_ledger::{
+    leaf_hash, CheckpointSigner, Entry, EntryBody, IssuerParamsBytes, Log, ParamsPublished,
+    Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
+};
+use probity_verifier::StatementVerifyingKey;
+
+use crate::{
+    config::Config,
+    error::ApiError,
+    metrics::Metrics,
+    state::{Private, State},
+};
+
+/// The service's clock: milliseconds since the Unix epoch. Tests pass their own.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Timestamp::now)
+}
+
+/// Most jobs one ledger append takes.
+const MAX_BATCH: usize = 1024;
+/// Most jobs waiting for the writer; more are refused with 503.
+const MAX_QUEUE: usize = 8192;
+
+/// File names in the data folder.
+pub mod files {
+    /// The sled database folder.
+    pub const DB: &str = "db";
+    /// The log's signing key.
+    pub const LOG_KEY: &str = "log.key";
+    /// The credential issuer's secret key.
+    pub const ISSUER_KEY: &str = "issuer.key";
+    /// The supervisors' tip public key.
+    pub const TIP_PUBLIC_KEY: &str = "tip.pub";
+    /// The supervisors' tip secret key, made on first start for handing over.
+    pub const SUPERVISOR_TIP_KEY: &str = "supervisor-tip.key";
+    /// The params folder.
+    pub const PARAMS: &str = "params";
+    /// The registrar's public key.
+    pub const REGISTRAR_PUBLIC_KEY: &str = "registrar.pub";
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct OpenError(pub String);
+
+fn open_err(what: &str) -> impl Fn(String) -> OpenError + '_ {
+    move |e| OpenError(format!("{what}: {e}"))
+}
+
+/// An entry a job wants logged, with what it keeps off the public ledger.
+pub(crate) struct Draft {
+    pub(crate) body: EntryBody,
+    pub(crate) private: Option<Private>,
+    /// The entry's time, if not the batch's (tips log a coarse time).
+    pub(crate) time: Option<Timestamp>,
+}
+
+impl Draft {
+    pub(crate) fn public(body: impl Into<EntryBody>) -> Self {
+        Self {
+            body: body.into(),
+            private: None,
+            time: None,
+        }
+    }
+
+    pub(crate) fn with_private(body: impl Into<EntryBody>, private: Private) -> Self {
+        Self {
+            body: body.into(),
+            private: Some(private),
+            time: None,
+        }
+    }
+}
+
+/// What a job does under the state lock: check its rules against the state and say what to
+/// log. It must not block.
+pub(crate) type Prepare = Box<dyn FnOnce(&State, Timestamp) -> Result<Vec<Draft>, ApiError> + Send>;
+
+struct Job {
+    prepare: Prepare,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<Receipt>, ApiError>>,
+}
+
+/// The sled trees next to the ledger.
+pub(crate) struct Trees {
+    /// Leaf hash → [`Private`] (JSON).
+    pub(crate) private: sled::Tree,
+    /// Signer key ‖ nonce → timestamp: replayed nonces are refused.
+    pub(crate) nonces: sled::Tree,
+    /// Epoch ‖ tag → leaf hash of the tip: one tip per tag.
+    pub(crate) tags: sled::Tree,
+    /// Enrollment code hash → scope and the request that spent it.
+    pub(crate) codes: sled::Tree,
+    /// Tip entry ‖ sequence → reply (JSON).
+    pub(crate) replies: sled::Tree,
+}
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) clock: Clock,
+    pub(crate) db: sled::Db,
+    pub(crate) log: Log<SledStore>,
+    pub(crate) state: RwLock<State>,
+    pub(crate) trees: Trees,
+    pub(crate) issuer: Issuer,
+    pub(crate) tip_key: TipPublicKey,
+    pub(crate) manifest: ParamsManifest,
+    pub(crate) keys: HashMap<(StatementKind, Capacity), StatementVerifyingKey>,
+    pub(crate) metrics: Metrics,
+    writer: Mutex<Option<mpsc::SyncSender<Job>>>,
+    data_dir: PathBuf,
+}
+
+/// A running service: open it, take its [`router`](Service::router), and
+/// [`shutdown`](Service::shutdown) when done.
+pub struct Service {
+    pub(crate) shared: Arc<Shared>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("data_dir", &self.shared.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Writes `bytes` to `path` with mode 0600 (Unix), atomically, unless it exists.
+fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write as _;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&tmp)
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => hex::decode(text.trim())
+            .map(Some)
+            .map_err(|_| format!("{} is not hex: it is damaged", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Parses an Ed25519 public key in hex.
+pub(crate) fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| "not an Ed25519 public key (64 hex characters)".to_owned())
+}
+
+impl Service {
+    /// Opens the service on `config.data_dir`, making what is missing on first start: the
+    /// database, the log key, the issuer key, the tip key pair and dev params.
+    pub fn open(config: Config, clock: Clock) -> Result<Self, OpenError> {
+        config.validate().map_err(OpenError)?;
+        let dir = config.data_dir.clone();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| OpenError(format!("cannot create {}: {e}", dir.display())))?;
+        let db = sled::Config::new()
+            .path(dir.join(files::DB))
+            .open()
+            .map_err(|e| OpenError(format!("cannot open the database in {}: {e}; is another probity serve running on this folder?", dir.display())))?;
+
+        let log_key = dir.join(files::LOG_KEY);
+        let signer = if log_key.exists() {
+            CheckpointSigner::load(&log_key).map_err(|e| OpenError(e.to_string()))?
+        } else {
+            let s = CheckpointSigner::generate(&config.origin, &mut rand::rngs::OsRng)
+                .map_err(|e| OpenError(e.to_string()))?;
+            s.save(&log_key).map_err(|e| OpenError(e.to_string()))?;
+            s
+        };
+        if signer.name() != config.origin {
+            return Err(OpenError(format!(
+                "the log key in {} is for origin `{}`, but the config says `{}`: a log keeps its origin for life",
+                log_key.display(),
+                signer.name(),
+                config.origin
+            )));
+        }
+
+        let issuer_path = dir.join(files::ISSUER_KEY);
+        let issuer = match read_hex_file(&issuer_path).map_err(OpenError)? {
+            Some(bytes) => Issuer::from_secret_key(
+                IssuerSecretKey::from_bytes(&bytes)
+                    .map_err(|e| OpenError(format!("{} is damaged: {e}", issuer_path.display())))?,
+            ),
+            None => {
+                let issuer = Issuer::generate(&mut rand::rngs::OsRng);
+                write_secret(
+                    &issuer_path,
+                    hex::encode(&*issuer.secret_key().to_bytes()).as_bytes(),
+                )
+                .map_err(OpenError)?;
+                issuer
+            }
+        };
+
+        let tip_path = dir.join(files::TIP_PUBLIC_KEY);
+        let tip_key = match read_hex_file(&tip_path).map_err(OpenError)? {
+            Some(bytes) => TipPublicKey::from_bytes(&bytes)
+                .map_err(|e| OpenError(format!("{} is damaged: {e}", tip_path.display())))?,
+            None => {
+                // The service keeps only the public half; the secret half is for supervisors.
+                let secret = TipSecretKey::generate(&mut rand::rngs::OsRng);
+                write_secret(
+                    &dir.join(files::SUPERVISOR_TIP_KEY),
+                    hex::encode(*secret.to_bytes()).as_bytes(),
+                )
+                .map_err(OpenError)?;
+                let public = secret.public_key();
+                write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes())
+                    .map_err(OpenError)?;
+                tracing::warn!(
+                    "made the supervisors' tip key pair: hand {} to the supervisors and delete it from this machine",
+                    dir.join(files::SUPERVISOR_TIP_KEY).display()
+                );
+                public
+            }
+        };
+
+        let manifest = ensure_params(&dir.join(files::PARAMS), &config.capacities)?;
+        let mut keys = HashMap::new();
+        for entry in &manifest.keys {
+            let vk = StatementVerifyingKey::from_manifest_entry(entry)
+                .map_err(|e| OpenError(format!("the params manifest is damaged: {e}")))?;
+            keys.insert((entry.statement, entry.capacity), vk);
+        }
+
+        let registrar = match &config.registrar_key {
+            Some(text) => {
+                Some(parse_public_key(text).map_err(open_err("the configured registrar key"))?)
+            }
+            None => read_registrar_file(&dir).map_err(OpenError)?,
+        };
+
+        let store = SledStore::from_db(db.clone()).map_err(|e| OpenError(e.to_string()))?;
+        let log = Log::open(store, signer).map_err(|e| OpenError(e.to_string()))?;
+        let tree = |name: &str| {
+            db.open_tree(name)
+                .map_err(|e| OpenError(format!("cannot open the database: {e}")))
+        };
+        let trees = Trees {
+            private: tree("private")?,
+            nonces: tree("nonces")?,
+            tags: tree("tip-tags")?,
+            codes: tree("enrollment-codes")?,
+            replies: tree("tip-replies")?,
+        };
+        let shared = Arc::new(Shared {
+            config,
+            clock,
+            db,
+            log,
+            state: RwLock::new(State::new(registrar)),
+            trees,
+            issuer,
+            tip_key,
+            manifest,
+            keys,
+            metrics: Metrics::new(),
+            writer: Mutex::new(None),
+            data_dir: dir,
+        });
+        let state = shared.replay().map_err(|e| OpenError(e.message))?;
+        shared
+            .rebuild_tags(&state)
+            .map_err(|e| OpenError(e.message))?;
+        *shared.state_mut() = state;
+        shared.publish_keys().map_err(|e| OpenError(e.message))?;
+
+        let (tx, rx) = mpsc::sync_channel::<Job>(MAX_QUEUE);
+        *shared
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(tx);
+        let writer_shared = Arc::clone(&shared);
+        let writer = std::thread::Builder::new()
+            .name("probity-writer".into())
+            .spawn(move || writer_shared.run_writer(&rx))
+            .map_err(|e| OpenError(format!("cannot start the writer: {e}")))?;
+        Ok(Service {
+            shared,
+            writer: Some(writer),
+        })
+    }
+
+    /// The axum application.
+    pub fn router(&self) -> axum::Router {
+        crate::routes::router(Arc::clone(&self.shared))
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.shared.data_dir
+    }
+
+    /// Checks deadlines now (overdue filings, expired challenges) and logs what fired.
+    /// The server does this every `sweep_interval_secs`.
+    pub async fn sweep(&self) -> Result<usize, ApiError> {
+        self.shared.sweep().await
+    }
+
+    /// Stops taking writes, lets the writer finish every job it accepted, and flushes.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.shared
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(handle) = self.writer.take() {
+            let _ = handle.join();
+        }
+        let _ = self.shared.db.flush();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn read_registrar_file(dir: &Path) -> Result<Option<VerifyingKey>, String> {
+    let path = dir.join(files::REGISTRAR_PUBLIC_KEY);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_public_key(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Opens the params folder, making dev keys for every statement at each missing capacity.
+fn ensure_params(dir: &Path, capacities: &[usize]) -> Result<ParamsManifest, OpenError> {
+    let have = match probity_params::Params::open(dir) {
+        Ok(p) => p.manifest().clone(),
+        Err(probity_params::ParamsError::NoManifest(_)) => ParamsManifest {
+            version: probity_core::PARAMS_MANIFEST_VERSION,
+            setup: "dev".into(),
+            keys: Vec::new(),
+        },
+        Err(e) => return Err(OpenError(e.to_string())),
+    };
+    let missing: Vec<Capacity> = capacities
+        .iter()
+        .filter_map(|c| Capacity::new(*c).ok())
+        .filter(|c| {
+            StatementKind::ALL
+                .iter()
+                .any(|k| have.entry(*k, *c).is_none())
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(have);
+    }
+    tracing::warn!(
+        "making DEVELOPMENT Groth16 keys in {} (whoever makes dev keys can forge proofs: use ceremony keys in production)",
+        dir.display()
+    );
+    probity_params::setup_dev(
+        dir,
+        &StatementKind::ALL,
+        &missing,
+        &mut rand::rngs::OsRng,
+        |step| {
+            tracing::info!(
+                "dev key {}/{}: {} at capacity {}",
+                step.index + 1,
+                step.total,
+                step.statement,
+                step.capacity
+            );
+        },
+    )
+    .map_err(|e| OpenError(e.to_string()))
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn state_mut(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// The current tip epoch.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.now().as_millis() / 1000 / self.config.epoch_seconds
+    }
+
+    /// The registrar key: the configured one, else `DATA/registrar.pub`, read again while
+    /// there is none (so `probity admin init` works without a restart).
+    pub(crate) fn refresh_registrar(&self) {
+        if self.state().registrar.is_some() || self.config.registrar_key.is_some() {
+            return;
+        }
+        if let Ok(Some(key)) = read_registrar_file(&self.data_dir) {
+            self.state_mut().set_registrar(Some(key));
+        }
+    }
+
+    /// Rebuilds the state from the ledger and the private data.
+    fn replay(&self) -> Result<State, ApiError> {
+        let registrar = self.state().registrar;
+        let mut state = State::new(registrar);
+        let size = self.log.size()?;
+        let mut start = 0;
+        while start < size {
+            let end = (start + 4096).min(size);
+            for (i, bytes) in (start..).zip(self.log.entries_bytes(start, end)?) {
+                let entry = Entry::from_canonical_json(&bytes)
+                    .map_err(|e| ApiError::internal(format!("ledger entry {i} is damaged: {e}")))?;
+                let private = self
+                    .trees
+                    .private
+                    .get(leaf_hash(&bytes).0)?
+                    .map(|v| serde_json::from_slice::<Private>(&v))
+                    .transpose()
+                    .map_err(|e| {
+                        ApiError::internal(format!("the private data of entry {i} is damaged: {e}"))
+                    })?;
+                state.apply(i, &entry, private.as_ref());
+            }
+            start = end;
+        }
+        // Replies never go on the ledger; they join their tips here.
+        for item in self.trees.replies.iter() {
+            let (key, value) = item?;
+            let entry = key
+                .get(..8)
+                .and_then(|k| <[u8; 8]>::try_from(k).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| ApiError::internal("a stored reply key is damaged"))?;
+            let reply: crate::api::TipReply = serde_json::from_slice(&value)
+                .map_err(|e| ApiError::internal(format!("a stored reply is damaged: {e}")))?;
+            if let Some(tip) = state.tips.get_mut(&entry) {
+                tip.replies.push(reply);
+            }
+        }
+        Ok(state)
+    }
+
+    /// Adds a reply, already stored durably, to its tip.
+    pub(crate) fn add_reply(&self, entry: u64, reply: crate::api::TipReply) {
+        if let Some(tip) = self.state_mut().tips.get_mut(&entry) {
+            tip.replies.push(reply);
+        }
+    }
+
+    /// Makes the tag set exactly the ledger's: a tag reserved by a tip that never reached the
+    /// ledger (a crash between the two) is released.
+    fn rebuild_tags(&self, state: &State) -> Result<(), ApiError> {
+        self.trees.tags.clear()?;
+        for epochs in state.reporters.values() {
+            for (epoch, tags) in epochs {
+                for tag in tags {
+                    self.trees.tags.insert(tag_key(*epoch, tag), &[][..])?;
+                }
+            }
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Logs the params manifest and the whistleblower keys when the ledger lacks them, and
+    /// signs a checkpoint if the last one is behind the log (after a crash).
+    fn publish_keys(&self) -> Result<(), ApiError> {
+        let mut state = self.state_mut();
+        let mut drafts = Vec::new();
+        if state.params_published.as_ref() != Some(&self.manifest) {
+            drafts.push(Draft::public(ParamsPublished {
+                manifest: self.manifest.clone(),
+            }));
+        }
+        let issuer_params = IssuerParamsBytes(
+            self.issuer
+                .public_params()
+                .to_bytes()
+                .try_into()
+                .map_err(|_| ApiError::internal("issuer parameters have an unexpected length"))?,
+        );
+        let keys = (issuer_params, TipKeyBytes(self.tip_key.to_bytes()));
+        if state.whistleblower_keys != Some(keys) {
+            drafts.push(Draft::public(WhistleblowerKeysPublished {
+                issuer_params: keys.0,
+                tip_key: keys.1,
+            }));
+        }
+        let now = self.now();
+        if !drafts.is_empty() {
+            self.commit(
+                &mut state,
+                vec![(Box::new(move |_: &State, _| Ok(drafts)) as Prepare)],
+                now,
+            )
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(ApiError::internal("no result")))?;
+        }
+        let behind = match self.log.latest_checkpoint()? {
+            Some(cp) => cp.size() < self.log.size()?,
+            None => true,
+        };
+        if behind {
+            self.log.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    /// Hands a job to the writer and waits for its receipts.
+    pub(crate) async fn write(&self, prepare: Prepare) -> Result<Vec<Receipt>, ApiError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        {
+            let writer = self
+                .writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let tx = writer
+                .as_ref()
+                .ok_or_else(|| ApiError::unavailable("the service is shutting down"))?;
+            tx.try_send(Job { prepare, reply }).map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => {
+                    ApiError::unavailable("too many writes are waiting; try again shortly")
+                }
+                mpsc::TrySendError::Disconnected(_) => {
+                    ApiError::unavailable("the service is shutting down")
+                }
+            })?;
+        }
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the writer stopped before answering"))?
+    }
+
+    fn run_writer(&self, rx: &mpsc::Receiver<Job>) {
+        while let Ok(first) = rx.recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            let (prepares, replies): (Vec<Prepare>, Vec<_>) =
+                jobs.into_iter().map(|j| (j.prepare, j.reply)).unzip();
+            self.metrics.batch(prepares.len());
+            let now = self.now();
+            let results = {
+                let mut state = self.state_mut();
+                self.commit(&mut state, prepares, now)
+            };
+            for (reply, result) in replies.into_iter().zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Runs the jobs against the state, logs what they ask in one append and one checkpoint,
+    /// and returns each job's receipts. On a failed append the state is rebuilt from the
+    /// ledger and every job fails.
+    fn commit(
+        &self,
+        state: &mut State,
+        prepares: Vec<Prepare>,
+        now: Timestamp,
+    ) -> Vec<Result<Vec<Receipt>, ApiError>> {
+        let mut encoded: Vec<Vec<u8>> = Vec::new();
+        let mut privates: Vec<([u8; 32], Vec<u8>)> = Vec::new();
+        let mut outcomes: Vec<Result<Range<u64>, ApiError>> = Vec::with_capacity(prepares.len());
+        for prepare in prepares {
+            let outcome = prepare(state, now).and_then(|drafts| {
+                let mut entries = Vec::with_capacity(drafts.len());
+                for d in drafts {
+                    let entry = Entry::at(d.time.unwrap_or(now), d.body);
+                    let bytes = entry
+                        .to_canonical_json()
+                        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+                    let private_bytes = d
+                        .private
+                        .as_ref()
+                        .map(serde_json::to_vec)
+                        .transpose()
+                        .map_err(|e| {
+                            ApiError::internal(format!("cannot encode private data: {e}"))
+                        })?;
+                    entries.push((entry, bytes, d.private, private_bytes));
+                }
+                let first = state.size;
+                for (entry, bytes, private, private_bytes) in entries {
+                    state.apply(state.size, &entry, private.as_ref());
+                    if let Some(p) = private_bytes {
+                        privates.push((leaf_hash(&bytes).0, p));
+                    }
+                    encoded.push(bytes);
+                }
+                Ok(first..state.size)
+            });
+            outcomes.push(outcome);
+        }
+        if encoded.is_empty() {
+            return outcomes
+                .into_iter()
+                .map(|o| o.map(|_| Vec::new()))
+                .collect();
+        }
+        let durable = (|| -> Result<probity_ledger::SignedCheckpoint, ApiError> {
+            // Private data first: the ledger append's flush makes both durable, and a crash
+            // between them leaves only unreferenced private data.
+            for (hash, private) in &privates {
+                self.trees.private.insert(hash, private.as_slice())?;
+            }
+            self.log.append_canonical(encoded)?;
+            Ok(self.log.checkpoint()?)
+        })();
+        let checkpoint = match durable {
+            Ok(cp) => cp,
+            Err(e) => {
+                tracing::error!(error = %e, "a ledger append failed; rebuilding the state from the ledger");
+                match self.replay() {
+                    Ok(fresh) => *state = fresh,
+                    Err(e) => tracing::error!(error = %e, "cannot rebuild the state"),
+                }
+                return outcomes
+                    .into_iter()
+                    .map(|_| {
+                        Err(ApiError::internal(
+                            "the ledger could not be written; nothing was recorded; try again",
+                        ))
+                    })
+                    .collect();
+            }
+        };
+        self.metrics.ledger_size(checkpoint.size());
+        outcomes
+            .into_iter()
+            .map(|o| {
+                o.and_then(|range| {
+                    range
+                        .map(|i| self.log.receipt(i, &checkpoint).map_err(ApiError::from))
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    /// Logs what the deadlines set off, and forgets nonces too old to be replayed.
+    pub(crate) async fn sweep(&self) -> Result<usize, ApiError> {
+        let receipts = self
+            .write(Box::new(|state, now| {
+                Ok(crate::routes::sweep_drafts(state, now))
+            }))
+            .await?;
+        let horizon = self
+            .now()
+            .as_millis()
+            .saturating_div(1000)
+            .saturating_sub(2 * crate::auth::MAX_CLOCK_SKEW_SECS);
+        for item in self.trees.nonces.iter() {
+            let (key, value) = item?;
+            let ts = <[u8; 8]>::try_from(value.as_ref()).map_or(0, u64::from_be_bytes);
+            if ts < horizon {
+                self.trees.nonces.remove(key)?;
+            }
+        }
+        Ok(receipts.len())
+    }
+}
+
+/// The key of a tip tag: epoch (big-endian) ‖ tag.
+pub(crate) fn tag_key(epoch: u64, tag: &[u8; 32]) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..8].copy_from_slice(&epoch.to_be_bytes());
+    k[8..].copy_from_slice(tag);
+    k
+}

@@ -1,0 +1,400 @@
+//! What the service knows, derived from the ledger.
+//!
+//! # Invariant
+//!
+//! The ledger is the system of record. [`State`] is a pure function of the ledger's entries
+//! and the private data stored next to them (keyed by leaf hash): it is rebuilt by replaying
+//! the log at start ([`State::replay`]), and the writer applies each entry with the same
+//! [`State::apply`] as it logs it. Nothing here can disagree with the log after a crash.
+//!
+//! The exceptions are what never goes on the ledger and is stored on its own: replies to
+//! tips (durable before they are acknowledged) and the registrar's key (configuration).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ed25519_dalek::VerifyingKey;
+use probity_core::{Capacity, Commitment, IdHash, OfficialId, Period};
+use probity_ledger::{
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, IssuerParamsBytes, SupervisorId,
+    Timestamp, TipKeyBytes,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{
+    AlertDetail, AlertView, ChallengeView, DisclosureView, FilingInfo, OfficialInfo, ProofInfo,
+    SupervisorInfo, TipReply,
+};
+
+/// Who signed a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// The registrar.
+    Registrar,
+    /// A registered official.
+    Official(OfficialId),
+    /// A registered supervisor.
+    Supervisor(SupervisorId),
+}
+
+/// What an entry keeps off the public ledger, stored privately under its leaf hash.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum Private {
+    /// An `asset_included` proof's withheld `id_hash`.
+    IdHash(Disclosure<IdHash>),
+    /// What a challenge asks.
+    Challenge(Disclosure<ChallengeDetail>),
+    /// A tip: its subject, the sealed body (base64) and the hash of its receipt code.
+    Tip {
+        subject: String,
+        sealed: String,
+        receipt: String,
+    },
+    /// A tip's outcome.
+    TipOutcome(Disclosure<String>),
+    /// An alert's details.
+    Alert(Disclosure<AlertDetail>),
+}
+
+/// A filed declaration.
+#[derive(Clone, Debug)]
+pub(crate) struct Filing {
+    pub(crate) period: Period,
+    pub(crate) capacity: Capacity,
+    pub(crate) commitment: Commitment,
+    pub(crate) entry: u64,
+    pub(crate) time: Timestamp,
+}
+
+/// A challenge and where it stands.
+#[derive(Clone, Debug)]
+pub(crate) struct Challenge {
+    pub(crate) supervisor: SupervisorId,
+    pub(crate) official: OfficialId,
+    pub(crate) period: Period,
+    pub(crate) deadline: Timestamp,
+    pub(crate) detail: Option<ChallengeDetail>,
+    pub(crate) entry: u64,
+    pub(crate) answer: Option<u64>,
+    pub(crate) expired: bool,
+}
+
+/// A tip and where it stands.
+#[derive(Clone, Debug)]
+pub(crate) struct Tip {
+    pub(crate) subject: String,
+    pub(crate) epoch: u64,
+    pub(crate) sealed: String,
+    pub(crate) closed: bool,
+    pub(crate) replies: Vec<TipReply>,
+}
+
+/// Everything derived from the ledger.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Entries applied: the index the next entry gets.
+    pub(crate) size: u64,
+    pub(crate) registrar: Option<VerifyingKey>,
+    pub(crate) officials: BTreeMap<OfficialId, OfficialInfo>,
+    pub(crate) supervisors: BTreeMap<SupervisorId, SupervisorInfo>,
+    keys: HashMap<[u8; 32], Principal>,
+    /// Filings per official, in log order (amendments included).
+    pub(crate) filings: BTreeMap<OfficialId, Vec<Filing>>,
+    pub(crate) proofs: BTreeMap<OfficialId, Vec<ProofInfo>>,
+    pub(crate) deadlines: BTreeMap<Period, Timestamp>,
+    pub(crate) challenges: BTreeMap<ChallengeId, Challenge>,
+    pub(crate) tips: BTreeMap<u64, Tip>,
+    /// Receipt-code hash (hex) → the tip's entry.
+    pub(crate) tip_receipts: HashMap<String, u64>,
+    /// Distinct reporter tags per subject and epoch.
+    pub(crate) reporters: HashMap<String, BTreeMap<u64, HashSet<[u8; 32]>>>,
+    pub(crate) alerts: Vec<AlertView>,
+    /// (rule, official, period, challenge) already alerted: time-based rules fire once.
+    pub(crate) alerted: HashSet<(String, OfficialId, Option<Period>, Option<ChallengeId>)>,
+    pub(crate) disclosures: Vec<DisclosureView>,
+    pub(crate) whistleblower_keys: Option<(IssuerParamsBytes, TipKeyBytes)>,
+    pub(crate) params_published: Option<probity_core::ParamsManifest>,
+}
+
+fn disclosure_view<T: Serialize>(entry: u64, d: &Disclosure<T>) -> DisclosureView {
+    DisclosureView {
+        entry,
+        salt: hex::encode(d.salt),
+        detail: serde_json::to_value(&d.detail).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+impl State {
+    /// An empty state with the registrar's key.
+    pub(crate) fn new(registrar: Option<VerifyingKey>) -> Self {
+        let mut state = Self::default();
+        state.set_registrar(registrar);
+        state
+    }
+
+    pub(crate) fn set_registrar(&mut self, registrar: Option<VerifyingKey>) {
+        if let Some(old) = self.registrar.take() {
+            self.keys.remove(old.as_bytes());
+        }
+        if let Some(key) = registrar {
+            self.keys.insert(key.to_bytes(), Principal::Registrar);
+        }
+        self.registrar = registrar;
+    }
+
+    /// The role of a signing key, if it is registered.
+    pub(crate) fn principal(&self, key: &VerifyingKey) -> Option<&Principal> {
+        self.keys.get(key.as_bytes())
+    }
+
+    /// The latest filing of an official for a period.
+    pub(crate) fn filing(&self, official: &OfficialId, period: Period) -> Option<&Filing> {
+        self.filings
+            .get(official)?
+            .iter()
+            .rev()
+            .find(|f| f.period == period)
+    }
+
+    /// The latest period before `period` the official filed for.
+    pub(crate) fn previous_period(&self, official: &OfficialId, period: Period) -> Option<Period> {
+        self.filings
+            .get(official)?
+            .iter()
+            .map(|f| f.period)
+            .filter(|p| *p < period)
+            .max()
+    }
+
+    /// The latest period the official filed for.
+    pub(crate) fn latest_period(&self, official: &OfficialId) -> Option<Period> {
+        self.filings.get(official)?.iter().map(|f| f.period).max()
+    }
+
+    /// Distinct reporters on `subject` in epochs `from..=to`.
+    pub(crate) fn distinct_reporters(&self, subject: &str, from: u64, to: u64) -> usize {
+        self.reporters.get(subject).map_or(0, |epochs| {
+            epochs
+                .range(from..=to)
+                .flat_map(|(_, tags)| tags.iter())
+                .collect::<HashSet<_>>()
+                .len()
+        })
+    }
+
+    pub(crate) fn challenge_view(&self, id: &ChallengeId, c: &Challenge) -> ChallengeView {
+        ChallengeView {
+            challenge: *id,
+            supervisor: c.supervisor.clone(),
+            official: c.official.clone(),
+            period: c.period,
+            deadline: c.deadline.as_millis(),
+            id_hash: c
+                .detail
+                .as_ref()
+                .map(|d| d.id_hash.to_string())
+                .unwrap_or_default(),
+            min_value: c.detail.as_ref().map_or(0, |d| d.min_value.0),
+            status: if c.answer.is_some() {
+                "answered"
+            } else if c.expired {
+                "expired"
+            } else {
+                "open"
+            }
+            .into(),
+            entry: c.entry,
+            answer: c.answer,
+        }
+    }
+
+    /// Applies entry `index` (the next one) with its private data.
+    pub(crate) fn apply(&mut self, index: u64, entry: &Entry, private: Option<&Private>) {
+        debug_assert_eq!(index, self.size, "entries are applied in log order");
+        self.size = index + 1;
+        let time = entry.time;
+        match &entry.body {
+            EntryBody::OfficialRegistered(r) => {
+                if let Some(old) = self.officials.get(&r.official) {
+                    if let Ok(old_key) = probity_ledger::PublicKey::from_hex(&old.public_key) {
+                        self.keys.remove(old_key.0.as_bytes());
+                    }
+                }
+                self.keys.insert(
+                    r.public_key.0.to_bytes(),
+                    Principal::Official(r.official.clone()),
+                );
+                self.officials.insert(
+                    r.official.clone(),
+                    OfficialInfo {
+                        official: r.official.clone(),
+                        name: r.name.clone(),
+                        position: r.position.clone(),
+                        jurisdiction: r.jurisdiction.clone(),
+                        public_key: r.public_key.to_hex(),
+                        entry: index,
+                    },
+                );
+            }
+            EntryBody::SupervisorRegistered(r) => {
+                if let Some(old) = self.supervisors.get(&r.supervisor) {
+                    if let Ok(old_key) = probity_ledger::PublicKey::from_hex(&old.public_key) {
+                        self.keys.remove(old_key.0.as_bytes());
+                    }
+                }
+                self.keys.insert(
+                    r.public_key.0.to_bytes(),
+                    Principal::Supervisor(r.supervisor.clone()),
+                );
+                self.supervisors.insert(
+                    r.supervisor.clone(),
+                    SupervisorInfo {
+                        supervisor: r.supervisor.clone(),
+                        public_key: r.public_key.to_hex(),
+                        entry: index,
+                    },
+                );
+            }
+            EntryBody::ParamsPublished(p) => self.params_published = Some(p.manifest.clone()),
+            EntryBody::WhistleblowerKeysPublished(k) => {
+                self.whistleblower_keys = Some((k.issuer_params, k.tip_key));
+            }
+            EntryBody::DeadlineSet(d) => {
+                self.deadlines.insert(d.period, d.deadline);
+            }
+            EntryBody::DeclarationFiled(d) => {
+                self.filings
+                    .entry(d.official.clone())
+                    .or_default()
+                    .push(Filing {
+                        period: d.period,
+                        capacity: d.capacity,
+                        commitment: d.commitment,
+                        entry: index,
+                        time,
+                    });
+            }
+            EntryBody::ProofAccepted(p) => {
+                self.proofs
+                    .entry(p.official.clone())
+                    .or_default()
+                    .push(ProofInfo {
+                        statement: p.statement,
+                        periods: p.periods.clone(),
+                        entry: index,
+                    });
+                if let Some(Private::IdHash(d)) = private {
+                    self.disclosures.push(disclosure_view(index, d));
+                }
+            }
+            EntryBody::ChallengeIssued(c) => {
+                let detail = match private {
+                    Some(Private::Challenge(d)) => {
+                        self.disclosures.push(disclosure_view(index, d));
+                        Some(d.detail.clone())
+                    }
+                    _ => None,
+                };
+                self.challenges.insert(
+                    c.challenge,
+                    Challenge {
+                        supervisor: c.supervisor.clone(),
+                        official: c.official.clone(),
+                        period: c.period,
+                        deadline: c.deadline,
+                        detail,
+                        entry: index,
+                        answer: None,
+                        expired: false,
+                    },
+                );
+            }
+            EntryBody::ChallengeAnswered(a) => {
+                if let Some(c) = self.challenges.get_mut(&a.challenge) {
+                    c.answer = Some(a.proof_entry.get());
+                }
+            }
+            EntryBody::ChallengeExpired(e) => {
+                if let Some(c) = self.challenges.get_mut(&e.challenge) {
+                    c.expired = true;
+                }
+            }
+            EntryBody::TipReceived(t) => {
+                if let Some(Private::Tip {
+                    subject,
+                    sealed,
+                    receipt,
+                }) = private
+                {
+                    self.tips.insert(
+                        index,
+                        Tip {
+                            subject: subject.clone(),
+                            epoch: t.epoch,
+                            sealed: sealed.clone(),
+                            closed: false,
+                            replies: Vec::new(),
+                        },
+                    );
+                    self.tip_receipts.insert(receipt.clone(), index);
+                    self.reporters
+                        .entry(subject.clone())
+                        .or_default()
+                        .entry(t.epoch)
+                        .or_default()
+                        .insert(t.tag.0);
+                }
+            }
+            EntryBody::TipClosed(c) => {
+                if let Some(t) = self.tips.get_mut(&c.tip_entry.get()) {
+                    t.closed = true;
+                }
+                if let Some(Private::TipOutcome(d)) = private {
+                    self.disclosures.push(disclosure_view(index, d));
+                }
+            }
+            EntryBody::Alert(a) => {
+                if let Some(Private::Alert(d)) = private {
+                    self.alerted.insert((
+                        a.rule.as_str().to_owned(),
+                        d.detail.official.clone(),
+                        d.detail.period,
+                        d.detail.challenge,
+                    ));
+                    self.disclosures.push(disclosure_view(index, d));
+                    self.alerts.push(AlertView {
+                        entry: index,
+                        rule: a.rule.as_str().to_owned(),
+                        time: time.as_millis(),
+                        detail: d.detail.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a filing of `official` at `time` for `period` came after the period's deadline.
+    pub(crate) fn late(&self, period: Period, time: Timestamp) -> Option<bool> {
+        self.deadlines.get(&period).map(|d| time > *d)
+    }
+
+    /// An official's public record.
+    pub(crate) fn filing_infos(&self, official: &OfficialId) -> Vec<FilingInfo> {
+        self.filings
+            .get(official)
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| FilingInfo {
+                        period: f.period,
+                        capacity: f.capacity,
+                        commitment: f.commitment,
+                        entry: f.entry,
+                        time: f.time.as_millis(),
+                        late: self.late(f.period, f.time),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
