@@ -6,6 +6,8 @@ pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod ledger;
 pub(crate) mod official;
+pub(crate) mod remote;
+pub(crate) mod serve;
 pub(crate) mod setup;
 pub(crate) mod supervisor;
 pub(crate) mod witness;
@@ -30,6 +32,15 @@ pub(crate) struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// The service to talk to.
+    #[arg(
+        long,
+        global = true,
+        env = "PROBITY_SERVER",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub(crate) server: String,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -56,12 +67,16 @@ pub(crate) enum Command {
     Ledger(ledger::Command),
     /// Follow a log one step as a witness: check it, re-check its entries, cosign or refuse.
     Witness(witness::Opts),
+    /// Run the service on the data folder (made on first start: database, keys, dev params).
+    Serve(serve::Opts),
 }
 
 /// What every command needs: where the data lives and how to print.
 pub(crate) struct Ctx {
     pub(crate) data_dir: PathBuf,
     pub(crate) json: bool,
+    /// The service's base URL.
+    pub(crate) server: String,
 }
 
 impl Ctx {
@@ -110,6 +125,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx {
         data_dir,
         json: cli.json,
+        server: cli.server,
     };
     match cli.command {
         Command::Setup(opts) => setup::run(&ctx, opts),
@@ -120,6 +136,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(opts) => demo::run(&ctx, opts),
         Command::Ledger(cmd) => ledger::run(&ctx, cmd),
         Command::Witness(opts) => witness::run(&ctx, opts),
+        Command::Serve(opts) => serve::run(&ctx, opts),
     }
 }
 

@@ -1,6 +1,8 @@
 //! What the end-to-end tests of the `probity` binary share: output capture and assertions.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod server;
+
 use std::process::Output;
 
 pub fn stdout(o: &Output) -> String {

@@ -1,0 +1,112 @@
+//! `probity serve`: the service on the embedded default.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use anyhow::Context as _;
+use clap::Args;
+use probity_service::{Config, Service};
+
+use super::Ctx;
+
+#[derive(Debug, Args)]
+pub(crate) struct Opts {
+    /// Config file (TOML) [default: DATA_DIR/config.toml if it exists]. PROBITY_* variables
+    /// override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+}
+
+/// The config: defaults, then the file, then the environment, then the flags.
+pub(crate) fn config(ctx: &Ctx, opts: &Opts) -> anyhow::Result<Config> {
+    let path = opts
+        .config
+        .clone()
+        .unwrap_or_else(|| ctx.data_dir.join("config.toml"));
+    let mut config = match std::fs::read_to_string(&path) {
+        Ok(text) => Config::from_toml(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("in {}", path.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && opts.config.is_none() => {
+            Config::default()
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    config.data_dir = ctx.data_dir.clone();
+    config
+        .apply_env(|k| std::env::var(k).ok())
+        .map_err(anyhow::Error::msg)?;
+    if let Some(listen) = opts.listen {
+        config.listen = listen;
+    }
+    Ok(config)
+}
+
+pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
+    init_logs();
+    let config = config(ctx, &opts)?;
+    let listen = config.listen;
+    eprintln!(
+        "Opening {} (first start makes keys and dev params: this takes a while)",
+        ctx.data_dir.display()
+    );
+    let service = Service::open(config, probity_service::system_clock())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        eprintln!(
+            "Serving on http://{} (the API is described at /v1/openapi.json); Ctrl-C stops it",
+            listener.local_addr()?
+        );
+        probity_service::serve(service, listener, shutdown_signal())
+            .await
+            .context("the server failed")
+    })?;
+    eprintln!("Stopped: every acknowledged write is on disk.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs to stderr: Probity's own events at INFO, everything else at WARN. (arkworks
+/// instruments every gadget call as an INFO span; recording those would slow key
+/// generation a hundredfold.)
+pub(crate) fn init_logs() {
+    use tracing_subscriber::{
+        filter::Targets, layer::SubscriberExt as _, util::SubscriberInitExt as _,
+    };
+    let filter = Targets::new()
+        .with_default(tracing::Level::WARN)
+        .with_target("probity_service", tracing::Level::INFO)
+        .with_target("probity", tracing::Level::INFO);
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

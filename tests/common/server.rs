@@ -1,0 +1,116 @@
+//! `probity serve` as a child process on port 0, for end-to-end tests of the commands that
+//! talk to it (and the crash test, which kills it).
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::OnceLock,
+};
+
+pub fn probity() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_probity"))
+}
+
+/// A params folder with dev keys for capacity 16, made once per test binary.
+pub fn params16() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = probity()
+            .args(["--data-dir"])
+            .arg(dir.path())
+            .args(["setup", "--dev", "--capacity", "16"])
+            .output()
+            .expect("probity setup");
+        assert!(
+            out.status.success(),
+            "setup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .path()
+}
+
+/// Copies the capacity-16 params into `data_dir/params`.
+pub fn copy_params16(data_dir: &Path) {
+    let to = data_dir.join("params");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    for f in std::fs::read_dir(params16().join("params")).expect("params") {
+        let f = f.expect("entry");
+        std::fs::copy(f.path(), to.join(f.file_name())).expect("copy");
+    }
+}
+
+/// A running `probity serve`.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+}
+
+impl Server {
+    /// Starts `probity serve` on `data_dir` (params copied in if missing) with extra env.
+    pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        if !data_dir.join("params").exists() {
+            copy_params16(data_dir);
+        }
+        let mut cmd = probity();
+        cmd.arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("PROBITY_CAPACITIES", "16")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("probity serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("probity serve exited before serving")
+                .expect("stderr line");
+            if let Some(rest) = line.split("Serving on ").nth(1) {
+                break rest.split_whitespace().next().expect("url").to_owned();
+            }
+        };
+        // Keep draining stderr so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child,
+            url,
+            data_dir: data_dir.to_owned(),
+        }
+    }
+
+    /// SIGKILL, no chance to clean up.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and wait for a clean exit.
+    #[cfg(unix)]
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let status = self.child.wait().expect("wait");
+        assert!(
+            status.success(),
+            "probity serve exited with {status:?} on SIGTERM"
+        );
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
