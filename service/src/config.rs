@@ -28,9 +28,11 @@ pub struct Config {
     pub wealth_growth_tolerance: u64,
     /// Length of a tip epoch, in seconds (one tip per reporter, official and epoch).
     pub epoch_seconds: u64,
-    /// Distinct reporters on one official that raise an alert.
+    /// Distinct reporters on one official in one epoch that raise an alert (tags are per
+    /// epoch, so reporters of different epochs cannot be told apart).
     pub reporters_threshold: usize,
-    /// The window of that count, in epochs (the current one and those before it).
+    /// The window of that count, in epochs (the current one and those before it): the alert
+    /// fires once as the count first reaches the threshold within it.
     pub reporters_window_epochs: u64,
     /// Largest request body, in bytes, except tips.
     pub max_body_bytes: usize,

@@ -68,6 +68,7 @@ const MAX_REPLY_LEN: usize = 4_096;
     paths(
         healthz,
         metrics,
+        openapi_json,
         info,
         params,
         checkpoint,
@@ -359,6 +360,8 @@ async fn metrics(State(s): State<AppState>) -> Response {
         .into_response()
 }
 
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "public", responses((status = 200, description = "the OpenAPI document of the API")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi())
 }
@@ -1240,21 +1243,37 @@ async fn reply_to_tip(
     s.db.flush_async().await?;
     let receipts = if req.close {
         let outcome = Disclosure::new(&mut OsRng, req.message);
-        s.write(Box::new(move |state, _| {
-            let reply_applied = state.tips.contains_key(&entry);
-            if !reply_applied {
-                return Err(ApiError::not_found("no tip at this entry"));
+        let written = s
+            .write(Box::new(move |state, _| {
+                let tip = state
+                    .tips
+                    .get(&entry)
+                    .ok_or_else(|| ApiError::not_found("no tip at this entry"))?;
+                // Checked again in log order: of two closes racing past the check above,
+                // one closes the tip and the other is refused.
+                if tip.closed {
+                    return Err(ApiError::conflict("this tip is closed"));
+                }
+                let tip_entry = EntryIndex::new(entry).map_err(ApiError::internal)?;
+                Ok(vec![Draft::with_private(
+                    TipClosed {
+                        tip_entry,
+                        outcome: outcome.digest(),
+                    },
+                    Private::TipOutcome(outcome),
+                )])
+            }))
+            .await;
+        match written {
+            Ok(receipts) => receipts,
+            Err(e) => {
+                // Refused: its reply must not stay behind either (it would reappear after a
+                // restart).
+                let _ = s.trees.replies.remove(key);
+                let _ = s.db.flush_async().await;
+                return Err(e);
             }
-            let tip_entry = EntryIndex::new(entry).map_err(ApiError::internal)?;
-            Ok(vec![Draft::with_private(
-                TipClosed {
-                    tip_entry,
-                    outcome: outcome.digest(),
-                },
-                Private::TipOutcome(outcome),
-            )])
-        }))
-        .await?
+        }
     } else {
         Vec::new()
     };
@@ -1425,12 +1444,14 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
                 .map_err(ApiError::internal)?;
             let from = epoch.saturating_sub(window - 1);
             let before = state.distinct_reporters(official.as_str(), from, epoch);
+            // The tag is new in this epoch (the tag tree holds one tip per tag).
+            let after = before.max(state.distinct_reporters(official.as_str(), epoch, epoch) + 1);
             let mut drafts = vec![Draft {
                 body: entry.into(),
                 private: Some(private),
                 time: Some(day),
             }];
-            if rules::many_reporters(before, before + 1, threshold) {
+            if rules::many_reporters(before, after, threshold) {
                 let mut a = alert(
                     rules::MANY_REPORTERS,
                     AlertDetail {
@@ -1438,8 +1459,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
                         period: None,
                         challenge: None,
                         message: format!(
-                            "{} distinct reporters sent tips about `{official}` within {window} epoch(s)",
-                            before + 1
+                            "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
                         ),
                     },
                 );

@@ -8,7 +8,7 @@
 //! | [`FILED_AFTER_DEADLINE`] | a filing arrives after its period's deadline |
 //! | [`WEALTH_GROWTH_MISSING`] | a filing for a period that has a previous one comes without an accepted `wealth_growth` proof |
 //! | [`CHALLENGE_EXPIRED`] | a challenge's deadline passed without an answer |
-//! | [`MANY_REPORTERS`] | the distinct reporters on one official within the window reach the threshold |
+//! | [`MANY_REPORTERS`] | the distinct reporters on one official in one epoch reach the threshold, for the first time within the window |
 //! | [`DECLARATION_AMENDED`] | a second declaration is filed for the same period |
 //!
 //! Time-based rules (overdue, expired) fire once per official and period, or per challenge.
@@ -26,7 +26,7 @@ pub const FILED_AFTER_DEADLINE: &str = "filed_after_deadline";
 pub const WEALTH_GROWTH_MISSING: &str = "wealth_growth_missing";
 /// Rule: a challenge expired unanswered.
 pub const CHALLENGE_EXPIRED: &str = "challenge_expired";
-/// Rule: at least K distinct reporters on one official within the window.
+/// Rule: at least K distinct reporters on one official in one epoch of the window.
 pub const MANY_REPORTERS: &str = "many_reporters";
 /// Rule: a second declaration for the same period.
 pub const DECLARATION_AMENDED: &str = "declaration_amended";

@@ -171,14 +171,17 @@ impl State {
         self.filings.get(official)?.iter().map(|f| f.period).max()
     }
 
-    /// Distinct reporters on `subject` in epochs `from..=to`.
+    /// Distinct reporters on `subject` in epochs `from..=to`: the most distinct tags in any
+    /// one of those epochs. A reporter's tag is per subject *and epoch*, so tags of different
+    /// epochs cannot be matched: adding them up would count one reporter once per epoch, and
+    /// let one person raise the alert alone by waiting.
     pub(crate) fn distinct_reporters(&self, subject: &str, from: u64, to: u64) -> usize {
         self.reporters.get(subject).map_or(0, |epochs| {
             epochs
                 .range(from..=to)
-                .flat_map(|(_, tags)| tags.iter())
-                .collect::<HashSet<_>>()
-                .len()
+                .map(|(_, tags)| tags.len())
+                .max()
+                .unwrap_or(0)
         })
     }
 
@@ -396,5 +399,25 @@ impl State {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reporters_are_counted_within_one_epoch() {
+        let mut state = State::new(None);
+        let epochs = state.reporters.entry("GOV-0001".into()).or_default();
+        epochs.entry(10).or_default().extend([[1u8; 32], [2; 32]]);
+        // One reporter tipping in three epochs has three tags, one per epoch.
+        for (epoch, tag) in [(11, [3u8; 32]), (12, [4; 32]), (13, [5; 32])] {
+            epochs.entry(epoch).or_default().insert(tag);
+        }
+        assert_eq!(state.distinct_reporters("GOV-0001", 10, 13), 2);
+        assert_eq!(state.distinct_reporters("GOV-0001", 11, 13), 1);
+        assert_eq!(state.distinct_reporters("GOV-0001", 14, 20), 0);
+        assert_eq!(state.distinct_reporters("GOV-0002", 10, 13), 0);
     }
 }

@@ -1,0 +1,2312 @@
+//! Every route through `Service::router()` with `oneshot`, no socket: what each answers,
+//! who may call it, and that bad input gets a 4xx in the one error envelope and writes
+//! nothing.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::http::Method;
+use common::{
+    oneshot::{App, Call, Reply},
+    *,
+};
+use ed25519_dalek::SigningKey;
+use probity_core::{OfficialId, ParamsManifest, ProofEnvelope, PublicInputs, StatementKind};
+use probity_ledger::{
+    leaf_hash, ConsistencyProof, EntryBody, InclusionProof, SignedCheckpoint, SupervisorId,
+};
+use probity_service::{api, default_bands, rules};
+use serde_json::{json, Value};
+
+const JURISDICTION: &str = "CN-ZJ-HZ";
+const DAY_MS: u64 = 86_400_000;
+
+/// Sends `call` and checks it is refused with `status` and `code` and that the ledger did
+/// not grow.
+async fn refused(app: &App, call: Call, status: u16, code: &str) {
+    let before = app.size().await;
+    let reply = app.send(call).await;
+    reply.expect_error(status, code);
+    assert_eq!(
+        app.size().await,
+        before,
+        "a refused request writes nothing: {}",
+        reply.text()
+    );
+}
+
+fn gov(n: u32) -> OfficialId {
+    OfficialId::new(&format!("GOV-{n:04}")).expect("id")
+}
+
+fn filing_call(o: &probity_core::Opening, key: &SigningKey, proofs: Vec<ProofEnvelope>) -> Call {
+    Call::post("/v1/filings")
+        .json(&filing(o, key, proofs))
+        .by(key)
+}
+
+// ----- public routes -----------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_routes_answer_as_documented() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_supervisor("AUDIT-1").await;
+    let log = app.log_key().await;
+
+    let health = app.send(Call::get("/healthz")).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.text(), "ok");
+
+    let info = app.info().await;
+    assert_eq!(info.epoch, START_MS / 1000 / info.epoch_seconds);
+    assert_eq!(info.credential_expiry, api::credential_expiry(info.epoch));
+    assert_eq!(info.scopes, vec![JURISDICTION.to_owned()]);
+    assert_eq!(info.policy.capacities, vec![16]);
+    assert_eq!(info.policy.net_worth_bands, default_bands());
+
+    let params = app.send(Call::get("/v1/params")).await;
+    assert_eq!(params.status, 200);
+    let manifest = ParamsManifest::from_json(&params.text()).expect("a manifest");
+    for kind in StatementKind::ALL {
+        assert!(
+            manifest.entry(kind, probity_core::Capacity::C16).is_some(),
+            "{kind} at 16"
+        );
+    }
+
+    let note = app.send(Call::get("/v1/log/checkpoint")).await;
+    assert_eq!(note.status, 200);
+    assert!(note.headers["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/plain"));
+    let checkpoint = SignedCheckpoint::verify(&note.body, &log).expect("signed by the log");
+    let size = checkpoint.size();
+
+    let page: api::EntriesPage = app
+        .ok(Call::get(format!("/v1/log/entries?start=0&end={size}")))
+        .await;
+    assert_eq!(page.start, 0);
+    assert_eq!(page.entries.len() as u64, size);
+    let types: Vec<&str> = page
+        .entries
+        .iter()
+        .map(|e| {
+            probity_ledger::Entry::from_canonical_json(e.as_bytes())
+                .expect("canonical")
+                .body
+                .type_name()
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ParamsPublished",
+            "WhistleblowerKeysPublished",
+            "OfficialRegistered",
+            "SupervisorRegistered"
+        ]
+    );
+    let tail: api::EntriesPage = app
+        .ok(Call::get(format!("/v1/log/entries?start=2&end={size}")))
+        .await;
+    assert_eq!(tail.entries, page.entries[2..]);
+
+    for (index, entry) in page.entries.iter().enumerate() {
+        let proof: InclusionProof = app
+            .ok(Call::get(format!(
+                "/v1/log/inclusion?index={index}&size={size}"
+            )))
+            .await;
+        proof
+            .verify(leaf_hash(entry.as_bytes()), checkpoint.root())
+            .expect("the entry is in the checkpoint's tree");
+    }
+    let consistency: ConsistencyProof = app
+        .ok(Call::get(format!("/v1/log/consistency?old=1&new={size}")))
+        .await;
+    consistency
+        .verify(leaf_hash(page.entries[0].as_bytes()), checkpoint.root())
+        .expect("the one-entry tree is a prefix");
+
+    let hashes = app
+        .send(Call::get(format!("/v1/log/tile/0/000.p/{size}")))
+        .await;
+    assert_eq!(hashes.status, 200);
+    let leaves: Vec<u8> = page
+        .entries
+        .iter()
+        .flat_map(|e| leaf_hash(e.as_bytes()).0)
+        .collect();
+    assert_eq!(
+        hashes.body, leaves,
+        "the level-0 tile holds the leaf hashes"
+    );
+    let bundle = app
+        .send(Call::get(format!("/v1/log/tile/entries/000.p/{size}")))
+        .await;
+    assert_eq!(bundle.status, 200);
+    let bundled = probity_ledger::decode_bundle(&bundle.body).expect("a bundle");
+    assert_eq!(
+        bundled,
+        page.entries
+            .iter()
+            .map(|e| e.as_bytes().to_vec())
+            .collect::<Vec<_>>()
+    );
+
+    let officials: Vec<api::OfficialInfo> = app.ok(Call::get("/v1/officials")).await;
+    assert_eq!(officials.len(), 1);
+    assert_eq!(officials[0].official, gov(1));
+    assert_eq!(officials[0].jurisdiction, JURISDICTION);
+    assert_eq!(
+        officials[0].public_key,
+        hex::encode(fx.gov1.verifying_key().as_bytes())
+    );
+    assert_eq!(officials[0].entry, 2);
+    let record: api::OfficialRecord = app.ok(Call::get("/v1/officials/GOV-0001")).await;
+    assert_eq!(record.official.official, gov(1));
+    assert!(record.filings.is_empty() && record.proofs.is_empty());
+    let supervisors: Vec<api::SupervisorInfo> = app.ok(Call::get("/v1/supervisors")).await;
+    assert_eq!(supervisors.len(), 1);
+    assert_eq!(supervisors[0].supervisor.as_str(), "AUDIT-1");
+    assert_eq!(supervisors[0].entry, 3);
+
+    // Bad queries and paths: a 4xx in the envelope.
+    for (path, status, code) in [
+        ("/v1/officials/GOV-9999", 404, "not_found"),
+        ("/v1/officials/bad%20id", 400, "bad_request"),
+        ("/v1/log/entries", 400, "bad_request"),
+        ("/v1/log/entries?start=3&end=2", 400, "bad_request"),
+        ("/v1/log/entries?start=0&end=999", 400, "bad_request"),
+        ("/v1/log/entries?start=x&end=1", 400, "bad_request"),
+        ("/v1/log/entries?start=0&end=1&more=1", 400, "bad_request"),
+        ("/v1/log/inclusion?index=4&size=4", 400, "bad_request"),
+        ("/v1/log/inclusion?index=0", 400, "bad_request"),
+        ("/v1/log/consistency?old=3&new=2", 400, "bad_request"),
+        ("/v1/log/consistency?old=1&new=99", 400, "bad_request"),
+        ("/v1/log/tile/0/001", 404, "not_found"),
+        ("/v1/log/tile/0/000.p/5", 404, "not_found"),
+        ("/v1/log/tile/nonsense", 404, "not_found"),
+    ] {
+        let reply = app.send(Call::get(path)).await;
+        assert_eq!(reply.status.as_u16(), status, "{path}: {}", reply.text());
+        assert_eq!(reply.error_code(), code, "{path}");
+    }
+    assert_eq!(app.size().await, size, "reading writes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn framework_rejections_use_the_envelope() {
+    let app = App::open();
+    let size = app.size().await;
+    for (call, status, code) in [
+        (Call::get("/v1/nope"), 404, "not_found"),
+        (Call::get("/v1/info/"), 404, "not_found"),
+        (Call::get("/"), 404, "not_found"),
+        (Call::post("/v1/info"), 405, "method_not_allowed"),
+        (Call::get("/v1/filings"), 405, "method_not_allowed"),
+        (
+            Call::new(Method::PUT, "/v1/tips"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            Call::new(Method::DELETE, "/v1/admin/officials"),
+            405,
+            "method_not_allowed",
+        ),
+        (Call::post("/healthz"), 405, "method_not_allowed"),
+        (
+            Call::get("/v1/supervisor/tips/3/reply"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            Call::post("/v1/supervisor/tips/not-a-number/reply").body("{}"),
+            400,
+            "bad_request",
+        ),
+    ] {
+        let what = format!("{} {}", call.method, call.path);
+        let reply = app.send(call).await;
+        assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.text());
+        assert_eq!(reply.error_code(), code, "{what}");
+    }
+    assert_eq!(app.size().await, size);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_bodies_get_413_and_write_nothing() {
+    let app = App::open();
+    let official = app.register_official("GOV-0001", JURISDICTION).await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let limit = probity_service::Config::default().max_body_bytes;
+    let big = vec![b'x'; limit + 1];
+    for (path, key) in [
+        ("/v1/admin/officials", Some(&app.registrar)),
+        ("/v1/admin/supervisors", Some(&app.registrar)),
+        ("/v1/admin/enrollment-codes", Some(&app.registrar)),
+        ("/v1/admin/deadlines", Some(&app.registrar)),
+        ("/v1/filings", Some(&official)),
+        ("/v1/challenges", Some(&supervisor)),
+        (
+            "/v1/challenges/00000000000000000000000000000000/answer",
+            Some(&official),
+        ),
+        ("/v1/supervisor/tips/0/reply", Some(&supervisor)),
+        ("/v1/enroll", None),
+        ("/v1/tips/status", None),
+    ] {
+        let mut call = Call::post(path).body(big.clone());
+        if let Some(key) = key {
+            call = call.by(key);
+        }
+        refused(&app, call, 413, "payload_too_large").await;
+    }
+    // Tips have their own, larger limit: a body over the general limit is read (and refused
+    // for what it is), one over the tip limit is not.
+    let tip_limit = probity_service::Config::default().max_tip_bytes;
+    let mut within = br#"{"subject":""#.to_vec();
+    within.extend(vec![b'A'; limit + 10]);
+    within.extend(br#""}"#);
+    refused(
+        &app,
+        Call::post("/v1/tips").body(within),
+        400,
+        "bad_request",
+    )
+    .await;
+    refused(
+        &app,
+        Call::post("/v1/tips").body(vec![b'x'; tip_limit + 1]),
+        413,
+        "payload_too_large",
+    )
+    .await;
+}
+
+// ----- who may call what -------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Public,
+    Registrar,
+    Official,
+    OtherOfficial,
+    Supervisor,
+    Unregistered,
+    Whistleblower,
+}
+
+const ROLES: [Role; 7] = [
+    Role::Public,
+    Role::Registrar,
+    Role::Official,
+    Role::OtherOfficial,
+    Role::Supervisor,
+    Role::Unregistered,
+    Role::Whistleblower,
+];
+
+/// Everything the matrix's requests need.
+struct World {
+    app: App,
+    supervisor: SigningKey,
+    unregistered: SigningKey,
+    info: api::ServiceInfo,
+    challenge: String,
+    tip_entry: u64,
+    receipt_code: String,
+    tipper: Tipper,
+    rogue: Tipper,
+    fresh_codes: std::sync::Mutex<Vec<String>>,
+    counter: AtomicU32,
+}
+
+impl World {
+    fn key(&self, role: Role) -> Option<&SigningKey> {
+        let fx = fixtures();
+        match role {
+            Role::Public | Role::Whistleblower => None,
+            Role::Registrar => Some(&self.app.registrar),
+            Role::Official => Some(&fx.gov1),
+            Role::OtherOfficial => Some(&fx.gov2),
+            Role::Supervisor => Some(&self.supervisor),
+            Role::Unregistered => Some(&self.unregistered),
+        }
+    }
+
+    fn next(&self) -> u32 {
+        self.counter.fetch_add(1, Ordering::SeqCst)
+    }
+}
+
+type Make = Box<dyn Fn(&World, Role, u64) -> Call>;
+
+struct Route {
+    method: Method,
+    template: &'static str,
+    allowed: &'static [Role],
+    /// Whether a success logs something.
+    writes: bool,
+    make: Make,
+    /// Checks a success is what the route documents.
+    shape: fn(&Reply),
+    /// What a role that is not allowed gets.
+    refusal: fn(Role) -> (u16, &'static str),
+}
+
+fn public_refusal(_: Role) -> (u16, &'static str) {
+    unreachable!("everyone may read public routes")
+}
+
+fn signed_refusal(role: Role) -> (u16, &'static str) {
+    match role {
+        Role::Public | Role::Whistleblower | Role::Unregistered => (401, "unauthorized"),
+        _ => (403, "forbidden"),
+    }
+}
+
+fn answer_refusal(role: Role) -> (u16, &'static str) {
+    match role {
+        Role::OtherOfficial => (404, "not_found"),
+        other => signed_refusal(other),
+    }
+}
+
+const EVERYONE: &[Role] = &ROLES;
+
+/// Decodes a success as `T` (every API type refuses unknown fields).
+fn shape<T: serde::de::DeserializeOwned>(reply: &Reply) {
+    let _: T = reply.json();
+}
+
+fn public(template: &'static str, path: &'static str, shape: fn(&Reply)) -> Route {
+    Route {
+        method: Method::GET,
+        template,
+        shape,
+        allowed: EVERYONE,
+        writes: false,
+        make: Box::new(move |_, _, _| Call::get(path)),
+        refusal: public_refusal,
+    }
+}
+
+fn routes() -> Vec<Route> {
+    vec![
+        public("/healthz", "/healthz", |r| assert_eq!(r.text(), "ok")),
+        public("/metrics", "/metrics", |r| {
+            assert!(r.text().contains("probity_http_requests_total"))
+        }),
+        public("/v1/openapi.json", "/v1/openapi.json", |r| {
+            assert!(r.json::<Value>()["paths"].is_object())
+        }),
+        public("/v1/info", "/v1/info", shape::<api::ServiceInfo>),
+        public("/v1/params", "/v1/params", |r| {
+            ParamsManifest::from_json(&r.text()).expect("a manifest");
+        }),
+        public("/v1/log/checkpoint", "/v1/log/checkpoint", |r| {
+            assert!(checkpoint_size(&r.body) > 0)
+        }),
+        Route {
+            method: Method::GET,
+            template: "/v1/log/tile/{*path}",
+            shape: |r| assert!(!r.body.is_empty() && r.body.len() % 32 == 0),
+            allowed: EVERYONE,
+            writes: false,
+            make: Box::new(|_, _, size| Call::get(format!("/v1/log/tile/0/000.p/{size}"))),
+            refusal: public_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/log/entries",
+            shape: shape::<api::EntriesPage>,
+            allowed: EVERYONE,
+            writes: false,
+            make: Box::new(|_, _, size| Call::get(format!("/v1/log/entries?start=0&end={size}"))),
+            refusal: public_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/log/inclusion",
+            shape: shape::<InclusionProof>,
+            allowed: EVERYONE,
+            writes: false,
+            make: Box::new(|_, _, size| {
+                Call::get(format!("/v1/log/inclusion?index=1&size={size}"))
+            }),
+            refusal: public_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/log/consistency",
+            shape: shape::<ConsistencyProof>,
+            allowed: EVERYONE,
+            writes: false,
+            make: Box::new(|_, _, size| Call::get(format!("/v1/log/consistency?old=2&new={size}"))),
+            refusal: public_refusal,
+        },
+        public(
+            "/v1/officials",
+            "/v1/officials",
+            shape::<Vec<api::OfficialInfo>>,
+        ),
+        public(
+            "/v1/officials/{official}",
+            "/v1/officials/GOV-0001",
+            shape::<api::OfficialRecord>,
+        ),
+        public(
+            "/v1/supervisors",
+            "/v1/supervisors",
+            shape::<Vec<api::SupervisorInfo>>,
+        ),
+        Route {
+            method: Method::POST,
+            template: "/v1/admin/officials",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Registrar],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                let key = SigningKey::generate(&mut rand::rngs::OsRng);
+                Call::post("/v1/admin/officials").json(&api::RegisterOfficial {
+                    official: gov(100 + w.next()),
+                    name: "A new official".into(),
+                    position: "Deputy head".into(),
+                    jurisdiction: JURISDICTION.into(),
+                    public_key: hex::encode(key.verifying_key().as_bytes()),
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/admin/supervisors",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Registrar],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                let key = SigningKey::generate(&mut rand::rngs::OsRng);
+                Call::post("/v1/admin/supervisors").json(&api::RegisterSupervisor {
+                    supervisor: SupervisorId::new(&format!("AUDIT-{}", 100 + w.next()))
+                        .expect("id"),
+                    public_key: hex::encode(key.verifying_key().as_bytes()),
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/admin/enrollment-codes",
+            shape: shape::<api::EnrollmentCodes>,
+            allowed: &[Role::Registrar],
+            writes: true,
+            make: Box::new(|_, _, _| {
+                Call::post("/v1/admin/enrollment-codes").json(&api::IssueEnrollmentCodes {
+                    count: 2,
+                    scope: JURISDICTION.into(),
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/admin/deadlines",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Registrar],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                Call::post("/v1/admin/deadlines").json(&api::SetDeadline {
+                    period: fixtures().o2026.period(),
+                    deadline: w.app.now_ms() + 30 * DAY_MS,
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/filings",
+            shape: shape::<api::FilingAccepted>,
+            allowed: &[Role::Official],
+            writes: true,
+            make: Box::new(|_, _, _| {
+                let fx = fixtures();
+                Call::post("/v1/filings").json(&filing(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/official/challenges",
+            shape: shape::<Vec<api::ChallengeView>>,
+            allowed: &[Role::Official, Role::OtherOfficial],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/official/challenges")),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/challenges/{challenge}/answer",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Official],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                Call::post(format!("/v1/challenges/{}/answer", w.challenge)).json(
+                    &api::AnswerChallenge {
+                        proof: fixtures().asset2026(),
+                    },
+                )
+            }),
+            refusal: answer_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/challenges",
+            shape: shape::<api::ChallengeCreated>,
+            allowed: &[Role::Supervisor],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                let item = &fixtures().d2026.items()[1];
+                Call::post("/v1/challenges").json(&api::IssueChallenge {
+                    official: gov(1),
+                    period: None,
+                    id_hash: item.asset_id.id_hash().to_string(),
+                    min_value: 1,
+                    deadline: w.app.now_ms() + DAY_MS,
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/supervisor/challenges",
+            shape: shape::<Vec<api::ChallengeView>>,
+            allowed: &[Role::Supervisor],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/supervisor/challenges")),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/supervisor/tips",
+            shape: shape::<Vec<api::SealedTipView>>,
+            allowed: &[Role::Supervisor],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/supervisor/tips")),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/supervisor/tips/{entry}/reply",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Supervisor],
+            // A reply that does not close the tip stays off the ledger.
+            writes: false,
+            make: Box::new(|w, _, _| {
+                Call::post(format!("/v1/supervisor/tips/{}/reply", w.tip_entry)).json(
+                    &api::ReplyToTip {
+                        message: "We have received your tip.".into(),
+                        close: false,
+                    },
+                )
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/supervisor/alerts",
+            shape: shape::<Vec<api::AlertView>>,
+            allowed: &[Role::Supervisor],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/supervisor/alerts")),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/supervisor/disclosures",
+            shape: shape::<Vec<api::DisclosureView>>,
+            allowed: &[Role::Supervisor],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/supervisor/disclosures")),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/enroll",
+            shape: shape::<api::Enrolled>,
+            allowed: &[Role::Whistleblower],
+            writes: false,
+            // The whistleblower holds a code the registrar made; nobody else does.
+            make: Box::new(|w, role, _| {
+                let code = if role == Role::Whistleblower {
+                    w.fresh_codes
+                        .lock()
+                        .expect("lock")
+                        .pop()
+                        .expect("a fresh code")
+                } else {
+                    probity_credentials::EnrollmentCode::generate(&mut rand::rngs::OsRng)
+                        .to_string()
+                };
+                Call::post("/v1/enroll").json(&issuance_request(&w.info, &code, JURISDICTION).0)
+            }),
+            refusal: |_| (403, "forbidden"),
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/tips",
+            shape: shape::<api::TipAccepted>,
+            allowed: &[Role::Whistleblower],
+            writes: true,
+            // The whistleblower holds a credential of this service; the others make their
+            // own.
+            make: Box::new(|w, role, _| {
+                let tipper = if role == Role::Whistleblower {
+                    &w.tipper
+                } else {
+                    &w.rogue
+                };
+                Call::post("/v1/tips").json(&tipper.tip("GOV-0002", w.info.epoch, "A tip."))
+            }),
+            refusal: |_| (422, "invalid_proof"),
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/tips/status",
+            shape: shape::<api::TipStatus>,
+            allowed: &[Role::Whistleblower],
+            writes: false,
+            make: Box::new(|w, role, _| {
+                let code = if role == Role::Whistleblower {
+                    w.receipt_code.clone()
+                } else {
+                    probity_credentials::Receipt::generate(&mut rand::rngs::OsRng).to_string()
+                };
+                Call::post("/v1/tips/status").json(&api::TipStatusQuery { receipt_code: code })
+            }),
+            refusal: |_| (404, "not_found"),
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_against_every_route() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let log = app.log_key().await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    let item = &fx.d2026.items()[0];
+    let created: api::ChallengeCreated = app
+        .ok(Call::post("/v1/challenges")
+            .json(&api::IssueChallenge {
+                official: gov(1),
+                period: None,
+                id_hash: item.asset_id.id_hash().to_string(),
+                min_value: item.value.0,
+                deadline: app.now_ms() + DAY_MS,
+            })
+            .by(&supervisor))
+        .await;
+    let info = app.info().await;
+    let tipper = app.whistleblower(JURISDICTION).await;
+    let accepted: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "A flat.")))
+        .await;
+    let fresh_codes = app.codes(1, JURISDICTION).await;
+    let world = World {
+        supervisor,
+        unregistered: SigningKey::generate(&mut rand::rngs::OsRng),
+        challenge: created.challenge.to_string(),
+        tip_entry: accepted.receipt.proof.index,
+        receipt_code: accepted.receipt_code,
+        rogue: Tipper::rogue(&info, JURISDICTION),
+        tipper,
+        info,
+        fresh_codes: std::sync::Mutex::new(fresh_codes),
+        counter: AtomicU32::new(0),
+        app,
+    };
+
+    let mut successes = 0;
+    for route in routes() {
+        for role in ROLES {
+            let size = world.app.size().await;
+            let mut call = (route.make)(&world, role, size);
+            assert_eq!(call.method, route.method, "{}", route.template);
+            if let Some(key) = world.key(role) {
+                call = call.by(key);
+            }
+            let reply = world.app.send(call).await;
+            let after = world.app.size().await;
+            let cell = format!("{role:?} {} {}", route.method, route.template);
+            if route.allowed.contains(&role) {
+                assert!(
+                    reply.status.is_success(),
+                    "{cell}: allowed, got {}: {}",
+                    reply.status,
+                    reply.text()
+                );
+                (route.shape)(&reply);
+                successes += 1;
+                if route.writes {
+                    assert!(after > size, "{cell}: a write grows the ledger");
+                    let value: Value = reply.json();
+                    let receipts = value
+                        .get("receipts")
+                        .cloned()
+                        .or_else(|| value.get("receipt").map(|r| json!([r])))
+                        .expect("receipts");
+                    let receipts: Vec<probity_ledger::Receipt> =
+                        serde_json::from_value(receipts).expect("receipts");
+                    verify_receipts(&receipts, &log);
+                } else {
+                    assert_eq!(after, size, "{cell}: writes nothing");
+                }
+            } else {
+                let (status, code) = (route.refusal)(role);
+                assert_eq!(
+                    reply.status.as_u16(),
+                    status,
+                    "{cell}: expected {status}, got {}",
+                    reply.text()
+                );
+                assert_eq!(reply.error_code(), code, "{cell}");
+                assert_eq!(after, size, "{cell}: a refused request writes nothing");
+            }
+        }
+    }
+    assert!(successes > 100, "{successes}");
+
+    // What the allowed callers saw is theirs only.
+    let mine: Vec<api::ChallengeView> = world
+        .app
+        .ok(Call::get("/v1/official/challenges").by(&fixtures().gov1))
+        .await;
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|c| c.official == gov(1)));
+    let theirs: Vec<api::ChallengeView> = world
+        .app
+        .ok(Call::get("/v1/official/challenges").by(&fixtures().gov2))
+        .await;
+    assert!(theirs.is_empty(), "another official sees none of them");
+    let status: api::TipStatus = world
+        .app
+        .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: world.receipt_code.clone(),
+        }))
+        .await;
+    assert_eq!(status.replies.len(), 1, "the supervisor's reply only");
+}
+
+// ----- signatures ----------------------------------------------------------------------------
+
+fn supervisor_body(n: u32) -> api::RegisterSupervisor {
+    api::RegisterSupervisor {
+        supervisor: SupervisorId::new(&format!("AUDIT-{n}")).expect("id"),
+        public_key: hex::encode(
+            SigningKey::generate(&mut rand::rngs::OsRng)
+                .verifying_key()
+                .as_bytes(),
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_signatures_replays_and_stale_timestamps_are_refused() {
+    let app = App::open();
+    let official = app.register_official("GOV-0001", JURISDICTION).await;
+    let registrar = app.registrar.clone();
+    let path = "/v1/admin/supervisors";
+    let now = app.now_secs();
+
+    // A replay of an accepted request, and of a refused one.
+    let signed = Call::post(path)
+        .json(&supervisor_body(1))
+        .by(&registrar)
+        .signed(now);
+    let _: api::Written = app.ok(signed.clone()).await;
+    refused(&app, signed, 401, "unauthorized").await;
+    let bad = Call::post(path).body("{").by(&registrar).signed(now);
+    refused(&app, bad.clone(), 400, "bad_request").await;
+    refused(&app, bad, 401, "unauthorized").await;
+
+    // The signature covers the method, the path with its query, the body, the timestamp
+    // and the nonce; each header must be there and well-formed.
+    let body = serde_json::to_vec(&supervisor_body(2)).expect("json");
+    let good = Call::post(path)
+        .body(body.clone())
+        .by(&registrar)
+        .signed(now);
+    let header = |c: &Call, name: &str| {
+        c.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .expect("header")
+    };
+    let with = |c: &Call, name: &str, value: String| {
+        let mut c = c.clone();
+        for h in &mut c.headers {
+            if h.0 == name {
+                h.1 = value.clone();
+            }
+        }
+        c
+    };
+    let without = |c: &Call, name: &str| {
+        let mut c = c.clone();
+        c.headers.retain(|(n, _)| n != name);
+        c
+    };
+    let mut other_body = good.clone();
+    other_body.body = serde_json::to_vec(&supervisor_body(3)).expect("json");
+    refused(&app, other_body, 401, "unauthorized").await;
+    let mut other_path = good.clone();
+    other_path.path = "/v1/admin/officials".into();
+    refused(&app, other_path, 401, "unauthorized").await;
+    let mut with_query = good.clone();
+    with_query.path = format!("{path}?x=1");
+    refused(&app, with_query, 401, "unauthorized").await;
+    let official_key = hex::encode(official.verifying_key().as_bytes());
+    refused(
+        &app,
+        with(&good, "probity-key", official_key),
+        401,
+        "unauthorized",
+    )
+    .await;
+    let signature = header(&good, "probity-signature");
+    let flipped = format!(
+        "{}{}",
+        if signature.starts_with('0') { "1" } else { "0" },
+        &signature[1..]
+    );
+    refused(
+        &app,
+        with(&good, "probity-signature", flipped),
+        401,
+        "unauthorized",
+    )
+    .await;
+    refused(
+        &app,
+        with(&good, "probity-signature", "zz".repeat(64)),
+        401,
+        "unauthorized",
+    )
+    .await;
+    refused(
+        &app,
+        with(
+            &good,
+            "probity-nonce",
+            header(&good, "probity-nonce").to_uppercase(),
+        ),
+        401,
+        "unauthorized",
+    )
+    .await;
+    refused(
+        &app,
+        with(&good, "probity-timestamp", (now + 1).to_string()),
+        401,
+        "unauthorized",
+    )
+    .await;
+    refused(
+        &app,
+        with(&good, "probity-timestamp", "soon".into()),
+        401,
+        "unauthorized",
+    )
+    .await;
+    for name in [
+        "probity-key",
+        "probity-timestamp",
+        "probity-nonce",
+        "probity-signature",
+    ] {
+        refused(&app, without(&good, name), 401, "unauthorized").await;
+    }
+    // The untouched request still goes through: none of the above spent its nonce.
+    let _: api::Written = app.ok(good).await;
+
+    // ±5 minutes of the service's clock, and no more.
+    for skew in [-301i64, 301] {
+        let at = now.checked_add_signed(skew).expect("positive");
+        refused(
+            &app,
+            Call::post(path)
+                .json(&supervisor_body(10))
+                .by(&registrar)
+                .at(at),
+            401,
+            "unauthorized",
+        )
+        .await;
+    }
+    for (n, skew) in [(11, -300i64), (12, 300)] {
+        let at = now.checked_add_signed(skew).expect("positive");
+        let _: api::Written = app
+            .ok(Call::post(path)
+                .json(&supervisor_body(n))
+                .by(&registrar)
+                .at(at))
+            .await;
+    }
+
+    // An unregistered key, and a key the registrar replaced.
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    refused(
+        &app,
+        Call::post(path).json(&supervisor_body(20)).by(&stranger),
+        401,
+        "unauthorized",
+    )
+    .await;
+    app.register_official_key("GOV-0001", JURISDICTION, &fixtures().gov1)
+        .await;
+    refused(
+        &app,
+        Call::get("/v1/official/challenges").by(&official),
+        401,
+        "unauthorized",
+    )
+    .await;
+    let _: Vec<api::ChallengeView> = app
+        .ok(Call::get("/v1/official/challenges").by(&fixtures().gov1))
+        .await;
+
+    // A replay is refused after a sweep too: nonces outlive the clock window.
+    let signed = Call::get("/v1/official/challenges")
+        .by(&fixtures().gov1)
+        .signed(app.now_secs());
+    let _: Vec<api::ChallengeView> = app.ok(signed.clone()).await;
+    app.advance_ms(200_000);
+    app.service.sweep().await.expect("sweep");
+    refused(&app, signed, 401, "unauthorized").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_belongs_to_one_party() {
+    let app = App::open();
+    let official = app.register_official("GOV-0001", JURISDICTION).await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    for key in [&official, &supervisor, &app.registrar] {
+        refused(
+            &app,
+            Call::post("/v1/admin/officials")
+                .json(&api::RegisterOfficial {
+                    official: gov(2),
+                    name: "Two".into(),
+                    position: "Deputy".into(),
+                    jurisdiction: JURISDICTION.into(),
+                    public_key: hex::encode(key.verifying_key().as_bytes()),
+                })
+                .by(&app.registrar),
+            409,
+            "conflict",
+        )
+        .await;
+        refused(
+            &app,
+            Call::post("/v1/admin/supervisors")
+                .json(&api::RegisterSupervisor {
+                    supervisor: SupervisorId::new("AUDIT-2").expect("id"),
+                    public_key: hex::encode(key.verifying_key().as_bytes()),
+                })
+                .by(&app.registrar),
+            409,
+            "conflict",
+        )
+        .await;
+    }
+    // Bad fields of a registration.
+    for (public_key, jurisdiction) in [
+        ("00".repeat(31), JURISDICTION),
+        ("not hex".to_owned(), JURISDICTION),
+        (
+            hex::encode(
+                SigningKey::generate(&mut rand::rngs::OsRng)
+                    .verifying_key()
+                    .as_bytes(),
+            ),
+            "no spaces allowed",
+        ),
+    ] {
+        refused(
+            &app,
+            Call::post("/v1/admin/officials")
+                .json(&api::RegisterOfficial {
+                    official: gov(3),
+                    name: "Three".into(),
+                    position: "Deputy".into(),
+                    jurisdiction: jurisdiction.into(),
+                    public_key,
+                })
+                .by(&app.registrar),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+}
+
+// ----- malformed bodies ----------------------------------------------------------------------
+
+/// Bodies that are not the route's JSON: each must be a 400 that writes nothing.
+fn malformed_variants(valid: &Value) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"{".to_vec(),
+        b"[]".to_vec(),
+        b"null".to_vec(),
+        b"\"text\"".to_vec(),
+        b"{}".to_vec(),
+        vec![0xff, 0xfe, 0x00],
+    ];
+    let object = valid.as_object().expect("an object");
+    let mut unknown = object.clone();
+    unknown.insert("unexpected".into(), json!(1));
+    out.push(serde_json::to_vec(&unknown).expect("json"));
+    for (name, value) in object {
+        let wrong = match value {
+            Value::String(_) => json!(12345),
+            Value::Number(_) => json!("12345"),
+            Value::Bool(_) => json!("yes"),
+            Value::Array(_) => json!({"not": "a list"}),
+            Value::Object(_) => json!("not an object"),
+            Value::Null => json!([]),
+        };
+        let mut bad = object.clone();
+        bad.insert(name.clone(), wrong);
+        out.push(serde_json::to_vec(&bad).expect("json"));
+    }
+    let text = serde_json::to_string(valid).expect("json");
+    out.push(text.as_bytes()[..text.len() - 1].to_vec());
+    out.push(format!("{text}{text}").into_bytes());
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_bodies_are_refused_and_write_nothing() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    let item = &fx.d2026.items()[0];
+    let created: api::ChallengeCreated = app
+        .ok(Call::post("/v1/challenges")
+            .json(&api::IssueChallenge {
+                official: gov(1),
+                period: None,
+                id_hash: item.asset_id.id_hash().to_string(),
+                min_value: item.value.0,
+                deadline: app.now_ms() + DAY_MS,
+            })
+            .by(&supervisor))
+        .await;
+    let info = app.info().await;
+    let tipper = app.whistleblower(JURISDICTION).await;
+    let accepted: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "First.")))
+        .await;
+    let code = app.codes(1, JURISDICTION).await.remove(0);
+    let (enroll, enroll_state) = issuance_request(&info, &code, JURISDICTION);
+    // A second tip from this credential about GOV-0001 in this epoch would be a 409: the
+    // one that must still go through after the malformed ones is about another official.
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let tip = tipper.tip("GOV-0002", info.epoch, "Second, after the malformed ones.");
+
+    let key = |k: &SigningKey| Some(k.clone());
+    let routes: Vec<(String, Option<SigningKey>, Value)> = vec![
+        (
+            "/v1/admin/officials".into(),
+            key(&app.registrar),
+            serde_json::to_value(api::RegisterOfficial {
+                official: gov(7),
+                name: "Seven".into(),
+                position: "Deputy".into(),
+                jurisdiction: JURISDICTION.into(),
+                public_key: hex::encode(
+                    SigningKey::generate(&mut rand::rngs::OsRng)
+                        .verifying_key()
+                        .as_bytes(),
+                ),
+            })
+            .expect("json"),
+        ),
+        (
+            "/v1/admin/supervisors".into(),
+            key(&app.registrar),
+            serde_json::to_value(supervisor_body(7)).expect("json"),
+        ),
+        (
+            "/v1/admin/enrollment-codes".into(),
+            key(&app.registrar),
+            json!({"count": 1, "scope": JURISDICTION}),
+        ),
+        (
+            "/v1/admin/deadlines".into(),
+            key(&app.registrar),
+            json!({"period": 2026, "deadline": app.now_ms() + DAY_MS}),
+        ),
+        (
+            "/v1/filings".into(),
+            key(&fx.gov1),
+            serde_json::to_value(filing(&fx.o2026, &fx.gov1, vec![fx.band2026()])).expect("json"),
+        ),
+        (
+            "/v1/challenges".into(),
+            key(&supervisor),
+            json!({"official": "GOV-0001", "period": 2026, "id_hash": "1", "min_value": 1, "deadline": app.now_ms() + DAY_MS}),
+        ),
+        (
+            format!("/v1/challenges/{}/answer", created.challenge),
+            key(&fx.gov1),
+            serde_json::to_value(api::AnswerChallenge {
+                proof: fx.asset2026(),
+            })
+            .expect("json"),
+        ),
+        (
+            format!("/v1/supervisor/tips/{}/reply", accepted.receipt.proof.index),
+            key(&supervisor),
+            json!({"message": "Thank you.", "close": true}),
+        ),
+        (
+            "/v1/enroll".into(),
+            None,
+            serde_json::to_value(&enroll).expect("json"),
+        ),
+        (
+            "/v1/tips".into(),
+            None,
+            serde_json::to_value(&tip).expect("json"),
+        ),
+        (
+            "/v1/tips/status".into(),
+            None,
+            json!({"receipt_code": accepted.receipt_code}),
+        ),
+    ];
+    let size = app.size().await;
+    for (path, key, valid) in &routes {
+        for body in malformed_variants(valid) {
+            let mut call = Call::post(path.as_str()).body(body.clone());
+            if let Some(key) = key {
+                call = call.by(key);
+            }
+            let reply = app.send(call).await;
+            assert_eq!(
+                reply.status.as_u16(),
+                400,
+                "{path} with {}: {}",
+                String::from_utf8_lossy(&body),
+                reply.text()
+            );
+            assert_eq!(reply.error_code(), "bad_request");
+        }
+    }
+    assert_eq!(app.size().await, size, "nothing was written");
+
+    // Nothing was spent either: the code still enrolls, the tip's tag is still free, and
+    // the tip has no reply.
+    let enrolled: api::Enrolled = app.ok(Call::post("/v1/enroll").json(&enroll)).await;
+    let _ = Tipper::from_enrollment(&info, enroll_state, &enrolled);
+    let second: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+    second
+        .receipt
+        .verify(&app.log_key().await)
+        .expect("the receipt verifies");
+    let status: api::TipStatus = app
+        .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: accepted.receipt_code.clone(),
+        }))
+        .await;
+    assert_eq!(status.status, "open");
+    assert!(status.replies.is_empty());
+}
+
+// ----- filings -------------------------------------------------------------------------------
+
+/// The envelope with its public inputs rewritten by `edit` (its proof unchanged).
+fn with_inputs(envelope: &ProofEnvelope, edit: impl FnOnce(&mut PublicInputs)) -> ProofEnvelope {
+    let mut inputs = envelope.inputs().expect("inputs");
+    edit(&mut inputs);
+    ProofEnvelope::new(
+        envelope.capacity,
+        envelope.official.clone(),
+        &inputs,
+        &envelope.proof_bytes().expect("proof"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filings_with_proofs_that_do_not_fit_are_refused() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let (o2025, gov1) = (&fx.o2025, &fx.gov1);
+    let unprocessable = |call| refused(&app, call, 422, "unprocessable");
+
+    // Another official's valid proof, as is, relabelled, and with the official's tag
+    // rewritten too (then the proof no longer verifies).
+    let theirs = fx.gov2_band2025();
+    unprocessable(filing_call(o2025, gov1, vec![theirs.clone()])).await;
+    let relabelled = ProofEnvelope {
+        official: gov(1),
+        ..theirs.clone()
+    };
+    refused(
+        &app,
+        filing_call(o2025, gov1, vec![relabelled.clone()]),
+        400,
+        "bad_request",
+    )
+    .await;
+    let retagged = with_inputs(&relabelled, |x| {
+        if let PublicInputs::NetWorthRange(n) = x {
+            n.official_tag = gov(1).tag();
+        }
+    });
+    // Filed with GOV-0002's commitment, so that only the proof itself can tell.
+    let copied = api::FileDeclaration {
+        filing: probity_ledger::DeclarationFiled::sign(
+            gov(1),
+            fx.p2025.period(),
+            fx.p2025.capacity(),
+            fx.p2025.commitment(),
+            gov1,
+        ),
+        proofs: vec![retagged],
+    };
+    refused(
+        &app,
+        Call::post("/v1/filings").json(&copied).by(gov1),
+        422,
+        "invalid_proof",
+    )
+    .await;
+
+    // A proof for another period, or none, or two.
+    unprocessable(filing_call(&fx.o2026, gov1, vec![fx.band2025()])).await;
+    unprocessable(filing_call(o2025, gov1, vec![])).await;
+    unprocessable(filing_call(o2025, gov1, vec![fx.band2025(), fx.band2025()])).await;
+    unprocessable(filing_call(o2025, gov1, vec![fx.growth2025to2026()])).await;
+    unprocessable(filing_call(
+        o2025,
+        gov1,
+        vec![fx.band2025(), fx.asset2026()],
+    ))
+    .await;
+
+    // Bounds that are not a public band.
+    unprocessable(filing_call(o2025, gov1, vec![fx.off_band2025()])).await;
+
+    // Tampered proofs: another proof's bytes, a flipped byte, a moved bound.
+    let swapped = ProofEnvelope {
+        proof: fx.band2026().proof,
+        ..fx.band2025()
+    };
+    refused(
+        &app,
+        filing_call(o2025, gov1, vec![swapped]),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    let mut flipped = fx.band2025();
+    let last = flipped.proof.pop().expect("hex");
+    flipped.proof.push(if last == '0' { '1' } else { '0' });
+    let before = app.size().await;
+    let reply = app.send(filing_call(o2025, gov1, vec![flipped])).await;
+    assert!(
+        [400, 422].contains(&reply.status.as_u16()),
+        "{}",
+        reply.text()
+    );
+    reply.error_code();
+    assert_eq!(app.size().await, before);
+    let moved = with_inputs(&fx.band2025(), |x| {
+        if let PublicInputs::NetWorthRange(n) = x {
+            n.lo.0 -= 1;
+        }
+    });
+    refused(
+        &app,
+        filing_call(o2025, gov1, vec![moved]),
+        422,
+        "invalid_proof",
+    )
+    .await;
+
+    // The filing itself: signed by another key, or at a capacity without keys.
+    let mut forged = filing(o2025, gov1, vec![fx.band2025()]);
+    forged.filing = probity_ledger::DeclarationFiled::sign(
+        gov(1),
+        o2025.period(),
+        o2025.capacity(),
+        o2025.commitment(),
+        &fx.gov2,
+    );
+    unprocessable(Call::post("/v1/filings").json(&forged).by(gov1)).await;
+    let mut tampered =
+        serde_json::to_value(filing(o2025, gov1, vec![fx.band2025()])).expect("json");
+    tampered["filing"]["period"] = json!(2027);
+    unprocessable(Call::post("/v1/filings").json(&tampered).by(gov1)).await;
+    let wide = api::FileDeclaration {
+        filing: probity_ledger::DeclarationFiled::sign(
+            gov(1),
+            o2025.period(),
+            probity_core::Capacity::new(64).expect("capacity"),
+            o2025.commitment(),
+            gov1,
+        ),
+        proofs: vec![fx.band2025()],
+    };
+    unprocessable(Call::post("/v1/filings").json(&wide).by(gov1)).await;
+    // For someone else, or for an official nobody registered.
+    refused(
+        &app,
+        Call::post("/v1/filings")
+            .json(&filing(&fx.p2025, &fx.gov2, vec![fx.gov2_band2025()]))
+            .by(gov1),
+        403,
+        "forbidden",
+    )
+    .await;
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    let unknown = opening(&declaration_as("gov-0001-2025.toml", "GOV-0099"));
+    refused(
+        &app,
+        Call::post("/v1/filings")
+            .json(&filing(&unknown, &stranger, vec![fx.band2025()]))
+            .by(&stranger),
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert!(
+        app.ok::<api::OfficialRecord>(Call::get("/v1/officials/GOV-0001"))
+            .await
+            .filings
+            .is_empty(),
+        "nothing was filed"
+    );
+
+    // A wealth_growth proof must start from the latest earlier filing: 2024 → 2026 skips
+    // 2025.
+    let first: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2024, gov1, vec![fx.band2024()]))
+        .await;
+    assert!(first.alerts.is_empty());
+    let second: api::FilingAccepted = app.ok(filing_call(o2025, gov1, vec![fx.band2025()])).await;
+    assert_eq!(second.alerts, vec![rules::WEALTH_GROWTH_MISSING.to_owned()]);
+    unprocessable(filing_call(
+        &fx.o2026,
+        gov1,
+        vec![fx.band2026(), fx.growth2024to2026()],
+    ))
+    .await;
+    let third: api::FilingAccepted = app
+        .ok(filing_call(
+            &fx.o2026,
+            gov1,
+            vec![fx.band2026(), fx.growth2025to2026()],
+        ))
+        .await;
+    assert!(third.alerts.is_empty(), "{:?}", third.alerts);
+    verify_receipts(&third.receipts, &app.log_key().await);
+    assert_eq!(third.receipts.len(), 3, "the filing and its two proofs");
+    let record: api::OfficialRecord = app.ok(Call::get("/v1/officials/GOV-0001")).await;
+    let periods: Vec<u32> = record
+        .filings
+        .iter()
+        .map(|f| {
+            serde_json::to_value(f.period)
+                .expect("json")
+                .as_u64()
+                .expect("n") as u32
+        })
+        .collect();
+    assert_eq!(periods, [2024, 2025, 2026]);
+    assert_eq!(record.proofs.len(), 4);
+    let text = serde_json::to_string(&record).expect("json");
+    assert!(
+        !text.contains("320000000"),
+        "the public record carries no amount"
+    );
+}
+
+// ----- challenges ----------------------------------------------------------------------------
+
+async fn challenge(
+    app: &App,
+    supervisor: &SigningKey,
+    item: usize,
+    min_value: u64,
+    deadline: u64,
+) -> String {
+    let item = &fixtures().d2026.items()[item];
+    let created: api::ChallengeCreated = app
+        .ok(Call::post("/v1/challenges")
+            .json(&api::IssueChallenge {
+                official: gov(1),
+                period: None,
+                id_hash: item.asset_id.id_hash().to_string(),
+                min_value,
+                deadline,
+            })
+            .by(supervisor))
+        .await;
+    created.challenge.to_string()
+}
+
+fn answer(challenge: &str, proof: ProofEnvelope, key: &SigningKey) -> Call {
+    Call::post(format!("/v1/challenges/{challenge}/answer"))
+        .json(&api::AnswerChallenge { proof })
+        .by(key)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn challenge_answers_must_prove_what_was_asked() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+
+    // Nothing to challenge before a filing; bad challenges.
+    let item = &fx.d2026.items()[0];
+    let ask = |official: u32, period: Option<u32>, id_hash: &str, deadline: u64| {
+        let mut body = json!({
+            "official": gov(official),
+            "id_hash": id_hash,
+            "min_value": 1,
+            "deadline": deadline,
+        });
+        if let Some(p) = period {
+            body["period"] = json!(p);
+        }
+        Call::post("/v1/challenges").json(&body).by(&supervisor)
+    };
+    let id_hash = item.asset_id.id_hash().to_string();
+    let later = app.now_ms() + DAY_MS;
+    refused(&app, ask(1, None, &id_hash, later), 422, "unprocessable").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    refused(&app, ask(2, None, &id_hash, later), 422, "unprocessable").await;
+    refused(
+        &app,
+        ask(1, Some(2025), &id_hash, later),
+        422,
+        "unprocessable",
+    )
+    .await;
+    refused(&app, ask(99, None, &id_hash, later), 404, "not_found").await;
+    refused(
+        &app,
+        ask(1, None, &id_hash, app.now_ms()),
+        422,
+        "unprocessable",
+    )
+    .await;
+    refused(&app, ask(1, None, "0x12", later), 400, "bad_request").await;
+    refused(&app, ask(1, None, "", later), 400, "bad_request").await;
+
+    let value = item.value.0;
+    let proof = fx.asset2026();
+    let other_asset = challenge(&app, &supervisor, 1, 1, later).await;
+    let more_than_declared = challenge(&app, &supervisor, 0, value + 1, later).await;
+    let less_than_declared = challenge(&app, &supervisor, 0, value - 1, later).await;
+    let unprocessable = |call| refused(&app, call, 422, "unprocessable");
+    unprocessable(answer(&other_asset, proof.clone(), &fx.gov1)).await;
+    unprocessable(answer(&more_than_declared, proof.clone(), &fx.gov1)).await;
+    unprocessable(answer(&other_asset, fx.band2026(), &fx.gov1)).await;
+    let moved = with_inputs(&proof, |x| {
+        if let PublicInputs::AssetIncluded(a) = x {
+            a.min_value.0 += 1;
+        }
+    });
+    refused(
+        &app,
+        answer(&more_than_declared, moved, &fx.gov1),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    refused(
+        &app,
+        answer(&less_than_declared, proof.clone(), &fx.gov2),
+        404,
+        "not_found",
+    )
+    .await;
+    refused(
+        &app,
+        answer("00112233445566778899aabbccddeeff", proof.clone(), &fx.gov1),
+        404,
+        "not_found",
+    )
+    .await;
+    refused(
+        &app,
+        answer("not-hex", proof.clone(), &fx.gov1),
+        400,
+        "bad_request",
+    )
+    .await;
+
+    // Proving more than asked answers it, once.
+    let written: api::Written = app
+        .ok(answer(&less_than_declared, proof.clone(), &fx.gov1))
+        .await;
+    verify_receipts(&written.receipts, &app.log_key().await);
+    let types: Vec<&str> = written
+        .receipts
+        .iter()
+        .map(|r| {
+            probity_ledger::Entry::from_canonical_json(r.entry.as_bytes())
+                .expect("entry")
+                .body
+                .type_name()
+        })
+        .collect();
+    assert_eq!(types, ["ProofAccepted", "ChallengeAnswered"]);
+    refused(
+        &app,
+        answer(&less_than_declared, proof.clone(), &fx.gov1),
+        409,
+        "conflict",
+    )
+    .await;
+    let seen: Vec<api::ChallengeView> = app
+        .ok(Call::get("/v1/supervisor/challenges").by(&supervisor))
+        .await;
+    let status = |id: &str| {
+        seen.iter()
+            .find(|c| c.challenge.to_string() == id)
+            .map(|c| c.status.clone())
+            .expect("listed")
+    };
+    assert_eq!(status(&less_than_declared), "answered");
+    assert_eq!(status(&other_asset), "open");
+    assert_eq!(status(&more_than_declared), "open");
+    // The withheld id_hash reaches supervisors only, with a salt that opens the public digest.
+    let disclosures: Vec<api::DisclosureView> = app
+        .ok(Call::get("/v1/supervisor/disclosures").by(&supervisor))
+        .await;
+    assert!(disclosures
+        .iter()
+        .any(|d| d.detail.to_string().contains(&id_hash)));
+    let log = app.entries().await;
+    let public = serde_json::to_string(
+        &log.iter()
+            .map(|e| e.to_canonical_json().expect("json"))
+            .map(|b| String::from_utf8(b).expect("utf8"))
+            .collect::<Vec<_>>(),
+    )
+    .expect("json");
+    assert!(
+        !public.contains(&id_hash),
+        "the asset stays off the public log"
+    );
+}
+
+// ----- whistleblowers ------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tips_must_match_their_presentation() {
+    let app = App::open();
+    app.register_official("GOV-0001", JURISDICTION).await;
+    app.register_official("GOV-0002", JURISDICTION).await;
+    app.register_official("BJ-0001", "CN-BJ").await;
+    let info = app.info().await;
+    let epoch = info.epoch;
+    let tipper = app.whistleblower(JURISDICTION).await;
+    let elsewhere = app.whistleblower("CN-BJ").await;
+    let tip = |t: &Tipper, subject: &str, e: u64| {
+        Call::post("/v1/tips").json(&t.tip(subject, e, "A tip."))
+    };
+    let bad = |t: api::SubmitTip| Call::post("/v1/tips").json(&t);
+    let good = tipper.tip("GOV-0001", epoch, "A flat in Ningbo.");
+
+    // Another subject or epoch than the presentation's.
+    refused(
+        &app,
+        bad(api::SubmitTip {
+            subject: "GOV-0002".into(),
+            ..good.clone()
+        }),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    let next = tipper.tip("GOV-0001", epoch + 1, "From the future.");
+    refused(
+        &app,
+        bad(api::SubmitTip {
+            epoch,
+            ..next.clone()
+        }),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    refused(&app, bad(next), 422, "unprocessable").await;
+    refused(
+        &app,
+        tip(&tipper, "GOV-0001", epoch - 1),
+        422,
+        "unprocessable",
+    )
+    .await;
+    // Another sealed tip than the one presented.
+    let other = tipper.tip("GOV-0001", epoch, "Something else.");
+    refused(
+        &app,
+        bad(api::SubmitTip {
+            sealed: other.sealed.clone(),
+            ..good.clone()
+        }),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    // A credential of another scope, or of another issuer.
+    refused(
+        &app,
+        tip(&elsewhere, "GOV-0001", epoch),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    refused(
+        &app,
+        tip(&Tipper::rogue(&info, JURISDICTION), "GOV-0001", epoch),
+        422,
+        "invalid_proof",
+    )
+    .await;
+    // Unknown or malformed subjects.
+    refused(&app, tip(&tipper, "GOV-9999", epoch), 422, "unprocessable").await;
+    refused(
+        &app,
+        bad(api::SubmitTip {
+            subject: "not an id!".into(),
+            ..good.clone()
+        }),
+        400,
+        "bad_request",
+    )
+    .await;
+    // Malformed presentations and seals.
+    let presentation = hex::decode(&good.presentation).expect("hex");
+    for broken in [
+        String::new(),
+        "zz".into(),
+        hex::encode(&presentation[..presentation.len() - 1]),
+        hex::encode([presentation.as_slice(), &[0]].concat()),
+        hex::encode(vec![0u8; presentation.len()]),
+    ] {
+        refused(
+            &app,
+            bad(api::SubmitTip {
+                presentation: broken,
+                ..good.clone()
+            }),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+    for broken in ["", "!!!", "AAAA"] {
+        refused(
+            &app,
+            bad(api::SubmitTip {
+                sealed: broken.into(),
+                ..good.clone()
+            }),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+    let tags = app
+        .types()
+        .await
+        .iter()
+        .filter(|t| **t == "TipReceived")
+        .count();
+    assert_eq!(tags, 0, "no tip was logged");
+
+    // The real one goes through, once; its receipt verifies.
+    let accepted: api::TipAccepted = app.ok(bad(good.clone())).await;
+    let (entry, _) = accepted
+        .receipt
+        .verify(&app.log_key().await)
+        .expect("the receipt verifies");
+    let EntryBody::TipReceived(received) = entry.body else {
+        panic!("a TipReceived entry");
+    };
+    assert_eq!(received.epoch, epoch);
+    assert_eq!(entry.time.as_millis() % DAY_MS, 0, "a whole UTC day");
+    let text = accepted.receipt.entry.clone();
+    assert!(!text.contains("GOV-0001"), "the subject stays off the log");
+    refused(&app, bad(good), 409, "conflict").await;
+    refused(&app, bad(other), 409, "conflict").await;
+    // Same credential, another official: another tag.
+    let _: api::TipAccepted = app.ok(tip(&tipper, "GOV-0002", epoch)).await;
+    // Status by receipt code, and nothing for a code nobody was given.
+    let status: api::TipStatus = app
+        .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: accepted.receipt_code.clone(),
+        }))
+        .await;
+    assert_eq!(status.status, "open");
+    assert_eq!(status.entry, accepted.receipt.proof.index);
+    refused(
+        &app,
+        Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: "not a code".into(),
+        }),
+        400,
+        "bad_request",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enrollment_codes_buy_one_credential() {
+    let app = App::open();
+    app.register_official("GOV-0001", JURISDICTION).await;
+    let info = app.info().await;
+    let code = app.codes(1, JURISDICTION).await.remove(0);
+    let size = app.size().await;
+    let enroll = |r: &api::Enroll| Call::post("/v1/enroll").json(r);
+
+    let unknown = probity_credentials::EnrollmentCode::generate(&mut rand::rngs::OsRng).to_string();
+    refused(
+        &app,
+        enroll(&issuance_request(&info, &unknown, JURISDICTION).0),
+        403,
+        "forbidden",
+    )
+    .await;
+    // Another scope than the code buys: refused, and the code is not spent.
+    refused(
+        &app,
+        enroll(&issuance_request(&info, &code, "CN-BJ").0),
+        422,
+        "unprocessable",
+    )
+    .await;
+    for broken in ["", "zz", "00"] {
+        refused(
+            &app,
+            enroll(&api::Enroll {
+                request: broken.into(),
+            }),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+    let (request, state) = issuance_request(&info, &code, JURISDICTION);
+    let enrolled: api::Enrolled = app.ok(enroll(&request)).await;
+    let tipper = Tipper::from_enrollment(&info, state, &enrolled);
+    // The same request again (a lost response) is answered again; any other is a 409.
+    let again: api::Enrolled = app.ok(enroll(&request)).await;
+    assert_ne!(again.response, enrolled.response, "a fresh MAC");
+    refused(
+        &app,
+        enroll(&issuance_request(&info, &code, JURISDICTION).0),
+        409,
+        "conflict",
+    )
+    .await;
+    assert_eq!(app.size().await, size, "enrolling logs nothing");
+    let _: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "Works.")))
+        .await;
+    // Bad code requests.
+    for body in [
+        json!({"count": 0, "scope": JURISDICTION}),
+        json!({"count": 1001, "scope": JURISDICTION}),
+        json!({"count": 1, "scope": "not a scope"}),
+        json!({"count": -1, "scope": JURISDICTION}),
+    ] {
+        refused(
+            &app,
+            Call::post("/v1/admin/enrollment-codes")
+                .json(&body)
+                .by(&app.registrar),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn distinct_reporters_raise_one_alert() {
+    let app = App::open();
+    app.register_official("GOV-0001", JURISDICTION).await;
+    app.register_official("GOV-0002", JURISDICTION).await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let log = app.log_key().await;
+    let threshold = probity_service::Config::default().reporters_threshold;
+    assert_eq!(threshold, 3);
+    let mut tippers = Vec::new();
+    for _ in 0..threshold + 2 {
+        tippers.push(app.whistleblower(JURISDICTION).await);
+    }
+    let epoch = app.info().await.epoch;
+    for (n, tipper) in tippers.iter().enumerate() {
+        let accepted: api::TipAccepted = app
+            .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", epoch, "Same flat.")))
+            .await;
+        accepted.receipt.verify(&log).expect("the receipt verifies");
+        let many = app
+            .alerts(&supervisor)
+            .await
+            .into_iter()
+            .filter(|a| a.rule == rules::MANY_REPORTERS)
+            .collect::<Vec<_>>();
+        let expected = usize::from(n + 1 >= threshold);
+        assert_eq!(many.len(), expected, "after {} reporters", n + 1);
+        if let Some(alert) = many.first() {
+            assert_eq!(alert.detail.official, gov(1));
+            assert_eq!(alert.time % DAY_MS, 0, "tip alerts carry the day only");
+        }
+    }
+    // One reporter tipping in several epochs is still one reporter: tags differ per epoch,
+    // so they cannot be counted together.
+    for _ in 0..threshold + 1 {
+        app.advance_ms(1000 * probity_service::Config::default().epoch_seconds);
+        let epoch = app.info().await.epoch;
+        let _: api::TipAccepted = app
+            .ok(Call::post("/v1/tips").json(&tippers[0].tip("GOV-0002", epoch, "Again.")))
+            .await;
+    }
+    let about_two = app
+        .alerts(&supervisor)
+        .await
+        .into_iter()
+        .filter(|a| a.rule == rules::MANY_REPORTERS && a.detail.official == gov(2))
+        .count();
+    assert_eq!(about_two, 0, "one reporter is not many");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tip_is_closed_once() {
+    let app = App::open();
+    app.register_official("GOV-0001", JURISDICTION).await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let epoch = app.info().await.epoch;
+    let mut codes = Vec::new();
+    for round in 0..6 {
+        let tipper = app.whistleblower(JURISDICTION).await;
+        let accepted: api::TipAccepted = app
+            .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", epoch, "A tip.")))
+            .await;
+        let entry = accepted.receipt.proof.index;
+        let close = |message: &str| {
+            Call::post(format!("/v1/supervisor/tips/{entry}/reply"))
+                .json(&api::ReplyToTip {
+                    message: message.into(),
+                    close: true,
+                })
+                .by(&supervisor)
+        };
+        let before = app.size().await;
+        let (a, b) = tokio::join!(
+            app.send(close("Closed, first.")),
+            app.send(close("Closed, second."))
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses,
+            [200, 409],
+            "round {round}: {} / {}",
+            a.text(),
+            b.text()
+        );
+        assert_eq!(app.size().await, before + 1, "round {round}: one TipClosed");
+        let status: api::TipStatus = app
+            .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+                receipt_code: accepted.receipt_code.clone(),
+            }))
+            .await;
+        assert_eq!(status.status, "closed");
+        assert_eq!(
+            status.replies.len(),
+            1,
+            "round {round}: the refused reply is not kept"
+        );
+        refused(&app, close("Again."), 409, "conflict").await;
+        codes.push(accepted.receipt_code);
+    }
+    // The same after a restart: replies are rebuilt from what was stored.
+    let app = app.reopen();
+    for code in codes {
+        let status: api::TipStatus = app
+            .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery { receipt_code: code }))
+            .await;
+        assert_eq!(status.status, "closed");
+        assert_eq!(status.replies.len(), 1);
+    }
+    // Replies that are not text.
+    let tips: Vec<api::SealedTipView> = app
+        .ok(Call::get("/v1/supervisor/tips").by(&supervisor))
+        .await;
+    for message in ["", "   ", "bell\u{7}", &"x".repeat(4097)] {
+        refused(
+            &app,
+            Call::post(format!("/v1/supervisor/tips/{}/reply", tips[0].entry))
+                .json(&api::ReplyToTip {
+                    message: message.into(),
+                    close: false,
+                })
+                .by(&supervisor),
+            400,
+            "bad_request",
+        )
+        .await;
+    }
+    refused(
+        &app,
+        Call::post("/v1/supervisor/tips/0/reply")
+            .json(&api::ReplyToTip {
+                message: "Not a tip.".into(),
+                close: false,
+            })
+            .by(&supervisor),
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+// ----- deadlines -----------------------------------------------------------------------------
+
+fn rules_of(alerts: &[api::AlertView], rule: &str) -> Vec<api::AlertView> {
+    alerts.iter().filter(|a| a.rule == rule).cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overdue_late_and_amended_filings_alert_once() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let period = fx.o2025.period();
+    let deadline = app.now_ms() + DAY_MS;
+    app.set_deadline(period, deadline).await;
+
+    let on_time: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2025, &fx.gov1, vec![fx.band2025()]))
+        .await;
+    assert!(on_time.alerts.is_empty(), "{:?}", on_time.alerts);
+    let amended: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2025, &fx.gov1, vec![fx.band2025()]))
+        .await;
+    assert_eq!(amended.alerts, vec![rules::DECLARATION_AMENDED.to_owned()]);
+    let size = app.size().await;
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        0,
+        "nothing due yet"
+    );
+    assert_eq!(app.size().await, size);
+
+    app.advance_ms(2 * DAY_MS);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 1);
+    let alerts = app.alerts(&supervisor).await;
+    let overdue = rules_of(&alerts, rules::DECLARATION_OVERDUE);
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0].detail.official, gov(2));
+    assert_eq!(overdue[0].detail.period, Some(period));
+    let size = app.size().await;
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0, "once");
+    assert_eq!(app.size().await, size);
+
+    let late: api::FilingAccepted = app
+        .ok(filing_call(&fx.p2025, &fx.gov2, vec![fx.gov2_band2025()]))
+        .await;
+    assert_eq!(late.alerts, vec![rules::FILED_AFTER_DEADLINE.to_owned()]);
+    verify_receipts(&late.receipts, &app.log_key().await);
+    let record: api::OfficialRecord = app.ok(Call::get("/v1/officials/GOV-0002")).await;
+    assert_eq!(record.filings[0].late, Some(true));
+    let record: api::OfficialRecord = app.ok(Call::get("/v1/officials/GOV-0001")).await;
+    assert_eq!(record.filings.len(), 2);
+    assert!(record.filings.iter().all(|f| f.late == Some(false)));
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0);
+    let alerts = app.alerts(&supervisor).await;
+    assert_eq!(rules_of(&alerts, rules::DECLARATION_OVERDUE).len(), 1);
+    assert_eq!(rules_of(&alerts, rules::DECLARATION_AMENDED).len(), 1);
+    assert_eq!(rules_of(&alerts, rules::FILED_AFTER_DEADLINE).len(), 1);
+    // Alerts are on the log with their details sealed: the public sees the rule only.
+    let entries = app.entries().await;
+    let alert_entries = entries
+        .iter()
+        .filter(|e| matches!(e.body, EntryBody::Alert(_)))
+        .count();
+    assert_eq!(alert_entries, 3);
+    for e in &entries {
+        let text = String::from_utf8(e.to_canonical_json().expect("json")).expect("utf8");
+        if matches!(e.body, EntryBody::Alert(_)) {
+            assert!(!text.contains("GOV-000"), "{text}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unanswered_challenges_expire_once() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    let value = fx.d2026.items()[0].value.0;
+    let hour = 3_600_000;
+    let expiring = challenge(&app, &supervisor, 0, value, app.now_ms() + hour).await;
+    let answered = challenge(&app, &supervisor, 0, value, app.now_ms() + hour).await;
+    let _: api::Written = app.ok(answer(&answered, fx.asset2026(), &fx.gov1)).await;
+
+    app.advance_ms(2 * hour);
+    // Past the deadline, before any sweep: too late already.
+    refused(
+        &app,
+        answer(&expiring, fx.asset2026(), &fx.gov1),
+        409,
+        "conflict",
+    )
+    .await;
+    let size = app.size().await;
+    assert_eq!(app.service.sweep().await.expect("sweep"), 2);
+    let entries = app.entries().await;
+    let added: Vec<&EntryBody> = entries[size as usize..].iter().map(|e| &e.body).collect();
+    assert!(
+        matches!(added[..], [EntryBody::ChallengeExpired(c), EntryBody::Alert(a)]
+            if c.challenge.to_string() == expiring && a.rule.as_str() == rules::CHALLENGE_EXPIRED),
+        "{added:?}"
+    );
+    let alerts = rules_of(&app.alerts(&supervisor).await, rules::CHALLENGE_EXPIRED);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        alerts[0].detail.challenge.map(|c| c.to_string()),
+        Some(expiring.clone())
+    );
+    assert_eq!(alerts[0].detail.official, gov(1));
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0, "once");
+    refused(
+        &app,
+        answer(&expiring, fx.asset2026(), &fx.gov1),
+        409,
+        "conflict",
+    )
+    .await;
+    let mine: Vec<api::ChallengeView> = app
+        .ok(Call::get("/v1/official/challenges").by(&fx.gov1))
+        .await;
+    let status = |id: &str| {
+        mine.iter()
+            .find(|c| c.challenge.to_string() == id)
+            .map(|c| c.status.clone())
+            .expect("listed")
+    };
+    assert_eq!(status(&expiring), "expired");
+    assert_eq!(status(&answered), "answered");
+}
+
+// ----- the API's description and the service's metrics --------------------------------------
+
+/// Every route `Service::router()` serves, with a concrete path for it.
+const ROUTES: &[(&str, &str, &str)] = &[
+    ("get", "/healthz", "/healthz"),
+    ("get", "/metrics", "/metrics"),
+    ("get", "/v1/openapi.json", "/v1/openapi.json"),
+    ("get", "/v1/info", "/v1/info"),
+    ("get", "/v1/params", "/v1/params"),
+    ("get", "/v1/log/checkpoint", "/v1/log/checkpoint"),
+    ("get", "/v1/log/tile/{path}", "/v1/log/tile/0/000.p/1"),
+    ("get", "/v1/log/entries", "/v1/log/entries?start=0&end=1"),
+    (
+        "get",
+        "/v1/log/inclusion",
+        "/v1/log/inclusion?index=0&size=1",
+    ),
+    (
+        "get",
+        "/v1/log/consistency",
+        "/v1/log/consistency?old=1&new=1",
+    ),
+    ("get", "/v1/officials", "/v1/officials"),
+    ("get", "/v1/officials/{official}", "/v1/officials/GOV-0001"),
+    ("get", "/v1/supervisors", "/v1/supervisors"),
+    ("post", "/v1/admin/officials", "/v1/admin/officials"),
+    ("post", "/v1/admin/supervisors", "/v1/admin/supervisors"),
+    (
+        "post",
+        "/v1/admin/enrollment-codes",
+        "/v1/admin/enrollment-codes",
+    ),
+    ("post", "/v1/admin/deadlines", "/v1/admin/deadlines"),
+    ("post", "/v1/filings", "/v1/filings"),
+    ("get", "/v1/official/challenges", "/v1/official/challenges"),
+    ("post", "/v1/challenges", "/v1/challenges"),
+    (
+        "post",
+        "/v1/challenges/{challenge}/answer",
+        "/v1/challenges/00/answer",
+    ),
+    (
+        "get",
+        "/v1/supervisor/challenges",
+        "/v1/supervisor/challenges",
+    ),
+    ("get", "/v1/supervisor/tips", "/v1/supervisor/tips"),
+    (
+        "post",
+        "/v1/supervisor/tips/{entry}/reply",
+        "/v1/supervisor/tips/0/reply",
+    ),
+    ("get", "/v1/supervisor/alerts", "/v1/supervisor/alerts"),
+    (
+        "get",
+        "/v1/supervisor/disclosures",
+        "/v1/supervisor/disclosures",
+    ),
+    ("post", "/v1/enroll", "/v1/enroll"),
+    ("post", "/v1/tips", "/v1/tips"),
+    ("post", "/v1/tips/status", "/v1/tips/status"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_lists_every_route_the_router_serves() {
+    let app = App::open();
+    let doc: Value = app.ok(Call::get("/v1/openapi.json")).await;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')));
+    let mut listed: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("a path item")
+                .keys()
+                .filter(|m| ["get", "post", "put", "delete", "patch"].contains(&m.as_str()))
+                .map(|m| (m.clone(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    listed.sort();
+    let mut expected: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    // And the router serves each: none is an unknown route or a wrong method.
+    for (method, _, path) in ROUTES {
+        let call = if *method == "get" {
+            Call::get(*path)
+        } else {
+            Call::post(*path).body("{}")
+        };
+        let reply = app.send(call).await;
+        if !reply.status.is_success() {
+            let code = reply.error_code();
+            assert!(
+                code != "method_not_allowed" && !reply.text().contains("no such route"),
+                "{method} {path}: {}",
+                reply.text()
+            );
+        }
+    }
+    // Every error response a route documents uses the envelope's schema.
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+}
+
+fn counter(metrics: &str, route: &str, status: u16) -> Option<u64> {
+    metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("probity_http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("status=\"{status}\""))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_requests_per_route_template() {
+    let app = App::open();
+    app.register_official("GOV-0001", JURISDICTION).await;
+    for _ in 0..3 {
+        let _ = app.send(Call::get("/v1/info")).await;
+    }
+    for path in ["/v1/officials/GOV-0001", "/v1/officials/GOV-0777"] {
+        let _ = app.send(Call::get(path)).await;
+    }
+    let _ = app.send(Call::get("/v1/nowhere")).await;
+    let _ = app.send(Call::post("/v1/admin/officials").body("{}")).await;
+    let health = app.send(Call::get("/healthz")).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.text(), "ok");
+    let reply = app.send(Call::get("/metrics")).await;
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
+    assert_eq!(counter(&text, "/v1/info", 200), Some(3), "{text}");
+    assert_eq!(counter(&text, "/v1/officials/{official}", 200), Some(1));
+    assert_eq!(counter(&text, "/v1/officials/{official}", 404), Some(1));
+    assert_eq!(counter(&text, "/v1/admin/officials", 401), Some(1));
+    assert_eq!(counter(&text, "/v1/admin/officials", 200), Some(1));
+    assert_eq!(counter(&text, "/healthz", 200), Some(1));
+    assert!(
+        !text.contains("GOV-0") && !text.contains("/v1/nowhere"),
+        "templates only, never a concrete path"
+    );
+    let size = app.size().await;
+    assert!(
+        text.lines()
+            .any(|l| l == format!("probity_ledger_entries {size}")),
+        "{text}"
+    );
+    assert!(text.contains("probity_http_request_duration_seconds"));
+    assert!(text.contains("probity_writer_batch_jobs"));
+}
