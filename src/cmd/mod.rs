@@ -1,6 +1,7 @@
 //! The subcommands, one module each, and what they share: the data folder, output mode and
 //! passphrase handling.
 
+pub(crate) mod admin;
 pub(crate) mod bench;
 pub(crate) mod demo;
 pub(crate) mod export;
@@ -10,6 +11,7 @@ pub(crate) mod remote;
 pub(crate) mod serve;
 pub(crate) mod setup;
 pub(crate) mod supervisor;
+pub(crate) mod whistleblower;
 pub(crate) mod witness;
 
 use std::{
@@ -49,12 +51,20 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Make Groth16 keys for the statements (development keys only, with --dev).
     Setup(setup::Opts),
-    /// The official's side: commit to a declaration, prove statements about it.
+    /// The registrar's side: the registrar key, registrations, enrollment codes, deadlines.
+    #[command(subcommand)]
+    Admin(admin::Command),
+    /// The official's side: commit to a declaration, prove statements about it, file it,
+    /// answer challenges.
     #[command(subcommand)]
     Official(official::Command),
-    /// The supervisor's side: verify proofs.
+    /// The supervisor's side: verify proofs and filings, challenge, read tips and alerts,
+    /// audit the log.
     #[command(subcommand)]
     Supervisor(supervisor::Command),
+    /// The whistleblower's side: enroll with a one-time code, send sealed tips, read replies.
+    #[command(subcommand)]
+    Whistleblower(whistleblower::Command),
     /// Export a proof for other verifiers.
     #[command(subcommand)]
     Export(export::Command),
@@ -129,6 +139,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Setup(opts) => setup::run(&ctx, opts),
+        Command::Admin(cmd) => admin::run(&ctx, cmd),
+        Command::Whistleblower(cmd) => whistleblower::run(&ctx, cmd),
         Command::Official(cmd) => official::run(&ctx, cmd),
         Command::Supervisor(cmd) => supervisor::run(&ctx, cmd),
         Command::Export(cmd) => export::run(&ctx, cmd),

@@ -1,35 +1,161 @@
-//! `probity supervisor verify`: check a proof file against the published verifying keys.
+//! `probity supervisor`: verify proofs, and, with a service, everything a supervisor does:
+//! re-verify an official's filings against the ledger, challenge an official on an asset,
+//! read and answer tips, read alerts, audit the log.
+//!
+//! A supervisor trusts the ledger's signed checkpoints and the published verifying keys, not
+//! the service's word (DESIGN.md §1). So `verify --official` reads the whole log up to a
+//! checkpoint verified with the pinned log key (and consistent with the last one this machine
+//! accepted), recomputes its root from the entries, takes the verifying keys from the log's
+//! own `ParamsPublished` entry, and re-verifies every proof locally; `tips` checks each
+//! sealed tip against its `TipReceived` entry before opening it.
+//!
+//! Exit codes of `verify` and `audit`: 0 everything verifies, 1 something does not (a proof,
+//! a signature, the log's consistency, a log key other than the pinned one), 2 the command
+//! could not run (no key, service unreachable, bad arguments).
 
 use std::{
+    collections::{HashMap, HashSet},
     path::{Path, PathBuf},
     process::ExitCode,
 };
 
+use anyhow::{bail, Context as _};
+use base64::Engine as _;
 use clap::{Args, Subcommand};
-use probity_core::{ProofEnvelope, PublicInputs};
+use probity_core::{
+    format_minor_units, AssetId, Capacity, IdHash, OfficialId, ParamsManifest, Period,
+    ProofEnvelope, PublicInputs, StatementKind,
+};
+use probity_credentials::{Epoch, SealedTip, Subject, TipContext, TipSecretKey};
+use probity_ledger::{
+    audit::{self, AuditError},
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, EntryRules, HttpSource,
+    SignedCheckpoint,
+};
 use probity_params::Params;
+use probity_service::{api, Client};
 use probity_verifier::{verify_envelope, EnvelopeVerifyError, StatementVerifyingKey};
+use serde_json::json;
 
-use super::{read_envelope, Ctx};
+use super::{
+    admin::{entry_indices, list},
+    read_envelope,
+    remote::{self, KeyRole, Untrusted},
+    Ctx,
+};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Verify a proof file; exit code 0 only for a valid proof.
+    /// Verify a proof file, or (with --official) everything an official filed, against the
+    /// ledger; exit code 0 only if everything verifies.
     Verify(VerifyOpts),
+    /// Make this supervisor's signing key; print the public key for the registrar.
+    Init,
+    /// Ask an official to prove that an asset (found in a registry or named in a tip) is in
+    /// their declaration.
+    Challenge(ChallengeOpts),
+    /// List every challenge and its status.
+    Challenges,
+    /// Read the tips: fetch the sealed tips, check each against its ledger entry, open them
+    /// with the supervisors' tip key; exit code 1 if one does not check out or open.
+    Tips(TipsOpts),
+    /// Reply to a tip (the whistleblower reads the reply with their receipt code).
+    Reply(ReplyOpts),
+    /// List the alerts the service's rules raised.
+    Alerts,
+    /// Check the log: its latest checkpoint against the pinned log key and the last one seen,
+    /// and with --full every entry and tile; exit code 0 only if it checks out.
+    Audit(AuditOpts),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyOpts {
-    /// The proof file.
-    proof: PathBuf,
-    /// Params folder whose manifest holds the verifying keys [default: DATA_DIR/params].
-    #[arg(long, value_name = "DIR")]
+    /// A proof file to verify with the local params (leave out with --official).
+    #[arg(required_unless_present = "official", conflicts_with = "official")]
+    proof: Option<PathBuf>,
+    /// Verify everything this official filed, against the ledger of the service.
+    #[arg(long, value_parser = OfficialId::new, value_name = "ID")]
+    official: Option<OfficialId>,
+    /// Only this period's filings and proofs (with --official).
+    #[arg(long, value_parser = remote::parse_period, requires = "official")]
+    period: Option<Period>,
+    /// Params folder whose manifest holds the verifying keys (for a proof file)
+    /// [default: DATA_DIR/params].
+    #[arg(long, value_name = "DIR", conflicts_with = "official")]
     params: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ChallengeOpts {
+    /// The official.
+    #[arg(long, value_parser = OfficialId::new, value_name = "ID")]
+    official: OfficialId,
+    /// The asset's registry identifier, as the registry writes it (it is hashed here; the
+    /// service and the public ledger never see it).
+    #[arg(long, value_name = "TEXT")]
+    asset_id: String,
+    /// The least value the asset must be declared at, in minor units.
+    #[arg(long, value_name = "V")]
+    min_value: u64,
+    /// The deadline: YYYY-MM-DD (the end of that day, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE", value_parser = remote::parse_deadline)]
+    due: u64,
+    /// The period [default: the official's latest filed period].
+    #[arg(long, value_parser = remote::parse_period)]
+    period: Option<Period>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TipsOpts {
+    /// The supervisors' tip secret key, hex (the service writes `supervisor-tip.key` in its
+    /// data folder on first start, to hand over) [default: DATA_DIR/supervisor-tip.key].
+    #[arg(long, value_name = "FILE")]
+    tip_key: Option<PathBuf>,
+    /// Save each tip's attachments under DIR/tip-ENTRY/.
+    #[arg(long, value_name = "DIR")]
+    save_attachments: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplyOpts {
+    /// The tip's ledger entry, as `probity supervisor tips` lists it.
+    #[arg(long, value_name = "ENTRY")]
+    tip: u64,
+    /// The reply. The service's operator can read it too: put nothing confidential in it.
+    #[arg(long, value_name = "TEXT")]
+    message: String,
+    /// Close the tip (logs TipClosed).
+    #[arg(long)]
+    close: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditOpts {
+    /// Also read every entry and tile of the log and recompute it (slow for a big log).
+    #[arg(long)]
+    full: bool,
 }
 
 pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
-        Command::Verify(opts) => verify(ctx, opts),
+        Command::Verify(VerifyOpts {
+            official: Some(official),
+            period,
+            ..
+        }) => verify_official(ctx, &official, period),
+        Command::Verify(VerifyOpts {
+            proof: Some(proof),
+            params,
+            ..
+        }) => verify(ctx, &proof, params.as_deref()),
+        Command::Verify(_) => bail!("give a proof file, or --official ID"),
+        Command::Init => init(ctx),
+        Command::Challenge(opts) => challenge(ctx, opts),
+        Command::Challenges => challenges(ctx),
+        Command::Tips(opts) => tips(ctx, opts),
+        Command::Reply(opts) => reply(ctx, opts),
+        Command::Alerts => alerts(ctx),
+        Command::Audit(opts) => audit(ctx, &opts),
     }
 }
 
@@ -52,10 +178,10 @@ fn commitments(inputs: &PublicInputs) -> Vec<String> {
         .collect()
 }
 
-fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
-    let envelope = read_envelope(&opts.proof)?;
+fn verify(ctx: &Ctx, proof: &Path, params: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let envelope = read_envelope(proof)?;
     let inputs = envelope.inputs()?;
-    let key = key_for(&ctx.params_dir(opts.params.as_deref()), &envelope)?;
+    let key = key_for(&ctx.params_dir(params), &envelope)?;
     let result = verify_envelope(&key, &envelope);
     let valid = match &result {
         Ok(_) => true,
@@ -77,7 +203,7 @@ fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
     };
     ctx.emit(
         &text,
-        serde_json::json!({
+        json!({
             "valid": valid,
             "statement": envelope.statement,
             "official": envelope.official,
@@ -91,4 +217,843 @@ fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let key = remote::make_key(ctx, KeyRole::Supervisor)?;
+    let public = hex::encode(key.verifying_key().as_bytes());
+    let path = ctx.key_path(KeyRole::Supervisor);
+    ctx.emit(
+        &format!(
+            "Made the supervisor key at {} (secret: keep it there, mode 0600).\n\
+             Public key: {public}\n\
+             Give the public key to the registrar (`probity admin register-supervisor --public-key {public} …`).",
+            path.display()
+        ),
+        json!({ "public_key": public, "key_file": path }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints why nothing can be trusted, and returns exit code 1; other errors pass through.
+fn refuse_untrusted(ctx: &Ctx, what: &str, e: anyhow::Error) -> anyhow::Result<ExitCode> {
+    if !remote::is_untrusted(&e) {
+        return Err(e);
+    }
+    let reason = format!("{e:#}");
+    if ctx.json {
+        ctx.emit(
+            "",
+            json!({ "verified": false, "what": what, "failures": [reason] }),
+        );
+    }
+    eprintln!("NOT VERIFIED  {what}: {reason}");
+    Ok(ExitCode::from(1))
+}
+
+/// A disclosure served by the service, decoded for type `T`.
+fn disclosure<T: serde::de::DeserializeOwned>(
+    view: &api::DisclosureView,
+) -> anyhow::Result<Disclosure<T>> {
+    serde_json::from_value(json!({ "salt": view.salt, "detail": view.detail }))
+        .context("the service's disclosure is malformed")
+}
+
+/// One `ProofAccepted` of the official, as re-verified here.
+struct CheckedProof {
+    entry: u64,
+    statement: StatementKind,
+    periods: Vec<Period>,
+    in_words: Option<String>,
+    /// `asset_included`: the disclosed id_hash and the proved least value.
+    asset: Option<(IdHash, u64)>,
+    /// The filing the proof is about: its last period and that period's commitment.
+    ends_at: Option<(Period, probity_core::Commitment)>,
+    problems: Vec<String>,
+}
+
+/// One `DeclarationFiled` of the official.
+struct Filed {
+    entry: u64,
+    period: Period,
+    capacity: Capacity,
+    commitment: probity_core::Commitment,
+    problem: Option<String>,
+}
+
+/// What `verify --official` found.
+#[derive(Default)]
+struct Findings {
+    lines: Vec<String>,
+    failures: Vec<String>,
+    warnings: Vec<String>,
+    filings: Vec<serde_json::Value>,
+    proofs: Vec<serde_json::Value>,
+    challenges: Vec<serde_json::Value>,
+}
+
+impl Findings {
+    fn fail(&mut self, what: String) {
+        self.failures.push(what);
+    }
+}
+
+fn verify_official(
+    ctx: &Ctx,
+    official: &OfficialId,
+    period: Option<Period>,
+) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let what = match period {
+        Some(p) => format!("{official} {p}"),
+        None => official.to_string(),
+    };
+    match check_official(ctx, &client, official, period) {
+        Ok((checkpoint, record, findings)) => {
+            let verified = findings.failures.is_empty();
+            let head = if verified {
+                format!(
+                    "VERIFIED  {what}: every filing and proof checks out against the log (checkpoint size {}, verified with the pinned log key)",
+                    checkpoint.size()
+                )
+            } else {
+                format!(
+                    "NOT VERIFIED  {what}: {} problem(s), against the log at checkpoint size {}",
+                    findings.failures.len(),
+                    checkpoint.size()
+                )
+            };
+            let mut text = vec![
+                head,
+                format!(
+                    "  {} ({}, {}), registered at entry {}",
+                    record.official.name,
+                    record.official.position,
+                    record.official.jurisdiction,
+                    record.official.entry
+                ),
+            ];
+            text.extend(findings.lines.iter().cloned());
+            text.extend(findings.failures.iter().map(|f| format!("  FAILED: {f}")));
+            text.extend(findings.warnings.iter().map(|w| format!("  note: {w}")));
+            ctx.emit(
+                &text.join("\n"),
+                json!({
+                    "verified": verified,
+                    "official": official,
+                    "period": period,
+                    "checkpoint": { "size": checkpoint.size(), "root": checkpoint.root().to_string() },
+                    "filings": findings.filings,
+                    "proofs": findings.proofs,
+                    "challenges": findings.challenges,
+                    "failures": findings.failures,
+                    "warnings": findings.warnings,
+                }),
+            );
+            Ok(if verified {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Err(e) => refuse_untrusted(ctx, &what, e),
+    }
+}
+
+/// Reads the log and re-verifies everything about `official` (in `period`, if given).
+fn check_official(
+    ctx: &Ctx,
+    client: &Client,
+    official: &OfficialId,
+    period: Option<Period>,
+) -> anyhow::Result<(SignedCheckpoint, api::OfficialRecord, Findings)> {
+    let log = remote::log_key(ctx, client)?;
+    // The checkpoint first: the record and the disclosures read after it cover every entry
+    // it signs (anything newer in them is left out below).
+    let checkpoint = remote::latest_checkpoint(ctx, client, &log)?;
+    let size = checkpoint.size();
+    let record: api::OfficialRecord = match client.get(&format!("/v1/officials/{official}")) {
+        Ok(r) => r,
+        Err(e) if e.status() == Some(404) => bail!("`{official}` is not registered"),
+        Err(e) => return Err(e).context("cannot read the official's record"),
+    };
+    let disclosures: Vec<api::DisclosureView> = client
+        .get("/v1/supervisor/disclosures")
+        .context("cannot read the disclosures (only registered supervisors may)")?;
+    let entries = remote::entries_under(client, &checkpoint)?;
+    let disclosures: HashMap<u64, &api::DisclosureView> =
+        disclosures.iter().map(|d| (d.entry, d)).collect();
+    let in_period = |periods: &[Period]| !matches!(period, Some(p) if !periods.contains(&p));
+
+    let mut f = Findings::default();
+    let mut rules = EntryRules::new();
+    let mut manifest: Option<(u64, ParamsManifest)> = None;
+    let mut keys: HashMap<(u64, StatementKind, Capacity), StatementVerifyingKey> = HashMap::new();
+    let mut registered: Option<(u64, String)> = None;
+    let mut filed: Vec<Filed> = Vec::new();
+    let mut proofs: Vec<CheckedProof> = Vec::new();
+    let mut all_filings = HashSet::new();
+    let mut all_proofs = HashSet::new();
+    let mut asked: HashMap<ChallengeId, (u64, Period, Option<ChallengeDetail>)> = HashMap::new();
+    let mut answers = Vec::new();
+    for (index, bytes) in (0u64..).zip(&entries) {
+        let entry = match Entry::from_canonical_json(bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                f.fail(format!("log entry {index} is not a valid entry: {e}"));
+                continue;
+            }
+        };
+        let rule = rules.check(index, &entry);
+        match &entry.body {
+            EntryBody::ParamsPublished(p) => manifest = Some((index, p.manifest.clone())),
+            EntryBody::OfficialRegistered(r) if &r.official == official => {
+                registered = Some((index, r.public_key.to_hex()));
+            }
+            EntryBody::DeclarationFiled(d) if &d.official == official => {
+                all_filings.insert((index, d.period, d.commitment));
+                if in_period(&[d.period]) {
+                    filed.push(Filed {
+                        entry: index,
+                        period: d.period,
+                        capacity: d.capacity,
+                        commitment: d.commitment,
+                        problem: rule.err(),
+                    });
+                }
+            }
+            EntryBody::ProofAccepted(p) if &p.official == official => {
+                all_proofs.insert(index);
+                if !in_period(&p.periods) {
+                    continue;
+                }
+                let mut checked = CheckedProof {
+                    entry: index,
+                    statement: p.statement,
+                    periods: p.periods.clone(),
+                    in_words: None,
+                    asset: None,
+                    ends_at: p.named_commitments().ok().and_then(|c| c.last().copied()),
+                    problems: rule.err().into_iter().collect(),
+                };
+                let withheld = match (p.withheld, disclosures.get(&index)) {
+                    (None, _) => Ok(None),
+                    (Some(_), Some(view)) => disclosure(view).map(Some),
+                    (Some(_), None) => Err(anyhow::anyhow!(
+                        "the service disclosed no id_hash for it, so it cannot be re-verified"
+                    )),
+                };
+                let envelope = withheld.and_then(|d| {
+                    p.to_envelope(d.as_ref())
+                        .context("the entry and its disclosure do not rebuild a proof")
+                });
+                let key = manifest
+                    .as_ref()
+                    .context("no ParamsPublished entry comes before it: there is no published verifying key to check it with")
+                    .and_then(|(at, m)| {
+                        if let Some(k) = keys.get(&(*at, p.statement, p.capacity)) {
+                            return Ok(k.clone());
+                        }
+                        let e = m.entry(p.statement, p.capacity).with_context(|| {
+                            format!("the published params (entry {at}) have no key for {} at capacity {}", p.statement, p.capacity)
+                        })?;
+                        let k = StatementVerifyingKey::from_manifest_entry(e)?;
+                        keys.insert((*at, p.statement, p.capacity), k.clone());
+                        Ok(k)
+                    });
+                match (envelope, key) {
+                    (Ok(envelope), Ok(key)) => match verify_envelope(&key, &envelope) {
+                        Ok(inputs) => {
+                            if let PublicInputs::AssetIncluded(a) = &inputs {
+                                checked.asset = Some((a.id_hash, a.min_value.0));
+                            }
+                            checked.in_words = Some(inputs.to_string());
+                        }
+                        Err(e) => checked.problems.push(format!(
+                            "it does NOT verify with the verifying key the ledger published ({e})"
+                        )),
+                    },
+                    (Err(e), _) | (_, Err(e)) => checked.problems.push(format!("{e:#}")),
+                }
+                proofs.push(checked);
+            }
+            EntryBody::ChallengeIssued(c) if &c.official == official => {
+                let detail = disclosures
+                    .get(&index)
+                    .and_then(|v| disclosure::<ChallengeDetail>(v).ok())
+                    .filter(|d| d.matches(&c.detail))
+                    .map(|d| d.detail);
+                asked.insert(c.challenge, (index, c.period, detail));
+            }
+            EntryBody::ChallengeAnswered(a) => {
+                let Some((issued, asked_period, detail)) = asked.get(&a.challenge) else {
+                    continue;
+                };
+                if !in_period(&[*asked_period]) {
+                    continue;
+                }
+                let answer = proofs
+                    .iter()
+                    .find(|p| p.entry == a.proof_entry.get())
+                    .and_then(|p| p.asset);
+                let ok = match (detail, answer) {
+                    (None, _) => Err("the service disclosed no matching details for the challenge"),
+                    (_, None) => Err("its answer is not a verified asset_included proof of this official"),
+                    (Some(d), Some((id_hash, min))) if d.id_hash == id_hash && min >= d.min_value.0 => Ok(()),
+                    _ => Err("the answer proves another asset, or a lower value, than the challenge asked"),
+                };
+                match ok {
+                    Ok(()) => answers.push(format!(
+                        "  challenge {} (entry {issued}) answered at entry {}: the asset and least value asked",
+                        a.challenge,
+                        a.proof_entry.get()
+                    )),
+                    Err(why) => f.fail(format!(
+                        "challenge {} (entry {issued}), answered at entry {index}: {why}",
+                        a.challenge
+                    )),
+                }
+                f.challenges.push(json!({
+                    "challenge": a.challenge,
+                    "entry": issued,
+                    "answered_by": a.proof_entry.get(),
+                    "ok": ok.is_ok(),
+                }));
+            }
+            _ => {}
+        }
+    }
+
+    // The service's record against the ledger.
+    match &registered {
+        _ if record.official.entry >= size => {} // re-registered after the checkpoint
+        Some((at, key)) if *at == record.official.entry && *key == record.official.public_key => {}
+        Some((at, _)) => f.fail(format!(
+            "the service's record names registration entry {} and key {}, but the latest registration on the ledger is entry {at}",
+            record.official.entry, record.official.public_key
+        )),
+        None => f.fail(format!("the ledger holds no registration of {official}")),
+    }
+    let listed: HashSet<_> = record
+        .filings
+        .iter()
+        .filter(|x| x.entry < size)
+        .map(|x| (x.entry, x.period, x.commitment))
+        .collect();
+    if listed != all_filings {
+        f.fail(
+            "the service's record of filings differs from the DeclarationFiled entries on the ledger"
+                .to_owned(),
+        );
+    }
+    let listed: HashSet<_> = record
+        .proofs
+        .iter()
+        .map(|x| x.entry)
+        .filter(|e| *e < size)
+        .collect();
+    if listed != all_proofs {
+        f.fail(
+            "the service's record of accepted proofs differs from the ProofAccepted entries on the ledger"
+                .to_owned(),
+        );
+    }
+    match &manifest {
+        Some((at, m)) if m.setup == "dev" => f.warnings.push(format!(
+            "the verifying keys (ParamsPublished, entry {at}) are development keys: whoever made them can forge proofs"
+        )),
+        _ => {}
+    }
+
+    // One block per filing, in log order, with the proofs that end at its commitment; then
+    // any proof whose filing is outside the period asked for.
+    let latest: HashMap<Period, u64> = filed.iter().map(|x| (x.period, x.entry)).collect();
+    let proof_line = |p: &CheckedProof| {
+        let periods = p
+            .periods
+            .iter()
+            .map(Period::to_string)
+            .collect::<Vec<_>>()
+            .join("→");
+        format!(
+            "        entry {} {} ({periods}) {}{}",
+            p.entry,
+            p.statement,
+            if p.problems.is_empty() {
+                "VALID"
+            } else {
+                "FAILED"
+            },
+            p.in_words
+                .as_deref()
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default()
+        )
+    };
+    let mut shown = HashSet::new();
+    for x in &filed {
+        let superseded = latest.get(&x.period) != Some(&x.entry);
+        f.lines.push(format!(
+            "  {}  filed at entry {} (capacity {}): {}{}\n        commitment {}",
+            x.period,
+            x.entry,
+            x.capacity,
+            match &x.problem {
+                None => "signature OK",
+                Some(_) => "REJECTED",
+            },
+            if superseded {
+                " (replaced by a later amendment)"
+            } else {
+                ""
+            },
+            x.commitment,
+        ));
+        if let Some(why) = &x.problem {
+            f.fail(format!("filing at entry {}: {why}", x.entry));
+        }
+        f.filings.push(json!({
+            "entry": x.entry,
+            "period": x.period,
+            "capacity": x.capacity,
+            "commitment": x.commitment,
+            "valid": x.problem.is_none(),
+            "superseded": superseded,
+        }));
+        let mine: Vec<&CheckedProof> = proofs
+            .iter()
+            .filter(|p| p.ends_at == Some((x.period, x.commitment)))
+            .collect();
+        for p in &mine {
+            shown.insert(p.entry);
+            f.lines.push(proof_line(p));
+        }
+        if !superseded {
+            let has = |kind: StatementKind| {
+                mine.iter()
+                    .any(|p| p.statement == kind && p.problems.is_empty())
+            };
+            if !has(StatementKind::NetWorthRange) {
+                f.warnings.push(format!(
+                    "no verified net_worth_range proof for the {} filing",
+                    x.period
+                ));
+            }
+            let earlier = all_filings.iter().any(|(_, p, _)| *p < x.period);
+            if earlier && !has(StatementKind::WealthGrowth) {
+                f.warnings.push(format!(
+                    "no wealth_growth proof ends at the {} filing: growth since the previous filing is not shown to be explained by income",
+                    x.period
+                ));
+            }
+        }
+    }
+    let others: Vec<&CheckedProof> = proofs
+        .iter()
+        .filter(|p| !shown.contains(&p.entry))
+        .collect();
+    if !others.is_empty() {
+        f.lines
+            .push("  proofs about other periods' filings:".to_owned());
+        f.lines.extend(others.iter().map(|p| proof_line(p)));
+    }
+    f.lines.extend(answers);
+    for p in &proofs {
+        for why in &p.problems {
+            f.fail(format!("{} proof at entry {}: {why}", p.statement, p.entry));
+        }
+        f.proofs.push(json!({
+            "entry": p.entry,
+            "statement": p.statement,
+            "periods": p.periods,
+            "valid": p.problems.is_empty(),
+            "in_words": p.in_words,
+            "problems": p.problems,
+        }));
+    }
+    if filed.is_empty() {
+        f.lines.push(match period {
+            Some(p) => format!("  nothing filed for {p}"),
+            None => "  nothing filed yet".to_owned(),
+        });
+    }
+    Ok((checkpoint, record, f))
+}
+
+fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
+    let id_hash = AssetId(opts.asset_id.clone()).id_hash();
+    if id_hash == AssetId::default().id_hash() {
+        bail!("--asset-id is empty once white space is removed: give the registry identifier");
+    }
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let created: api::ChallengeCreated = client
+        .post(
+            "/v1/challenges",
+            &api::IssueChallenge {
+                official: opts.official.clone(),
+                period: opts.period,
+                id_hash: id_hash.to_string(),
+                min_value: opts.min_value,
+                deadline: opts.due,
+            },
+        )
+        .with_context(|| format!("cannot challenge {}", opts.official))?;
+    remote::keep_receipts(ctx, &client, &created.receipts)?;
+    let entries = entry_indices(&created.receipts);
+    ctx.emit(
+        &format!(
+            "Challenge {} (ledger entry {}): {} must prove by {} that the {} declaration includes the asset {} (id_hash {id_hash}) at a value of at least {}.\n\
+             The public ledger shows only a salted digest of the asset and value.",
+            created.challenge,
+            list(&entries),
+            opts.official,
+            remote::format_ms(opts.due),
+            created.period,
+            opts.asset_id,
+            format_minor_units(opts.min_value.into())
+        ),
+        json!({
+            "challenge": created.challenge,
+            "official": opts.official,
+            "period": created.period,
+            "id_hash": id_hash.to_string(),
+            "min_value": opts.min_value,
+            "deadline": opts.due,
+            "entries": entries,
+        }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn challenges(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let all: Vec<api::ChallengeView> = client
+        .get("/v1/supervisor/challenges")
+        .context("cannot list the challenges")?;
+    let text = if all.is_empty() {
+        "No challenges yet.".to_owned()
+    } else {
+        all.iter()
+            .map(|c| {
+                format!(
+                    "{}  {} {}  {}{}  due {}  asked by {}  least value {}  (entry {})",
+                    c.challenge,
+                    c.official,
+                    c.period,
+                    c.status,
+                    c.answer
+                        .map(|a| format!(" at entry {a}"))
+                        .unwrap_or_default(),
+                    remote::format_ms(c.deadline),
+                    c.supervisor.as_str(),
+                    format_minor_units(c.min_value.into()),
+                    c.entry
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    ctx.emit(&text, serde_json::to_value(&all)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the supervisors' tip secret key file (hex).
+fn read_tip_key(path: &Path) -> anyhow::Result<TipSecretKey> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "no tip key at {}: copy the supervisors' tip secret key there (the service writes `supervisor-tip.key` in its data folder on first start), or pass --tip-key FILE",
+            path.display()
+        )
+    })?;
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| TipSecretKey::from_bytes(&b).ok())
+        .with_context(|| {
+            format!(
+                "{} is not a tip secret key (64 hex characters)",
+                path.display()
+            )
+        })
+}
+
+/// A file name for an attachment that stays inside its folder.
+fn safe_name(name: &str, n: usize) -> String {
+    match Path::new(name).file_name().and_then(|s| s.to_str()) {
+        Some(s) if !s.starts_with('.') && !s.is_empty() => s.to_owned(),
+        _ => format!("attachment-{n}"),
+    }
+}
+
+fn tips(ctx: &Ctx, opts: TipsOpts) -> anyhow::Result<ExitCode> {
+    let key_path = opts.tip_key.clone().unwrap_or_else(|| {
+        ctx.data_dir
+            .join(probity_service::files::SUPERVISOR_TIP_KEY)
+    });
+    let secret = read_tip_key(&key_path)?;
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let log = remote::log_key(ctx, &client)?;
+    let views: Vec<api::SealedTipView> = client
+        .get("/v1/supervisor/tips")
+        .context("cannot read the tips")?;
+    let checkpoint = remote::latest_checkpoint(ctx, &client, &log)?;
+    let mut blocks = Vec::new();
+    let mut rows = Vec::new();
+    let mut problems = 0usize;
+    for v in &views {
+        let opened = open_tip(&client, &checkpoint, &secret, v);
+        let replies: Vec<String> = v
+            .replies
+            .iter()
+            .map(|r| format!("    reply {}: {}", r.day, r.message))
+            .collect();
+        match opened {
+            Ok(body) => {
+                let mut saved = Vec::new();
+                if let Some(dir) = &opts.save_attachments {
+                    let dir = dir.join(format!("tip-{}", v.entry));
+                    for (n, a) in body.attachments().iter().enumerate() {
+                        std::fs::create_dir_all(&dir)
+                            .with_context(|| format!("cannot create {}", dir.display()))?;
+                        let path = dir.join(safe_name(a.name(), n + 1));
+                        std::fs::write(&path, a.data())
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                        saved.push(path);
+                    }
+                }
+                let attachments: Vec<String> = body
+                    .attachments()
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} ({}, {} bytes)",
+                            a.name(),
+                            a.media_type(),
+                            a.data().len()
+                        )
+                    })
+                    .collect();
+                let mut block = vec![
+                    format!(
+                        "Tip at entry {} about {}, epoch {} ({})",
+                        v.entry, v.subject, v.epoch, v.status
+                    ),
+                    body.text()
+                        .lines()
+                        .map(|l| format!("    | {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ];
+                if !attachments.is_empty() {
+                    block.push(format!("    attachments: {}", attachments.join(", ")));
+                }
+                block.extend(replies);
+                blocks.push(block.join("\n"));
+                rows.push(json!({
+                    "entry": v.entry,
+                    "subject": v.subject,
+                    "epoch": v.epoch,
+                    "status": v.status,
+                    "text": body.text(),
+                    "attachments": body.attachments().iter().map(|a| json!({
+                        "name": a.name(), "media_type": a.media_type(), "size": a.data().len()
+                    })).collect::<Vec<_>>(),
+                    "saved": saved,
+                    "replies": v.replies,
+                }));
+            }
+            Err(e) => {
+                problems += 1;
+                blocks.push(format!(
+                    "Tip at entry {} about {}, epoch {}: NOT READ: {e:#}",
+                    v.entry, v.subject, v.epoch
+                ));
+                rows.push(json!({
+                    "entry": v.entry,
+                    "subject": v.subject,
+                    "epoch": v.epoch,
+                    "status": v.status,
+                    "error": format!("{e:#}"),
+                }));
+            }
+        }
+    }
+    let text = if blocks.is_empty() {
+        "No tips yet.".to_owned()
+    } else {
+        format!(
+            "{}\nReply with `probity supervisor reply --tip ENTRY --message TEXT [--close]`.",
+            blocks.join("\n\n")
+        )
+    };
+    ctx.emit(&text, json!(rows));
+    Ok(if problems == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Checks a sealed tip against its `TipReceived` entry (inclusion proved against
+/// `checkpoint`), then opens it.
+fn open_tip(
+    client: &Client,
+    checkpoint: &SignedCheckpoint,
+    secret: &TipSecretKey,
+    view: &api::SealedTipView,
+) -> anyhow::Result<probity_credentials::TipBody> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&view.sealed)
+        .context("the sealed tip is not base64")?;
+    let sealed = SealedTip::from_bytes(&bytes).context("the sealed tip is malformed")?;
+    let entry = remote::proved_entry(client, checkpoint, view.entry)?;
+    match entry.body {
+        EntryBody::TipReceived(t)
+            if t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == view.epoch => {}
+        _ => {
+            return Err(Untrusted(format!(
+                "the sealed tip served is not the one logged at entry {}: it was altered or substituted",
+                view.entry
+            ))
+            .into())
+        }
+    }
+    let subject = Subject::new(&view.subject).context("the tip's subject is not a valid id")?;
+    probity_credentials::open(
+        secret,
+        &TipContext::new(subject, Epoch(view.epoch)),
+        &sealed,
+    )
+    .context("it does not open with this tip key (a wrong key, or a tip sealed for another subject or epoch)")
+}
+
+fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let written: api::Written = client
+        .post(
+            &format!("/v1/supervisor/tips/{}/reply", opts.tip),
+            &api::ReplyToTip {
+                message: opts.message.clone(),
+                close: opts.close,
+            },
+        )
+        .with_context(|| format!("cannot reply to the tip at entry {}", opts.tip))?;
+    if !written.receipts.is_empty() {
+        remote::keep_receipts(ctx, &client, &written.receipts)?;
+    }
+    let entries = entry_indices(&written.receipts);
+    ctx.emit(
+        &format!(
+            "Replied to the tip at entry {}{}. The whistleblower reads it with their receipt code.",
+            opts.tip,
+            if opts.close {
+                format!(
+                    " and closed it (TipClosed at ledger entry {})",
+                    list(&entries)
+                )
+            } else {
+                String::new()
+            }
+        ),
+        json!({ "tip": opts.tip, "closed": opts.close, "entries": entries }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let all: Vec<api::AlertView> = client
+        .get("/v1/supervisor/alerts")
+        .context("cannot read the alerts")?;
+    let text = if all.is_empty() {
+        "No alerts.".to_owned()
+    } else {
+        all.iter()
+            .map(|a| {
+                format!(
+                    "entry {}  {}  {}  {}{}: {}",
+                    a.entry,
+                    remote::format_ms(a.time),
+                    a.rule,
+                    a.detail.official,
+                    a.detail.period.map(|p| format!(" {p}")).unwrap_or_default(),
+                    a.detail.message
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    ctx.emit(&text, serde_json::to_value(&all)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.client();
+    let what = format!("the log at {}", ctx.server);
+    match audit_log(ctx, &client, opts.full) {
+        Ok((checkpoint, old_size, counts)) => {
+            let mut text = format!(
+                "VERIFIED  {what}: checkpoint size {} signed with the pinned log key, {}",
+                checkpoint.size(),
+                if old_size == 0 {
+                    "the first this machine accepted".to_owned()
+                } else {
+                    format!("consistent with size {old_size} seen before")
+                }
+            );
+            if let Some(counts) = &counts {
+                text.push_str(&format!(
+                    "\n  full audit: every entry, hash and tile recomputed; every filing signature and proof-to-filing link checked\n  {}",
+                    counts
+                        .iter()
+                        .map(|(k, v)| format!("{k} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            ctx.emit(
+                &text,
+                json!({
+                    "verified": true,
+                    "size": checkpoint.size(),
+                    "root": checkpoint.root().to_string(),
+                    "previous_size": old_size,
+                    "full": counts.is_some(),
+                    "counts": counts,
+                }),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refuse_untrusted(ctx, &what, e),
+    }
+}
+
+type Counts = std::collections::BTreeMap<&'static str, u64>;
+
+fn audit_log(
+    ctx: &Ctx,
+    client: &Client,
+    full: bool,
+) -> anyhow::Result<(SignedCheckpoint, u64, Option<Counts>)> {
+    let log = remote::log_key(ctx, client)?;
+    let note = client
+        .get_bytes("/v1/log/checkpoint")
+        .context("cannot read the log's checkpoint")?;
+    let checkpoint = SignedCheckpoint::verify(&note, &log).map_err(|e| {
+        Untrusted(format!(
+            "the service's checkpoint does not verify with the pinned log key: {e}"
+        ))
+    })?;
+    let old_size = remote::advance_checkpoint(ctx, client, &log, &checkpoint)?;
+    if !full {
+        return Ok((checkpoint, old_size, None));
+    }
+    let source = HttpSource::new(&format!("{}/v1/log/", client.base()))?;
+    let report = audit::verify_log(&source, &log).map_err(|e| match e {
+        AuditError::Source(t) if super::ledger::is_unreachable(&t) => {
+            anyhow::Error::new(t).context("cannot read the log's tiles")
+        }
+        other => Untrusted(format!("the log does NOT audit: {other}")).into(),
+    })?;
+    remote::advance_checkpoint(ctx, client, &log, &report.checkpoint)?;
+    Ok((report.checkpoint, old_size, Some(report.counts)))
 }

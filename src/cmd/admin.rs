@@ -1,0 +1,263 @@
+//! `probity admin`: the registrar's side. Make the registrar key once, then register
+//! officials and supervisors, hand out one-time enrollment codes for whistleblowers and set
+//! filing deadlines. Every command writes one ledger entry; its receipt is checked against
+//! the pinned log key and kept in `DATA_DIR/receipts/`.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use ed25519_dalek::VerifyingKey;
+use probity_core::{OfficialId, Period};
+use probity_ledger::SupervisorId;
+use probity_service::api;
+use serde_json::json;
+
+use super::{
+    remote::{self, KeyRole},
+    Ctx,
+};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Make the registrar key (once): DATA_DIR/registrar.key, and DATA_DIR/registrar.pub,
+    /// which a `probity serve` on the same data folder reads.
+    Init,
+    /// Register an official (or give a registered official a new key).
+    RegisterOfficial(RegisterOfficialOpts),
+    /// Register a supervisor (or give a registered supervisor a new key).
+    RegisterSupervisor(RegisterSupervisorOpts),
+    /// Make one-time enrollment codes for whistleblower credentials; they are shown once.
+    EnrollmentCodes(EnrollmentCodesOpts),
+    /// Set a period's filing deadline.
+    SetDeadline(SetDeadlineOpts),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegisterOfficialOpts {
+    /// The official's identifier, e.g. GOV-0001.
+    #[arg(long, value_parser = OfficialId::new)]
+    id: OfficialId,
+    /// Full name.
+    #[arg(long)]
+    name: String,
+    /// Position.
+    #[arg(long)]
+    position: String,
+    /// Jurisdiction (A-Z a-z 0-9 - . _ : /), e.g. CN-ZJ-HZ: also the scope of whistleblower
+    /// credentials for reporting on this official.
+    #[arg(long)]
+    jurisdiction: String,
+    /// The official's public key, as `probity official init` printed it (64 hex characters).
+    #[arg(long, value_name = "HEX", value_parser = parse_public_key)]
+    public_key: VerifyingKey,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegisterSupervisorOpts {
+    /// The supervisor's identifier, e.g. AUDIT-1.
+    #[arg(long, value_parser = SupervisorId::new)]
+    id: SupervisorId,
+    /// The supervisor's public key, as `probity supervisor init` printed it (64 hex characters).
+    #[arg(long, value_name = "HEX", value_parser = parse_public_key)]
+    public_key: VerifyingKey,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnrollmentCodesOpts {
+    /// How many codes (1 to 1,000): one per person whose identity was checked.
+    #[arg(long, value_name = "N")]
+    count: u64,
+    /// The jurisdiction the credentials may report on.
+    #[arg(long, value_name = "SCOPE")]
+    scope: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SetDeadlineOpts {
+    /// The period (2026, or 202606 for a month).
+    #[arg(long, value_parser = remote::parse_period)]
+    period: Period,
+    /// The deadline: YYYY-MM-DD (the end of that day, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE", value_parser = remote::parse_deadline)]
+    date: u64,
+}
+
+/// Parses an Ed25519 public key in hex.
+pub(crate) fn parse_public_key(s: &str) -> Result<VerifyingKey, String> {
+    hex::decode(s.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| {
+            "not a public key: paste the 64 hex characters that `probity official init` or `probity supervisor init` printed".to_owned()
+        })
+}
+
+pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Init => init(ctx),
+        Command::RegisterOfficial(opts) => register_official(ctx, opts),
+        Command::RegisterSupervisor(opts) => register_supervisor(ctx, opts),
+        Command::EnrollmentCodes(opts) => enrollment_codes(ctx, opts),
+        Command::SetDeadline(opts) => set_deadline(ctx, opts),
+    }
+}
+
+fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let key = remote::make_key(ctx, KeyRole::Registrar)?;
+    let public = hex::encode(key.verifying_key().as_bytes());
+    let pub_path = ctx
+        .data_dir
+        .join(probity_service::files::REGISTRAR_PUBLIC_KEY);
+    probity_params::write_atomic(&pub_path, format!("{public}\n").as_bytes())
+        .with_context(|| format!("cannot write {}", pub_path.display()))?;
+    let key_path = ctx.key_path(KeyRole::Registrar);
+    ctx.emit(
+        &format!(
+            "Made the registrar key at {} (secret: keep it there, mode 0600).\n\
+             Public key: {public}\n\
+             Wrote it to {}: a `probity serve` on this data folder uses it. For a service \
+             elsewhere, start it with PROBITY_REGISTRAR_KEY={public} (or registrar_key in its config).",
+            key_path.display(),
+            pub_path.display()
+        ),
+        json!({ "public_key": public, "key_file": key_path, "public_key_file": pub_path }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let public_key = hex::encode(opts.public_key.as_bytes());
+    let written: api::Written = client
+        .post(
+            "/v1/admin/officials",
+            &api::RegisterOfficial {
+                official: opts.id.clone(),
+                name: opts.name.clone(),
+                position: opts.position.clone(),
+                jurisdiction: opts.jurisdiction.clone(),
+                public_key: public_key.clone(),
+            },
+        )
+        .with_context(|| format!("cannot register {}", opts.id))?;
+    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    let entries = entry_indices(&written.receipts);
+    ctx.emit(
+        &format!(
+            "Registered official {} ({}, {}, {}) with key {public_key}: ledger entry {}",
+            opts.id,
+            opts.name,
+            opts.position,
+            opts.jurisdiction,
+            list(&entries)
+        ),
+        json!({
+            "official": opts.id,
+            "name": opts.name,
+            "position": opts.position,
+            "jurisdiction": opts.jurisdiction,
+            "public_key": public_key,
+            "entries": entries,
+        }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn register_supervisor(ctx: &Ctx, opts: RegisterSupervisorOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let public_key = hex::encode(opts.public_key.as_bytes());
+    let written: api::Written = client
+        .post(
+            "/v1/admin/supervisors",
+            &api::RegisterSupervisor {
+                supervisor: opts.id.clone(),
+                public_key: public_key.clone(),
+            },
+        )
+        .with_context(|| format!("cannot register supervisor {}", opts.id.as_str()))?;
+    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    let entries = entry_indices(&written.receipts);
+    ctx.emit(
+        &format!(
+            "Registered supervisor {} with key {public_key}: ledger entry {}",
+            opts.id.as_str(),
+            list(&entries)
+        ),
+        json!({ "supervisor": opts.id, "public_key": public_key, "entries": entries }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let issued: api::EnrollmentCodes = client
+        .post(
+            "/v1/admin/enrollment-codes",
+            &api::IssueEnrollmentCodes {
+                count: opts.count,
+                scope: opts.scope.clone(),
+            },
+        )
+        .context("cannot make enrollment codes")?;
+    remote::keep_receipts(ctx, &client, &issued.receipts)?;
+    let entries = entry_indices(&issued.receipts);
+    ctx.emit(
+        &format!(
+            "{} one-time enrollment code(s) for scope {} (ledger entry {}). They are shown \
+             this once and the service keeps only their hashes: hand each to one person whose \
+             identity you checked, in person, and keep no copy.\n{}",
+            issued.codes.len(),
+            issued.scope,
+            list(&entries),
+            issued
+                .codes
+                .iter()
+                .map(|c| format!("  {c}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        json!({ "codes": issued.codes, "scope": issued.scope, "entries": entries }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
+    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let written: api::Written = client
+        .post(
+            "/v1/admin/deadlines",
+            &api::SetDeadline {
+                period: opts.period,
+                deadline: opts.date,
+            },
+        )
+        .with_context(|| format!("cannot set the deadline of {}", opts.period))?;
+    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    let entries = entry_indices(&written.receipts);
+    ctx.emit(
+        &format!(
+            "The {} filing deadline is {} (ledger entry {}).",
+            opts.period,
+            remote::format_ms(opts.date),
+            list(&entries)
+        ),
+        json!({ "period": opts.period, "deadline": opts.date, "entries": entries }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ledger indices of receipts.
+pub(crate) fn entry_indices(receipts: &[probity_ledger::Receipt]) -> Vec<u64> {
+    receipts.iter().map(|r| r.proof.index).collect()
+}
+
+/// `3`, or `3, 4, 5`.
+pub(crate) fn list(entries: &[u64]) -> String {
+    entries
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,474 @@
+//! `probity whistleblower`: enroll once with a one-time code from the registrar, send sealed
+//! tips about an official, and follow up with the receipt code (DESIGN.md §8).
+//!
+//! Nothing here signs: the credential presentation is the authorization, and it shows only
+//! that the sender holds some valid credential of the official's jurisdiction. The tip is
+//! sealed on this machine to the supervisors' tip key; the service stores ciphertext only.
+//!
+//! Files in `DATA_DIR/whistleblower/`:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `credential` | the anonymous credential, with its secret (mode 0600) |
+//! | `keys.json` | the issuer parameters' fingerprint and the supervisors' tip key, pinned at enrollment |
+//! | `receipts/` | the ledger receipt of each tip sent (`TipReceived`: epoch, rate-limit tag and digest of the sealed tip; no subject, no text) |
+//!
+//! # Caution
+//!
+//! The `credential` file marks its holder as a reporter, and with it anyone can compute which
+//! official a logged tip was about (the tip's tag derives from the credential's secret).
+//! Keep the data folder on an encrypted device that only you use, and delete the folder
+//! when you no longer report. Receipt codes are shown once and never stored: write them
+//! down. The service keeps no IP address, but your network may: use a network that is not
+//! tied to you where that matters.
+
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::{bail, Context as _};
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use probity_credentials::{
+    issuance, presentation, seal, Attachment, Credential, CredentialAttributes, EnrollmentCode,
+    Epoch, IssuerPublicParams, Scope, Subject, TipBody, TipContext, TipPublicKey,
+};
+use probity_ledger::{Entry, EntryBody};
+use probity_service::{api, Client};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{
+    remote::{self, Untrusted},
+    Ctx,
+};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Redeem a one-time enrollment code for an anonymous credential (once).
+    Enroll(EnrollOpts),
+    /// Send a sealed tip about an official.
+    Tip(TipOpts),
+    /// A tip's status and the supervisors' replies.
+    Status(StatusOpts),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnrollOpts {
+    /// The enrollment code the registrar handed you.
+    #[arg(long, value_name = "CODE")]
+    code: String,
+    /// The jurisdiction the code was made for [default: the service's only one].
+    #[arg(long, value_name = "S")]
+    scope: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TipOpts {
+    /// The official the tip is about, by their registered id.
+    #[arg(long, value_name = "ID")]
+    subject: String,
+    /// A text file holding the tip (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    message: PathBuf,
+    /// A file to attach (up to 8, 4 MiB each); only its name and content are sent.
+    #[arg(long, value_name = "FILE")]
+    attach: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusOpts {
+    /// The receipt code shown when the tip was sent.
+    #[arg(long, value_name = "CODE")]
+    receipt: String,
+}
+
+/// What enrollment pins: later tips refuse other keys.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinnedKeys {
+    /// The log's origin the keys came from.
+    origin: String,
+    /// SHA-256 of the issuer's public parameters, hex.
+    issuer_params_fingerprint: String,
+    /// The supervisors' tip key (X25519), hex.
+    tip_key: String,
+}
+
+pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Enroll(opts) => enroll(ctx, opts),
+        Command::Tip(opts) => tip(ctx, opts),
+        Command::Status(opts) => status(ctx, opts),
+    }
+}
+
+fn dir(ctx: &Ctx) -> PathBuf {
+    ctx.data_dir.join("whistleblower")
+}
+
+/// The issuer parameters and tip key the service announces.
+fn announced_keys(info: &api::ServiceInfo) -> anyhow::Result<(IssuerPublicParams, TipPublicKey)> {
+    let params = hex::decode(&info.issuer_params)
+        .ok()
+        .and_then(|b| IssuerPublicParams::from_bytes(&b).ok())
+        .context("the service's issuer parameters are malformed")?;
+    let tip_key = hex::decode(&info.tip_key)
+        .ok()
+        .and_then(|b| TipPublicKey::from_bytes(&b).ok())
+        .context("the service's tip key is malformed")?;
+    Ok((params, tip_key))
+}
+
+/// The current epoch by this machine's clock. A service that told one person another epoch
+/// would give them a credential expiry, or tags, unlike everyone else's.
+fn check_epoch(info: &api::ServiceInfo) -> anyhow::Result<()> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("this machine's clock is before 1970")?
+        .as_secs();
+    let local = now / info.epoch_seconds.max(1);
+    if info.epoch.abs_diff(local) > 1 {
+        bail!(
+            "the service says the epoch is {}, this machine's clock says {local}: set this machine's clock right before going on (a wrong epoch would set you apart from everyone else)",
+            info.epoch
+        );
+    }
+    Ok(())
+}
+
+fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
+    let dir = dir(ctx);
+    let path = dir.join("credential");
+    if path.exists() {
+        bail!(
+            "already enrolled: a credential is at {}. One code buys one credential; to enroll again (after it expires), move that folder away first",
+            path.display()
+        );
+    }
+    let code = EnrollmentCode::parse(opts.code.trim()).map_err(|_| {
+        anyhow::anyhow!("that is not an enrollment code: type it exactly as the registrar gave it")
+    })?;
+    let client = ctx.client();
+    let log = remote::log_key(ctx, &client)?;
+    let info: api::ServiceInfo = client
+        .get("/v1/info")
+        .context("cannot read the service's keys")?;
+    let scope = match (opts.scope, info.scopes.as_slice()) {
+        (Some(s), _) => s,
+        (None, [one]) => one.clone(),
+        (None, []) => bail!("the service has no registered officials yet, so no scope: try again later, or pass --scope"),
+        (None, many) => bail!(
+            "the service covers several jurisdictions ({}): pass --scope with the one your code was made for",
+            many.join(", ")
+        ),
+    };
+    let scope = Scope::new(&scope)
+        .map_err(|e| anyhow::anyhow!("--scope `{scope}` is not a jurisdiction ({e})"))?;
+    let (params, tip_key) = announced_keys(&info)?;
+    published_keys_match(ctx, &client, &log, &params, &tip_key)?;
+    check_epoch(&info)?;
+    let expiry = Epoch(api::credential_expiry(info.epoch));
+    let expected = CredentialAttributes::new(expiry, scope.clone());
+    let (request, state) = issuance::request(&params, code, expected, &mut rand::rngs::OsRng);
+    let enrolled: api::Enrolled = client
+        .post(
+            "/v1/enroll",
+            &api::Enroll {
+                request: hex::encode(request.to_bytes()),
+            },
+        )
+        .context("enrollment failed")?;
+    let response = hex::decode(&enrolled.response)
+        .ok()
+        .and_then(|b| issuance::Response::from_bytes(&b).ok())
+        .context("the service's answer is malformed: no credential was made")?;
+    let credential = state.handle_response(response).map_err(|_| {
+        anyhow::anyhow!("the service's answer does not verify with the published issuer parameters, or carries other attributes than the public schedule: no credential was made; tell the registrar")
+    })?;
+    remote::write_new_secret(&path, &credential.to_bytes())?;
+    let pinned = PinnedKeys {
+        origin: info.origin.clone(),
+        issuer_params_fingerprint: params.fingerprint().to_string(),
+        tip_key: hex::encode(tip_key.to_bytes()),
+    };
+    probity_params::write_atomic(&dir.join("keys.json"), &serde_json::to_vec_pretty(&pinned)?)?;
+    let until = remote::format_ms((expiry.0 + 1) * info.epoch_seconds * 1000);
+    ctx.emit(
+        &format!(
+            "Enrolled: a credential for {} valid until epoch {} (about {until}) is at {} (mode 0600).\n\
+             Issuer parameters pinned: {} (compare with what the operator publishes).\n\
+             That file marks its holder as a reporter: keep it on an encrypted device only you use.\n\
+             Send a tip with `probity whistleblower tip --subject ID --message FILE`.",
+            scope.as_str(),
+            expiry.0,
+            path.display(),
+            pinned.issuer_params_fingerprint
+        ),
+        json!({
+            "credential": path,
+            "scope": scope.as_str(),
+            "expiry_epoch": expiry.0,
+            "issuer_params_fingerprint": pinned.issuer_params_fingerprint,
+        }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the announced keys against the log's latest `WhistleblowerKeysPublished` entry (in
+/// a log whose entries rebuild a checkpoint signed with the pinned log key): the operator
+/// cannot hand one person keys of their own without it showing on the public log.
+fn published_keys_match(
+    ctx: &Ctx,
+    client: &Client,
+    log: &probity_ledger::CheckpointVerifier,
+    params: &IssuerPublicParams,
+    tip_key: &TipPublicKey,
+) -> anyhow::Result<()> {
+    let checkpoint = remote::latest_checkpoint(ctx, client, log)?;
+    let entries = remote::entries_under(client, &checkpoint)?;
+    let published = entries
+        .iter()
+        .rev()
+        .find_map(|b| match Entry::from_canonical_json(b).ok()?.body {
+            EntryBody::WhistleblowerKeysPublished(k) => Some(k),
+            _ => None,
+        })
+        .ok_or_else(|| Untrusted("the log holds no WhistleblowerKeysPublished entry: the service's credential keys are not published, so do not enroll".to_owned()))?;
+    if published.issuer_params.0.as_slice() != params.to_bytes().as_slice()
+        || published.tip_key.0 != tip_key.to_bytes()
+    {
+        return Err(Untrusted(
+            "the credential keys the service announces are not the ones its log published: do not enroll or send tips through it".to_owned(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A media type from a file name's extension.
+fn media_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("txt") => "text/plain",
+        Some("csv") => "text/csv",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("zip") => "application/zip",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    }
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("cannot read the tip from standard input")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the tip text from {} (it must be UTF-8 text)",
+            path.display()
+        )
+    })
+}
+
+fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
+    let dir = dir(ctx);
+    let cred_path = dir.join("credential");
+    let bytes = std::fs::read(&cred_path).with_context(|| {
+        format!(
+            "no credential at {}: enroll first with `probity whistleblower enroll --code CODE`",
+            cred_path.display()
+        )
+    })?;
+    let credential = Credential::from_bytes(&bytes).map_err(|_| {
+        anyhow::anyhow!("{} is not a credential: it is damaged", cred_path.display())
+    })?;
+    let keys_path = dir.join("keys.json");
+    let pinned: PinnedKeys = std::fs::read(&keys_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .with_context(|| {
+            format!(
+                "{} is missing or damaged: enroll again",
+                keys_path.display()
+            )
+        })?;
+    let subject = Subject::new(opts.subject.trim()).map_err(|_| {
+        anyhow::anyhow!("--subject must be an official's id as the service lists it (1 to 64 characters of A-Z a-z 0-9 . _ -)")
+    })?;
+    let text = read_text(&opts.message)?;
+    let mut attachments = Vec::new();
+    for path in &opts.attach {
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .with_context(|| format!("{} has no usable file name", path.display()))?;
+        attachments.push(Attachment::new(name, media_type(path), data).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot attach {} ({e}): at most 4 MiB, with a plain file name",
+                path.display()
+            )
+        })?);
+    }
+    let body = TipBody::new(&text, attachments).map_err(|e| {
+        anyhow::anyhow!("the tip cannot be sent ({e}): it needs some text or an attachment; at most 64 KiB of text and 8 attachments, 8 MiB in all")
+    })?;
+
+    let client = ctx.client();
+    let log = remote::log_key(ctx, &client)?;
+    let info: api::ServiceInfo = client
+        .get("/v1/info")
+        .context("cannot read the service's keys")?;
+    let (params, tip_key) = announced_keys(&info)?;
+    if params.fingerprint().to_string() != pinned.issuer_params_fingerprint
+        || hex::encode(tip_key.to_bytes()) != pinned.tip_key
+    {
+        return Err(Untrusted(
+            "the service's credential or tip keys changed since you enrolled: nothing was sent (with other keys the service could read or link your tip); ask the registrar what happened".to_owned(),
+        )
+        .into());
+    }
+    check_epoch(&info)?;
+    if credential.expiry() < Epoch(info.epoch) {
+        bail!(
+            "your credential expired after epoch {} (now {}): enroll again with a new code",
+            credential.expiry().0,
+            info.epoch
+        );
+    }
+    let official: api::OfficialRecord = match client.get(&format!("/v1/officials/{}", subject.as_str())) {
+        Ok(r) => r,
+        Err(e) if e.status() == Some(404) => bail!(
+            "no official `{}` is registered: use the id exactly as the service lists it (GET /v1/officials)",
+            subject.as_str()
+        ),
+        Err(e) => return Err(e).context("cannot look the official up"),
+    };
+    if official.official.jurisdiction != credential.scope().as_str() {
+        bail!(
+            "your credential lets you report on officials of {}; {} is in {}",
+            credential.scope().as_str(),
+            subject.as_str(),
+            official.official.jurisdiction
+        );
+    }
+    let context = TipContext::new(subject.clone(), Epoch(info.epoch));
+    let mut rng = rand::rngs::OsRng;
+    let sealed = seal(&tip_key, &context, &body, &mut rng).context("cannot seal the tip")?;
+    let shown = presentation::present(&credential, &params, &context, &sealed, &mut rng)
+        .context("cannot present the credential")?;
+    let accepted: api::TipAccepted = client
+        .post(
+            "/v1/tips",
+            &api::SubmitTip {
+                subject: subject.as_str().to_owned(),
+                epoch: info.epoch,
+                sealed: base64::engine::general_purpose::STANDARD.encode(sealed.to_bytes()),
+                presentation: hex::encode(shown.to_bytes()),
+            },
+        )
+        .context("the tip was not accepted")?;
+    let receipt_code = accepted.receipt_code;
+    // From here on the tip is in: the receipt code is printed whatever else goes wrong.
+    let checked = (|| -> anyhow::Result<PathBuf> {
+        let (entry, checkpoint) = accepted.receipt.verify(&log).map_err(|e| {
+            Untrusted(format!("the tip's receipt does not verify with the pinned log key ({e}): it is NOT proved to be on the log"))
+        })?;
+        match entry.body {
+            EntryBody::TipReceived(t)
+                if t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == info.epoch => {}
+            _ => return Err(Untrusted(
+                "the receipt is for another entry than this tip: it is NOT proved to be on the log"
+                    .to_owned(),
+            )
+            .into()),
+        }
+        remote::advance_checkpoint(ctx, &client, &log, &checkpoint)?;
+        let receipts = dir.join("receipts");
+        std::fs::create_dir_all(&receipts)
+            .with_context(|| format!("cannot create {}", receipts.display()))?;
+        let path = receipts.join(format!("{:012}.json", accepted.receipt.proof.index));
+        probity_params::write_atomic(&path, &serde_json::to_vec_pretty(&accepted.receipt)?)?;
+        Ok(path)
+    })();
+    let entry = accepted.receipt.proof.index;
+    match checked {
+        Ok(path) => {
+            ctx.emit(
+                &format!(
+                    "Tip sent about {} (ledger entry {entry}; the ledger receipt is at {}).\n\
+                     Receipt code: {receipt_code}\n\
+                     Write the receipt code down and keep it secret: it is shown once, is not stored on this machine, and is the only way to read the supervisors' replies (`probity whistleblower status --receipt CODE`).",
+                    subject.as_str(),
+                    path.display()
+                ),
+                json!({ "receipt_code": receipt_code, "entry": entry, "receipt_file": path }),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("The service took the tip, but: {e:#}\nReceipt code (keep it secret; it reads replies): {receipt_code}");
+            if ctx.json {
+                ctx.emit("", json!({ "receipt_code": receipt_code, "entry": entry, "error": format!("{e:#}") }));
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
+    let code = probity_credentials::Receipt::parse(opts.receipt.trim()).map_err(|_| {
+        anyhow::anyhow!(
+            "that is not a receipt code: type it exactly as it was shown when the tip was sent"
+        )
+    })?;
+    let client = ctx.client();
+    let status: api::TipStatus = match client.post(
+        "/v1/tips/status",
+        &api::TipStatusQuery {
+            receipt_code: code.to_string(),
+        },
+    ) {
+        Ok(s) => s,
+        Err(e) if e.status() == Some(404) => {
+            bail!(
+                "no tip has this receipt code at {}: check the code and the server",
+                client.base()
+            )
+        }
+        Err(e) => return Err(e).context("cannot read the tip's status"),
+    };
+    let replies = if status.replies.is_empty() {
+        "  no replies yet".to_owned()
+    } else {
+        status
+            .replies
+            .iter()
+            .map(|r| format!("  {}: {}", r.day, r.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    ctx.emit(
+        &format!(
+            "Tip at ledger entry {}: {}\n{replies}",
+            status.entry, status.status
+        ),
+        serde_json::to_value(&status)?,
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,593 @@
+//! The `probity` binary against a real `probity serve` child process, every party with its
+//! own data folder, as each would use it: the registrar registers, officials file with
+//! proofs and answer challenges, a whistleblower enrolls and tips, supervisors verify, read
+//! tips, reply and audit. And the mistakes: an undeclared asset, a log that is not the one
+//! pinned, commands run before their key exists.
+
+mod common;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Output,
+};
+
+use common::{
+    fails, ok, ok_json,
+    server::{copy_params16, probity, Server},
+};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+const DECL_2025: &str = "examples/gov-0001-2025.toml";
+const DECL_2026: &str = "examples/gov-0001-2026.toml";
+const UNEXPLAINED_2026: &str = "examples/gov-0001-2026-unexplained.toml";
+/// An asset of both example declarations.
+const PARKING_SPACE: &str = "浙(2021)杭州市不动产权第0456789号";
+
+/// One party: a data folder of its own, talking to one server.
+struct Party {
+    dir: tempfile::TempDir,
+    server: String,
+}
+
+impl Party {
+    fn new(server: &str) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            server: server.to_owned(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        probity()
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["--server", &self.server])
+            .args(args)
+            .env("PROBITY_PASSPHRASE", PASSPHRASE)
+            .env_remove("PROBITY_HOME")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        ok_json(self.run(&all))
+    }
+}
+
+/// An example declaration rewritten for another official, in `dir`.
+fn declaration_as(dir: &Path, example: &str, official: &str) -> PathBuf {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(example))
+        .expect("example")
+        .replace(
+            "official = \"GOV-0001\"",
+            &format!("official = \"{official}\""),
+        );
+    let path = dir.join(
+        Path::new(example)
+            .file_name()
+            .expect("a file name")
+            .to_str()
+            .expect("UTF-8")
+            .replace("gov-0001", &official.to_lowercase()),
+    );
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` is a string in {v}"))
+}
+
+#[test]
+fn the_whole_story_through_the_binary() {
+    // REGISTRAR: the key exists before the service does.
+    let registrar = Party::new("http://127.0.0.1:9");
+    let init = registrar.json(&["admin", "init"]);
+    let registrar_key = str_of(&init, "public_key").to_owned();
+    assert_eq!(
+        std::fs::read_to_string(registrar.path().join("registrar.pub"))
+            .expect("registrar.pub")
+            .trim(),
+        registrar_key
+    );
+    fails(registrar.run(&["admin", "init"]), 2, "already exists");
+
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(
+        server_dir.path(),
+        &[("PROBITY_REGISTRAR_KEY", registrar_key.as_str())],
+    );
+    let registrar = Party {
+        server: server.url.clone(),
+        ..registrar
+    };
+    let official = Party::new(&server.url);
+    let supervisor = Party::new(&server.url);
+    let whistleblower = Party::new(&server.url);
+
+    // OFFICIAL and SUPERVISOR make their keys; the REGISTRAR registers them.
+    copy_params16(official.path());
+    let official_key = official.json(&["official", "init"])["public_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    assert!(official.path().join("wallet.probity").exists());
+    // Running init again changes nothing and names the key to give the registrar.
+    fails(official.run(&["official", "init"]), 2, &official_key);
+    let supervisor_key = supervisor.json(&["supervisor", "init"])["public_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let registered = registrar.json(&[
+        "admin",
+        "register-official",
+        "--id",
+        "GOV-0001",
+        "--name",
+        "Official One",
+        "--position",
+        "Head of department",
+        "--jurisdiction",
+        "CN-ZJ-HZ",
+        "--public-key",
+        &official_key,
+    ]);
+    assert_eq!(registered["entries"].as_array().map(Vec::len), Some(1));
+    ok(registrar.run(&[
+        "admin",
+        "register-supervisor",
+        "--id",
+        "AUDIT-1",
+        "--public-key",
+        &supervisor_key,
+    ]));
+    let deadline = registrar.json(&[
+        "admin",
+        "set-deadline",
+        "--period",
+        "2026",
+        "--date",
+        "2099-12-31",
+    ]);
+    assert_eq!(deadline["deadline"], 4_102_444_799_999u64);
+    assert!(
+        registrar
+            .path()
+            .join("receipts")
+            .read_dir()
+            .expect("receipts")
+            .count()
+            >= 3
+    );
+
+    // OFFICIAL: the first filing carries a band proof only.
+    let filed = official.json(&["official", "file", DECL_2025]);
+    assert_eq!(filed["wealth_growth"], "not needed");
+    assert_eq!(filed["proofs"], serde_json::json!(["net_worth_range"]));
+    assert_eq!(filed["alerts"], serde_json::json!([]));
+    // Filing the same declaration again sends nothing.
+    assert_eq!(
+        official.json(&["official", "file", DECL_2025])["status"],
+        "already filed"
+    );
+    // The second needs the first for wealth_growth, and says so.
+    fails(official.run(&["official", "file", DECL_2026]), 2, "--prev");
+    let out = official.run(&["--json", "official", "file", DECL_2026, "--prev", DECL_2025]);
+    // No amount is printed: the output names the public band, never the net worth
+    // (3,370,000.00 yuan) or the growth.
+    let all = format!("{}{}", common::stdout(&out), common::stderr(&out));
+    assert!(
+        !all.contains("337000000") && !all.contains("3,370,000"),
+        "{all}"
+    );
+    let filed = ok_json(out);
+    assert_eq!(filed["wealth_growth"], "proved");
+    assert_eq!(
+        filed["proofs"],
+        serde_json::json!(["net_worth_range", "wealth_growth"])
+    );
+    assert_eq!(filed["alerts"], serde_json::json!([]));
+    let text = ok(official.run(&["official", "file", DECL_2026]));
+    assert!(text.contains("Already filed"), "{text}");
+
+    // SUPERVISOR re-verifies everything against the ledger.
+    let verified = supervisor.json(&["supervisor", "verify", "--official", "GOV-0001"]);
+    assert_eq!(verified["verified"], true, "{verified}");
+    assert_eq!(verified["proofs"].as_array().map(Vec::len), Some(3));
+    assert_eq!(verified["filings"].as_array().map(Vec::len), Some(2));
+    let only_2025 = supervisor.json(&[
+        "supervisor",
+        "verify",
+        "--official",
+        "GOV-0001",
+        "--period",
+        "2025",
+    ]);
+    assert_eq!(only_2025["verified"], true);
+    // The wealth_growth proof names both periods.
+    assert_eq!(only_2025["proofs"].as_array().map(Vec::len), Some(2));
+    assert!(supervisor.path().join("log.vkey").exists());
+    assert!(supervisor.path().join("checkpoint").exists());
+
+    // SUPERVISOR challenges a registry asset; the OFFICIAL finds and answers it.
+    let challenge = supervisor.json(&[
+        "supervisor",
+        "challenge",
+        "--official",
+        "GOV-0001",
+        "--asset-id",
+        PARKING_SPACE,
+        "--min-value",
+        "20000000",
+        "--due",
+        "2099-01-01",
+    ]);
+    let id = str_of(&challenge, "challenge").to_owned();
+    assert_eq!(challenge["period"], 2026);
+    let listed = ok(official.run(&["official", "challenges", "--decl", DECL_2026]));
+    assert!(
+        listed.contains(&id) && listed.contains("item 2"),
+        "{listed}"
+    );
+    assert!(listed.contains("open"), "{listed}");
+    let answered = official.json(&["official", "respond", "--challenge", &id, DECL_2026]);
+    assert_eq!(answered["item"], 2);
+    fails(
+        official.run(&["official", "respond", "--challenge", &id, DECL_2026]),
+        2,
+        "answered",
+    );
+    let seen = supervisor.json(&["supervisor", "challenges"]);
+    assert_eq!(seen[0]["status"], "answered");
+    // The answer is re-verified with the id_hash the ledger withholds, and matches the ask.
+    let verified = supervisor.json(&["supervisor", "verify", "--official", "GOV-0001"]);
+    assert_eq!(verified["verified"], true, "{verified}");
+    assert_eq!(verified["proofs"].as_array().map(Vec::len), Some(4));
+    assert_eq!(verified["challenges"][0]["ok"], true);
+
+    // WHISTLEBLOWER: one code, one credential, one tip.
+    let codes = registrar.json(&[
+        "admin",
+        "enrollment-codes",
+        "--count",
+        "1",
+        "--scope",
+        "CN-ZJ-HZ",
+    ]);
+    let code = codes["codes"][0].as_str().expect("a code").to_owned();
+    let enrolled = whistleblower.json(&["whistleblower", "enroll", "--code", &code]);
+    assert_eq!(enrolled["scope"], "CN-ZJ-HZ");
+    let credential = whistleblower.path().join("whistleblower/credential");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&credential)
+            .expect("credential")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    fails(
+        whistleblower.run(&["whistleblower", "enroll", "--code", &code]),
+        2,
+        "already enrolled",
+    );
+    let message = whistleblower.path().join("tip.txt");
+    std::fs::write(&message, "An undeclared flat in Ningbo, bought in 2025.").expect("write");
+    let evidence = whistleblower.path().join("deed.pdf");
+    std::fs::write(&evidence, b"%PDF-1.4 a scanned deed").expect("write");
+    let message = message.to_str().expect("UTF-8");
+    let tip = whistleblower.json(&[
+        "whistleblower",
+        "tip",
+        "--subject",
+        "GOV-0001",
+        "--message",
+        message,
+        "--attach",
+        evidence.to_str().expect("UTF-8"),
+    ]);
+    let receipt_code = str_of(&tip, "receipt_code").to_owned();
+    let tip_entry = tip["entry"].as_u64().expect("entry");
+    assert!(Path::new(str_of(&tip, "receipt_file")).exists());
+    // The same credential, official and epoch: refused, follow up with the receipt.
+    fails(
+        whistleblower.run(&[
+            "whistleblower",
+            "tip",
+            "--subject",
+            "GOV-0001",
+            "--message",
+            message,
+        ]),
+        2,
+        "already sent a tip",
+    );
+
+    // SUPERVISOR reads the tip (checked against its ledger entry), replies and closes it.
+    let tip_key = server_dir.path().join("supervisor-tip.key");
+    let saved = supervisor.path().join("attachments");
+    let tips = ok(supervisor.run(&[
+        "supervisor",
+        "tips",
+        "--tip-key",
+        tip_key.to_str().expect("UTF-8"),
+        "--save-attachments",
+        saved.to_str().expect("UTF-8"),
+    ]));
+    assert!(tips.contains("An undeclared flat in Ningbo"), "{tips}");
+    assert!(tips.contains("deed.pdf (application/pdf"), "{tips}");
+    assert_eq!(
+        std::fs::read(saved.join(format!("tip-{tip_entry}/deed.pdf"))).expect("saved"),
+        b"%PDF-1.4 a scanned deed"
+    );
+    let replied = supervisor.json(&[
+        "supervisor",
+        "reply",
+        "--tip",
+        &tip_entry.to_string(),
+        "--message",
+        "Thank you; we are looking into it.",
+        "--close",
+    ]);
+    assert_eq!(replied["closed"], true);
+
+    // WHISTLEBLOWER reads the reply with the receipt code.
+    let status = whistleblower.json(&["whistleblower", "status", "--receipt", &receipt_code]);
+    assert_eq!(status["status"], "closed");
+    assert_eq!(
+        status["replies"][0]["message"],
+        "Thank you; we are looking into it."
+    );
+
+    // SUPERVISOR: no alert for an honest official; the log audits in full.
+    let alerts = supervisor.json(&["supervisor", "alerts"]);
+    assert_eq!(alerts, serde_json::json!([]));
+    let audit = supervisor.json(&["supervisor", "audit", "--full"]);
+    assert_eq!(audit["verified"], true, "{audit}");
+    assert!(
+        audit["counts"]["ProofAccepted"].as_u64() >= Some(4),
+        "{audit}"
+    );
+    let again = supervisor.json(&["supervisor", "audit"]);
+    assert_eq!(again["previous_size"], audit["size"]);
+    server.stop();
+}
+
+#[test]
+fn mistakes_are_refused_with_what_to_do() {
+    // Commands before their keys exist say which `init` to run; nothing is contacted.
+    let nobody = Party::new("http://127.0.0.1:9");
+    fails(
+        nobody.run(&[
+            "admin",
+            "register-supervisor",
+            "--id",
+            "AUDIT-1",
+            "--public-key",
+            &"11".repeat(32),
+        ]),
+        2,
+        "probity admin init",
+    );
+    fails(
+        nobody.run(&[
+            "admin",
+            "set-deadline",
+            "--period",
+            "2026",
+            "--date",
+            "2026-06-30",
+        ]),
+        2,
+        "probity admin init",
+    );
+    fails(
+        nobody.run(&["supervisor", "alerts"]),
+        2,
+        "probity supervisor init",
+    );
+    fails(
+        nobody.run(&["official", "challenges"]),
+        2,
+        "probity official init",
+    );
+    fails(
+        nobody.run(&[
+            "whistleblower",
+            "tip",
+            "--subject",
+            "GOV-0002",
+            "--message",
+            "x",
+        ]),
+        2,
+        "enroll first",
+    );
+    fails(
+        nobody.run(&[
+            "admin",
+            "set-deadline",
+            "--period",
+            "2026",
+            "--date",
+            "June",
+        ]),
+        2,
+        "YYYY-MM-DD",
+    );
+
+    // The operator runs `admin init` in the service's own folder: `probity serve` picks up
+    // registrar.pub from there.
+    let operator = Party::new("http://127.0.0.1:9");
+    operator.json(&["admin", "init"]);
+    let server = Server::start(operator.path(), &[]);
+    let operator = Party {
+        server: server.url.clone(),
+        ..operator
+    };
+    let official = Party::new(&server.url);
+    let supervisor = Party::new(&server.url);
+    copy_params16(official.path());
+    let official_key = official.json(&["official", "init"])["public_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let supervisor_key = supervisor.json(&["supervisor", "init"])["public_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let d2025 = declaration_as(official.path(), DECL_2025, "GOV-0002");
+    let d2026 = declaration_as(official.path(), UNEXPLAINED_2026, "GOV-0002");
+    let (d2025, d2026) = (
+        d2025.to_str().expect("UTF-8"),
+        d2026.to_str().expect("UTF-8"),
+    );
+    // Filing before being registered: the key must go to the registrar first.
+    fails(
+        official.run(&["official", "file", d2025]),
+        2,
+        "give the public key",
+    );
+    // A registrar key the service does not know is refused.
+    ok(supervisor.run(&["admin", "init"]));
+    ok(operator.run(&[
+        "admin",
+        "register-official",
+        "--id",
+        "GOV-0002",
+        "--name",
+        "Official Two",
+        "--position",
+        "Deputy head",
+        "--jurisdiction",
+        "CN-ZJ-NB",
+        "--public-key",
+        &official_key,
+    ]));
+    fails(
+        supervisor.run(&[
+            "admin",
+            "register-supervisor",
+            "--id",
+            "AUDIT-2",
+            "--public-key",
+            &supervisor_key,
+        ]),
+        2,
+        "not registered",
+    );
+    ok(operator.run(&[
+        "admin",
+        "register-supervisor",
+        "--id",
+        "AUDIT-2",
+        "--public-key",
+        &supervisor_key,
+    ]));
+
+    // Growth that income does not explain: said plainly, filed without, alert raised.
+    official.json(&["official", "file", d2025]);
+    let out = official.run(&["--json", "official", "file", d2026, "--prev", d2025]);
+    let err = common::stderr(&out);
+    let filed = ok_json(out);
+    assert!(err.contains("wealth_growth does NOT hold"), "{err}");
+    assert_eq!(filed["wealth_growth"], "does not hold");
+    assert_eq!(
+        filed["alerts"],
+        serde_json::json!(["wealth_growth_missing"])
+    );
+    let alerts = supervisor.json(&["supervisor", "alerts"]);
+    assert_eq!(alerts[0]["rule"], "wealth_growth_missing");
+    // Everything filed still verifies; the missing proof is a note, not a failure.
+    let verified = supervisor.json(&["supervisor", "verify", "--official", "GOV-0002"]);
+    assert_eq!(verified["verified"], true, "{verified}");
+    assert!(
+        verified["warnings"]
+            .to_string()
+            .contains("no wealth_growth proof"),
+        "{verified}"
+    );
+
+    // An asset the official did not declare cannot be proved included.
+    let challenge = supervisor.json(&[
+        "supervisor",
+        "challenge",
+        "--official",
+        "GOV-0002",
+        "--asset-id",
+        "浙(2024)宁波市不动产权第0999999号",
+        "--min-value",
+        "1",
+        "--due",
+        "2099-01-01T00:00:00Z",
+    ]);
+    let id = str_of(&challenge, "challenge").to_owned();
+    let listed = ok(official.run(&["official", "challenges", "--decl", d2026]));
+    assert!(listed.contains("not declared"), "{listed}");
+    fails(
+        official.run(&["official", "respond", "--challenge", &id, d2026]),
+        2,
+        "that asset is not declared",
+    );
+    // A declared asset asked at more than its declared value cannot be either.
+    let challenge = supervisor.json(&[
+        "supervisor",
+        "challenge",
+        "--official",
+        "GOV-0002",
+        "--asset-id",
+        PARKING_SPACE,
+        "--min-value",
+        "999999999999",
+        "--due",
+        "2099-01-01",
+    ]);
+    fails(
+        official.run(&[
+            "official",
+            "respond",
+            "--challenge",
+            str_of(&challenge, "challenge"),
+            d2026,
+        ]),
+        2,
+        "below the least",
+    );
+
+    // A log other than the one pinned: verify and audit refuse it with exit code 1.
+    let other = tempfile::tempdir().expect("temp dir");
+    let keygen = ok_json(
+        probity()
+            .arg("--json")
+            .args(["ledger", "keygen", "--name", "probity.local/log", "--out"])
+            .arg(other.path().join("log.key"))
+            .output()
+            .expect("runs"),
+    );
+    std::fs::write(
+        supervisor.path().join("log.vkey"),
+        str_of(&keygen, "verifier_key"),
+    )
+    .expect("write");
+    fails(
+        supervisor.run(&["supervisor", "verify", "--official", "GOV-0002"]),
+        1,
+        "differs from the one pinned",
+    );
+    fails(
+        supervisor.run(&["supervisor", "audit"]),
+        1,
+        "differs from the one pinned",
+    );
+    server.stop();
+}
