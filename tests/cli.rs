@@ -9,7 +9,7 @@ use std::{
     process::{Command, Output},
 };
 
-use common::{fails, ok, stderr};
+use common::{fails, ok, ok_json, stderr};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -275,4 +275,64 @@ fn bad_declarations_name_the_item_at_fault() {
         !env.path("wallet.probity").exists(),
         "no wallet made for a declaration that does not parse"
     );
+}
+
+/// `probity demo` runs the whole story against its own in-process service, in a fresh folder,
+/// with no network: an unexplained growth raises an alert, a second tip with the same
+/// credential is refused, an unanswerable challenge expires, and the log audits with every
+/// receipt in it. It prints no declared amount.
+#[test]
+fn the_demo_tells_the_whole_story() {
+    let env = Env::new();
+    let dir = env.path("demo");
+    let report = ok_json(env.run(&["--json", "demo", "--dir", dir.to_str().expect("utf-8")]));
+    assert_eq!(report["ok"], true, "{report:#}");
+    let summary = &report["summary"];
+
+    let alerts: Vec<(&str, &str)> = summary["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            (
+                a["rule"].as_str().expect("rule"),
+                a["official"].as_str().expect("official"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            ("wealth_growth_missing", "GOV-0002"),
+            ("challenge_expired", "GOV-0001")
+        ]
+    );
+    assert_eq!(summary["tips"]["second_tip_refused_with"], 409);
+    assert_eq!(summary["challenges"]["registry_asset"], "answered");
+    assert_eq!(summary["challenges"]["undeclared_asset"], "expired");
+
+    let audit = &summary["audit"];
+    assert_eq!(audit["counts"]["DeclarationFiled"], 4, "{audit:#}");
+    assert_eq!(audit["counts"]["ProofAccepted"], 6, "{audit:#}");
+    assert_eq!(audit["proofs_reverified_public"], 5);
+    assert_eq!(audit["proofs_reverified_with_disclosure"], 1);
+    assert_eq!(audit["receipts_checked"], summary["receipts_verified"]);
+    assert!(audit["receipts_checked"].as_u64().expect("count") >= 20);
+    assert_eq!(audit["entries"], summary["log_entries"]);
+    assert!(dir.join("service/supervisor-tip.key").exists());
+
+    // Only public bands appear, never a declared figure.
+    let printed = report.to_string();
+    for file in [
+        "examples/gov-0001-2025.toml",
+        "examples/gov-0001-2026.toml",
+        "examples/gov-0001-2026-unexplained.toml",
+    ] {
+        let text = std::fs::read_to_string(file).expect("example");
+        let declaration = probity_core::Declaration::from_toml(&text).expect("valid");
+        for item in declaration.items() {
+            let figure = probity_core::format_minor_units(item.value.0.into());
+            assert!(!printed.contains(&figure), "{figure} from {file} printed");
+        }
+    }
 }
