@@ -576,7 +576,7 @@ impl Shared {
             None => true,
         };
         if behind {
-            self.log.checkpoint()?;
+            self.log.checkpoint_at(now.as_millis() / 1000)?;
         }
         Ok(())
     }
@@ -684,7 +684,8 @@ impl Shared {
                 self.trees.private.insert(hash, private.as_slice())?;
             }
             self.log.append_canonical(encoded)?;
-            Ok(self.log.checkpoint()?)
+            // Signed on the service's clock, the same one the entries carry.
+            Ok(self.log.checkpoint_at(now.as_millis() / 1000)?)
         })();
         let checkpoint = match durable {
             Ok(cp) => cp,
