@@ -465,7 +465,9 @@ impl Shared {
     /// The registrar key: the configured one, else `DATA/registrar.pub`, read again while
     /// there is none (so `probity admin init` works without a restart).
     pub(crate) fn refresh_registrar(&self) {
-        if self.state().registrar.is_some() || self.config.registrar_key.is_some() {
+        // The configuration first: every signed request comes here, and the state's read
+        // lock waits behind the writer's flushes.
+        if self.config.registrar_key.is_some() || self.state().registrar.is_some() {
             return;
         }
         if let Ok(Some(key)) = read_registrar_file(&self.data_dir) {
