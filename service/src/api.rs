@@ -7,6 +7,39 @@ use probity_ledger::{ChallengeId, DeclarationFiled, Receipt, SupervisorId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// `Debug` that names the type and nothing else, for wire types that carry investigative
+/// details, enrollment codes, receipt codes or whistleblowers' words: none of them may reach a
+/// log through `{:?}`.
+macro_rules! redacted_debug {
+    ($($name:ident),* $(,)?) => {
+        $(
+            impl std::fmt::Debug for $name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(stringify!($name)).finish_non_exhaustive()
+                }
+            }
+        )*
+    };
+}
+
+redacted_debug!(
+    EnrollmentCodes,
+    Enroll,
+    Enrolled,
+    SubmitTip,
+    TipAccepted,
+    TipStatusQuery,
+    TipStatus,
+    TipReply,
+    SealedTipView,
+    ReplyToTip,
+    IssueChallenge,
+    ChallengeView,
+    AlertDetail,
+    AlertView,
+    DisclosureView,
+);
+
 /// What anyone may read about the service: its log, its keys, its policy.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -203,7 +236,7 @@ pub struct IssueEnrollmentCodes {
 }
 
 /// The codes, shown once: the service keeps only their hashes.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollmentCodes {
     /// The codes.
@@ -251,7 +284,7 @@ pub struct FilingAccepted {
 }
 
 /// Supervisor: ask an official to prove that an asset is declared.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueChallenge {
     /// The official.
@@ -270,7 +303,7 @@ pub struct IssueChallenge {
 }
 
 /// A challenge with its details (for the supervisors and the official it asks).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeView {
     /// The challenge, hex.
@@ -310,7 +343,7 @@ pub struct AnswerChallenge {
 }
 
 /// Whistleblower: an issuance request.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Enroll {
     /// `issuance::Request::to_bytes`, hex.
@@ -318,7 +351,7 @@ pub struct Enroll {
 }
 
 /// The issuer's answer.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Enrolled {
     /// `issuance::Response::to_bytes`, hex.
@@ -326,7 +359,7 @@ pub struct Enrolled {
 }
 
 /// Whistleblower: a sealed tip with its credential presentation.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitTip {
     /// The official the tip is about (their registered id, byte for byte).
@@ -340,7 +373,7 @@ pub struct SubmitTip {
 }
 
 /// The tip was logged.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipAccepted {
     /// The receipt code for status and replies: keep it secret, it is shown once.
@@ -351,7 +384,7 @@ pub struct TipAccepted {
 }
 
 /// Whistleblower: ask about a tip.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipStatusQuery {
     /// The receipt code.
@@ -359,7 +392,7 @@ pub struct TipStatusQuery {
 }
 
 /// A tip's status and the supervisors' replies.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipStatus {
     /// `open` or `closed`.
@@ -371,7 +404,7 @@ pub struct TipStatus {
 }
 
 /// A supervisor's reply to a tip.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipReply {
     /// The day it was written (UTC, `YYYY-MM-DD`).
@@ -381,7 +414,7 @@ pub struct TipReply {
 }
 
 /// A sealed tip as supervisors receive it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SealedTipView {
     /// The `TipReceived` entry.
@@ -399,7 +432,7 @@ pub struct SealedTipView {
 }
 
 /// Supervisor: reply to a tip, and optionally close it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyToTip {
     /// The reply the whistleblower will read (1 to 4,096 bytes). The operator can read it
@@ -411,7 +444,7 @@ pub struct ReplyToTip {
 }
 
 /// What an alert is about (supervisors only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertDetail {
     /// The official.
@@ -430,7 +463,7 @@ pub struct AlertDetail {
 }
 
 /// An alert with its details.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertView {
     /// The `Alert` entry.
@@ -444,7 +477,7 @@ pub struct AlertView {
 }
 
 /// An investigative detail with its salt, for checking against a public digest.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureView {
     /// The entry whose digest it opens.
@@ -477,4 +510,31 @@ pub struct ChallengeCreated {
 /// refuse any other.
 pub fn credential_expiry(epoch: u64) -> u64 {
     (epoch / 13 + 5) * 13 - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_keeps_tips_codes_and_details_out() {
+        let tip = SubmitTip {
+            subject: "GOV-0001".into(),
+            epoch: 7,
+            sealed: "c2VhbGVk".into(),
+            presentation: "abcdef".into(),
+        };
+        let status = TipStatusQuery {
+            receipt_code: "RCPT-SECRET".into(),
+        };
+        let reply = ReplyToTip {
+            message: "we found the flat".into(),
+            close: false,
+        };
+        let text = format!("{tip:?} {status:?} {reply:?}");
+        for secret in ["GOV-0001", "c2VhbGVk", "abcdef", "RCPT-SECRET", "flat"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("SubmitTip"));
+    }
 }

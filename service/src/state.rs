@@ -79,8 +79,9 @@ pub(crate) struct Challenge {
     pub(crate) expired: bool,
 }
 
-/// A tip and where it stands.
-#[derive(Clone, Debug)]
+/// A tip and where it stands. No `Debug`: its subject, seal and replies are the
+/// whistleblower's.
+#[derive(Clone)]
 pub(crate) struct Tip {
     pub(crate) subject: String,
     pub(crate) epoch: u64,
