@@ -76,6 +76,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
 
+    /// 413: the body is larger than the route accepts.
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than this route accepts",
+        )
+    }
+
     /// 422: a proof or presentation does not verify.
     pub fn invalid_proof(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_proof", message)

@@ -263,6 +263,38 @@ impl Shared {
     }
 }
 
+/// A signed request, checked: who signed it (their nonce recorded) and its body. Every
+/// route of the registrar, officials and supervisors takes one.
+struct Signed {
+    principal: Principal,
+    body: Bytes,
+}
+
+impl axum::extract::FromRequest<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let body = Bytes::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::payload_too_large()
+            } else {
+                ApiError::bad_request(rejection.body_text())
+            }
+        })?;
+        let principal = state.authenticate(&parts.method, &parts.uri, &parts.headers, &body)?;
+        Ok(Self { principal, body })
+    }
+}
+
 fn require_registrar(p: &Principal) -> Result<(), ApiError> {
     match p {
         Principal::Registrar => Ok(()),
@@ -541,15 +573,9 @@ async fn supervisors(State(s): State<AppState>) -> ApiResult<Vec<SupervisorInfo>
 
 /// Register (or re-key) an official.
 #[utoipa::path(post, path = "/v1/admin/officials", tag = "registrar", request_body = RegisterOfficial, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-async fn register_official(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Written> {
-    require_registrar(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: RegisterOfficial = json(&body)?;
+async fn register_official(State(s): State<AppState>, signed: Signed) -> ApiResult<Written> {
+    require_registrar(&signed.principal)?;
+    let req: RegisterOfficial = json(&signed.body)?;
     let key = parse_public_key(&req.public_key)
         .map_err(|e| ApiError::bad_request(format!("public_key: {e}")))?;
     let entry = OfficialRegistered {
@@ -587,15 +613,9 @@ fn check_key_free(
 
 /// Register (or re-key) a supervisor.
 #[utoipa::path(post, path = "/v1/admin/supervisors", tag = "registrar", request_body = RegisterSupervisor, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-async fn register_supervisor(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Written> {
-    require_registrar(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: RegisterSupervisor = json(&body)?;
+async fn register_supervisor(State(s): State<AppState>, signed: Signed) -> ApiResult<Written> {
+    require_registrar(&signed.principal)?;
+    let req: RegisterSupervisor = json(&signed.body)?;
     let key = parse_public_key(&req.public_key)
         .map_err(|e| ApiError::bad_request(format!("public_key: {e}")))?;
     let entry = SupervisorRegistered {
@@ -706,15 +726,9 @@ impl EnrollmentStore for SledCodes<'_> {
 /// Make one-time enrollment codes for whistleblower credentials of a scope. The codes are
 /// shown once; the service keeps their hashes.
 #[utoipa::path(post, path = "/v1/admin/enrollment-codes", tag = "registrar", request_body = IssueEnrollmentCodes, responses((status = 200, body = EnrollmentCodes), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-async fn enrollment_codes(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<EnrollmentCodes> {
-    require_registrar(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: IssueEnrollmentCodes = json(&body)?;
+async fn enrollment_codes(State(s): State<AppState>, signed: Signed) -> ApiResult<EnrollmentCodes> {
+    require_registrar(&signed.principal)?;
+    let req: IssueEnrollmentCodes = json(&signed.body)?;
     if !(1..=MAX_CODES).contains(&req.count) {
         return Err(ApiError::bad_request(format!(
             "count must be 1 to {MAX_CODES}"
@@ -763,15 +777,9 @@ async fn enrollment_codes(
 
 /// Set a period's filing deadline.
 #[utoipa::path(post, path = "/v1/admin/deadlines", tag = "registrar", request_body = SetDeadline, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-async fn set_deadline(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Written> {
-    require_registrar(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: SetDeadline = json(&body)?;
+async fn set_deadline(State(s): State<AppState>, signed: Signed) -> ApiResult<Written> {
+    require_registrar(&signed.principal)?;
+    let req: SetDeadline = json(&signed.body)?;
     let deadline = Timestamp::from_millis(req.deadline).map_err(ApiError::bad_request)?;
     let entry = DeadlineSet {
         period: req.period,
@@ -787,15 +795,9 @@ async fn set_deadline(
 
 /// File a declaration's commitment with the proofs the policy asks for.
 #[utoipa::path(post, path = "/v1/filings", tag = "official", request_body = FileDeclaration, responses((status = 200, body = FilingAccepted), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
-async fn file_declaration(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<FilingAccepted> {
-    let official = require_official(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: FileDeclaration = json(&body)?;
+async fn file_declaration(State(s): State<AppState>, signed: Signed) -> ApiResult<FilingAccepted> {
+    let official = require_official(&signed.principal)?;
+    let req: FileDeclaration = json(&signed.body)?;
     let filing = req.filing;
     if filing.official != official {
         return Err(ApiError::forbidden(format!(
@@ -958,12 +960,9 @@ async fn file_declaration(
 #[utoipa::path(get, path = "/v1/official/challenges", tag = "official", responses((status = 200, body = Vec<ChallengeView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn official_challenges(
     State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Vec<ChallengeView>> {
-    let official = require_official(&s.authenticate(&method, &uri, &headers, &body)?)?;
+    let official = require_official(&signed.principal)?;
     let state = s.state();
     Ok(Json(
         state
@@ -980,15 +979,12 @@ async fn official_challenges(
 async fn answer_challenge(
     State(s): State<AppState>,
     Path(challenge): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Written> {
-    let official = require_official(&s.authenticate(&method, &uri, &headers, &body)?)?;
+    let official = require_official(&signed.principal)?;
     let id = ChallengeId::from_hex(&challenge)
         .map_err(|e| ApiError::bad_request(format!("challenge id: {e}")))?;
-    let req: AnswerChallenge = json(&body)?;
+    let req: AnswerChallenge = json(&signed.body)?;
     let detail = {
         let state = s.state();
         let c = state
@@ -1071,15 +1067,9 @@ fn open_challenge(c: &crate::state::Challenge, now: Timestamp) -> Result<(), Api
 
 /// Ask an official to prove that an asset is in their declaration.
 #[utoipa::path(post, path = "/v1/challenges", tag = "supervisor", request_body = IssueChallenge, responses((status = 200, body = ChallengeCreated), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
-async fn issue_challenge(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<ChallengeCreated> {
-    let supervisor = require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: IssueChallenge = json(&body)?;
+async fn issue_challenge(State(s): State<AppState>, signed: Signed) -> ApiResult<ChallengeCreated> {
+    let supervisor = require_supervisor(&signed.principal)?;
+    let req: IssueChallenge = json(&signed.body)?;
     let id_hash: IdHash = req
         .id_hash
         .parse()
@@ -1153,12 +1143,9 @@ async fn issue_challenge(
 #[utoipa::path(get, path = "/v1/supervisor/challenges", tag = "supervisor", responses((status = 200, body = Vec<ChallengeView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn supervisor_challenges(
     State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Vec<ChallengeView>> {
-    require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
+    require_supervisor(&signed.principal)?;
     let state = s.state();
     Ok(Json(
         state
@@ -1177,12 +1164,9 @@ fn tip_status_text(t: &Tip) -> String {
 #[utoipa::path(get, path = "/v1/supervisor/tips", tag = "supervisor", responses((status = 200, body = Vec<SealedTipView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn supervisor_tips(
     State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Vec<SealedTipView>> {
-    require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
+    require_supervisor(&signed.principal)?;
     let state = s.state();
     Ok(Json(
         state
@@ -1205,13 +1189,10 @@ async fn supervisor_tips(
 async fn reply_to_tip(
     State(s): State<AppState>,
     Path(entry): Path<u64>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Written> {
-    require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
-    let req: ReplyToTip = json(&body)?;
+    require_supervisor(&signed.principal)?;
+    let req: ReplyToTip = json(&signed.body)?;
     if req.message.trim().is_empty()
         || req.message.len() > MAX_REPLY_LEN
         || req.message.chars().any(|c| c.is_control() && c != '\n')
@@ -1283,14 +1264,8 @@ async fn reply_to_tip(
 
 /// Every alert, with its details.
 #[utoipa::path(get, path = "/v1/supervisor/alerts", tag = "supervisor", responses((status = 200, body = Vec<AlertView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
-async fn supervisor_alerts(
-    State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Vec<AlertView>> {
-    require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
+async fn supervisor_alerts(State(s): State<AppState>, signed: Signed) -> ApiResult<Vec<AlertView>> {
+    require_supervisor(&signed.principal)?;
     Ok(Json(s.state().alerts.clone()))
 }
 
@@ -1299,12 +1274,9 @@ async fn supervisor_alerts(
 #[utoipa::path(get, path = "/v1/supervisor/disclosures", tag = "supervisor", responses((status = 200, body = Vec<DisclosureView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn supervisor_disclosures(
     State(s): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> ApiResult<Vec<DisclosureView>> {
-    require_supervisor(&s.authenticate(&method, &uri, &headers, &body)?)?;
+    require_supervisor(&signed.principal)?;
     Ok(Json(s.state().disclosures.clone()))
 }
 
