@@ -16,6 +16,7 @@
 pub use ark_bn254::Fr;
 
 mod category;
+mod date;
 mod declaration;
 mod encoding;
 mod file;
@@ -29,6 +30,7 @@ mod types;
 mod wire;
 
 pub use category::{Category, Class, InvalidCategory};
+pub use date::{civil_from_days, days_from_civil, format_utc, parse_date};
 pub use declaration::{
     category_total, commitment, income, net_worth, Blinding, Blindings, Capacity, Declaration,
     DeclarationError, Item, Opening, Owner, Slot, DOMAIN_DECLARATION,

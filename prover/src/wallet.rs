@@ -1174,27 +1174,8 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DD HH:MM UTC` of a Unix time (proleptic Gregorian calendar), as wallet messages
-/// and reports print dates.
-pub fn format_utc(unix_secs: u64) -> String {
-    let days = i64::try_from(unix_secs / 86_400).unwrap_or(i64::MAX / 2);
-    let secs_of_day = unix_secs % 86_400;
-    // Days to civil date: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs_of_day / 3_600,
-        secs_of_day % 3_600 / 60
-    )
-}
+/// `YYYY-MM-DD HH:MM UTC` of a Unix time, as wallet messages and reports print dates.
+pub use probity_core::format_utc;
 
 #[cfg(test)]
 mod tests {

@@ -106,34 +106,14 @@ pub(crate) fn declaration_amended(state: &State, official: &OfficialId, period: 
 
 /// A timestamp as UTC text, `YYYY-MM-DD HH:MM UTC`.
 pub(crate) fn format_ms(t: Timestamp) -> String {
-    let secs = t.as_millis() / 1000;
-    let (y, m, d) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    probity_core::format_utc(t.as_millis() / 1000)
 }
 
 /// The UTC day `YYYY-MM-DD` of a time in ms.
 pub(crate) fn day_of(t: Timestamp) -> String {
-    let (y, m, d) = civil_from_days(t.as_millis() / 86_400_000);
+    let days = i64::try_from(t.as_millis() / 86_400_000).unwrap_or(i64::MAX / 2);
+    let (y, m, d) = probity_core::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Days since 1970-01-01 to (year, month, day) (H. Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (i64, u32, u32) {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

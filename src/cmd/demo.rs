@@ -89,37 +89,16 @@ pub(crate) struct Opts {
 
 // ----- dates -------------------------------------------------------------------------------
 
-/// Milliseconds since the Unix epoch at 00:00 UTC on a date of the proleptic Gregorian
-/// calendar (H. Hinnant's `days_from_civil`).
+/// Milliseconds since the Unix epoch at 00:00 UTC on a date.
 fn utc_ms(year: i64, month: u32, day: u32) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days).expect("the demo's dates are after 1970") * DAY_MS
+    u64::try_from(probity_core::days_from_civil(year, month, day))
+        .expect("the demo's dates are after 1970")
+        * DAY_MS
 }
 
-/// A time as `YYYY-MM-DD HH:MM UTC` (H. Hinnant's `civil_from_days`).
+/// A time as `YYYY-MM-DD HH:MM UTC`.
 fn utc_text(ms: u64) -> String {
-    let days = i64::try_from(ms / DAY_MS).expect("the demo's dates are small");
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let rem = ms % DAY_MS;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / HOUR_MS,
-        rem % HOUR_MS / 60_000
-    )
+    probity_core::format_utc(ms / 1000)
 }
 
 // ----- output ------------------------------------------------------------------------------

@@ -436,48 +436,12 @@ pub(crate) fn parse_deadline(s: &str) -> Result<u64, String> {
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date, if it is one.
 fn civil_days(date: &str) -> Option<i64> {
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = date.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d < 1 || d > month_days[usize::try_from(m - 1).ok()?] {
-        return None;
-    }
-    // Civil date to days: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    probity_core::parse_date(date)
 }
 
 /// A time in ms since the epoch, as `YYYY-MM-DD HH:MM UTC`.
 pub(crate) fn format_ms(ms: u64) -> String {
-    probity_prover::wallet::format_utc(ms / 1000)
+    probity_core::format_utc(ms / 1000)
 }
 
 #[cfg(test)]
