@@ -25,6 +25,7 @@ mod client;
 mod config;
 mod error;
 mod metrics;
+mod proofs;
 mod routes;
 pub mod rules;
 mod service;

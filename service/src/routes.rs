@@ -25,7 +25,7 @@ use axum::{
     Json, Router,
 };
 use base64::Engine as _;
-use probity_core::{Amount, IdHash, OfficialId, ProofEnvelope, PublicInputs, StatementKind};
+use probity_core::{Amount, IdHash, OfficialId, PublicInputs, StatementKind};
 use probity_credentials::{
     issuance, CredentialAttributes, EnrollmentCodeHash, EnrollmentStore, Epoch, Presentation,
     Redemption, Scope, SealedTip, Subject, TipContext,
@@ -225,41 +225,6 @@ impl Shared {
                     "the signing key is not registered with this service: ask the registrar to register it",
                 )
             })
-    }
-
-    /// Verifies proofs off the async threads; returns their typed public inputs.
-    async fn verify_proofs(
-        self: &Arc<Self>,
-        envelopes: Vec<ProofEnvelope>,
-    ) -> Result<Vec<PublicInputs>, ApiError> {
-        let shared = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            envelopes
-                .iter()
-                .map(|e| {
-                    let vk = shared.keys.get(&(e.statement, e.capacity)).ok_or_else(|| {
-                        ApiError::unprocessable(format!(
-                            "the service has no key for {} at capacity {}",
-                            e.statement, e.capacity
-                        ))
-                    })?;
-                    probity_verifier::verify_envelope(vk, e).map_err(|err| match err {
-                        probity_verifier::EnvelopeVerifyError::Failed(_) => {
-                            ApiError::invalid_proof(format!(
-                                "the {} proof does not verify",
-                                e.statement
-                            ))
-                        }
-                        other => ApiError::bad_request(format!(
-                            "the {} proof file is not valid: {other}",
-                            e.statement
-                        )),
-                    })
-                })
-                .collect()
-        })
-        .await
-        .map_err(|_| ApiError::internal("proof verification stopped"))?
     }
 }
 
@@ -819,8 +784,8 @@ async fn file_declaration(State(s): State<AppState>, signed: Signed) -> ApiResul
         })?;
     }
     if !s
-        .keys
-        .contains_key(&(StatementKind::NetWorthRange, filing.capacity))
+        .proofs
+        .accepts(StatementKind::NetWorthRange, filing.capacity)
     {
         return Err(ApiError::unprocessable(format!(
             "the service has no keys for capacity {}: it accepts {:?}",
@@ -847,7 +812,7 @@ async fn file_declaration(State(s): State<AppState>, signed: Signed) -> ApiResul
             p.statement, p.official, p.capacity
         )));
     }
-    let inputs = s.verify_proofs(req.proofs.clone()).await?;
+    let inputs = s.proofs.verify(req.proofs.clone()).await?;
     let mut growth = None;
     for x in &inputs {
         match x {
@@ -1002,7 +967,7 @@ async fn answer_challenge(
             "answer with an asset_included proof about your own declaration",
         ));
     }
-    let inputs = s.verify_proofs(vec![req.proof.clone()]).await?;
+    let inputs = s.proofs.verify(vec![req.proof.clone()]).await?;
     let Some(PublicInputs::AssetIncluded(proved)) = inputs.into_iter().next() else {
         return Err(ApiError::unprocessable(
             "answer with an asset_included proof",

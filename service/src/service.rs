@@ -44,6 +44,7 @@ use crate::{
     config::Config,
     error::ApiError,
     metrics::Metrics,
+    proofs::ProofChecker,
     state::{Private, State},
 };
 
@@ -147,7 +148,7 @@ pub(crate) struct Shared {
     pub(crate) issuer: Issuer,
     pub(crate) tip_key: TipPublicKey,
     pub(crate) manifest: ParamsManifest,
-    pub(crate) keys: HashMap<(StatementKind, Capacity), StatementVerifyingKey>,
+    pub(crate) proofs: ProofChecker,
     pub(crate) metrics: Metrics,
     writer: Mutex<Option<mpsc::SyncSender<Job>>>,
     data_dir: PathBuf,
@@ -285,6 +286,9 @@ impl Service {
                 .map_err(|e| OpenError(format!("the params manifest is damaged: {e}")))?;
             keys.insert((entry.statement, entry.capacity), vk);
         }
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let proofs = ProofChecker::start(keys, workers)
+            .map_err(|e| OpenError(format!("cannot start the proof checkers: {e}")))?;
 
         let registrar = match &config.registrar_key {
             Some(text) => {
@@ -316,7 +320,7 @@ impl Service {
             issuer,
             tip_key,
             manifest,
-            keys,
+            proofs,
             metrics: Metrics::new(),
             writer: Mutex::new(None),
             data_dir: dir,

@@ -71,4 +71,4 @@ pub use error::{DecodeError, EnvelopeVerifyError, ExportError, KeyError, Verific
 pub use key::StatementVerifyingKey;
 pub use proof::Proof;
 pub use snarkjs::{export_snarkjs, SnarkjsFiles, PROOF_JSON, PUBLIC_JSON, VERIFICATION_KEY_JSON};
-pub use verify::{verify, verify_envelope};
+pub use verify::{decode_envelope, verify, verify_envelope};

@@ -51,6 +51,19 @@ pub fn verify_envelope(
     vk: &StatementVerifyingKey,
     envelope: &ProofEnvelope,
 ) -> Result<PublicInputs, EnvelopeVerifyError> {
+    let (inputs, proof) = decode_envelope(vk, envelope)?;
+    verify(vk, &inputs, &proof)?;
+    Ok(inputs)
+}
+
+/// Everything [`verify_envelope`] checks but the proof equation: the envelope's rules, that
+/// `vk` is its key, and the proof's encoding (points on the curve, in their subgroups).
+/// Returns the typed inputs and the decoded proof, for [`verify`] or
+/// [`verify_batch`](crate::verify_batch). Nothing is verified until one of those succeeds.
+pub fn decode_envelope(
+    vk: &StatementVerifyingKey,
+    envelope: &ProofEnvelope,
+) -> Result<(PublicInputs, Proof), EnvelopeVerifyError> {
     // The envelope's consistency rules belong to probity-core; they run here too, because a
     // value built in memory has not been through `from_json`.
     let inputs = envelope.validate()?;
@@ -63,6 +76,5 @@ pub fn verify_envelope(
         });
     }
     let proof = Proof::from_bytes(&envelope.proof_bytes()?)?;
-    verify(vk, &inputs, &proof)?;
-    Ok(inputs)
+    Ok((inputs, proof))
 }
