@@ -1,6 +1,9 @@
 //! The log: appends, checkpoints, proofs and receipts over a [`Store`].
 
-use std::{ops::Range, sync::Mutex};
+use std::{
+    ops::Range,
+    sync::{Mutex, PoisonError, RwLock},
+};
 
 use serde::{Deserialize, Serialize};
 use tlog_tiles::HashReader;
@@ -47,6 +50,9 @@ pub struct Log<S: Store> {
     store: S,
     signer: CheckpointSigner,
     write: Mutex<()>,
+    /// The stored checkpoint, verified once when the log opened or when it was signed: only
+    /// this log writes it, so it never has to be read and verified again.
+    latest: RwLock<Option<SignedCheckpoint>>,
 }
 
 impl<S: Store> std::fmt::Debug for Log<S> {
@@ -76,10 +82,15 @@ impl<S: Store> Log<S> {
     /// If the store holds a checkpoint, it must verify with the signer's key and match the
     /// stored tree at its size.
     pub fn open(store: S, signer: CheckpointSigner) -> Result<Self, LogError> {
+        let latest = store
+            .checkpoint()?
+            .map(|note| SignedCheckpoint::verify(&note, &signer.verifier()))
+            .transpose()?;
         let log = Self {
             store,
             signer,
             write: Mutex::new(()),
+            latest: RwLock::new(latest),
         };
         if let Some(cp) = log.latest_checkpoint()? {
             if cp.size() > log.size()? || log.root(cp.size())? != cp.root() {
@@ -132,20 +143,78 @@ impl<S: Store> Log<S> {
         self.append_encoded(entries)
     }
 
+    /// Appends already-encoded entries, after checking that each is a canonical entry, and
+    /// a checkpoint of the new tree signed at `time` (POSIX seconds; never earlier than the
+    /// previous checkpoint's), in one atomic and durable write. Returns the entries' indexes
+    /// and the checkpoint: everything a receipt needs, for one flush instead of two.
+    pub fn append_checkpointed(
+        &self,
+        entries: Vec<Vec<u8>>,
+        time: u64,
+    ) -> Result<(Range<u64>, SignedCheckpoint), LogError> {
+        for e in &entries {
+            Entry::from_canonical_json(e)?;
+        }
+        let (range, checkpoint) = self.write_batch(entries, Some(time))?;
+        // `write_batch` signs whenever it is given a time.
+        let checkpoint = checkpoint.ok_or(LogError::EmptyBatch)?;
+        Ok((range, checkpoint))
+    }
+
     fn append_encoded(&self, entries: Vec<Vec<u8>>) -> Result<Range<u64>, LogError> {
+        Ok(self.write_batch(entries, None)?.0)
+    }
+
+    /// Appends entries and, given a time, the checkpoint of the new tree at that time.
+    fn write_batch(
+        &self,
+        entries: Vec<Vec<u8>>,
+        checkpoint_time: Option<u64>,
+    ) -> Result<(Range<u64>, Option<SignedCheckpoint>), LogError> {
         if entries.is_empty() {
             return Err(LogError::EmptyBatch);
         }
         let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(e)).collect();
-        // The lock only orders writers; what it guards lives in the store.
-        let _guard = self
-            .write
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The lock only orders writers; what it guards lives in the store and `latest`.
+        let _guard = self.write.lock().unwrap_or_else(PoisonError::into_inner);
         let first = self.store.size()?;
+        let size = first + entries.len() as u64;
         let hashes = tree::hashes_for_append(&self.reader(), first, &leaves)?;
-        self.store.append(first, &entries, &hashes)?;
-        Ok(first..first + entries.len() as u64)
+        let checkpoint = checkpoint_time
+            .map(|time| {
+                let root = tree::root_after_append(&self.reader(), first, &hashes, size)?;
+                self.sign_checkpoint(size, root, time)
+            })
+            .transpose()?;
+        self.store.append(
+            first,
+            &entries,
+            &hashes,
+            checkpoint.as_ref().map(SignedCheckpoint::to_bytes),
+        )?;
+        if let Some(cp) = &checkpoint {
+            self.remember(cp.clone());
+        }
+        Ok((first..size, checkpoint))
+    }
+
+    /// Signs the checkpoint of a tree at `time`, or at the previous checkpoint's time if
+    /// that is later: checkpoint times never go backwards.
+    fn sign_checkpoint(
+        &self,
+        size: u64,
+        root: Hash,
+        time: u64,
+    ) -> Result<SignedCheckpoint, LogError> {
+        let time = match self.latest_checkpoint()? {
+            Some(prev) => time.max(prev.time()),
+            None => time,
+        };
+        Ok(SignedCheckpoint::sign(&self.signer, size, root, time)?)
+    }
+
+    fn remember(&self, checkpoint: SignedCheckpoint) {
+        *self.latest.write().unwrap_or_else(PoisonError::into_inner) = Some(checkpoint);
     }
 
     pub(crate) fn reader(&self) -> StoreReader<'_, S> {
@@ -203,13 +272,11 @@ impl<S: Store> Log<S> {
 
     /// The latest checkpoint this log signed, if any.
     pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, LogError> {
-        match self.store.checkpoint()? {
-            None => Ok(None),
-            Some(note) => Ok(Some(SignedCheckpoint::verify(
-                &note,
-                &self.signer.verifier(),
-            )?)),
-        }
+        Ok(self
+            .latest
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone())
     }
 
     /// Signs a checkpoint of the current tree now, stores it durably and returns it.
@@ -224,17 +291,11 @@ impl<S: Store> Log<S> {
     /// Signs a checkpoint of the current tree at `time` (POSIX seconds; never earlier than the
     /// previous checkpoint's), stores it durably and returns it.
     pub fn checkpoint_at(&self, time: u64) -> Result<SignedCheckpoint, LogError> {
-        let _guard = self
-            .write
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let time = match self.latest_checkpoint()? {
-            Some(prev) => time.max(prev.time()),
-            None => time,
-        };
+        let _guard = self.write.lock().unwrap_or_else(PoisonError::into_inner);
         let size = self.size()?;
-        let cp = SignedCheckpoint::sign(&self.signer, size, self.root(size)?, time)?;
+        let cp = self.sign_checkpoint(size, self.root(size)?, time)?;
         self.store.set_checkpoint(cp.to_bytes())?;
+        self.remember(cp.clone());
         Ok(cp)
     }
 

@@ -44,8 +44,15 @@ pub trait Store: Send + Sync {
     fn size(&self) -> Result<u64, StoreError>;
 
     /// Appends `entries` at index `first` with the stored hashes they add (starting at
-    /// `stored_hash_count(first)`), atomically and durably.
-    fn append(&self, first: u64, entries: &[Vec<u8>], hashes: &[Hash]) -> Result<(), StoreError>;
+    /// `stored_hash_count(first)`) and, if given, the signed checkpoint of the new tree, all
+    /// in one atomic and durable write.
+    fn append(
+        &self,
+        first: u64,
+        entries: &[Vec<u8>],
+        hashes: &[Hash],
+        checkpoint: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
 
     /// Entries `start..end` (each must exist).
     fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
@@ -104,7 +111,13 @@ impl Store for MemoryStore {
         Ok(self.lock().entries.len() as u64)
     }
 
-    fn append(&self, first: u64, entries: &[Vec<u8>], hashes: &[Hash]) -> Result<(), StoreError> {
+    fn append(
+        &self,
+        first: u64,
+        entries: &[Vec<u8>],
+        hashes: &[Hash],
+        checkpoint: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         check_counts(first, entries, hashes)?;
         let mut inner = self.lock();
         let size = inner.entries.len() as u64;
@@ -113,6 +126,9 @@ impl Store for MemoryStore {
         }
         inner.entries.extend_from_slice(entries);
         inner.hashes.extend_from_slice(hashes);
+        if let Some(note) = checkpoint {
+            inner.checkpoint = Some(note.to_vec());
+        }
         Ok(())
     }
 
@@ -209,7 +225,13 @@ impl Store for SledStore {
         }
     }
 
-    fn append(&self, first: u64, entries: &[Vec<u8>], hashes: &[Hash]) -> Result<(), StoreError> {
+    fn append(
+        &self,
+        first: u64,
+        entries: &[Vec<u8>],
+        hashes: &[Hash],
+        checkpoint: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         check_counts(first, entries, hashes)?;
         let size = self.size()?;
         if size != first {
@@ -224,6 +246,9 @@ impl Store for SledStore {
         }
         let new_size = first + entries.len() as u64;
         batch.insert(Self::SIZE, &new_size.to_be_bytes());
+        if let Some(note) = checkpoint {
+            batch.insert(Self::CHECKPOINT, note);
+        }
         self.tree.apply_batch(batch).map_err(backend)?;
         self.db.flush().map_err(backend)?;
         Ok(())
@@ -297,6 +322,14 @@ mod tests {
     }
 
     fn append<S: Store>(s: &S, items: &[&[u8]]) -> Result<(), StoreError> {
+        append_with(s, items, None)
+    }
+
+    fn append_with<S: Store>(
+        s: &S,
+        items: &[&[u8]],
+        checkpoint: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let first = s.size()?;
         let leaves: Vec<_> = items.iter().map(|e| leaf_hash(e)).collect();
         let hashes = hashes_for_append(&Reader(s), first, &leaves).expect("hashes");
@@ -304,6 +337,7 @@ mod tests {
             first,
             &items.iter().map(|e| e.to_vec()).collect::<Vec<_>>(),
             &hashes,
+            checkpoint,
         )
     }
 
@@ -332,15 +366,31 @@ mod tests {
         );
         // An append that does not start at the size is refused and changes nothing.
         let dummy = vec![leaf_hash(b"x"); (stored_hash_count(4) - stored_hash_count(3)) as usize];
-        let err = s.append(3, &[b"x".to_vec()], &dummy).expect_err("conflict");
+        let err = s
+            .append(3, &[b"x".to_vec()], &dummy, Some(b"cp-x"))
+            .expect_err("conflict");
         assert!(matches!(err, StoreError::Conflict { size: 5, got: 3 }));
         // A batch with the wrong number of hashes is refused.
-        assert!(s.append(5, &[b"x".to_vec()], &[]).is_err());
+        assert!(s.append(5, &[b"x".to_vec()], &[], Some(b"cp-x")).is_err());
         assert_eq!(s.size().expect("size"), 5);
+        assert_eq!(
+            s.checkpoint().expect("checkpoint"),
+            None,
+            "a refused append stores no checkpoint"
+        );
         s.set_checkpoint(b"cp").expect("checkpoint");
         assert_eq!(s.checkpoint().expect("checkpoint"), Some(b"cp".to_vec()));
         append(s, &[]).expect("an empty batch is a no-op");
         assert_eq!(s.size().expect("size"), 5);
+        append_with(s, &[b"f"], Some(b"cp6")).expect("append with a checkpoint");
+        assert_eq!(s.size().expect("size"), 6);
+        assert_eq!(s.checkpoint().expect("checkpoint"), Some(b"cp6".to_vec()));
+        append(s, &[b"g"]).expect("append without a checkpoint");
+        assert_eq!(
+            s.checkpoint().expect("checkpoint"),
+            Some(b"cp6".to_vec()),
+            "an append without a checkpoint keeps the last one"
+        );
     }
 
     impl MemoryTree {
@@ -366,8 +416,8 @@ mod tests {
             conformance(&s);
         }
         let s = SledStore::open(dir.path()).expect("reopens");
-        assert_eq!(s.size().expect("size"), 5);
+        assert_eq!(s.size().expect("size"), 7);
         assert_eq!(s.entries(4, 5).expect("entries"), vec![b"e".to_vec()]);
-        assert_eq!(s.checkpoint().expect("checkpoint"), Some(b"cp".to_vec()));
+        assert_eq!(s.checkpoint().expect("checkpoint"), Some(b"cp6".to_vec()));
     }
 }

@@ -177,6 +177,23 @@ pub(crate) fn hashes_for_append<R: HashReader>(
     Ok(overlay.fresh)
 }
 
+/// The root of the tree of `size` leaves, where the stored hashes from
+/// `stored_hash_count(first_index)` on are `fresh` (from [`hashes_for_append`]) and the
+/// earlier ones are in `reader`: the root after an append, before it is stored.
+pub(crate) fn root_after_append<R: HashReader>(
+    reader: &R,
+    first_index: u64,
+    fresh: &[Hash],
+    size: u64,
+) -> Result<Hash, ProofError> {
+    let overlay = Overlay {
+        base: stored_hash_count(first_index),
+        fresh: fresh.to_vec(),
+        reader,
+    };
+    root(&overlay, size)
+}
+
 /// Reads stored hashes below `base` from `reader`, and later ones from `fresh`.
 struct Overlay<'a, R> {
     base: u64,

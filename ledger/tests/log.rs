@@ -65,7 +65,44 @@ fn receipts_verify_and_the_log_reopens() {
     );
     let mut spaced = bytes;
     spaced.push(b' ');
-    assert!(log.append_canonical(vec![spaced]).is_err());
+    assert!(log.append_canonical(vec![spaced.clone()]).is_err());
+}
+
+#[test]
+fn an_append_with_its_checkpoint_is_one_write() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let encode = |i| entry(3, i).to_canonical_json().expect("encodes");
+    let first;
+    {
+        let log = Log::open(SledStore::open(dir.path()).expect("opens"), signer()).expect("log");
+        log.append_batch(&[entry(3, 0), entry(3, 1)])
+            .expect("append");
+        let (range, cp) = log
+            .append_checkpointed(vec![encode(2), encode(3), encode(4)], 1_800_000_100)
+            .expect("append with a checkpoint");
+        assert_eq!((range, cp.size(), cp.time()), (2..5, 5, 1_800_000_100));
+        // The checkpoint signed before the entries were stored has the stored tree's root.
+        assert_eq!(cp.root(), log.root(5).expect("root"));
+        assert_eq!(log.latest_checkpoint().expect("read"), Some(cp.clone()));
+        let receipt = log.receipt(3, &cp).expect("receipt");
+        assert_eq!(
+            receipt.verify(&log.verifier()).expect("verifies").0,
+            entry(3, 3)
+        );
+        // Times never go backwards, and a bad entry writes nothing at all.
+        let (_, later) = log.append_checkpointed(vec![encode(5)], 7).expect("append");
+        assert_eq!(later.time(), 1_800_000_100);
+        let mut spaced = encode(6);
+        spaced.push(b' ');
+        assert!(log
+            .append_checkpointed(vec![encode(6), spaced], 1_800_000_200)
+            .is_err());
+        assert!(log.append_checkpointed(Vec::new(), 1_800_000_200).is_err());
+        assert_eq!(log.size().expect("size"), 6);
+        first = later;
+    }
+    let log = Log::open(SledStore::open(dir.path()).expect("reopens"), signer()).expect("log");
+    assert_eq!(log.latest_checkpoint().expect("read"), Some(first));
 }
 
 #[test]

@@ -217,7 +217,7 @@ impl Shared {
                 "this request was already received (its nonce was used): sign every request afresh",
             ));
         }
-        self.state()
+        self.directory()
             .principal(&signed.key)
             .cloned()
             .ok_or_else(|| {
@@ -369,7 +369,7 @@ async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
     let epoch = s.epoch();
     let state = s.state();
     let mut scopes: Vec<String> = state
-        .officials
+        .officials()
         .values()
         .map(|o| o.jurisdiction.clone())
         .collect();
@@ -504,7 +504,7 @@ async fn consistency(
 /// Every registered official.
 #[utoipa::path(get, path = "/v1/officials", tag = "public", responses((status = 200, body = Vec<OfficialInfo>)))]
 async fn officials(State(s): State<AppState>) -> ApiResult<Vec<OfficialInfo>> {
-    Ok(Json(s.state().officials.values().cloned().collect()))
+    Ok(Json(s.directory().officials.values().cloned().collect()))
 }
 
 /// An official's public record: who they are, what they filed when, which proofs were
@@ -517,7 +517,7 @@ async fn official_record(
     let id = OfficialId::new(&official).map_err(ApiError::bad_request)?;
     let state = s.state();
     let info = state
-        .officials
+        .officials()
         .get(&id)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("no official `{id}` is registered")))?;
@@ -771,8 +771,8 @@ async fn file_declaration(State(s): State<AppState>, signed: Signed) -> ApiResul
         )));
     }
     {
-        let state = s.state();
-        let info = state
+        let directory = s.directory();
+        let info = directory
             .officials
             .get(&official)
             .ok_or_else(|| ApiError::unauthorized("you are not registered"))?;
@@ -852,7 +852,7 @@ async fn file_declaration(State(s): State<AppState>, signed: Signed) -> ApiResul
     let proofs = req.proofs;
     let receipts = s
         .write(Box::new(move |state, now| {
-            if !state.officials.contains_key(&official) {
+            if !state.officials().contains_key(&official) {
                 return Err(ApiError::unauthorized("you are not registered"));
             }
             let period = filing.period;
@@ -1062,7 +1062,7 @@ async fn issue_challenge(State(s): State<AppState>, signed: Signed) -> ApiResult
     let (tx_period, rx_period) = std::sync::mpsc::channel();
     let receipts = s
         .write(Box::new(move |state, _| {
-            if !state.officials.contains_key(&official) {
+            if !state.officials().contains_key(&official) {
                 return Err(ApiError::not_found(format!(
                     "no official `{official}` is registered"
                 )));
@@ -1312,7 +1312,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
     })?;
     let official = OfficialId::new(subject.as_str()).map_err(ApiError::bad_request)?;
     let jurisdiction = s
-        .state()
+        .directory()
         .officials
         .get(&official)
         .map(|o| o.jurisdiction.clone())

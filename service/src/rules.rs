@@ -49,7 +49,7 @@ pub(crate) fn declaration_overdue(state: &State, now: Timestamp) -> Vec<AlertDet
         if deadline >= now {
             continue;
         }
-        for official in state.officials.keys() {
+        for official in state.officials().keys() {
             let key = (
                 DECLARATION_OVERDUE.to_owned(),
                 official.clone(),

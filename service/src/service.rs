@@ -45,7 +45,7 @@ use crate::{
     error::ApiError,
     metrics::Metrics,
     proofs::ProofChecker,
-    state::{Private, State},
+    state::{Directory, Private, State},
 };
 
 /// The service's clock: milliseconds since the Unix epoch. Tests pass their own.
@@ -144,6 +144,8 @@ pub(crate) struct Shared {
     pub(crate) db: sled::Db,
     pub(crate) log: Log<SledStore>,
     pub(crate) state: RwLock<State>,
+    /// The state's directory as of the last durable write; see [`Directory`].
+    directory: RwLock<Arc<Directory>>,
     pub(crate) trees: Trees,
     pub(crate) issuer: Issuer,
     pub(crate) tip_key: TipPublicKey,
@@ -316,6 +318,7 @@ impl Service {
             db,
             log,
             state: RwLock::new(State::new(registrar)),
+            directory: RwLock::default(),
             trees,
             issuer,
             tip_key,
@@ -329,6 +332,7 @@ impl Service {
         shared
             .rebuild_tags(&state)
             .map_err(|e| OpenError(e.message))?;
+        shared.publish_directory(&state);
         *shared.state_mut() = state;
         shared.publish_keys().map_err(|e| OpenError(e.message))?;
 
@@ -457,6 +461,29 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Who is registered, as of the last durable write. Unlike [`Self::state`], this never
+    /// waits for the writer.
+    pub(crate) fn directory(&self) -> Arc<Directory> {
+        Arc::clone(
+            &self
+                .directory
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Makes `state`'s directory the one readers see. Call it only with a state that is no
+    /// further ahead than the ledger on disk.
+    fn publish_directory(&self, state: &State) {
+        let mut directory = self
+            .directory
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !Arc::ptr_eq(&directory, &state.directory) {
+            *directory = Arc::clone(&state.directory);
+        }
+    }
+
     pub(crate) fn now(&self) -> Timestamp {
         (self.clock)()
     }
@@ -469,19 +496,19 @@ impl Shared {
     /// The registrar key: the configured one, else `DATA/registrar.pub`, read again while
     /// there is none (so `probity admin init` works without a restart).
     pub(crate) fn refresh_registrar(&self) {
-        // The configuration first: every signed request comes here, and the state's read
-        // lock waits behind the writer's flushes.
-        if self.config.registrar_key.is_some() || self.state().registrar.is_some() {
+        if self.config.registrar_key.is_some() || self.directory().registrar.is_some() {
             return;
         }
         if let Ok(Some(key)) = read_registrar_file(&self.data_dir) {
-            self.state_mut().set_registrar(Some(key));
+            let mut state = self.state_mut();
+            state.set_registrar(Some(key));
+            self.publish_directory(&state);
         }
     }
 
     /// Rebuilds the state from the ledger and the private data.
     fn replay(&self) -> Result<State, ApiError> {
-        let registrar = self.state().registrar;
+        let registrar = self.state().directory.registrar;
         let mut state = State::new(registrar);
         let size = self.log.size()?;
         let mut start = 0;
@@ -627,7 +654,9 @@ impl Shared {
             let now = self.now();
             let results = {
                 let mut state = self.state_mut();
-                self.commit(&mut state, prepares, now)
+                let results = self.commit(&mut state, prepares, now);
+                self.publish_directory(&state);
+                results
             };
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -684,14 +713,17 @@ impl Shared {
                 .collect();
         }
         let durable = (|| -> Result<probity_ledger::SignedCheckpoint, ApiError> {
-            // Private data first: the ledger append's flush makes both durable, and a crash
-            // between them leaves only unreferenced private data.
+            // Private data first: the ledger append's one flush makes the private data, the
+            // entries and their checkpoint durable, and a crash before it leaves at most
+            // unreferenced private data.
             for (hash, private) in &privates {
                 self.trees.private.insert(hash, private.as_slice())?;
             }
-            self.log.append_canonical(encoded)?;
             // Signed on the service's clock, the same one the entries carry.
-            Ok(self.log.checkpoint_at(now.as_millis() / 1000)?)
+            Ok(self
+                .log
+                .append_checkpointed(encoded, now.as_millis() / 1000)?
+                .1)
         })();
         let checkpoint = match durable {
             Ok(cp) => cp,

@@ -90,15 +90,32 @@ pub(crate) struct Tip {
     pub(crate) replies: Vec<TipReply>,
 }
 
+/// Who is registered: the part of the state that every signed request and every tip reads.
+///
+/// The state holds it behind an `Arc` and changes it copy-on-write, so the writer can hand
+/// readers a snapshot ([`Shared::directory`](crate::service::Shared)) that they read without
+/// waiting for the state's lock, which the writer holds through its flushes.
+#[derive(Clone, Default)]
+pub(crate) struct Directory {
+    pub(crate) registrar: Option<VerifyingKey>,
+    keys: HashMap<[u8; 32], Principal>,
+    pub(crate) officials: BTreeMap<OfficialId, OfficialInfo>,
+}
+
+impl Directory {
+    /// The role of a signing key, if it is registered.
+    pub(crate) fn principal(&self, key: &VerifyingKey) -> Option<&Principal> {
+        self.keys.get(key.as_bytes())
+    }
+}
+
 /// Everything derived from the ledger.
 #[derive(Default)]
 pub(crate) struct State {
     /// Entries applied: the index the next entry gets.
     pub(crate) size: u64,
-    pub(crate) registrar: Option<VerifyingKey>,
-    pub(crate) officials: BTreeMap<OfficialId, OfficialInfo>,
+    pub(crate) directory: std::sync::Arc<Directory>,
     pub(crate) supervisors: BTreeMap<SupervisorId, SupervisorInfo>,
-    keys: HashMap<[u8; 32], Principal>,
     /// Filings per official, in log order (amendments included).
     pub(crate) filings: BTreeMap<OfficialId, Vec<Filing>>,
     pub(crate) proofs: BTreeMap<OfficialId, Vec<ProofInfo>>,
@@ -134,18 +151,24 @@ impl State {
     }
 
     pub(crate) fn set_registrar(&mut self, registrar: Option<VerifyingKey>) {
-        if let Some(old) = self.registrar.take() {
-            self.keys.remove(old.as_bytes());
+        let directory = std::sync::Arc::make_mut(&mut self.directory);
+        if let Some(old) = directory.registrar.take() {
+            directory.keys.remove(old.as_bytes());
         }
         if let Some(key) = registrar {
-            self.keys.insert(key.to_bytes(), Principal::Registrar);
+            directory.keys.insert(key.to_bytes(), Principal::Registrar);
         }
-        self.registrar = registrar;
+        directory.registrar = registrar;
     }
 
     /// The role of a signing key, if it is registered.
     pub(crate) fn principal(&self, key: &VerifyingKey) -> Option<&Principal> {
-        self.keys.get(key.as_bytes())
+        self.directory.principal(key)
+    }
+
+    /// The registered officials.
+    pub(crate) fn officials(&self) -> &BTreeMap<OfficialId, OfficialInfo> {
+        &self.directory.officials
     }
 
     /// The latest filing of an official for a period.
@@ -219,16 +242,17 @@ impl State {
         let time = entry.time;
         match &entry.body {
             EntryBody::OfficialRegistered(r) => {
-                if let Some(old) = self.officials.get(&r.official) {
+                let directory = std::sync::Arc::make_mut(&mut self.directory);
+                if let Some(old) = directory.officials.get(&r.official) {
                     if let Ok(old_key) = probity_ledger::PublicKey::from_hex(&old.public_key) {
-                        self.keys.remove(old_key.0.as_bytes());
+                        directory.keys.remove(old_key.0.as_bytes());
                     }
                 }
-                self.keys.insert(
+                directory.keys.insert(
                     r.public_key.0.to_bytes(),
                     Principal::Official(r.official.clone()),
                 );
-                self.officials.insert(
+                directory.officials.insert(
                     r.official.clone(),
                     OfficialInfo {
                         official: r.official.clone(),
@@ -241,12 +265,13 @@ impl State {
                 );
             }
             EntryBody::SupervisorRegistered(r) => {
+                let keys = &mut std::sync::Arc::make_mut(&mut self.directory).keys;
                 if let Some(old) = self.supervisors.get(&r.supervisor) {
                     if let Ok(old_key) = probity_ledger::PublicKey::from_hex(&old.public_key) {
-                        self.keys.remove(old_key.0.as_bytes());
+                        keys.remove(old_key.0.as_bytes());
                     }
                 }
-                self.keys.insert(
+                keys.insert(
                     r.public_key.0.to_bytes(),
                     Principal::Supervisor(r.supervisor.clone()),
                 );
