@@ -153,7 +153,8 @@ fn load_until_kill(
                     match client.post_raw::<api::TipAccepted>("/v1/tips", tips[k].body.clone()) {
                         Ok(a) => {
                             let mut t = told.lock().expect("lock");
-                            t.receipts.push(a.receipt);
+                            t.receipts
+                                .push(a.receipt.expect("tips are logged at once here"));
                             t.accepted.insert(k);
                             drop(t);
                             acknowledged.fetch_add(1, Ordering::SeqCst);
@@ -349,7 +350,8 @@ fn every_receipt_survives_kill_9_mid_load() {
                 let accepted = again.unwrap_or_else(|e| {
                     panic!("round {round}: tip {k} never reached the ledger, its tag must be free: {e}")
                 });
-                t.receipts.push(accepted.receipt);
+                t.receipts
+                    .push(accepted.receipt.expect("tips are logged at once here"));
                 freed += 1;
             }
             t.accepted.insert(k);
@@ -360,7 +362,8 @@ fn every_receipt_survives_kill_9_mid_load() {
                 "round {round}: a reservation that never reached the ledger must be released: {e}"
             )
         });
-        t.receipts.push(accepted.receipt);
+        t.receipts
+            .push(accepted.receipt.expect("tips are logged at once here"));
         t.accepted.insert(planted);
         eprintln!(
             "{:.1} s: round {round}: log size {}, {} receipts so far, {} tips accepted, {freed} freed tags re-sent",

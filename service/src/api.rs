@@ -372,15 +372,20 @@ pub struct SubmitTip {
     pub presentation: String,
 }
 
-/// The tip was logged.
+/// The tip was accepted: it is durable, and on the ledger or in the tip pool.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipAccepted {
     /// The receipt code for status and replies: keep it secret, it is shown once.
     pub receipt_code: String,
-    /// The receipt of the `TipReceived` entry.
-    #[schema(value_type = Object)]
-    pub receipt: Receipt,
+    /// The receipt of the `TipReceived` entry, when the service logs tips at once. A service
+    /// that pools tips (to hide when each arrived) gives it in the tip's status once the
+    /// pool is logged.
+    #[schema(value_type = Option<Object>)]
+    pub receipt: Option<Receipt>,
+    /// When the tip pool is logged, at the latest, when the tip waits in it (POSIX
+    /// milliseconds): ask for the status after that, plus a sweep interval.
+    pub pooled_until: Option<u64>,
 }
 
 /// Whistleblower: ask about a tip.
@@ -395,10 +400,13 @@ pub struct TipStatusQuery {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipStatus {
-    /// `open` or `closed`.
+    /// `pooled` (accepted, waiting for the tip pool to be logged), `open` or `closed`.
     pub status: String,
-    /// The `TipReceived` entry.
-    pub entry: u64,
+    /// The `TipReceived` entry, once logged.
+    pub entry: Option<u64>,
+    /// Its receipt against the latest checkpoint, once logged.
+    #[schema(value_type = Option<Object>)]
+    pub receipt: Option<Receipt>,
     /// Replies, oldest first.
     pub replies: Vec<TipReply>,
 }

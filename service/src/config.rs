@@ -44,6 +44,11 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// How often deadlines (overdue filings, expired challenges) are checked, in seconds.
     pub sweep_interval_secs: u64,
+    /// Tips wait in a pool and are logged together, in a random order, once per window of
+    /// this many seconds (at the first sweep after the window closes), so that neither the
+    /// log nor a checkpoint shows when a tip arrived, only its window. 0 logs each tip at
+    /// once, which shows its arrival to the second: for tests and development only.
+    pub tip_batch_secs: u64,
 }
 
 /// 10^6 major units in minor units (cents, fen).
@@ -86,6 +91,7 @@ impl Default for Config {
             max_concurrency: 512,
             request_timeout_secs: 30,
             sweep_interval_secs: 10,
+            tip_batch_secs: 600,
         }
     }
 }
@@ -97,7 +103,8 @@ impl Config {
     }
 
     /// Applies `PROBITY_LISTEN`, `PROBITY_ORIGIN`, `PROBITY_REGISTRAR_KEY`,
-    /// `PROBITY_CAPACITIES` (comma-separated) and `PROBITY_SWEEP_INTERVAL_SECS` from `env`.
+    /// `PROBITY_CAPACITIES` (comma-separated), `PROBITY_SWEEP_INTERVAL_SECS` and
+    /// `PROBITY_TIP_BATCH_SECS` from `env`.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         if let Some(v) = env("PROBITY_LISTEN") {
             self.listen = v.parse().map_err(|_| {
@@ -121,6 +128,11 @@ impl Config {
             self.sweep_interval_secs = v
                 .parse()
                 .map_err(|_| format!("PROBITY_SWEEP_INTERVAL_SECS=`{v}` is not a number"))?;
+        }
+        if let Some(v) = env("PROBITY_TIP_BATCH_SECS") {
+            self.tip_batch_secs = v
+                .parse()
+                .map_err(|_| format!("PROBITY_TIP_BATCH_SECS=`{v}` is not a number"))?;
         }
         Ok(())
     }

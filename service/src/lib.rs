@@ -30,6 +30,7 @@ mod routes;
 pub mod rules;
 mod service;
 mod state;
+mod tip_pool;
 
 pub use client::{Client, ClientError};
 pub use config::{default_bands, Config};

@@ -33,8 +33,8 @@ use probity_credentials::{
 use probity_ledger::{
     is_jurisdiction, Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeId,
     ChallengeIssued, DeadlineSet, Disclosure, EnrollmentCodesIssued, Entry, EntryBody, EntryIndex,
-    OfficialRegistered, ProofAccepted, PublicKey, RateLimitTag, Receipt, RuleName, Sha256Digest,
-    SupervisorId, SupervisorRegistered, Timestamp, TipClosed, TipReceived,
+    OfficialRegistered, ProofAccepted, PublicKey, Receipt, RuleName, SupervisorId,
+    SupervisorRegistered, Timestamp, TipClosed,
 };
 use rand::rngs::OsRng;
 use serde::{de::DeserializeOwned, Deserialize};
@@ -47,6 +47,7 @@ use crate::{
     rules,
     service::{parse_public_key, tag_key, Draft, Shared},
     state::{Principal, Private, State as Facts, Tip},
+    tip_pool::PooledTip,
 };
 
 type AppState = Arc<Shared>;
@@ -285,7 +286,7 @@ fn require_supervisor(p: &Principal) -> Result<SupervisorId, ApiError> {
     }
 }
 
-fn alert(rule: &str, detail: AlertDetail) -> Draft {
+pub(crate) fn alert(rule: &str, detail: AlertDetail) -> Draft {
     let disclosure = Disclosure::new(&mut OsRng, detail);
     Draft::with_private(
         Alert {
@@ -1362,54 +1363,32 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
         ));
     }
     let receipt_code = probity_credentials::Receipt::generate(&mut OsRng);
-    let private = Private::Tip {
-        subject: official.as_str().to_owned(),
+    let tip = PooledTip {
+        subject: official,
+        epoch,
+        tag: hex::encode(tag.0),
+        sealed_sha256: hex::encode(sealed.digest().0),
         sealed: req.sealed,
         receipt: hex::encode(receipt_code.storage_hash().0),
     };
-    let entry = TipReceived {
-        epoch,
-        tag: RateLimitTag(tag.0),
-        sealed_tip_sha256: Sha256Digest(sealed.digest().0),
+    let accepted = match s.tip_window_end() {
+        Some(until) => s.pool_tip(&tip).await.map(|()| (None, Some(until))),
+        None => {
+            let prepare = tip.prepare(
+                s.config.reporters_threshold,
+                s.config.reporters_window_epochs,
+            );
+            s.write(prepare).await.and_then(|mut receipts| {
+                (!receipts.is_empty())
+                    .then(|| (Some(receipts.swap_remove(0)), None))
+                    .ok_or_else(|| ApiError::internal("the tip was not logged"))
+            })
+        }
     };
-    let threshold = s.config.reporters_threshold;
-    let window = s.config.reporters_window_epochs.max(1);
-    let written = s
-        .write(Box::new(move |state, now| {
-            // No precise arrival time on the ledger: the UTC day only.
-            let day = Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
-                .map_err(ApiError::internal)?;
-            let from = epoch.saturating_sub(window - 1);
-            let before = state.distinct_reporters(official.as_str(), from, epoch);
-            // The tag is new in this epoch (the tag tree holds one tip per tag).
-            let after = before.max(state.distinct_reporters(official.as_str(), epoch, epoch) + 1);
-            let mut drafts = vec![Draft {
-                body: entry.into(),
-                private: Some(private),
-                time: Some(day),
-            }];
-            if rules::many_reporters(before, after, threshold) {
-                let mut a = alert(
-                    rules::MANY_REPORTERS,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: None,
-                        challenge: None,
-                        message: format!(
-                            "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
-                        ),
-                    },
-                );
-                a.time = Some(day);
-                drafts.push(a);
-            }
-            Ok(drafts)
-        }))
-        .await;
-    let receipt = match written {
-        Ok(mut receipts) if !receipts.is_empty() => receipts.swap_remove(0),
-        Ok(_) => return Err(ApiError::internal("the tip was not logged")),
+    let (receipt, pooled_until) = match accepted {
+        Ok(a) => a,
         Err(e) => {
+            // Nothing durable holds the tip: free its tag for a retry.
             let _ = s.trees.tags.remove(key);
             return Err(e);
         }
@@ -1417,6 +1396,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
     Ok(Json(TipAccepted {
         receipt_code: receipt_code.to_string(),
         receipt,
+        pooled_until,
     }))
 }
 
@@ -1427,18 +1407,35 @@ async fn tip_status(State(s): State<AppState>, body: Bytes) -> ApiResult<TipStat
     let code = probity_credentials::Receipt::parse(&req.receipt_code)
         .map_err(|_| ApiError::bad_request("the receipt code is not valid"))?;
     let hash = hex::encode(code.storage_hash().0);
-    let state = s.state();
-    let entry = *state
-        .tip_receipts
-        .get(&hash)
-        .ok_or_else(|| ApiError::not_found("no tip has this receipt code"))?;
-    let tip = state
-        .tips
-        .get(&entry)
-        .ok_or_else(|| ApiError::internal("a receipt points at a missing tip"))?;
-    Ok(Json(TipStatus {
-        status: tip_status_text(tip),
-        entry,
-        replies: tip.replies.clone(),
-    }))
+    let logged = {
+        let state = s.state();
+        state.tip_receipts.get(&hash).map(|&entry| {
+            state
+                .tips
+                .get(&entry)
+                .map(|tip| (entry, tip_status_text(tip), tip.replies.clone()))
+        })
+    };
+    match logged {
+        Some(Some((entry, status, replies))) => {
+            let checkpoint = s
+                .log
+                .latest_checkpoint()?
+                .ok_or_else(|| ApiError::internal("a logged tip has no checkpoint"))?;
+            Ok(Json(TipStatus {
+                status,
+                entry: Some(entry),
+                receipt: Some(s.log.receipt(entry, &checkpoint)?),
+                replies,
+            }))
+        }
+        Some(None) => Err(ApiError::internal("a receipt points at a missing tip")),
+        None if s.pooled_tip(&hash)?.is_some() => Ok(Json(TipStatus {
+            status: "pooled".into(),
+            entry: None,
+            receipt: None,
+            replies: Vec::new(),
+        })),
+        None => Err(ApiError::not_found("no tip has this receipt code")),
+    }
 }

@@ -27,7 +27,7 @@ use std::{
     collections::HashMap,
     ops::Range,
     path::{Path, PathBuf},
-    sync::{mpsc, Arc, Mutex, RwLock},
+    sync::{mpsc, Arc, Mutex, PoisonError, RwLock},
     thread::JoinHandle,
 };
 
@@ -118,9 +118,10 @@ impl Draft {
 /// log. It must not block.
 pub(crate) type Prepare = Box<dyn FnOnce(&State, Timestamp) -> Result<Vec<Draft>, ApiError> + Send>;
 
+/// Prepares handed to the writer together, each with its own result, in order.
 struct Job {
-    prepare: Prepare,
-    reply: tokio::sync::oneshot::Sender<Result<Vec<Receipt>, ApiError>>,
+    prepares: Vec<Prepare>,
+    reply: tokio::sync::oneshot::Sender<Vec<Result<Vec<Receipt>, ApiError>>>,
 }
 
 /// The sled trees next to the ledger.
@@ -135,6 +136,8 @@ pub(crate) struct Trees {
     pub(crate) codes: sled::Tree,
     /// Tip entry ‖ sequence → reply (JSON).
     pub(crate) replies: sled::Tree,
+    /// Receipt hash → a tip waiting to be logged (see [`crate::tip_pool`]).
+    pub(crate) tip_pool: sled::Tree,
 }
 
 /// Everything the handlers share.
@@ -146,6 +149,8 @@ pub(crate) struct Shared {
     pub(crate) state: RwLock<State>,
     /// The state's directory as of the last durable write; see [`Directory`].
     directory: RwLock<Arc<Directory>>,
+    /// The tip window (time ÷ `tip_batch_secs`) whose pool was last logged.
+    tip_window: Mutex<u64>,
     pub(crate) trees: Trees,
     pub(crate) issuer: Issuer,
     pub(crate) tip_key: TipPublicKey,
@@ -311,6 +316,7 @@ impl Service {
             tags: tree("tip-tags")?,
             codes: tree("enrollment-codes")?,
             replies: tree("tip-replies")?,
+            tip_pool: tree("tip-pool")?,
         };
         let shared = Arc::new(Shared {
             config,
@@ -319,6 +325,7 @@ impl Service {
             log,
             state: RwLock::new(State::new(registrar)),
             directory: RwLock::default(),
+            tip_window: Mutex::new(0),
             trees,
             issuer,
             tip_key,
@@ -334,6 +341,13 @@ impl Service {
             .map_err(|e| OpenError(e.message))?;
         shared.publish_directory(&state);
         *shared.state_mut() = state;
+        // Tips pooled before a restart wait for the end of the current window.
+        if let Some(window) = shared.tip_window_now() {
+            *shared
+                .tip_window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = window;
+        }
         shared.publish_keys().map_err(|e| OpenError(e.message))?;
 
         let (tx, rx) = mpsc::sync_channel::<Job>(MAX_QUEUE);
@@ -362,7 +376,8 @@ impl Service {
         &self.shared.data_dir
     }
 
-    /// Checks deadlines now (overdue filings, expired challenges) and logs what fired.
+    /// Checks deadlines now (overdue filings, expired challenges) and logs what fired, and
+    /// logs the tip pool if its window has closed. Returns the number of entries logged.
     /// The server does this every `sweep_interval_secs`.
     pub async fn sweep(&self) -> Result<usize, ApiError> {
         self.shared.sweep().await
@@ -565,6 +580,7 @@ impl Shared {
                 }
             }
         }
+        self.keep_pooled_tags(state)?;
         self.db.flush()?;
         Ok(())
     }
@@ -616,6 +632,18 @@ impl Shared {
 
     /// Hands a job to the writer and waits for its receipts.
     pub(crate) async fn write(&self, prepare: Prepare) -> Result<Vec<Receipt>, ApiError> {
+        self.write_all(vec![prepare])
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(ApiError::internal("the writer gave no answer")))
+    }
+
+    /// Hands jobs to the writer at once, to run in this order (each sees the state the ones
+    /// before it left), and waits for each one's receipts.
+    pub(crate) async fn write_all(
+        &self,
+        prepares: Vec<Prepare>,
+    ) -> Result<Vec<Result<Vec<Receipt>, ApiError>>, ApiError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         {
             let writer = self
@@ -625,7 +653,7 @@ impl Shared {
             let tx = writer
                 .as_ref()
                 .ok_or_else(|| ApiError::unavailable("the service is shutting down"))?;
-            tx.try_send(Job { prepare, reply }).map_err(|e| match e {
+            tx.try_send(Job { prepares, reply }).map_err(|e| match e {
                 mpsc::TrySendError::Full(_) => {
                     ApiError::unavailable("too many writes are waiting; try again shortly")
                 }
@@ -636,7 +664,7 @@ impl Shared {
         }
         answer
             .await
-            .map_err(|_| ApiError::internal("the writer stopped before answering"))?
+            .map_err(|_| ApiError::internal("the writer stopped before answering"))
     }
 
     fn run_writer(&self, rx: &mpsc::Receiver<Job>) {
@@ -648,18 +676,23 @@ impl Shared {
                     Err(_) => break,
                 }
             }
-            let (prepares, replies): (Vec<Prepare>, Vec<_>) =
-                jobs.into_iter().map(|j| (j.prepare, j.reply)).unzip();
+            let mut prepares = Vec::new();
+            let mut replies = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                replies.push((job.reply, job.prepares.len()));
+                prepares.extend(job.prepares);
+            }
             self.metrics.batch(prepares.len());
             let now = self.now();
-            let results = {
+            let mut results = {
                 let mut state = self.state_mut();
                 let results = self.commit(&mut state, prepares, now);
                 self.publish_directory(&state);
                 results
-            };
-            for (reply, result) in replies.into_iter().zip(results) {
-                let _ = reply.send(result);
+            }
+            .into_iter();
+            for (reply, count) in replies {
+                let _ = reply.send(results.by_ref().take(count).collect());
             }
         }
     }
@@ -763,6 +796,7 @@ impl Shared {
                 Ok(crate::routes::sweep_drafts(state, now))
             }))
             .await?;
+        let tips = self.sweep_tip_pool().await?;
         let horizon = self
             .now()
             .as_millis()
@@ -775,7 +809,40 @@ impl Shared {
                 self.trees.nonces.remove(key)?;
             }
         }
-        Ok(receipts.len())
+        Ok(receipts.len() + tips)
+    }
+
+    /// Logs the tip pool if the window it filled in has closed. Without pooling, logs any
+    /// pool left from a restart under another setting.
+    async fn sweep_tip_pool(&self) -> Result<usize, ApiError> {
+        let window = self.tip_window_now();
+        let last = *self
+            .tip_window
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if window.is_some_and(|w| w <= last) {
+            return Ok(0);
+        }
+        let logged = self.log_tip_pool().await?;
+        if let Some(w) = window {
+            *self
+                .tip_window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = w;
+        }
+        Ok(logged)
+    }
+
+    /// The current tip window (time ÷ `tip_batch_secs`), if tips are pooled.
+    fn tip_window_now(&self) -> Option<u64> {
+        let batch = self.config.tip_batch_secs;
+        (batch > 0).then(|| self.now().as_millis() / 1000 / batch)
+    }
+
+    /// When the current tip window closes (POSIX milliseconds), if tips are pooled.
+    pub(crate) fn tip_window_end(&self) -> Option<u64> {
+        let batch = self.config.tip_batch_secs;
+        (batch > 0).then(|| (self.now().as_millis() / 1000 / batch + 1) * batch * 1000)
     }
 }
 

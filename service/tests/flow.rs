@@ -147,7 +147,7 @@ fn officials_file_supervisors_challenge_whistleblowers_tip() {
     };
     let accepted: api::TipAccepted = server.client().post("/v1/tips", &tip).expect("tip");
     accepted
-        .receipt
+        .logged()
         .verify(&log)
         .expect("the tip's receipt verifies");
     // The same credential, official and epoch again: refused, whatever the new seal.

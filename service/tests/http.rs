@@ -140,7 +140,8 @@ fn racing_tips_with_one_credential_are_accepted_once() {
             .next()
             .and_then(Result::ok)
             .expect("accepted")
-            .receipt;
+            .logged()
+            .clone();
         receipt.verify(&log).expect("the receipt verifies");
         let after = server.ledger_size();
         let logged = entries(&server, before, after)
@@ -248,8 +249,8 @@ fn a_restart_rebuilds_the_state_from_the_ledger() {
         .client()
         .post("/v1/tips", &tipper.tip("GOV-0001", epoch, "A flat."))
         .expect("tip");
-    receipts.push(accepted.receipt.clone());
-    let entry = accepted.receipt.proof.index;
+    receipts.push(accepted.logged().clone());
+    let entry = accepted.logged().proof.index;
     let replied: api::Written = as_supervisor
         .post(
             &format!("/v1/supervisor/tips/{entry}/reply"),
@@ -520,7 +521,10 @@ fn tips_leave_no_trace_in_logs_or_storage() {
 
     // The ledger keeps the day, the epoch, the tag and a digest: no subject, no text.
     let log = server.log_key();
-    let (entry, _) = accepted.receipt.verify(&log).expect("the receipt verifies");
+    let (entry, _) = accepted
+        .logged()
+        .verify(&log)
+        .expect("the receipt verifies");
     let EntryBody::TipReceived(received) = &entry.body else {
         panic!("a TipReceived entry");
     };

@@ -730,7 +730,7 @@ async fn every_role_against_every_route() {
         supervisor,
         unregistered: SigningKey::generate(&mut rand::rngs::OsRng),
         challenge: created.challenge.to_string(),
-        tip_entry: accepted.receipt.proof.index,
+        tip_entry: accepted.logged().proof.index,
         receipt_code: accepted.receipt_code,
         rogue: Tipper::rogue(&info, JURISDICTION),
         tipper,
@@ -1188,7 +1188,10 @@ async fn malformed_bodies_are_refused_and_write_nothing() {
             .expect("json"),
         ),
         (
-            format!("/v1/supervisor/tips/{}/reply", accepted.receipt.proof.index),
+            format!(
+                "/v1/supervisor/tips/{}/reply",
+                accepted.logged().proof.index
+            ),
             key(&supervisor),
             json!({"message": "Thank you.", "close": true}),
         ),
@@ -1234,7 +1237,7 @@ async fn malformed_bodies_are_refused_and_write_nothing() {
     let _ = Tipper::from_enrollment(&info, enroll_state, &enrolled);
     let second: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
     second
-        .receipt
+        .logged()
         .verify(&app.log_key().await)
         .expect("the receipt verifies");
     let status: api::TipStatus = app
@@ -1768,7 +1771,7 @@ async fn tips_must_match_their_presentation() {
     // The real one goes through, once; its receipt verifies.
     let accepted: api::TipAccepted = app.ok(bad(good.clone())).await;
     let (entry, _) = accepted
-        .receipt
+        .logged()
         .verify(&app.log_key().await)
         .expect("the receipt verifies");
     let EntryBody::TipReceived(received) = entry.body else {
@@ -1776,7 +1779,7 @@ async fn tips_must_match_their_presentation() {
     };
     assert_eq!(received.epoch, epoch);
     assert_eq!(entry.time.as_millis() % DAY_MS, 0, "a whole UTC day");
-    let text = accepted.receipt.entry.clone();
+    let text = accepted.logged().entry.clone();
     assert!(!text.contains("GOV-0001"), "the subject stays off the log");
     refused(&app, bad(good), 409, "conflict").await;
     refused(&app, bad(other), 409, "conflict").await;
@@ -1789,7 +1792,7 @@ async fn tips_must_match_their_presentation() {
         }))
         .await;
     assert_eq!(status.status, "open");
-    assert_eq!(status.entry, accepted.receipt.proof.index);
+    assert_eq!(status.entry, Some(accepted.logged().proof.index));
     refused(
         &app,
         Call::post("/v1/tips/status").json(&api::TipStatusQuery {
@@ -1891,7 +1894,10 @@ async fn distinct_reporters_raise_one_alert() {
         let accepted: api::TipAccepted = app
             .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", epoch, "Same flat.")))
             .await;
-        accepted.receipt.verify(&log).expect("the receipt verifies");
+        accepted
+            .logged()
+            .verify(&log)
+            .expect("the receipt verifies");
         let many = app
             .alerts(&supervisor)
             .await
@@ -1923,6 +1929,137 @@ async fn distinct_reporters_raise_one_alert() {
     assert_eq!(about_two, 0, "one reporter is not many");
 }
 
+/// Pooled tips: accepted at once, logged together when their window closes, in an order
+/// and with times that do not show when each arrived; their tags stay spent throughout, and
+/// a restart loses none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn pooled_tips_are_logged_together_when_their_window_closes() {
+    const WINDOW_SECS: u64 = 600;
+    let pooled = |c: &mut probity_service::Config| c.tip_batch_secs = WINDOW_SECS;
+    let app = App::open_with(pooled);
+    app.register_official("GOV-0001", JURISDICTION).await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let threshold = probity_service::Config::default().reporters_threshold;
+    let mut tippers = Vec::new();
+    for _ in 0..threshold + 1 {
+        tippers.push(app.whistleblower(JURISDICTION).await);
+    }
+    let epoch = app.info().await.epoch;
+    let status = |code: &str| {
+        Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: code.to_owned(),
+        })
+    };
+    let size = app.size().await;
+    let mut accepted = Vec::new();
+    for (n, tipper) in tippers.iter().enumerate() {
+        let tip = tipper.tip("GOV-0001", epoch, &format!("Tip number {n}."));
+        let a: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+        assert!(a.receipt.is_none(), "a pooled tip has no receipt yet");
+        let until = a.pooled_until.expect("the pool's closing time");
+        assert_eq!(until % (WINDOW_SECS * 1000), 0, "the window's end");
+        assert!(until > app.now_ms() && until <= app.now_ms() + WINDOW_SECS * 1000);
+        // The tag is spent while the tip waits.
+        refused(&app, Call::post("/v1/tips").json(&tip), 409, "conflict").await;
+        let s: api::TipStatus = app.ok(status(&a.receipt_code)).await;
+        assert_eq!(
+            (s.status.as_str(), s.entry, s.receipt.is_none()),
+            ("pooled", None, true)
+        );
+        accepted.push((a, tip));
+        app.advance_ms(7_000);
+    }
+    assert_eq!(
+        app.size().await,
+        size,
+        "nothing is logged while the window is open"
+    );
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        0,
+        "the window is still open"
+    );
+
+    // A restart keeps the pool and the spent tags.
+    let app = app.reopen_with(pooled);
+    refused(
+        &app,
+        Call::post("/v1/tips").json(&accepted[0].1),
+        409,
+        "conflict",
+    )
+    .await;
+    let s: api::TipStatus = app.ok(status(&accepted[0].0.receipt_code)).await;
+    assert_eq!(s.status, "pooled");
+
+    // The window closes: one sweep logs every tip, and the threshold alert, at once.
+    let until = accepted[0].0.pooled_until.expect("until");
+    app.clock
+        .store(until + 1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        accepted.len() + 1,
+        "every tip and one many_reporters alert"
+    );
+    let log = app.log_key().await;
+    let mut entries = Vec::new();
+    let mut checkpoints = std::collections::BTreeSet::new();
+    for (a, tip) in &accepted {
+        let s: api::TipStatus = app.ok(status(&a.receipt_code)).await;
+        assert_eq!(s.status, "open");
+        let receipt = s.receipt.expect("a logged tip's receipt");
+        let (entry, checkpoint) = receipt.verify(&log).expect("the receipt verifies");
+        assert_eq!(s.entry, Some(receipt.proof.index));
+        match entry.body {
+            probity_ledger::EntryBody::TipReceived(t) => {
+                let sealed =
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &tip.sealed)
+                        .expect("base64");
+                let sealed = probity_credentials::SealedTip::from_bytes(&sealed).expect("sealed");
+                assert_eq!(
+                    t.sealed_tip_sha256.0,
+                    sealed.digest().0,
+                    "the tip's own entry"
+                );
+            }
+            other => panic!("a tip's receipt is for {other:?}"),
+        }
+        assert_eq!(entry.time.as_millis() % DAY_MS, 0, "the day only");
+        entries.push(receipt.proof.index);
+        checkpoints.insert(checkpoint.time());
+    }
+    // Logged together: consecutive entries (with the alert), under one checkpoint time that
+    // is the window's end, not any arrival.
+    let first = entries.iter().min().expect("entries");
+    let last = entries.iter().max().expect("entries");
+    assert!(last - first <= accepted.len() as u64);
+    assert_eq!(checkpoints.len(), 1);
+    assert!(checkpoints.iter().all(|t| t * 1000 >= until));
+    let many = app
+        .alerts(&supervisor)
+        .await
+        .into_iter()
+        .filter(|a| a.rule == rules::MANY_REPORTERS)
+        .count();
+    assert_eq!(many, 1, "the threshold counts tips logged in one batch");
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        0,
+        "the pool is empty"
+    );
+
+    // Switching to logging at once logs what a restart left in the pool at the first sweep.
+    let tipper = app.whistleblower(JURISDICTION).await;
+    let last: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", epoch, "Last.")))
+        .await;
+    assert!(last.receipt.is_none());
+    let app = app.reopen_with(|c| c.tip_batch_secs = 0);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 1);
+    let s: api::TipStatus = app.ok(status(&last.receipt_code)).await;
+    assert_eq!(s.status, "open");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tip_is_closed_once() {
     let app = App::open();
@@ -1935,7 +2072,7 @@ async fn a_tip_is_closed_once() {
         let accepted: api::TipAccepted = app
             .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", epoch, "A tip.")))
             .await;
-        let entry = accepted.receipt.proof.index;
+        let entry = accepted.logged().proof.index;
         let close = |message: &str| {
             Call::post(format!("/v1/supervisor/tips/{entry}/reply"))
                 .json(&api::ReplyToTip {

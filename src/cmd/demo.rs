@@ -1035,7 +1035,6 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
         tip.presentation.len() / 2,
     );
     let accepted: api::TipAccepted = s.server.client().post("/v1/tips", &tip)?;
-    s.logged(std::slice::from_ref(&accepted.receipt))?;
     s.out.line(&format!(
         "tip text: \"{tip_text}\"\nsealed tip {} bytes, presentation {} bytes; the whistleblower keeps the receipt code",
         sizes.0, sizes.1
@@ -1078,10 +1077,40 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
          supervisors' tip key (supervisor-tip.key): the service never could. The reply is kept\n\
          for the whistleblower, who reads it with the receipt code: no account, no identity.",
     );
+    let tip_status = |s: &Story| -> anyhow::Result<api::TipStatus> {
+        Ok(s.server.client().post(
+            "/v1/tips/status",
+            &api::TipStatusQuery {
+                receipt_code: accepted.receipt_code.clone(),
+            },
+        )?)
+    };
+    let until = accepted
+        .pooled_until
+        .context("the service logged the tip at once instead of pooling it")?;
+    let pooled = tip_status(s)?;
+    s.out.line(&format!(
+        "status: {} until the pool is logged at {} (the pool hides when each tip arrived)",
+        pooled.status,
+        utc_text(until)
+    ));
+    s.out.fact("pooled_status", &pooled.status);
+    s.server.set_clock(until + 1_000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let tip_receipt = loop {
+        if let Some(r) = tip_status(s)?.receipt {
+            break r;
+        }
+        if Instant::now() > deadline {
+            bail!("the tip pool was not logged within 30 s of its window closing: this is a bug");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    s.logged(std::slice::from_ref(&tip_receipt))?;
     let tips: Vec<api::SealedTipView> = supervisor.get("/v1/supervisor/tips")?;
     let view = tips
         .iter()
-        .find(|t| t.entry == accepted.receipt.proof.index)
+        .find(|t| t.entry == tip_receipt.proof.index)
         .context("the supervisors do not see the tip")?;
     let secret = TipSecretKey::from_bytes(&hex::decode(
         std::fs::read_to_string(

@@ -384,29 +384,36 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         )
         .context("the tip was not accepted")?;
     let receipt_code = accepted.receipt_code;
+    let digest = hex::encode(sealed.digest().0);
     // From here on the tip is in: the receipt code is printed whatever else goes wrong.
-    let checked = (|| -> anyhow::Result<PathBuf> {
-        let (entry, checkpoint) = accepted.receipt.verify(&log).map_err(|e| {
-            Untrusted(format!("the tip's receipt does not verify with the pinned log key ({e}): it is NOT proved to be on the log"))
-        })?;
-        match entry.body {
-            EntryBody::TipReceived(t)
-                if t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == info.epoch => {}
-            _ => return Err(Untrusted(
-                "the receipt is for another entry than this tip: it is NOT proved to be on the log"
-                    .to_owned(),
-            )
-            .into()),
+    let Some(receipt) = accepted.receipt else {
+        let until = accepted
+            .pooled_until
+            .map_or_else(|| "soon".to_owned(), remote::format_ms);
+        // The sealed tip's digest, to recognise its ledger entry later; it says nothing of the
+        // tip's contents or subject.
+        let pending = dir.join("pending");
+        let remembered = std::fs::create_dir_all(&pending)
+            .and_then(|()| std::fs::write(pending.join(&digest), b""));
+        ctx.emit(
+            &format!(
+                "Tip sent about {}. It waits in the service's tip pool, which is logged in a random order by {until} so that the ledger does not show when each tip arrived.\n\
+                 Receipt code: {receipt_code}\n\
+                 Write the receipt code down and keep it secret: it is shown once, is not stored on this machine, and is the only way to read the supervisors' replies.\n\
+                 After {until}, run `probity whistleblower status --receipt CODE`: it fetches the tip's ledger receipt and checks it.",
+                subject.as_str()
+            ),
+            json!({ "receipt_code": receipt_code, "pooled_until": accepted.pooled_until }),
+        );
+        if let Err(e) = remembered {
+            eprintln!("warning: cannot note the tip in {} ({e}); `status` will still check its receipt against the log", pending.display());
         }
-        remote::advance_checkpoint(ctx, &client, &log, &checkpoint)?;
-        let receipts = dir.join("receipts");
-        std::fs::create_dir_all(&receipts)
-            .with_context(|| format!("cannot create {}", receipts.display()))?;
-        let path = receipts.join(format!("{:012}.json", accepted.receipt.proof.index));
-        probity_params::write_atomic(&path, &serde_json::to_vec_pretty(&accepted.receipt)?)?;
-        Ok(path)
-    })();
-    let entry = accepted.receipt.proof.index;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let checked = keep_tip_receipt(ctx, &client, &log, &dir, &receipt, |t| {
+        t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == info.epoch
+    });
+    let entry = receipt.proof.index;
     match checked {
         Ok(path) => {
             ctx.emit(
@@ -431,6 +438,38 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Checks a tip's receipt against the pinned log key, checks its entry with `is_the_tip`,
+/// advances the last checkpoint seen, and keeps the receipt in `DIR/receipts`.
+fn keep_tip_receipt(
+    ctx: &Ctx,
+    client: &Client,
+    log: &probity_ledger::CheckpointVerifier,
+    dir: &Path,
+    receipt: &probity_ledger::Receipt,
+    mut is_the_tip: impl FnMut(&probity_ledger::TipReceived) -> bool,
+) -> anyhow::Result<PathBuf> {
+    let (entry, checkpoint) = receipt.verify(log).map_err(|e| {
+        Untrusted(format!("the tip's receipt does not verify with the pinned log key ({e}): it is NOT proved to be on the log"))
+    })?;
+    match entry.body {
+        EntryBody::TipReceived(t) if is_the_tip(&t) => {}
+        _ => {
+            return Err(Untrusted(
+                "the receipt is for another entry than this tip: it is NOT proved to be on the log"
+                    .to_owned(),
+            )
+            .into())
+        }
+    }
+    remote::advance_checkpoint(ctx, client, log, &checkpoint)?;
+    let receipts = dir.join("receipts");
+    std::fs::create_dir_all(&receipts)
+        .with_context(|| format!("cannot create {}", receipts.display()))?;
+    let path = receipts.join(format!("{:012}.json", receipt.proof.index));
+    probity_params::write_atomic(&path, &serde_json::to_vec_pretty(receipt)?)?;
+    Ok(path)
+}
+
 fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
     let code = probity_credentials::Receipt::parse(opts.receipt.trim()).map_err(|_| {
         anyhow::anyhow!(
@@ -453,6 +492,34 @@ fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e).context("cannot read the tip's status"),
     };
+    let (Some(entry), Some(receipt)) = (status.entry, &status.receipt) else {
+        ctx.emit(
+            "The tip waits in the service's tip pool: it is logged when the pool's window closes. Ask again later.",
+            serde_json::to_value(&status)?,
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    // A tip this machine sent is recognised by its sealed digest, noted when it was pooled,
+    // or by its receipt, kept when it was logged at once. With neither on this machine (the
+    // tip was sent from another), the receipt is only checked to be a tip's.
+    let pending = dir(ctx).join("pending");
+    let kept = dir(ctx)
+        .join("receipts")
+        .join(format!("{:012}.json", receipt.proof.index))
+        .exists();
+    let log = remote::log_key(ctx, &client)?;
+    let mut sent_here = None;
+    let path = keep_tip_receipt(ctx, &client, &log, &dir(ctx), receipt, |t| {
+        let note = pending.join(hex::encode(t.sealed_tip_sha256.0));
+        let known = note.exists();
+        if known {
+            sent_here = Some(note);
+        }
+        known || kept || !pending.exists()
+    })?;
+    if let Some(note) = sent_here {
+        let _ = std::fs::remove_file(note);
+    }
     let replies = if status.replies.is_empty() {
         "  no replies yet".to_owned()
     } else {
@@ -465,8 +532,9 @@ fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
     };
     ctx.emit(
         &format!(
-            "Tip at ledger entry {}: {}\n{replies}",
-            status.entry, status.status
+            "Tip at ledger entry {entry}: {} (its receipt verifies; kept at {})\n{replies}",
+            status.status,
+            path.display()
         ),
         serde_json::to_value(&status)?,
     );

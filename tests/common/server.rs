@@ -61,6 +61,8 @@ impl Server {
             .arg(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("PROBITY_CAPACITIES", "16")
+            // Tips logged at once, their receipt in the answer, unless a test sets otherwise.
+            .env("PROBITY_TIP_BATCH_SECS", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in env {

@@ -81,6 +81,8 @@ pub fn config(dir: &Path, registrar: &SigningKey) -> Config {
         data_dir: dir.to_owned(),
         capacities: vec![16],
         registrar_key: Some(hex::encode(registrar.verifying_key().as_bytes())),
+        // Most tests want a tip's receipt in its answer; the pool has tests of its own.
+        tip_batch_secs: 0,
         ..Config::default()
     }
 }
@@ -708,3 +710,16 @@ impl Fixtures {
 }
 
 pub mod oneshot;
+
+/// The receipt of a tip logged at once (the tests' default: `tip_batch_secs = 0`).
+pub trait LoggedAtOnce {
+    fn logged(&self) -> &Receipt;
+}
+
+impl LoggedAtOnce for api::TipAccepted {
+    fn logged(&self) -> &Receipt {
+        self.receipt
+            .as_ref()
+            .expect("tips are logged at once in this test")
+    }
+}

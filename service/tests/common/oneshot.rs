@@ -222,6 +222,11 @@ impl App {
 
     /// Shuts the service down and opens it again on the same folder and clock.
     pub fn reopen(self) -> Self {
+        self.reopen_with(|_| {})
+    }
+
+    /// [`Self::reopen`], with the configuration changed by `tweak`.
+    pub fn reopen_with(self, tweak: impl FnOnce(&mut Config)) -> Self {
         let Self {
             dir,
             service,
@@ -231,7 +236,7 @@ impl App {
         } = self;
         drop(router);
         service.shutdown();
-        Self::open_in(dir, registrar, clock, |_| {})
+        Self::open_in(dir, registrar, clock, tweak)
     }
 
     pub fn now_ms(&self) -> u64 {

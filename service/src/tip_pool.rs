@@ -1,0 +1,211 @@
+//! Tips on their way to the ledger: the pool that hides when each one arrived.
+//!
+//! An entry's place in the log, and the time of the first checkpoint that includes it, show
+//! when it was logged. Logging a tip as it arrives would show, to the second, when its
+//! sender pressed the button: enough, next to a network log, to name them. So an accepted
+//! tip waits in a durable pool, and once per window of `tip_batch_secs` (at the first sweep
+//! after the window closes) the whole pool is logged in a random order, with the UTC day as
+//! each entry's time. The log then shows only the window a tip arrived in.
+//!
+//! # Invariants
+//! - A tip is acknowledged only once it is durable, in the pool or on the ledger; its tag
+//!   was reserved before (one tip per tag), and stays reserved across a restart.
+//! - A pooled tip leaves the pool only after its entry is durable on the ledger. A crash in
+//!   between leaves it in both; it is recognised by its receipt hash and logged once.
+
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use probity_core::OfficialId;
+use probity_ledger::{RateLimitTag, Sha256Digest, Timestamp, TipReceived};
+
+use crate::{
+    api::AlertDetail,
+    error::ApiError,
+    routes::alert,
+    rules,
+    service::{tag_key, Draft, Prepare, Shared},
+    state::{Private, State},
+};
+
+/// An accepted tip, before it is logged. Stored in the pool under its receipt hash.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct PooledTip {
+    pub(crate) subject: OfficialId,
+    pub(crate) epoch: u64,
+    /// The rate-limit tag, hex.
+    pub(crate) tag: String,
+    /// SHA-256 of the sealed tip, hex.
+    pub(crate) sealed_sha256: String,
+    /// The sealed tip, base64.
+    pub(crate) sealed: String,
+    /// SHA-256 of the receipt code, hex.
+    pub(crate) receipt: String,
+}
+
+impl std::fmt::Debug for PooledTip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PooledTip")
+    }
+}
+
+impl PooledTip {
+    fn tag(&self) -> Result<[u8; 32], ApiError> {
+        hex32(&self.tag)
+    }
+
+    /// The pool's key: the receipt hash.
+    fn key(&self) -> Result<[u8; 32], ApiError> {
+        hex32(&self.receipt)
+    }
+
+    /// The writer's job for this tip: its `TipReceived` entry, timed at the UTC day, and the
+    /// `many_reporters` alert if it brings the count to the threshold. A tip already on the
+    /// ledger (logged before a crash emptied the pool) logs nothing.
+    pub(crate) fn prepare(self, threshold: usize, window: u64) -> Prepare {
+        Box::new(move |state: &State, now: Timestamp| {
+            if state.tip_receipts.contains_key(&self.receipt) {
+                return Ok(Vec::new());
+            }
+            let day = Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
+                .map_err(ApiError::internal)?;
+            let official = self.subject.clone();
+            let (epoch, window) = (self.epoch, window.max(1));
+            let from = epoch.saturating_sub(window - 1);
+            let before = state.distinct_reporters(official.as_str(), from, epoch);
+            // The tag is new in its epoch: the tag tree admits one tip per tag.
+            let after = before.max(state.distinct_reporters(official.as_str(), epoch, epoch) + 1);
+            let entry = TipReceived {
+                epoch,
+                tag: RateLimitTag(self.tag()?),
+                sealed_tip_sha256: Sha256Digest(hex32(&self.sealed_sha256)?),
+            };
+            let mut drafts = vec![Draft {
+                body: entry.into(),
+                private: Some(Private::Tip {
+                    subject: official.as_str().to_owned(),
+                    sealed: self.sealed,
+                    receipt: self.receipt,
+                }),
+                time: Some(day),
+            }];
+            if rules::many_reporters(before, after, threshold) {
+                let mut a = alert(
+                    rules::MANY_REPORTERS,
+                    AlertDetail {
+                        official: official.clone(),
+                        period: None,
+                        challenge: None,
+                        message: format!(
+                            "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
+                        ),
+                    },
+                );
+                a.time = Some(day);
+                drafts.push(a);
+            }
+            Ok(drafts)
+        })
+    }
+}
+
+fn hex32(text: &str) -> Result<[u8; 32], ApiError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| ApiError::internal("a pooled tip is damaged"))
+}
+
+impl Shared {
+    /// Puts an accepted tip in the pool, durably. Its tag must already be reserved.
+    pub(crate) async fn pool_tip(&self, tip: &PooledTip) -> Result<(), ApiError> {
+        let value = serde_json::to_vec(tip)
+            .map_err(|e| ApiError::internal(format!("cannot encode a tip: {e}")))?;
+        self.trees.tip_pool.insert(tip.key()?, value)?;
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// A pooled tip, by receipt hash (hex).
+    pub(crate) fn pooled_tip(&self, receipt: &str) -> Result<Option<PooledTip>, ApiError> {
+        let Ok(key) = hex32(receipt) else {
+            return Ok(None);
+        };
+        self.trees
+            .tip_pool
+            .get(key)?
+            .map(|v| serde_json::from_slice(&v))
+            .transpose()
+            .map_err(|_| ApiError::internal("a pooled tip is damaged"))
+    }
+
+    /// Every pooled tip.
+    fn pooled_tips(&self) -> Result<Vec<PooledTip>, ApiError> {
+        self.trees
+            .tip_pool
+            .iter()
+            .map(|item| {
+                let (_, v) = item?;
+                serde_json::from_slice(&v)
+                    .map_err(|_| ApiError::internal("a pooled tip is damaged"))
+            })
+            .collect()
+    }
+
+    /// Logs every pooled tip, in a random order, and empties the pool of those logged.
+    /// Returns the number of entries logged (tips and the alerts they raised).
+    pub(crate) async fn log_tip_pool(&self) -> Result<usize, ApiError> {
+        let mut tips = self.pooled_tips()?;
+        if tips.is_empty() {
+            return Ok(0);
+        }
+        tips.shuffle(&mut rand::rngs::OsRng);
+        let keys = tips
+            .iter()
+            .map(PooledTip::key)
+            .collect::<Result<Vec<_>, _>>()?;
+        let (threshold, window) = (
+            self.config.reporters_threshold,
+            self.config.reporters_window_epochs,
+        );
+        let results = self
+            .write_all(
+                tips.into_iter()
+                    .map(|t| t.prepare(threshold, window))
+                    .collect(),
+            )
+            .await?;
+        let mut logged = 0;
+        let mut failure = None;
+        for (key, result) in keys.iter().zip(results) {
+            match result {
+                Ok(receipts) => {
+                    logged += receipts.len();
+                    self.trees.tip_pool.remove(key)?;
+                }
+                Err(e) => failure = Some(e),
+            }
+        }
+        self.db.flush_async().await?;
+        match failure {
+            // The others stay in the pool for the next window.
+            Some(e) => Err(e),
+            None => Ok(logged),
+        }
+    }
+
+    /// Reserves the tags of the pooled tips again (after the tag set is rebuilt from the
+    /// ledger), and drops pooled tips that are already on the ledger.
+    pub(crate) fn keep_pooled_tags(&self, state: &State) -> Result<(), ApiError> {
+        for tip in self.pooled_tips()? {
+            if state.tip_receipts.contains_key(&tip.receipt) {
+                self.trees.tip_pool.remove(tip.key()?)?;
+            } else {
+                self.trees
+                    .tags
+                    .insert(tag_key(tip.epoch, &tip.tag()?), &[][..])?;
+            }
+        }
+        Ok(())
+    }
+}
