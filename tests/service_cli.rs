@@ -591,3 +591,66 @@ fn mistakes_are_refused_with_what_to_do() {
     );
     server.stop();
 }
+
+/// The supervisors make their tip key pair themselves; a service given only the public half
+/// never holds a key that opens tips, and a bad key stops it from starting.
+#[test]
+fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
+    let supervisors = Party::new("http://127.0.0.1:9");
+    let made = supervisors.json(&["supervisor", "tip-keygen"]);
+    let public = str_of(&made, "tip_public_key").to_owned();
+    let key_file = supervisors.path().join("supervisor-tip.key");
+    assert!(key_file.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the secret half is private");
+    }
+    let before = std::fs::read(&key_file).expect("key");
+    fails(
+        supervisors.run(&["supervisor", "tip-keygen"]),
+        2,
+        "already holds a tip key",
+    );
+    assert_eq!(
+        std::fs::read(&key_file).expect("key"),
+        before,
+        "not overwritten"
+    );
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(data.path(), &[("PROBITY_TIP_PUBLIC_KEY", &public)]);
+    let info: probity_service::api::ServiceInfo = probity_service::Client::new(&server.url)
+        .get("/v1/info")
+        .expect("info");
+    assert_eq!(
+        info.tip_key, public,
+        "the service seals tips to the supervisors' key"
+    );
+    assert!(
+        !data.path().join("supervisor-tip.key").exists(),
+        "the service made no secret tip key"
+    );
+    server.stop();
+
+    let other = tempfile::tempdir().expect("temp dir");
+    copy_params16(other.path());
+    let refused = probity()
+        .arg("--data-dir")
+        .arg(other.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("PROBITY_CAPACITIES", "16")
+        .env("PROBITY_TIP_PUBLIC_KEY", "not a key")
+        .output()
+        .expect("the binary runs");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("tip_public_key"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

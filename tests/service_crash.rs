@@ -396,3 +396,137 @@ fn every_receipt_survives_kill_9_mid_load() {
     );
     server.stop();
 }
+
+/// Pooled tips (the production setting) survive `kill -9` too: a tip acknowledged while it
+/// waits in the pool is still there after the restart, or already logged, and never lost or
+/// logged twice. The pool is logged every second here, so kills land both while tips wait and
+/// while a pool is being logged.
+#[test]
+fn pooled_tips_survive_kill_9() {
+    const POOLED_ROUNDS: usize = 3;
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let registrar = SigningKey::generate(&mut OsRng);
+    let key = hex::encode(registrar.verifying_key().as_bytes());
+    let env = [
+        ("PROBITY_REGISTRAR_KEY", key.as_str()),
+        ("PROBITY_TIP_BATCH_SECS", "1"),
+        ("PROBITY_SWEEP_INTERVAL_SECS", "1"),
+    ];
+    let mut server = Server::start(dir.path(), &env);
+    let info: api::ServiceInfo = Client::new(&server.url).get("/v1/info").expect("info");
+    let log = CheckpointVerifier::from_vkey(&info.log_key).expect("the log key");
+    let as_registrar = Client::new(&server.url).signed(registrar.clone());
+    let subjects: Vec<String> = (0..2).map(load::official_id).collect();
+    for id in &subjects {
+        load::register_official(&as_registrar, id);
+    }
+    let keys = load::keys(&Client::new(&server.url));
+    let credentials = load::credentials(&as_registrar, &Client::new(&server.url), &keys, 48, 4);
+    let tips = load::tips(&credentials, &keys, &subjects, 2);
+    // Receipt code → the tip's index, for every tip the service acknowledged.
+    let codes: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+    let cursor = AtomicUsize::new(0);
+    for round in 0..POOLED_ROUNDS {
+        let url = server.url.clone();
+        let acknowledged = AtomicUsize::new(0);
+        let killed = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for _ in 0..TIPPERS {
+                let (url, acknowledged, killed, codes, cursor, tips) =
+                    (&url, &acknowledged, &killed, &codes, &cursor, &tips);
+                s.spawn(move || {
+                    let client = Client::new(url);
+                    while !killed.load(Ordering::SeqCst) {
+                        let k = cursor.fetch_add(1, Ordering::SeqCst);
+                        let Some(tip) = tips.get(k) else { break };
+                        match client.post_raw::<api::TipAccepted>("/v1/tips", tip.body.clone()) {
+                            Ok(a) => {
+                                assert!(a.receipt.is_none(), "pooled, not logged at once");
+                                codes.lock().expect("lock").push((a.receipt_code, k));
+                                acknowledged.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Err(e) if cut_or_unexpected(&e) => break,
+                            Err(e) => panic!("tip {k}: {e}"),
+                        }
+                    }
+                });
+            }
+            let deadline = Instant::now() + ROUND_TIMEOUT;
+            while acknowledged.load(Ordering::SeqCst) < WRITES_BEFORE_KILL
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            // Somewhere in the next second: before, during or after a pool is logged.
+            std::thread::sleep(Duration::from_millis(OsRng.gen_range(0..1000)));
+            server.kill9();
+            killed.store(true, Ordering::SeqCst);
+        });
+        server = Server::start(dir.path(), &env);
+        // Every acknowledged tip is known after the restart: pooled or logged.
+        let client = Client::new(&server.url);
+        for (code, k) in codes.lock().expect("lock").iter() {
+            let status: api::TipStatus = client
+                .post(
+                    "/v1/tips/status",
+                    &api::TipStatusQuery {
+                        receipt_code: code.clone(),
+                    },
+                )
+                .unwrap_or_else(|e| panic!("round {round}: acknowledged tip {k} is lost: {e}"));
+            assert!(["pooled", "open"].contains(&status.status.as_str()));
+        }
+    }
+    // Every acknowledged tip reaches the ledger, exactly once, with a receipt that verifies.
+    let client = Client::new(&server.url);
+    let waited = Instant::now();
+    let codes = codes.into_inner().expect("lock");
+    for (code, k) in &codes {
+        let receipt = loop {
+            let status: api::TipStatus = client
+                .post(
+                    "/v1/tips/status",
+                    &api::TipStatusQuery {
+                        receipt_code: code.clone(),
+                    },
+                )
+                .expect("status");
+            match status.receipt {
+                Some(r) => break r,
+                None if waited.elapsed() < Duration::from_secs(30) => {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                None => panic!("acknowledged tip {k} was not logged within 30 s"),
+            }
+        };
+        let (entry, _) = receipt.verify(&log).expect("the receipt verifies");
+        match entry.body {
+            EntryBody::TipReceived(t) => assert_eq!(t.tag.0, tips[*k].tag, "tip {k}'s own entry"),
+            other => panic!("tip {k}'s receipt is for {other:?}"),
+        }
+    }
+    let audited = audit(&server.url, &log, &[]);
+    let logged = audited
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                Entry::from_canonical_json(e.as_bytes()).map(|e| e.body),
+                Ok(EntryBody::TipReceived(_))
+            )
+        })
+        .count();
+    assert_eq!(
+        audited.tips().len(),
+        logged,
+        "no tip is logged twice (each tag once)"
+    );
+    let acknowledged: HashSet<[u8; 32]> = codes.iter().map(|(_, k)| tips[*k].tag).collect();
+    assert!(
+        acknowledged
+            .iter()
+            .all(|tag| audited.tips().contains_key(tag)),
+        "every acknowledged tip is on the ledger"
+    );
+    server.stop();
+}

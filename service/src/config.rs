@@ -20,6 +20,11 @@ pub struct Config {
     /// The registrar's Ed25519 public key (hex). Unset: read `DATA/registrar.pub`, which
     /// `probity admin init` writes.
     pub registrar_key: Option<String>,
+    /// The supervisors' tip public key (hex), made on their side with `probity supervisor
+    /// tip-keygen`. Unset: the service uses `DATA/tip.pub`, and on first start makes the pair
+    /// itself and writes the secret half to `DATA/supervisor-tip.key` to be handed over (for
+    /// development: the operator then has held the key that opens every tip).
+    pub tip_public_key: Option<String>,
     /// Capacities to make dev keys for on first start.
     pub capacities: Vec<usize>,
     /// The public net-worth bands a filing proves its net worth within.
@@ -80,6 +85,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             origin: "probity.local/log".into(),
             registrar_key: None,
+            tip_public_key: None,
             capacities: vec![16, 64],
             net_worth_bands: default_bands(),
             wealth_growth_tolerance: 0,
@@ -103,6 +109,7 @@ impl Config {
     }
 
     /// Applies `PROBITY_LISTEN`, `PROBITY_ORIGIN`, `PROBITY_REGISTRAR_KEY`,
+    /// `PROBITY_TIP_PUBLIC_KEY`,
     /// `PROBITY_CAPACITIES` (comma-separated), `PROBITY_SWEEP_INTERVAL_SECS` and
     /// `PROBITY_TIP_BATCH_SECS` from `env`.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
@@ -116,6 +123,9 @@ impl Config {
         }
         if let Some(v) = env("PROBITY_REGISTRAR_KEY") {
             self.registrar_key = Some(v);
+        }
+        if let Some(v) = env("PROBITY_TIP_PUBLIC_KEY") {
+            self.tip_public_key = Some(v);
         }
         if let Some(v) = env("PROBITY_CAPACITIES") {
             self.capacities = v

@@ -3,11 +3,14 @@
 //! # Writes
 //!
 //! Every write goes through one writer thread. Handlers check everything that needs no
-//! state (signatures, proofs, presentations: the slow part) concurrently, then hand the
+//! state (signatures, presentations; proofs in batches on the
+//! [`ProofChecker`](crate::proofs)'s workers: the slow part) concurrently, then hand the
 //! writer a `prepare` closure. The writer takes all waiting jobs at once (group commit):
 //! under the state lock it runs each job's `prepare` against the state as the jobs before it
 //! left it, applies the entries, stores their private data, appends the whole batch to the
-//! ledger (one flush), signs one checkpoint and answers every job with its receipts. A job
+//! ledger with one checkpoint in one atomic write (one flush) and answers every job with
+//! its receipts. Readers of who is registered use a snapshot the writer publishes after
+//! each durable batch, and never wait for the state lock. A job
 //! that breaks a rule writes nothing and gets its error; a failed append rolls the state
 //! back by replaying the ledger, so the state never runs ahead of what is durable.
 //!
@@ -15,7 +18,7 @@
 //!
 //! | path | holds |
 //! |---|---|
-//! | `db/` | the sled database: the ledger, private details, nonces, tip tags, enrollment codes, replies |
+//! | `db/` | the sled database: the ledger, private details, nonces, tip tags, the tip pool, enrollment codes, replies |
 //! | `log.key` | the log's checkpoint signing key (mode 0600) |
 //! | `issuer.key` | the credential issuer's secret key (mode 0600) |
 //! | `tip.pub` | the supervisors' tip public key |
@@ -264,26 +267,44 @@ impl Service {
         };
 
         let tip_path = dir.join(files::TIP_PUBLIC_KEY);
-        let tip_key = match read_hex_file(&tip_path).map_err(OpenError)? {
-            Some(bytes) => TipPublicKey::from_bytes(&bytes)
-                .map_err(|e| OpenError(format!("{} is damaged: {e}", tip_path.display())))?,
-            None => {
-                // The service keeps only the public half; the secret half is for supervisors.
-                let secret = TipSecretKey::generate(&mut rand::rngs::OsRng);
-                write_secret(
-                    &dir.join(files::SUPERVISOR_TIP_KEY),
-                    hex::encode(*secret.to_bytes()).as_bytes(),
-                )
-                .map_err(OpenError)?;
-                let public = secret.public_key();
-                write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes())
+        let configured_tip_key = config
+            .tip_public_key
+            .as_deref()
+            .map(|text| {
+                hex::decode(text.trim())
+                    .ok()
+                    .and_then(|b| TipPublicKey::from_bytes(&b).ok())
+                    .ok_or_else(|| {
+                        OpenError(
+                            "tip_public_key is not a tip public key (hex, from `probity supervisor tip-keygen`)"
+                                .into(),
+                        )
+                    })
+            })
+            .transpose()?;
+        let tip_key = match configured_tip_key {
+            Some(key) => key,
+            None => match read_hex_file(&tip_path).map_err(OpenError)? {
+                Some(bytes) => TipPublicKey::from_bytes(&bytes)
+                    .map_err(|e| OpenError(format!("{} is damaged: {e}", tip_path.display())))?,
+                None => {
+                    // The service keeps only the public half; the secret half is for supervisors.
+                    let secret = TipSecretKey::generate(&mut rand::rngs::OsRng);
+                    write_secret(
+                        &dir.join(files::SUPERVISOR_TIP_KEY),
+                        hex::encode(*secret.to_bytes()).as_bytes(),
+                    )
                     .map_err(OpenError)?;
-                tracing::warn!(
+                    let public = secret.public_key();
+                    write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes())
+                        .map_err(OpenError)?;
+                    tracing::warn!(
                     "made the supervisors' tip key pair: hand {} to the supervisors and delete it from this machine",
                     dir.join(files::SUPERVISOR_TIP_KEY).display()
                 );
-                public
-            }
+                    public
+                }
+            },
         };
 
         let manifest = ensure_params(&dir.join(files::PARAMS), &config.capacities)?;

@@ -51,6 +51,9 @@ pub(crate) enum Command {
     Verify(VerifyOpts),
     /// Make this supervisor's signing key; print the public key for the registrar.
     Init,
+    /// Make the supervisors' tip key pair here: the secret half stays on this machine (to be
+    /// shared among supervisors only), the public half is printed for the service's operator.
+    TipKeygen,
     /// Ask an official to prove that an asset (found in a registry or named in a tip) is in
     /// their declaration.
     Challenge(ChallengeOpts),
@@ -107,8 +110,9 @@ pub(crate) struct ChallengeOpts {
 
 #[derive(Debug, Args)]
 pub(crate) struct TipsOpts {
-    /// The supervisors' tip secret key, hex (the service writes `supervisor-tip.key` in its
-    /// data folder on first start, to hand over) [default: DATA_DIR/supervisor-tip.key].
+    /// The supervisors' tip secret key, hex (`probity supervisor tip-keygen` makes it; a
+    /// service with no configured tip key writes its own in its data folder, to hand over)
+    /// [default: DATA_DIR/supervisor-tip.key].
     #[arg(long, value_name = "FILE")]
     tip_key: Option<PathBuf>,
     /// Save each tip's attachments under DIR/tip-ENTRY/.
@@ -150,6 +154,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
         }) => verify(ctx, &proof, params.as_deref()),
         Command::Verify(_) => bail!("give a proof file, or --official ID"),
         Command::Init => init(ctx),
+        Command::TipKeygen => tip_keygen(ctx),
         Command::Challenge(opts) => challenge(ctx, opts),
         Command::Challenges => challenges(ctx),
         Command::Tips(opts) => tips(ctx, opts),
@@ -231,6 +236,31 @@ fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             path.display()
         ),
         json!({ "public_key": public, "key_file": path }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tip_keygen(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let path = ctx
+        .data_dir
+        .join(probity_service::files::SUPERVISOR_TIP_KEY);
+    if path.exists() {
+        bail!(
+            "{} already holds a tip key: a new key would leave every tip sealed to the old one unreadable (move it away first to replace it on purpose)",
+            path.display()
+        );
+    }
+    let secret = TipSecretKey::generate(&mut rand::rngs::OsRng);
+    remote::write_new_secret(&path, hex::encode(*secret.to_bytes()).as_bytes())?;
+    let public = hex::encode(secret.public_key().to_bytes());
+    ctx.emit(
+        &format!(
+            "Made the supervisors' tip key pair; the secret half is at {} (mode 0600): share it with the other supervisors only, never with the service.\n\
+             Public key: {public}\n\
+             Give the public key to the service's operator, to set as `tip_public_key` (or PROBITY_TIP_PUBLIC_KEY) before the service first starts.",
+            path.display()
+        ),
+        json!({ "tip_public_key": public, "key_file": path }),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -761,7 +791,7 @@ fn challenges(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 fn read_tip_key(path: &Path) -> anyhow::Result<TipSecretKey> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
-            "no tip key at {}: copy the supervisors' tip secret key there (the service writes `supervisor-tip.key` in its data folder on first start), or pass --tip-key FILE",
+            "no tip key at {}: make the supervisors' key pair with `probity supervisor tip-keygen` (before the service first starts), or copy the key there (a service that made its own writes `supervisor-tip.key` in its data folder), or pass --tip-key FILE",
             path.display()
         )
     })?;
