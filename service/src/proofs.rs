@@ -46,6 +46,8 @@ impl ProofChecker {
     /// Starts `workers` threads checking proofs under `keys`.
     pub(crate) fn start(keys: Keys, workers: usize) -> std::io::Result<Self> {
         let keys = Arc::new(keys);
+        // Unbounded: the HTTP layer's concurrency limit bounds the requests, and so the
+        // proofs, in flight.
         let (queue, rx) = mpsc::channel();
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..workers.max(1) {

@@ -1302,7 +1302,9 @@ async fn enroll(State(s): State<AppState>, body: Bytes) -> ApiResult<Enrolled> {
 }
 
 /// Send a sealed tip about an official, with a credential presentation. One tip per
-/// credential, official and epoch.
+/// credential, official and epoch. The tip is durable when this answers: in the tip pool,
+/// which is logged when its window closes (`pooled_until`; the receipt then comes with the
+/// tip's status), or, on a service that logs tips at once, on the ledger with its receipt.
 #[utoipa::path(post, path = "/v1/tips", tag = "whistleblower", request_body = SubmitTip, responses((status = 200, body = TipAccepted), (status = 409, body = crate::error::ErrorEnvelope), (status = 413, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
 async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAccepted> {
     let req: SubmitTip = json(&body)?;
