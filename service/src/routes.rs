@@ -1187,7 +1187,7 @@ async fn reply_to_tip(
     key[8..].copy_from_slice(&seq.to_be_bytes());
     let value = serde_json::to_vec(&reply).map_err(|e| ApiError::internal(e.to_string()))?;
     s.trees.replies.insert(key, value)?;
-    s.db.flush_async().await?;
+    s.flush().await?;
     let receipts = if req.close {
         let outcome = Disclosure::new(&mut OsRng, req.message);
         let written = s
@@ -1217,7 +1217,7 @@ async fn reply_to_tip(
                 // Refused: its reply must not stay behind either (it would reappear after a
                 // restart).
                 let _ = s.trees.replies.remove(key);
-                let _ = s.db.flush_async().await;
+                let _ = s.flush().await;
                 return Err(e);
             }
         }

@@ -124,7 +124,17 @@ pub(crate) type Prepare = Box<dyn FnOnce(&State, Timestamp) -> Result<Vec<Draft>
 /// Prepares handed to the writer together, each with its own result, in order.
 struct Job {
     prepares: Vec<Prepare>,
-    reply: tokio::sync::oneshot::Sender<Vec<Result<Vec<Receipt>, ApiError>>>,
+    /// Whether the answers carry receipts (inclusion proofs), or only entry counts.
+    receipts: bool,
+    reply: tokio::sync::oneshot::Sender<Vec<Result<Logged, ApiError>>>,
+}
+
+/// What one prepare logged.
+pub(crate) struct Logged {
+    /// The number of entries.
+    pub(crate) entries: u64,
+    /// Their receipts, if the job asked for them.
+    pub(crate) receipts: Vec<Receipt>,
 }
 
 /// The sled trees next to the ledger.
@@ -154,6 +164,9 @@ pub(crate) struct Shared {
     directory: RwLock<Arc<Directory>>,
     /// The tip window (time ÷ `tip_batch_secs`) whose pool was last logged.
     tip_window: Mutex<u64>,
+    /// Writes made durable by [`Shared::flush`] so far, and how many were asked for.
+    flushed: tokio::sync::Mutex<u64>,
+    flush_requests: std::sync::atomic::AtomicU64,
     pub(crate) trees: Trees,
     pub(crate) issuer: Issuer,
     pub(crate) tip_key: TipPublicKey,
@@ -347,6 +360,8 @@ impl Service {
             state: RwLock::new(State::new(registrar)),
             directory: RwLock::default(),
             tip_window: Mutex::new(0),
+            flushed: tokio::sync::Mutex::new(0),
+            flush_requests: std::sync::atomic::AtomicU64::new(0),
             trees,
             issuer,
             tip_key,
@@ -637,6 +652,7 @@ impl Shared {
                 vec![(Box::new(move |_: &State, _| Ok(drafts)) as Prepare)],
                 now,
             )
+            .0
             .into_iter()
             .next()
             .unwrap_or_else(|| Err(ApiError::internal("no result")))?;
@@ -651,20 +667,46 @@ impl Shared {
         Ok(())
     }
 
+    /// Makes every write this task made so far durable (for the handlers' writes beside the
+    /// ledger: the tip pool, replies).
+    ///
+    /// One flush at a time, on a blocking thread, and one flush for every request waiting:
+    /// a request whose write an earlier flush covered returns at once. (sled's own
+    /// `flush_async` runs on sled's I/O pool; many at once occupy every thread of it and wait
+    /// for buffer writes that need the same pool, and nothing moves again.)
+    pub(crate) async fn flush(self: &Arc<Self>) -> Result<(), ApiError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        // Counted after the write: a flush that starts after this count covers the write.
+        let mine = self.flush_requests.fetch_add(1, SeqCst) + 1;
+        let mut flushed = self.flushed.lock().await;
+        if *flushed >= mine {
+            return Ok(());
+        }
+        let covers = self.flush_requests.load(SeqCst);
+        let shared = Arc::clone(self);
+        tokio::task::spawn_blocking(move || shared.db.flush())
+            .await
+            .map_err(|_| ApiError::internal("a flush stopped"))??;
+        *flushed = covers;
+        Ok(())
+    }
+
     /// Hands a job to the writer and waits for its receipts.
     pub(crate) async fn write(&self, prepare: Prepare) -> Result<Vec<Receipt>, ApiError> {
-        self.write_all(vec![prepare])
+        self.write_all(vec![prepare], true)
             .await?
             .pop()
             .unwrap_or_else(|| Err(ApiError::internal("the writer gave no answer")))
+            .map(|logged| logged.receipts)
     }
 
     /// Hands jobs to the writer at once, to run in this order (each sees the state the ones
-    /// before it left), and waits for each one's receipts.
+    /// before it left), and waits for what each one logged, with receipts if asked.
     pub(crate) async fn write_all(
         &self,
         prepares: Vec<Prepare>,
-    ) -> Result<Vec<Result<Vec<Receipt>, ApiError>>, ApiError> {
+        receipts: bool,
+    ) -> Result<Vec<Result<Logged, ApiError>>, ApiError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         {
             let writer = self
@@ -674,7 +716,12 @@ impl Shared {
             let tx = writer
                 .as_ref()
                 .ok_or_else(|| ApiError::unavailable("the service is shutting down"))?;
-            tx.try_send(Job { prepares, reply }).map_err(|e| match e {
+            tx.try_send(Job {
+                prepares,
+                receipts,
+                reply,
+            })
+            .map_err(|e| match e {
                 mpsc::TrySendError::Full(_) => {
                     ApiError::unavailable("too many writes are waiting; try again shortly")
                 }
@@ -700,33 +747,55 @@ impl Shared {
             let mut prepares = Vec::new();
             let mut replies = Vec::with_capacity(jobs.len());
             for job in jobs {
-                replies.push((job.reply, job.prepares.len()));
+                replies.push((job.reply, job.prepares.len(), job.receipts));
                 prepares.extend(job.prepares);
             }
             self.metrics.batch(prepares.len());
             let now = self.now();
-            let mut results = {
+            let (results, checkpoint) = {
                 let mut state = self.state_mut();
                 let results = self.commit(&mut state, prepares, now);
                 self.publish_directory(&state);
                 results
-            }
-            .into_iter();
-            for (reply, count) in replies {
-                let _ = reply.send(results.by_ref().take(count).collect());
+            };
+            // Receipts are read from the durable log, without the state lock.
+            let mut results = results.into_iter();
+            for (reply, count, with_receipts) in replies {
+                let answers = results
+                    .by_ref()
+                    .take(count)
+                    .map(|result| {
+                        let range = result?;
+                        let receipts = match &checkpoint {
+                            Some(cp) if with_receipts => range
+                                .clone()
+                                .map(|i| self.log.receipt(i, cp).map_err(ApiError::from))
+                                .collect::<Result<_, _>>()?,
+                            _ => Vec::new(),
+                        };
+                        Ok(Logged {
+                            entries: range.end - range.start,
+                            receipts,
+                        })
+                    })
+                    .collect();
+                let _ = reply.send(answers);
             }
         }
     }
 
     /// Runs the jobs against the state, logs what they ask in one append and one checkpoint,
-    /// and returns each job's receipts. On a failed append the state is rebuilt from the
-    /// ledger and every job fails.
+    /// and returns the entries each job logged, and the checkpoint if anything was. On a
+    /// failed append the state is rebuilt from the ledger and every job fails.
     fn commit(
         &self,
         state: &mut State,
         prepares: Vec<Prepare>,
         now: Timestamp,
-    ) -> Vec<Result<Vec<Receipt>, ApiError>> {
+    ) -> (
+        Vec<Result<Range<u64>, ApiError>>,
+        Option<probity_ledger::SignedCheckpoint>,
+    ) {
         let mut encoded: Vec<Vec<u8>> = Vec::new();
         let mut privates: Vec<([u8; 32], Vec<u8>)> = Vec::new();
         let mut outcomes: Vec<Result<Range<u64>, ApiError>> = Vec::with_capacity(prepares.len());
@@ -761,10 +830,7 @@ impl Shared {
             outcomes.push(outcome);
         }
         if encoded.is_empty() {
-            return outcomes
-                .into_iter()
-                .map(|o| o.map(|_| Vec::new()))
-                .collect();
+            return (outcomes, None);
         }
         let durable = (|| -> Result<probity_ledger::SignedCheckpoint, ApiError> {
             // Private data first: the ledger append's one flush makes the private data, the
@@ -787,7 +853,7 @@ impl Shared {
                     Ok(fresh) => *state = fresh,
                     Err(e) => tracing::error!(error = %e, "cannot rebuild the state"),
                 }
-                return outcomes
+                let failed = outcomes
                     .into_iter()
                     .map(|_| {
                         Err(ApiError::internal(
@@ -795,23 +861,15 @@ impl Shared {
                         ))
                     })
                     .collect();
+                return (failed, None);
             }
         };
         self.metrics.ledger_size(checkpoint.size());
-        outcomes
-            .into_iter()
-            .map(|o| {
-                o.and_then(|range| {
-                    range
-                        .map(|i| self.log.receipt(i, &checkpoint).map_err(ApiError::from))
-                        .collect()
-                })
-            })
-            .collect()
+        (outcomes, Some(checkpoint))
     }
 
     /// Logs what the deadlines set off, and forgets nonces too old to be replayed.
-    pub(crate) async fn sweep(&self) -> Result<usize, ApiError> {
+    pub(crate) async fn sweep(self: &Arc<Self>) -> Result<usize, ApiError> {
         let receipts = self
             .write(Box::new(|state, now| {
                 Ok(crate::routes::sweep_drafts(state, now))
@@ -835,7 +893,7 @@ impl Shared {
 
     /// Logs the tip pool if the window it filled in has closed. Without pooling, logs any
     /// pool left from a restart under another setting.
-    async fn sweep_tip_pool(&self) -> Result<usize, ApiError> {
+    async fn sweep_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
         let window = self.tip_window_now();
         let last = *self
             .tip_window

@@ -4,7 +4,8 @@
 //! when it was logged. Logging a tip as it arrives would show, to the second, when its
 //! sender pressed the button: enough, next to a network log, to name them. So an accepted
 //! tip waits in a durable pool, and once per window of `tip_batch_secs` (at the first sweep
-//! after the window closes) the whole pool is logged in a random order, with the UTC day as
+//! after the window closes) the whole pool is logged in a random order (in chunks, so that
+//! other writes are not held up behind it), with the UTC day as
 //! each entry's time. The log then shows only the window a tip arrived in.
 //!
 //! # Invariants
@@ -12,6 +13,8 @@
 //!   was reserved before (one tip per tag), and stays reserved across a restart.
 //! - A pooled tip leaves the pool only after its entry is durable on the ledger. A crash in
 //!   between leaves it in both; it is recognised by its receipt hash and logged once.
+
+use std::sync::Arc;
 
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -109,6 +112,9 @@ impl PooledTip {
     }
 }
 
+/// Pooled tips logged per writer job.
+const POOL_CHUNK: usize = 128;
+
 fn hex32(text: &str) -> Result<[u8; 32], ApiError> {
     hex::decode(text)
         .ok()
@@ -118,11 +124,11 @@ fn hex32(text: &str) -> Result<[u8; 32], ApiError> {
 
 impl Shared {
     /// Puts an accepted tip in the pool, durably. Its tag must already be reserved.
-    pub(crate) async fn pool_tip(&self, tip: &PooledTip) -> Result<(), ApiError> {
+    pub(crate) async fn pool_tip(self: &Arc<Self>, tip: &PooledTip) -> Result<(), ApiError> {
         let value = serde_json::to_vec(tip)
             .map_err(|e| ApiError::internal(format!("cannot encode a tip: {e}")))?;
         self.trees.tip_pool.insert(tip.key()?, value)?;
-        self.db.flush_async().await?;
+        self.flush().await?;
         Ok(())
     }
 
@@ -154,44 +160,49 @@ impl Shared {
 
     /// Logs every pooled tip, in a random order, and empties the pool of those logged.
     /// Returns the number of entries logged (tips and the alerts they raised).
-    pub(crate) async fn log_tip_pool(&self) -> Result<usize, ApiError> {
+    pub(crate) async fn log_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
         let mut tips = self.pooled_tips()?;
         if tips.is_empty() {
             return Ok(0);
         }
         tips.shuffle(&mut rand::rngs::OsRng);
-        let keys = tips
-            .iter()
-            .map(PooledTip::key)
-            .collect::<Result<Vec<_>, _>>()?;
         let (threshold, window) = (
             self.config.reporters_threshold,
             self.config.reporters_window_epochs,
         );
-        let results = self
-            .write_all(
-                tips.into_iter()
-                    .map(|t| t.prepare(threshold, window))
-                    .collect(),
-            )
-            .await?;
         let mut logged = 0;
-        let mut failure = None;
-        for (key, result) in keys.iter().zip(results) {
-            match result {
-                Ok(receipts) => {
-                    logged += receipts.len();
-                    self.trees.tip_pool.remove(key)?;
+        // In chunks, so that other writes are not held up behind a whole window's tips.
+        for chunk in tips.chunks(POOL_CHUNK) {
+            let keys = chunk
+                .iter()
+                .map(PooledTip::key)
+                .collect::<Result<Vec<_>, _>>()?;
+            let results = self
+                .write_all(
+                    chunk
+                        .iter()
+                        .map(|t| t.clone().prepare(threshold, window))
+                        .collect(),
+                    false,
+                )
+                .await?;
+            let mut failure = None;
+            for (key, result) in keys.iter().zip(results) {
+                match result {
+                    Ok(written) => {
+                        logged += usize::try_from(written.entries).unwrap_or(usize::MAX);
+                        self.trees.tip_pool.remove(key)?;
+                    }
+                    Err(e) => failure = Some(e),
                 }
-                Err(e) => failure = Some(e),
+            }
+            self.flush().await?;
+            if let Some(e) = failure {
+                // The rest stay in the pool for the next window.
+                return Err(e);
             }
         }
-        self.db.flush_async().await?;
-        match failure {
-            // The others stay in the pool for the next window.
-            Some(e) => Err(e),
-            None => Ok(logged),
-        }
+        Ok(logged)
     }
 
     /// Reserves the tags of the pooled tips again (after the tag set is rebuilt from the
