@@ -550,25 +550,10 @@ fn main() {
     }
     // Pooled tips: their receipts come with their status once the pool is logged.
     let client = Client::new(&server.base);
-    let waited = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(60);
     for code in &pooled {
-        let receipt = loop {
-            let status: api::TipStatus = client
-                .post(
-                    "/v1/tips/status",
-                    &api::TipStatusQuery {
-                        receipt_code: code.clone(),
-                    },
-                )
-                .expect("every accepted tip has a status");
-            match status.receipt {
-                Some(r) => break r,
-                None if waited.elapsed() < Duration::from_secs(60) => {
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                None => panic!("an accepted tip was not logged within a minute"),
-            }
-        };
+        let receipt = load::pooled_receipt(&client, code, deadline)
+            .expect("an accepted tip was logged within a minute");
         receipt
             .verify(&log)
             .expect("every pooled tip's receipt verifies against the log key");

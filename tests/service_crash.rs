@@ -479,26 +479,11 @@ fn pooled_tips_survive_kill_9() {
     }
     // Every acknowledged tip reaches the ledger, exactly once, with a receipt that verifies.
     let client = Client::new(&server.url);
-    let waited = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(30);
     let codes = codes.into_inner().expect("lock");
     for (code, k) in &codes {
-        let receipt = loop {
-            let status: api::TipStatus = client
-                .post(
-                    "/v1/tips/status",
-                    &api::TipStatusQuery {
-                        receipt_code: code.clone(),
-                    },
-                )
-                .expect("status");
-            match status.receipt {
-                Some(r) => break r,
-                None if waited.elapsed() < Duration::from_secs(30) => {
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                None => panic!("acknowledged tip {k} was not logged within 30 s"),
-            }
-        };
+        let receipt = load::pooled_receipt(&client, code, deadline)
+            .unwrap_or_else(|| panic!("acknowledged tip {k} was not logged within 30 s"));
         let (entry, _) = receipt.verify(&log).expect("the receipt verifies");
         match entry.body {
             EntryBody::TipReceived(t) => assert_eq!(t.tag.0, tips[*k].tag, "tip {k}'s own entry"),

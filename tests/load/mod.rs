@@ -271,3 +271,26 @@ pub fn tips(
             .collect()
     })
 }
+
+/// The tip's status, asked again until its receipt is there (the pool was logged), or
+/// `None` once `deadline` has passed.
+pub fn pooled_receipt(
+    client: &Client,
+    receipt_code: &str,
+    deadline: std::time::Instant,
+) -> Option<probity_ledger::Receipt> {
+    loop {
+        let status: api::TipStatus = client
+            .post(
+                "/v1/tips/status",
+                &api::TipStatusQuery {
+                    receipt_code: receipt_code.to_owned(),
+                },
+            )
+            .expect("every accepted tip has a status");
+        if status.receipt.is_some() || std::time::Instant::now() > deadline {
+            return status.receipt;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
