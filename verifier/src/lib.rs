@@ -64,6 +64,7 @@ mod error;
 mod key;
 mod proof;
 mod snarkjs;
+mod solidity;
 mod verify;
 
 pub use batch::verify_batch;
@@ -71,4 +72,5 @@ pub use error::{DecodeError, EnvelopeVerifyError, ExportError, KeyError, Verific
 pub use key::StatementVerifyingKey;
 pub use proof::Proof;
 pub use snarkjs::{export_snarkjs, SnarkjsFiles, PROOF_JSON, PUBLIC_JSON, VERIFICATION_KEY_JSON};
+pub use solidity::{export_solidity, SolidityVerifier};
 pub use verify::{decode_envelope, verify, verify_envelope};
