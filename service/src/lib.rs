@@ -21,6 +21,8 @@
 
 pub mod api;
 pub mod auth;
+#[cfg(feature = "evm")]
+pub mod chain;
 mod client;
 mod config;
 mod error;

@@ -72,5 +72,5 @@ pub use error::{DecodeError, EnvelopeVerifyError, ExportError, KeyError, Verific
 pub use key::StatementVerifyingKey;
 pub use proof::Proof;
 pub use snarkjs::{export_snarkjs, SnarkjsFiles, PROOF_JSON, PUBLIC_JSON, VERIFICATION_KEY_JSON};
-pub use solidity::{export_solidity, SolidityVerifier};
+pub use solidity::{evm_proof, evm_word, export_solidity, EvmProof, EvmWord, SolidityVerifier};
 pub use verify::{decode_envelope, verify, verify_envelope};

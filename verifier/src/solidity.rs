@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 
 use ark_bn254::{Fq, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, PrimeField};
+use probity_core::PublicInputs;
 use sha2::{Digest, Sha256};
 
-use crate::key::StatementVerifyingKey;
+use crate::{key::StatementVerifyingKey, proof::Proof};
 
 /// A generated verifier contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,4 +197,48 @@ fn g2_constants(out: &mut String, name: &str, p: &G2Affine) {
             "    uint256 internal constant {name}_{suffix} = {value};"
         );
     }
+}
+
+/// A 256-bit word as the EVM reads it: big-endian.
+pub type EvmWord = [u8; 32];
+
+/// A proof and its public inputs as the generated verifier's `verifyProof(a, b, c, input)`
+/// takes them: `b` in the EIP-197 order (see [`export_solidity`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvmProof {
+    /// `A` as `[x, y]`.
+    pub a: [EvmWord; 2],
+    /// `B` as `[[x.c1, x.c0], [y.c1, y.c0]]`.
+    pub b: [[EvmWord; 2]; 2],
+    /// `C` as `[x, y]`.
+    pub c: [EvmWord; 2],
+    /// The public inputs, in the key's order.
+    pub input: Vec<EvmWord>,
+}
+
+/// Encodes a proof and its public inputs for the generated verifier contract.
+pub fn evm_proof(proof: &Proof, inputs: &PublicInputs) -> EvmProof {
+    let g1 = |p: &G1Affine| p.xy().map_or([[0; 32]; 2], |(x, y)| [word(&x), word(&y)]);
+    let b = proof.0.b.xy().map_or([[[0; 32]; 2]; 2], |(x, y)| {
+        [[word(&x.c1), word(&x.c0)], [word(&y.c1), word(&y.c0)]]
+    });
+    EvmProof {
+        a: g1(&proof.0.a),
+        b,
+        c: g1(&proof.0.c),
+        input: inputs.to_public_inputs().iter().map(word).collect(),
+    }
+}
+
+/// A scalar (a public input) as an EVM word: its canonical integer, big-endian.
+pub fn evm_word(x: &ark_bn254::Fr) -> EvmWord {
+    word(x)
+}
+
+/// A field element's canonical integer, big-endian in 32 bytes.
+fn word<F: PrimeField>(x: &F) -> EvmWord {
+    let bytes = x.into_bigint().to_bytes_be();
+    let mut out = [0u8; 32];
+    out[32 - bytes.len()..].copy_from_slice(&bytes);
+    out
 }

@@ -1,0 +1,349 @@
+//! EVM chains (feature `evm`): deploying the contracts, writing commitments and checkpoints
+//! to the registry, reading them back, and verifying proofs on-chain (DESIGN.md §7).
+//!
+//! The contracts are compiled elsewhere (`probity export solidity`, then solcjs); this module
+//! takes their creation bytecode. Every call goes to one registry through one RPC endpoint,
+//! signed with one local key (the service's operator key, or an official's).
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, Bytes, FixedBytes, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol,
+    sol_types::SolValue,
+};
+use probity_core::{Capacity, StatementKind};
+use probity_verifier::{EvmProof, EvmWord};
+
+sol! {
+    #[sol(rpc)]
+    interface IProbityRegistry {
+        function operator() external view returns (address);
+        function registerOfficial(uint256 officialTag, address account) external;
+        function setVerifier(uint8 statement, uint32 capacity, address verifier) external;
+        function fileDeclaration(uint256 officialTag, uint32 period, uint256 commitment) external;
+        function anchorCheckpoint(uint64 size, bytes32 root) external;
+        function commitmentOf(uint256 officialTag, uint32 period) external view returns (uint256);
+        function treeSize() external view returns (uint64);
+        function rootHash() external view returns (bytes32);
+        function matchesFiling(uint8 statement, uint256[] input) external view returns (bool);
+        function checkProof(
+            uint8 statement,
+            uint32 capacity,
+            uint256[2] a,
+            uint256[2][2] b,
+            uint256[2] c,
+            uint256[] input
+        ) external returns (bool);
+    }
+
+    #[sol(rpc)]
+    interface IGroth16Verifier {
+        function verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] input)
+            external view returns (bool);
+    }
+}
+
+/// A chain operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The key, address, bytecode or URL given is not valid.
+    #[error("{0}")]
+    Input(String),
+    /// The node refused or failed the call, or could not be reached.
+    #[error("the chain call failed: {0}")]
+    Call(String),
+    /// A transaction was mined but reverted.
+    #[error("the transaction reverted: {0}")]
+    Reverted(String),
+}
+
+fn call_err(e: impl std::fmt::Display) -> ChainError {
+    ChainError::Call(e.to_string())
+}
+
+/// A statement's number in the contracts: its place in `StatementKind::ALL`.
+pub fn statement_code(statement: StatementKind) -> u8 {
+    StatementKind::ALL
+        .iter()
+        .position(|k| *k == statement)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
+}
+
+/// A connection to one chain, signing with one local key.
+#[derive(Clone)]
+pub struct Chain {
+    provider: DynProvider,
+    account: Address,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a mined transaction cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mined {
+    /// Gas used.
+    pub gas_used: u64,
+    /// The contract it created, for a deployment.
+    pub created: Option<Address>,
+}
+
+impl Chain {
+    /// Connects to the node at `rpc_url`, signing with `private_key` (hex, 32 bytes).
+    pub fn connect(rpc_url: &str, private_key: &str) -> Result<Self, ChainError> {
+        let signer: PrivateKeySigner = private_key.trim().parse().map_err(|_| {
+            ChainError::Input("the chain key is not a 32-byte hex secret key".into())
+        })?;
+        let account = signer.address();
+        let url = rpc_url
+            .parse()
+            .map_err(|_| ChainError::Input(format!("`{rpc_url}` is not a URL")))?;
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(signer))
+            .connect_http(url)
+            .erased();
+        Ok(Self { provider, account })
+    }
+
+    /// The account this connection signs with.
+    pub fn account(&self) -> Address {
+        self.account
+    }
+
+    /// Deploys creation bytecode (hex, as solcjs writes it) with ABI-encoded constructor
+    /// arguments appended.
+    pub async fn deploy(&self, bytecode_hex: &str, args: &[u8]) -> Result<Mined, ChainError> {
+        let mut code = hex::decode(bytecode_hex.trim().trim_start_matches("0x"))
+            .map_err(|_| ChainError::Input("the contract bytecode is not hex".into()))?;
+        code.extend_from_slice(args);
+        let tx = TransactionRequest::default().with_deploy_code(Bytes::from(code));
+        let mined = self.send(tx).await?;
+        if mined.created.is_none() {
+            return Err(ChainError::Reverted(
+                "the deployment created no contract".into(),
+            ));
+        }
+        Ok(mined)
+    }
+
+    /// Deploys the registry, with this connection's account as its operator.
+    pub async fn deploy_registry(&self, bytecode_hex: &str) -> Result<Mined, ChainError> {
+        self.deploy(bytecode_hex, &self.account.abi_encode()).await
+    }
+
+    async fn send(&self, tx: TransactionRequest) -> Result<Mined, ChainError> {
+        // Estimated first, so that a call that would revert is refused before it takes a
+        // nonce: the provider caches nonces, and one taken by a transaction never sent would
+        // hold every later transaction of this account in the node's queue.
+        let gas = self
+            .provider
+            .estimate_gas(tx.clone())
+            .await
+            .map_err(|e| ChainError::Reverted(e.to_string()))?;
+        let receipt = self
+            .provider
+            .send_transaction(tx.with_gas_limit(gas))
+            .await
+            .map_err(call_err)?
+            .get_receipt()
+            .await
+            .map_err(call_err)?;
+        if !receipt.status() {
+            return Err(ChainError::Reverted(format!(
+                "transaction {}",
+                receipt.transaction_hash
+            )));
+        }
+        Ok(Mined {
+            gas_used: receipt.gas_used,
+            created: receipt.contract_address,
+        })
+    }
+
+    /// The registry at `address`.
+    pub fn registry(&self, address: Address) -> Registry {
+        Registry {
+            chain: self.clone(),
+            address,
+        }
+    }
+}
+
+/// The registry contract at one address.
+#[derive(Clone, Debug)]
+pub struct Registry {
+    chain: Chain,
+    address: Address,
+}
+
+fn u256(word: &EvmWord) -> U256 {
+    U256::from_be_bytes(*word)
+}
+
+fn field(x: &probity_core::Fr) -> U256 {
+    u256(&probity_verifier::evm_word(x))
+}
+
+impl Registry {
+    /// Its address.
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    fn contract(&self) -> IProbityRegistry::IProbityRegistryInstance<&DynProvider> {
+        IProbityRegistry::new(self.address, &self.chain.provider)
+    }
+
+    async fn mine<C>(&self, call: C) -> Result<Mined, ChainError>
+    where
+        C: Into<TransactionRequest>,
+    {
+        self.chain.send(call.into()).await
+    }
+
+    /// Registers an official's tag, with the account that may file for them (or zero).
+    pub async fn register_official(
+        &self,
+        official_tag: &probity_core::Fr,
+        account: Address,
+    ) -> Result<Mined, ChainError> {
+        let tx = self
+            .contract()
+            .registerOfficial(field(official_tag), account)
+            .into_transaction_request();
+        self.mine(tx).await
+    }
+
+    /// Sets the verifier contract of a statement at a capacity.
+    pub async fn set_verifier(
+        &self,
+        statement: StatementKind,
+        capacity: Capacity,
+        verifier: Address,
+    ) -> Result<Mined, ChainError> {
+        let capacity = u32::try_from(capacity.slots())
+            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let tx = self
+            .contract()
+            .setVerifier(statement_code(statement), capacity, verifier)
+            .into_transaction_request();
+        self.mine(tx).await
+    }
+
+    /// Files a declaration commitment.
+    pub async fn file_declaration(
+        &self,
+        official_tag: &probity_core::Fr,
+        period: u32,
+        commitment: &probity_core::Fr,
+    ) -> Result<Mined, ChainError> {
+        let tx = self
+            .contract()
+            .fileDeclaration(field(official_tag), period, field(commitment))
+            .into_transaction_request();
+        self.mine(tx).await
+    }
+
+    /// Anchors a checkpoint of the log.
+    pub async fn anchor_checkpoint(&self, size: u64, root: [u8; 32]) -> Result<Mined, ChainError> {
+        let tx = self
+            .contract()
+            .anchorCheckpoint(size, FixedBytes::from(root))
+            .into_transaction_request();
+        self.mine(tx).await
+    }
+
+    /// The commitment filed for an official and period (zero if none).
+    pub async fn commitment_of(
+        &self,
+        official_tag: &probity_core::Fr,
+        period: u32,
+    ) -> Result<[u8; 32], ChainError> {
+        let value = self
+            .contract()
+            .commitmentOf(field(official_tag), period)
+            .call()
+            .await
+            .map_err(call_err)?;
+        Ok(value.to_be_bytes::<32>())
+    }
+
+    /// The latest anchored checkpoint: (tree size, root hash).
+    pub async fn checkpoint(&self) -> Result<(u64, [u8; 32]), ChainError> {
+        let size = self.contract().treeSize().call().await.map_err(call_err)?;
+        let root = self.contract().rootHash().call().await.map_err(call_err)?;
+        Ok((size, root.0))
+    }
+
+    /// Checks a proof on-chain (an `eth_call`: nothing is written), against the filed
+    /// commitments and with the statement's verifier.
+    pub async fn check_proof(
+        &self,
+        statement: StatementKind,
+        capacity: Capacity,
+        proof: &EvmProof,
+    ) -> Result<bool, ChainError> {
+        let capacity = u32::try_from(capacity.slots())
+            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let (a, b, c, input) = abi_proof(proof);
+        self.contract()
+            .checkProof(statement_code(statement), capacity, a, b, c, input)
+            .call()
+            .await
+            .map_err(call_err)
+    }
+
+    /// Checks a proof on-chain and records the outcome as a `ProofChecked` event.
+    pub async fn record_proof_check(
+        &self,
+        statement: StatementKind,
+        capacity: Capacity,
+        proof: &EvmProof,
+    ) -> Result<Mined, ChainError> {
+        let capacity = u32::try_from(capacity.slots())
+            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let (a, b, c, input) = abi_proof(proof);
+        let tx = self
+            .contract()
+            .checkProof(statement_code(statement), capacity, a, b, c, input)
+            .into_transaction_request();
+        self.mine(tx).await
+    }
+}
+
+/// Asks a verifier contract directly (an `eth_call`).
+pub async fn verify_on_chain(
+    chain: &Chain,
+    verifier: Address,
+    proof: &EvmProof,
+) -> Result<bool, ChainError> {
+    let (a, b, c, input) = abi_proof(proof);
+    IGroth16Verifier::new(verifier, &chain.provider)
+        .verifyProof(a, b, c, input)
+        .call()
+        .await
+        .map_err(call_err)
+}
+
+type AbiProof = ([U256; 2], [[U256; 2]; 2], [U256; 2], Vec<U256>);
+
+fn abi_proof(p: &EvmProof) -> AbiProof {
+    (
+        [u256(&p.a[0]), u256(&p.a[1])],
+        [
+            [u256(&p.b[0][0]), u256(&p.b[0][1])],
+            [u256(&p.b[1][0]), u256(&p.b[1][1])],
+        ],
+        [u256(&p.c[0]), u256(&p.c[1])],
+        p.input.iter().map(u256).collect(),
+    )
+}

@@ -1,0 +1,344 @@
+//! The contracts on a real local chain (anvil, from `npm ci`), through the `chain` module:
+//! deploy, file, anchor and read back; the generated verifiers accept our proofs and refuse
+//! altered ones; the registry refuses writes from other accounts. Prints the gas figures.
+//!
+//! Run with `cargo test -p probity-service --features evm --test evm -- --nocapture`.
+#![cfg(feature = "evm")]
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+};
+
+use common::{declaration, opening, prover};
+use probity_core::{AssetId, Capacity, Category, PublicInputs, SignedAmount, StatementKind};
+use probity_service::chain::{verify_on_chain, Chain, ChainError};
+use probity_verifier::{evm_proof, export_solidity, EvmProof, Proof, StatementVerifyingKey};
+
+/// anvil's first two development accounts (public test keys, never for real funds).
+const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+/// BN254's scalar field modulus, big-endian.
+const R: [u8; 32] = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
+];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tool(name: &str) -> PathBuf {
+    let bin = repo_root().join("node_modules/.bin").join(name);
+    assert!(
+        bin.exists(),
+        "{} is missing: run `npm ci` at the repository root",
+        bin.display()
+    );
+    bin
+}
+
+/// A local chain for the test's lifetime.
+struct Anvil {
+    child: Child,
+    url: String,
+}
+
+impl Anvil {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("address")
+            .port();
+        let mut child = Command::new(tool("anvil"))
+            .args(["--port", &port.to_string(), "--silent"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("anvil starts");
+        // Ready once it answers.
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child
+            .stdout
+            .take()
+            .map(|o| std::thread::spawn(move || for _ in BufReader::new(o).lines() {}));
+        Self { child, url }
+    }
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Compiles contracts with the pinned solcjs; returns each one's creation bytecode (hex).
+fn compile(sources: &[(String, String)]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, source) in sources {
+        std::fs::write(dir.path().join(format!("{name}.sol")), source).expect("write");
+    }
+    let out = Command::new(tool("solcjs"))
+        .args(["--bin", "--optimize", "-o", "build"])
+        .args(sources.iter().map(|(n, _)| format!("{n}.sol")))
+        .current_dir(dir.path())
+        .output()
+        .expect("solcjs runs");
+    assert!(
+        out.status.success(),
+        "solcjs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sources
+        .iter()
+        .map(|(n, _)| {
+            std::fs::read_to_string(dir.path().join("build").join(format!("{n}_sol_{n}.bin")))
+                .expect("compiled")
+        })
+        .collect()
+}
+
+fn key(statement: StatementKind) -> StatementVerifyingKey {
+    let params = probity_params::Params::open(common::params_dir()).expect("params");
+    let entry = params
+        .entry(statement, Capacity::C16)
+        .expect("a key at capacity 16");
+    StatementVerifyingKey::from_manifest_entry(entry).expect("key")
+}
+
+fn encode(envelope: &probity_core::ProofEnvelope) -> (PublicInputs, EvmProof) {
+    let inputs = envelope.inputs().expect("inputs");
+    let proof = Proof::from_bytes(&envelope.proof_bytes().expect("bytes")).expect("proof");
+    let evm = evm_proof(&proof, &inputs);
+    (inputs, evm)
+}
+
+/// `word + R`, which overflows nothing for inputs below 2^255.
+fn plus_r(word: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let sum = u16::from(word[i]) + u16::from(R[i]) + carry;
+        out[i] = (sum & 0xff) as u8;
+        carry = sum >> 8;
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contracts_anchor_and_verify_on_a_real_chain() {
+    let anvil = Anvil::start();
+
+    // Our proofs: the 2025 and 2026 declarations of GOV-0001 and a proof of each statement.
+    let o2025 = opening(&declaration("gov-0001-2025.toml"));
+    let o2026 = opening(&declaration("gov-0001-2026.toml"));
+    let rng = &mut rand::rngs::OsRng;
+    let band = prover(StatementKind::NetWorthRange)
+        .net_worth_range(&o2026, SignedAmount(0), SignedAmount(1 << 62), rng)
+        .expect("band proof");
+    let growth = prover(StatementKind::WealthGrowth)
+        .wealth_growth(&o2025, &o2026, probity_core::Amount(0), rng)
+        .expect("growth proof");
+    let category = prover(StatementKind::CategoryTotalRange)
+        .category_total_range(
+            &o2026,
+            Category::from_code(3).expect("securities"),
+            SignedAmount(0),
+            SignedAmount(1 << 62),
+            rng,
+        )
+        .expect("category proof");
+    let asset = prover(StatementKind::AssetIncluded)
+        .asset_included(
+            &o2026,
+            &AssetId("浙(2021)杭州市不动产权第0456789号".into()),
+            probity_core::Amount(1),
+            rng,
+        )
+        .expect("asset proof");
+    let envelopes = [&band, &category, &growth, &asset];
+
+    // Compile the registry and a verifier per statement.
+    let mut sources = vec![(
+        "ProbityRegistry".to_owned(),
+        include_str!("../../contracts/ProbityRegistry.sol").to_owned(),
+    )];
+    for e in envelopes {
+        let contract = export_solidity(&key(e.statement));
+        sources.push((contract.name, contract.source));
+    }
+    let bytecode = compile(&sources);
+
+    // Deploy.
+    let operator = Chain::connect(&anvil.url, OPERATOR_KEY).expect("connects");
+    let deployed = operator
+        .deploy_registry(&bytecode[0])
+        .await
+        .expect("registry deploys");
+    let registry = operator.registry(deployed.created.expect("an address"));
+    let mut verifiers = Vec::new();
+    for (e, code) in envelopes.iter().zip(&bytecode[1..]) {
+        let v = operator.deploy(code, &[]).await.expect("verifier deploys");
+        let address = v.created.expect("an address");
+        registry
+            .set_verifier(e.statement, Capacity::C16, address)
+            .await
+            .expect("verifier set");
+        verifiers.push(address);
+    }
+
+    // File and anchor, then read back.
+    let (band_inputs, band_evm) = encode(&band);
+    let PublicInputs::NetWorthRange(nwr) = &band_inputs else {
+        panic!("a band proof")
+    };
+    let tag = nwr.official_tag.0;
+    registry
+        .register_official(&tag, alloy::primitives::Address::ZERO)
+        .await
+        .expect("registered");
+    let mut gas = Vec::new();
+    for o in [&o2025, &o2026] {
+        let filed = registry
+            .file_declaration(&tag, o.period().get(), &o.commitment().0)
+            .await
+            .expect("filed");
+        gas.push(("fileDeclaration", filed.gas_used));
+        assert_eq!(
+            registry
+                .commitment_of(&tag, o.period().get())
+                .await
+                .expect("read"),
+            probity_verifier::evm_word(&o.commitment().0),
+            "the chain holds the filed commitment"
+        );
+    }
+    let anchored = registry
+        .anchor_checkpoint(42, [7u8; 32])
+        .await
+        .expect("anchored");
+    gas.push(("anchorCheckpoint", anchored.gas_used));
+    assert_eq!(registry.checkpoint().await.expect("read"), (42, [7u8; 32]));
+    assert!(
+        matches!(
+            registry.anchor_checkpoint(41, [8u8; 32]).await,
+            Err(ChainError::Reverted(_) | ChainError::Call(_))
+        ),
+        "a checkpoint never goes back"
+    );
+
+    // Every statement's proof verifies on-chain, directly and against the filings.
+    for (e, verifier) in envelopes.iter().zip(&verifiers) {
+        let (_, evm) = encode(e);
+        assert!(
+            verify_on_chain(&operator, *verifier, &evm)
+                .await
+                .expect("call"),
+            "{} verifies on-chain",
+            e.statement
+        );
+        assert!(
+            registry
+                .check_proof(e.statement, Capacity::C16, &evm)
+                .await
+                .expect("call"),
+            "{} matches the filings",
+            e.statement
+        );
+        let recorded = registry
+            .record_proof_check(e.statement, Capacity::C16, &evm)
+            .await
+            .expect("recorded");
+        gas.push((e.statement.name(), recorded.gas_used));
+    }
+
+    // Refused: an altered public input, an altered proof, an input >= r, and a proof of a
+    // commitment that was never filed.
+    let nwr_verifier = verifiers[0];
+    let refused = |evm: EvmProof, what: &'static str| {
+        let (operator, registry) = (operator.clone(), registry.clone());
+        async move {
+            assert!(
+                !verify_on_chain(&operator, nwr_verifier, &evm)
+                    .await
+                    .expect("call"),
+                "the verifier must refuse {what}"
+            );
+            assert!(
+                !registry
+                    .check_proof(StatementKind::NetWorthRange, Capacity::C16, &evm)
+                    .await
+                    .expect("call"),
+                "the registry must refuse {what}"
+            );
+        }
+    };
+    let mut altered = band_evm.clone();
+    altered.input[4][31] ^= 1; // hi
+    refused(altered, "an altered public input").await;
+    let mut bad_proof = band_evm.clone();
+    std::mem::swap(&mut bad_proof.a, &mut bad_proof.c);
+    refused(bad_proof, "an altered proof").await;
+    let mut wrapped = band_evm.clone();
+    wrapped.input[3] = plus_r(&wrapped.input[3]); // lo + r: the same field element
+    refused(wrapped, "a public input >= r").await;
+    let unfiled = opening(&declaration("gov-0001-2026.toml")); // other blindings
+    let (_, unfiled_evm) = encode(
+        &prover(StatementKind::NetWorthRange)
+            .net_worth_range(&unfiled, SignedAmount(0), SignedAmount(1 << 62), rng)
+            .expect("proof"),
+    );
+    assert!(
+        verify_on_chain(&operator, nwr_verifier, &unfiled_evm)
+            .await
+            .expect("call"),
+        "the proof itself is valid"
+    );
+    assert!(
+        !registry
+            .check_proof(StatementKind::NetWorthRange, Capacity::C16, &unfiled_evm)
+            .await
+            .expect("call"),
+        "but its commitment is not the one filed"
+    );
+
+    // Other accounts cannot write; an official's registered account can file for them.
+    let other = Chain::connect(&anvil.url, OTHER_KEY).expect("connects");
+    let as_other = other.registry(registry.address());
+    assert!(as_other
+        .file_declaration(&tag, 2027, &o2026.commitment().0)
+        .await
+        .is_err());
+    assert!(as_other.anchor_checkpoint(100, [9u8; 32]).await.is_err());
+    assert!(as_other
+        .register_official(&tag, other.account())
+        .await
+        .is_err());
+    registry
+        .register_official(&tag, other.account())
+        .await
+        .expect("the operator names the official's account");
+    as_other
+        .file_declaration(&tag, 2027, &o2026.commitment().0)
+        .await
+        .expect("the official's own account files");
+
+    eprintln!("gas used:");
+    for (what, used) in gas {
+        eprintln!("  {what}: {used}");
+    }
+    drop((registry, as_other, operator, other));
+    drop(anvil);
+}
