@@ -73,6 +73,12 @@ pub fn statement_code(statement: StatementKind) -> u8 {
         .unwrap_or(u8::MAX)
 }
 
+/// A capacity as the contracts take it.
+fn capacity_code(capacity: Capacity) -> Result<u32, ChainError> {
+    u32::try_from(capacity.slots())
+        .map_err(|_| ChainError::Input(format!("capacity {capacity} does not fit the contracts")))
+}
+
 /// A connection to one chain, signing with one local key.
 #[derive(Clone)]
 pub struct Chain {
@@ -203,13 +209,6 @@ impl Registry {
         IProbityRegistry::new(self.address, &self.chain.provider)
     }
 
-    async fn mine<C>(&self, call: C) -> Result<Mined, ChainError>
-    where
-        C: Into<TransactionRequest>,
-    {
-        self.chain.send(call.into()).await
-    }
-
     /// Registers an official's tag, with the account that may file for them (or zero).
     pub async fn register_official(
         &self,
@@ -220,7 +219,7 @@ impl Registry {
             .contract()
             .registerOfficial(field(official_tag), account)
             .into_transaction_request();
-        self.mine(tx).await
+        self.chain.send(tx).await
     }
 
     /// Sets the verifier contract of a statement at a capacity.
@@ -230,13 +229,12 @@ impl Registry {
         capacity: Capacity,
         verifier: Address,
     ) -> Result<Mined, ChainError> {
-        let capacity = u32::try_from(capacity.slots())
-            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let capacity = capacity_code(capacity)?;
         let tx = self
             .contract()
             .setVerifier(statement_code(statement), capacity, verifier)
             .into_transaction_request();
-        self.mine(tx).await
+        self.chain.send(tx).await
     }
 
     /// Files a declaration commitment.
@@ -250,7 +248,7 @@ impl Registry {
             .contract()
             .fileDeclaration(field(official_tag), period, field(commitment))
             .into_transaction_request();
-        self.mine(tx).await
+        self.chain.send(tx).await
     }
 
     /// Anchors a checkpoint of the log.
@@ -259,7 +257,7 @@ impl Registry {
             .contract()
             .anchorCheckpoint(size, FixedBytes::from(root))
             .into_transaction_request();
-        self.mine(tx).await
+        self.chain.send(tx).await
     }
 
     /// The commitment filed for an official and period (zero if none).
@@ -292,8 +290,7 @@ impl Registry {
         capacity: Capacity,
         proof: &EvmProof,
     ) -> Result<bool, ChainError> {
-        let capacity = u32::try_from(capacity.slots())
-            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let capacity = capacity_code(capacity)?;
         let (a, b, c, input) = abi_proof(proof);
         self.contract()
             .checkProof(statement_code(statement), capacity, a, b, c, input)
@@ -309,14 +306,13 @@ impl Registry {
         capacity: Capacity,
         proof: &EvmProof,
     ) -> Result<Mined, ChainError> {
-        let capacity = u32::try_from(capacity.slots())
-            .map_err(|_| ChainError::Input("capacity out of range".into()))?;
+        let capacity = capacity_code(capacity)?;
         let (a, b, c, input) = abi_proof(proof);
         let tx = self
             .contract()
             .checkProof(statement_code(statement), capacity, a, b, c, input)
             .into_transaction_request();
-        self.mine(tx).await
+        self.chain.send(tx).await
     }
 }
 

@@ -127,8 +127,14 @@ impl Shared {
     pub(crate) async fn pool_tip(self: &Arc<Self>, tip: &PooledTip) -> Result<(), ApiError> {
         let value = serde_json::to_vec(tip)
             .map_err(|e| ApiError::internal(format!("cannot encode a tip: {e}")))?;
-        self.trees.tip_pool.insert(tip.key()?, value)?;
-        self.flush().await?;
+        let key = tip.key()?;
+        self.trees.tip_pool.insert(key, value)?;
+        if let Err(e) = self.flush().await {
+            // Not acknowledged, so not pooled: the caller frees the tag for a retry, and a
+            // pool entry left behind would log the tip a second time.
+            let _ = self.trees.tip_pool.remove(key);
+            return Err(e);
+        }
         Ok(())
     }
 
@@ -172,7 +178,10 @@ impl Shared {
         );
         let mut logged = 0;
         // In chunks, so that other writes are not held up behind a whole window's tips.
-        for chunk in tips.chunks(POOL_CHUNK) {
+        // The pool's removals need no flush: a tip a crash leaves in the pool after its entry
+        // is durable is recognised by its receipt hash and dropped (`keep_pooled_tags`).
+        while !tips.is_empty() {
+            let chunk: Vec<PooledTip> = tips.drain(..tips.len().min(POOL_CHUNK)).collect();
             let keys = chunk
                 .iter()
                 .map(PooledTip::key)
@@ -180,26 +189,16 @@ impl Shared {
             let results = self
                 .write_all(
                     chunk
-                        .iter()
-                        .map(|t| t.clone().prepare(threshold, window))
+                        .into_iter()
+                        .map(|t| t.prepare(threshold, window))
                         .collect(),
                     false,
                 )
                 .await?;
-            let mut failure = None;
             for (key, result) in keys.iter().zip(results) {
-                match result {
-                    Ok(written) => {
-                        logged += usize::try_from(written.entries).unwrap_or(usize::MAX);
-                        self.trees.tip_pool.remove(key)?;
-                    }
-                    Err(e) => failure = Some(e),
-                }
-            }
-            self.flush().await?;
-            if let Some(e) = failure {
-                // The rest stay in the pool for the next window.
-                return Err(e);
+                let written = result?; // The rest stay in the pool for the next window.
+                logged += usize::try_from(written.entries).unwrap_or(usize::MAX);
+                self.trees.tip_pool.remove(key)?;
             }
         }
         Ok(logged)
