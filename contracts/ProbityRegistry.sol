@@ -60,6 +60,7 @@ contract ProbityRegistry {
     error ZeroCommitment();
     error CheckpointGoesBack(uint64 anchored, uint64 offered);
     error UnknownStatement(uint8 statement);
+    error LengthMismatch();
 
     constructor(address operator_) {
         operator = operator_;
@@ -77,6 +78,18 @@ contract ProbityRegistry {
         emit OfficialRegistered(officialTag, account);
     }
 
+    /// Registers officials that are not registered yet, leaving registered ones (and their
+    /// accounts) as they are: the service's anchoring, which may repeat itself after a crash.
+    function registerOfficials(uint256[] calldata officialTags) external onlyOperator {
+        for (uint256 i = 0; i < officialTags.length; i++) {
+            uint256 tag = officialTags[i];
+            if (!registered[tag]) {
+                registered[tag] = true;
+                emit OfficialRegistered(tag, address(0));
+            }
+        }
+    }
+
     /// Sets the verifier contract of a statement at a capacity.
     function setVerifier(uint8 statement, uint32 capacity, address verifier) external onlyOperator {
         if (statement > 3) revert UnknownStatement(statement);
@@ -87,11 +100,30 @@ contract ProbityRegistry {
     /// Records an official's declaration commitment for a period. A second filing for the
     /// period (an amendment) replaces the first; both stay in the events.
     function fileDeclaration(uint256 officialTag, uint32 period, uint256 commitment) external {
-        if (!registered[officialTag]) revert UnknownOfficial(officialTag);
         address account = officialAccount[officialTag];
         if (msg.sender != operator && (account == address(0) || msg.sender != account)) {
             revert NotAllowed(officialTag);
         }
+        record(officialTag, period, commitment);
+    }
+
+    /// Records many commitments in one transaction, in order (a later one for the same
+    /// official and period replaces an earlier one): the service's anchoring.
+    function fileDeclarations(
+        uint256[] calldata officialTags,
+        uint32[] calldata periods,
+        uint256[] calldata commitments_
+    ) external onlyOperator {
+        if (periods.length != officialTags.length || commitments_.length != officialTags.length) {
+            revert LengthMismatch();
+        }
+        for (uint256 i = 0; i < officialTags.length; i++) {
+            record(officialTags[i], periods[i], commitments_[i]);
+        }
+    }
+
+    function record(uint256 officialTag, uint32 period, uint256 commitment) private {
+        if (!registered[officialTag]) revert UnknownOfficial(officialTag);
         if (commitment == 0) revert ZeroCommitment();
         commitments[officialTag][period] = commitment;
         emit DeclarationFiled(officialTag, period, commitment, msg.sender);
@@ -110,9 +142,16 @@ contract ProbityRegistry {
         return commitments[officialTag][period];
     }
 
+    /// The verifier contract of a statement at a capacity (zero if none).
+    function verifierOf(uint8 statement, uint32 capacity) external view returns (address) {
+        return verifiers[keccak256(abi.encode(statement, capacity))];
+    }
+
     /// Checks a proof on-chain against the stored commitments and records the outcome as a
     /// `ProofChecked` event. Valid means: the statement's verifier accepts the proof, and the
-    /// commitments and official in its public inputs are the ones filed here.
+    /// commitments and official in its public inputs are the ones filed here. A proof with a
+    /// point off the curve makes the verifier revert, and this call with it (see the
+    /// verifiers: a failed precompile is never read as an answer).
     function checkProof(
         uint8 statement,
         uint32 capacity,

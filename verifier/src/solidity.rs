@@ -34,9 +34,13 @@ pub struct SolidityVerifier {
 ///
 /// It computes `IC(x) = IC_0 + Σ x_i·IC_i` with the precompiles at `0x07` (multiplication) and
 /// `0x06` (addition), then checks
-/// `e(−A, B)·e(alpha, beta)·e(IC(x), gamma)·e(C, delta) = 1` with the one at `0x08`. Points
-/// not on the curve (or, in G2, not in the subgroup) make a precompile fail, and the answer
-/// is `false`.
+/// `e(−A, B)·e(alpha, beta)·e(IC(x), gamma)·e(C, delta) = 1` with the one at `0x08`.
+///
+/// A precompile that fails makes the call revert (`PrecompileFailed`), never answer `false`.
+/// A precompile fails on points not on the curve (or, in G2, not in the subgroup), and also
+/// when the gas runs out, and it cannot say which. Answering `false` would let a caller short
+/// of gas, or a node estimating gas (which looks for the least gas that does not revert),
+/// turn a valid proof into a recorded `false`.
 ///
 /// As with [`verify`](crate::verify), a proof that verifies says nothing until its commitment
 /// is held against the filed one: the registry contract does that on-chain.
@@ -72,7 +76,7 @@ pub fn export_solidity(vk: &StatementVerifyingKey) -> SolidityVerifier {
     for i in 1..=inputs {
         let _ = writeln!(
             accumulate,
-            "        (x, y, ok) = mulAdd(x, y, IC{i}_X, IC{i}_Y, input[{}]);\n        if (!ok) return false;",
+            "        (x, y) = mulAdd(x, y, IC{i}_X, IC{i}_Y, input[{}]);",
             i - 1
         );
     }
@@ -92,6 +96,9 @@ contract {name} {{
     /// The base field's modulus: every coordinate must be below it.
     uint256 internal constant Q =
         21888242871839275222246405745257275088696311157297823662689037894645226208583;
+
+    /// A precompile failed: a point of the proof is not on the curve, or the gas ran out.
+    error PrecompileFailed();
 
     /// The number of public inputs.
     uint256 public constant INPUTS = {inputs};
@@ -115,7 +122,6 @@ contract {name} {{
         if (b[0][0] >= Q || b[0][1] >= Q || b[1][0] >= Q || b[1][1] >= Q) return false;
 
         (uint256 x, uint256 y) = (IC0_X, IC0_Y);
-        bool ok;
 {accumulate}
         uint256[24] memory p;
         // e(-A, B), with -A = (x, q - y) (and -0 = 0).
@@ -146,23 +152,23 @@ contract {name} {{
         p[21] = DELTA_X0;
         p[22] = DELTA_Y1;
         p[23] = DELTA_Y0;
-        (bool success, bytes memory out) = address(0x08).staticcall(abi.encodePacked(p));
-        return success && out.length == 32 && abi.decode(out, (uint256)) == 1;
+        (bool ok, bytes memory out) = address(0x08).staticcall(abi.encodePacked(p));
+        if (!ok || out.length != 32) revert PrecompileFailed();
+        return abi.decode(out, (uint256)) == 1;
     }}
 
-    /// `(x, y) + s·(px, py)` on G1, with the precompiles; `ok` is false if one fails.
+    /// `(x, y) + s·(px, py)` on G1, with the precompiles.
     function mulAdd(uint256 x, uint256 y, uint256 px, uint256 py, uint256 s)
         private
         view
-        returns (uint256, uint256, bool)
+        returns (uint256, uint256)
     {{
         (bool ok, bytes memory out) = address(0x07).staticcall(abi.encode(px, py, s));
-        if (!ok || out.length != 64) return (0, 0, false);
+        if (!ok || out.length != 64) revert PrecompileFailed();
         (uint256 mx, uint256 my) = abi.decode(out, (uint256, uint256));
         (ok, out) = address(0x06).staticcall(abi.encode(x, y, mx, my));
-        if (!ok || out.length != 64) return (0, 0, false);
-        (uint256 sx, uint256 sy) = abi.decode(out, (uint256, uint256));
-        return (sx, sy, true);
+        if (!ok || out.length != 64) revert PrecompileFailed();
+        return abi.decode(out, (uint256, uint256));
     }}
 }}
 "#,
