@@ -22,8 +22,11 @@ sol! {
     interface IProbityRegistry {
         function operator() external view returns (address);
         function registerOfficial(uint256 officialTag, address account) external;
+        function registerOfficials(uint256[] officialTags) external;
         function setVerifier(uint8 statement, uint32 capacity, address verifier) external;
         function fileDeclaration(uint256 officialTag, uint32 period, uint256 commitment) external;
+        function fileDeclarations(uint256[] officialTags, uint32[] periods, uint256[] commitments) external;
+        function verifierOf(uint8 statement, uint32 capacity) external view returns (address);
         function anchorCheckpoint(uint64 size, bytes32 root) external;
         function commitmentOf(uint256 officialTag, uint32 period) external view returns (uint256);
         function treeSize() external view returns (uint64);
@@ -37,10 +40,19 @@ sol! {
             uint256[2] c,
             uint256[] input
         ) external returns (bool);
+
+        event ProofChecked(
+            uint256 indexed officialTag,
+            uint8 indexed statement,
+            uint32 capacity,
+            bytes32 inputsHash,
+            bool valid
+        );
     }
 
     #[sol(rpc)]
     interface IGroth16Verifier {
+        error PrecompileFailed();
         function verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] input)
             external view returns (bool);
     }
@@ -79,11 +91,16 @@ fn capacity_code(capacity: Capacity) -> Result<u32, ChainError> {
         .map_err(|_| ChainError::Input(format!("capacity {capacity} does not fit the contracts")))
 }
 
+/// How long a sent transaction may take to be mined before the call fails.
+const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A connection to one chain, signing with one local key.
 #[derive(Clone)]
 pub struct Chain {
     provider: DynProvider,
     account: Address,
+    url: alloy::transports::http::reqwest::Url,
+    signer: PrivateKeySigner,
 }
 
 impl std::fmt::Debug for Chain {
@@ -109,15 +126,39 @@ impl Chain {
         let signer: PrivateKeySigner = private_key.trim().parse().map_err(|_| {
             ChainError::Input("the chain key is not a 32-byte hex secret key".into())
         })?;
-        let account = signer.address();
         let url = rpc_url
             .parse()
             .map_err(|_| ChainError::Input(format!("`{rpc_url}` is not a URL")))?;
+        Ok(Self::with(url, signer))
+    }
+
+    /// Connects to the node at `rpc_url` to read only: it signs with a throwaway key, which
+    /// holds nothing and so can send nothing.
+    pub fn read_only(rpc_url: &str) -> Result<Self, ChainError> {
+        let url = rpc_url
+            .parse()
+            .map_err(|_| ChainError::Input(format!("`{rpc_url}` is not a URL")))?;
+        Ok(Self::with(url, PrivateKeySigner::random()))
+    }
+
+    fn with(url: alloy::transports::http::reqwest::Url, signer: PrivateKeySigner) -> Self {
         let provider = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(signer))
-            .connect_http(url)
+            .wallet(EthereumWallet::from(signer.clone()))
+            .connect_http(url.clone())
             .erased();
-        Ok(Self { provider, account })
+        Self {
+            provider,
+            account: signer.address(),
+            url,
+            signer,
+        }
+    }
+
+    /// The same connection, made afresh: after a failure, so that nothing the provider
+    /// cached (its next nonce above all, which a transaction lost by a node that went down
+    /// would leave too high) outlives it.
+    pub fn reconnected(&self) -> Self {
+        Self::with(self.url.clone(), self.signer.clone())
     }
 
     /// The account this connection signs with.
@@ -147,6 +188,17 @@ impl Chain {
     }
 
     async fn send(&self, tx: TransactionRequest) -> Result<Mined, ChainError> {
+        let receipt = self.send_for_receipt(tx).await?;
+        Ok(Mined {
+            gas_used: receipt.gas_used,
+            created: receipt.contract_address,
+        })
+    }
+
+    async fn send_for_receipt(
+        &self,
+        tx: TransactionRequest,
+    ) -> Result<alloy::rpc::types::TransactionReceipt, ChainError> {
         // Estimated first, so that a call that would revert is refused before it takes a
         // nonce: the provider caches nonces, and one taken by a transaction never sent would
         // hold every later transaction of this account in the node's queue.
@@ -160,6 +212,7 @@ impl Chain {
             .send_transaction(tx.with_gas_limit(gas))
             .await
             .map_err(call_err)?
+            .with_timeout(Some(RECEIPT_TIMEOUT))
             .get_receipt()
             .await
             .map_err(call_err)?;
@@ -169,10 +222,7 @@ impl Chain {
                 receipt.transaction_hash
             )));
         }
-        Ok(Mined {
-            gas_used: receipt.gas_used,
-            created: receipt.contract_address,
-        })
+        Ok(receipt)
     }
 
     /// The registry at `address`.
@@ -205,6 +255,16 @@ impl Registry {
         self.address
     }
 
+    /// The account this handle signs with.
+    pub fn account(&self) -> Address {
+        self.chain.account
+    }
+
+    /// The same registry over a fresh connection (see [`Chain::reconnected`]).
+    pub fn reconnected(&self) -> Self {
+        self.chain.reconnected().registry(self.address)
+    }
+
     fn contract(&self) -> IProbityRegistry::IProbityRegistryInstance<&DynProvider> {
         IProbityRegistry::new(self.address, &self.chain.provider)
     }
@@ -220,6 +280,41 @@ impl Registry {
             .registerOfficial(field(official_tag), account)
             .into_transaction_request();
         self.chain.send(tx).await
+    }
+
+    /// Registers officials not registered yet, in one transaction; registered ones are left
+    /// as they are.
+    pub async fn register_officials(
+        &self,
+        official_tags: &[probity_core::Fr],
+    ) -> Result<Mined, ChainError> {
+        let tags = official_tags.iter().map(field).collect();
+        let tx = self
+            .contract()
+            .registerOfficials(tags)
+            .into_transaction_request();
+        self.chain.send(tx).await
+    }
+
+    /// The registry's operator: the only account that may anchor.
+    pub async fn operator(&self) -> Result<Address, ChainError> {
+        self.contract().operator().call().await.map_err(call_err)
+    }
+
+    /// The verifier contract of a statement at a capacity, if one is set.
+    pub async fn verifier_of(
+        &self,
+        statement: StatementKind,
+        capacity: Capacity,
+    ) -> Result<Option<Address>, ChainError> {
+        let capacity = capacity_code(capacity)?;
+        let address = self
+            .contract()
+            .verifierOf(statement_code(statement), capacity)
+            .call()
+            .await
+            .map_err(call_err)?;
+        Ok((address != Address::ZERO).then_some(address))
     }
 
     /// Sets the verifier contract of a statement at a capacity.
@@ -247,6 +342,22 @@ impl Registry {
         let tx = self
             .contract()
             .fileDeclaration(field(official_tag), period, field(commitment))
+            .into_transaction_request();
+        self.chain.send(tx).await
+    }
+
+    /// Files many commitments in one transaction, in order: (official tag, period,
+    /// commitment). Operator only.
+    pub async fn file_declarations(
+        &self,
+        filings: &[(probity_core::Fr, u32, probity_core::Fr)],
+    ) -> Result<Mined, ChainError> {
+        let tags = filings.iter().map(|(t, _, _)| field(t)).collect();
+        let periods = filings.iter().map(|(_, p, _)| *p).collect();
+        let commitments = filings.iter().map(|(_, _, c)| field(c)).collect();
+        let tx = self
+            .contract()
+            .fileDeclarations(tags, periods, commitments)
             .into_transaction_request();
         self.chain.send(tx).await
     }
@@ -299,20 +410,32 @@ impl Registry {
             .map_err(call_err)
     }
 
-    /// Checks a proof on-chain and records the outcome as a `ProofChecked` event.
+    /// Checks a proof on-chain and records the outcome as a `ProofChecked` event; returns the
+    /// outcome the event records, and the gas.
     pub async fn record_proof_check(
         &self,
         statement: StatementKind,
         capacity: Capacity,
         proof: &EvmProof,
-    ) -> Result<Mined, ChainError> {
+    ) -> Result<(bool, Mined), ChainError> {
         let capacity = capacity_code(capacity)?;
         let (a, b, c, input) = abi_proof(proof);
         let tx = self
             .contract()
             .checkProof(statement_code(statement), capacity, a, b, c, input)
             .into_transaction_request();
-        self.chain.send(tx).await
+        let receipt = self.chain.send_for_receipt(tx).await?;
+        let valid = receipt
+            .decoded_log::<IProbityRegistry::ProofChecked>()
+            .map(|event| event.data.valid)
+            .ok_or_else(|| {
+                ChainError::Reverted("the check was mined without its ProofChecked event".into())
+            })?;
+        let mined = Mined {
+            gas_used: receipt.gas_used,
+            created: None,
+        };
+        Ok((valid, mined))
     }
 }
 
@@ -326,6 +449,20 @@ pub async fn verify_on_chain(
     IGroth16Verifier::new(verifier, &chain.provider)
         .verifyProof(a, b, c, input)
         .call()
+        .await
+        .map_err(call_err)
+}
+
+/// The gas a verifier contract's check of a proof costs, as the node estimates it.
+pub async fn verify_gas(
+    chain: &Chain,
+    verifier: Address,
+    proof: &EvmProof,
+) -> Result<u64, ChainError> {
+    let (a, b, c, input) = abi_proof(proof);
+    IGroth16Verifier::new(verifier, &chain.provider)
+        .verifyProof(a, b, c, input)
+        .estimate_gas()
         .await
         .map_err(call_err)
 }

@@ -54,6 +54,34 @@ pub struct Config {
     /// log nor a checkpoint shows when a tip arrived, only its window. 0 logs each tip at
     /// once, which shows its arrival to the second: for tests and development only.
     pub tip_batch_secs: u64,
+    /// Anchoring on an EVM chain (`probity serve --anchor evm`); unset, nothing is anchored.
+    pub anchor: Option<AnchorConfig>,
+}
+
+/// Where and how to anchor (DESIGN.md §7): every declaration commitment and, in batches, each
+/// checkpoint go to a `ProbityRegistry` contract, after the ledger write and never before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorConfig {
+    /// The chain's JSON-RPC endpoint (`http://…`).
+    pub rpc: String,
+    /// The registry's address (`0x…`, from `probity chain deploy`).
+    pub registry: String,
+    /// A file holding the registry operator's secret key (hex). Unset: `DATA/chain.key`.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// Seconds between anchoring rounds: a round anchors everything logged since the last.
+    #[serde(default = "AnchorConfig::default_interval")]
+    pub interval_secs: u64,
+}
+
+impl AnchorConfig {
+    /// Seconds between rounds unless configured.
+    pub const DEFAULT_INTERVAL_SECS: u64 = 10;
+
+    fn default_interval() -> u64 {
+        Self::DEFAULT_INTERVAL_SECS
+    }
 }
 
 /// 10^6 major units in minor units (cents, fen).
@@ -98,6 +126,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             sweep_interval_secs: 10,
             tip_batch_secs: 600,
+            anchor: None,
         }
     }
 }
@@ -164,6 +193,9 @@ impl Config {
         if self.max_concurrency == 0 || self.request_timeout_secs == 0 {
             return Err("max_concurrency and request_timeout_secs must be positive".into());
         }
+        if self.anchor.as_ref().is_some_and(|a| a.interval_secs == 0) {
+            return Err("anchor.interval_secs must be positive".into());
+        }
         Ok(())
     }
 }
@@ -192,6 +224,22 @@ mod tests {
         }
         .validate()
         .is_err());
+    }
+
+    #[test]
+    fn an_anchor_table_needs_its_endpoint_and_registry_and_a_positive_interval() {
+        let c = Config::from_toml("[anchor]\nrpc = \"http://127.0.0.1:8545\"\nregistry = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n")
+            .expect("valid");
+        let anchor = c.anchor.as_ref().expect("anchoring");
+        assert_eq!(anchor.interval_secs, AnchorConfig::DEFAULT_INTERVAL_SECS);
+        assert_eq!(anchor.key_file, None);
+        assert!(c.validate().is_ok());
+        assert!(Config::from_toml("[anchor]\nrpc = \"http://127.0.0.1:8545\"\n").is_err());
+        let mut zero = c.clone();
+        if let Some(a) = zero.anchor.as_mut() {
+            a.interval_secs = 0;
+        }
+        assert!(zero.validate().is_err());
     }
 
     #[test]

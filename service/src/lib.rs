@@ -19,6 +19,8 @@
 //! service's word.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+#[cfg(feature = "evm")]
+mod anchor;
 pub mod api;
 pub mod auth;
 #[cfg(feature = "evm")]
@@ -35,7 +37,7 @@ mod state;
 mod tip_pool;
 
 pub use client::{Client, ClientError};
-pub use config::{default_bands, Config};
+pub use config::{default_bands, AnchorConfig, Config};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope};
 pub use routes::openapi;
 pub use service::{files, system_clock, Clock, OpenError, Service};
@@ -63,10 +65,16 @@ pub async fn serve(
             }
         })
     };
+    // Anchoring follows the ledger from its own durable cursor, so stopping it mid-round
+    // loses nothing.
+    #[cfg(feature = "evm")]
+    let anchorer = tokio::spawn(anchor::run(std::sync::Arc::clone(&service.shared)));
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    #[cfg(feature = "evm")]
+    anchorer.abort();
     service.shutdown();
     result
 }

@@ -18,6 +18,8 @@ pub(crate) struct Metrics {
     latency: Family<Labels, Histogram>,
     batch: Histogram,
     ledger: Gauge,
+    anchor_pending: Gauge,
+    anchor_failures: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -51,12 +53,26 @@ impl Metrics {
             batch.clone(),
         );
         registry.register("ledger_entries", "Entries in the ledger", ledger.clone());
+        let anchor_pending = Gauge::default();
+        registry.register(
+            "anchor_pending_entries",
+            "Ledger entries not yet anchored on the chain (0 when not anchoring)",
+            anchor_pending.clone(),
+        );
+        let anchor_failures = Counter::default();
+        registry.register(
+            "anchor_failed_rounds",
+            "Anchoring rounds that failed and were retried",
+            anchor_failures.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             batch,
             ledger,
+            anchor_pending,
+            anchor_failures,
         }
     }
 
@@ -78,6 +94,17 @@ impl Metrics {
 
     pub(crate) fn ledger_size(&self, size: u64) {
         self.ledger.set(i64::try_from(size).unwrap_or(i64::MAX));
+    }
+
+    #[cfg_attr(not(feature = "evm"), allow(dead_code))]
+    pub(crate) fn anchor_pending(&self, entries: u64) {
+        self.anchor_pending
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+    }
+
+    #[cfg_attr(not(feature = "evm"), allow(dead_code))]
+    pub(crate) fn anchor_failed(&self) {
+        self.anchor_failures.inc();
     }
 
     /// The Prometheus text exposition.

@@ -80,6 +80,8 @@ pub mod files {
     pub const PARAMS: &str = "params";
     /// The registrar's public key.
     pub const REGISTRAR_PUBLIC_KEY: &str = "registrar.pub";
+    /// The chain operator's secret key, for anchoring (`probity serve --anchor evm`).
+    pub const CHAIN_KEY: &str = "chain.key";
 }
 
 /// Why the service could not start.
@@ -151,6 +153,9 @@ pub(crate) struct Trees {
     pub(crate) replies: sled::Tree,
     /// Receipt hash → a tip waiting to be logged (see [`crate::tip_pool`]).
     pub(crate) tip_pool: sled::Tree,
+    /// Registry address → how far anchoring got (see `crate::anchor`).
+    #[cfg_attr(not(feature = "evm"), allow(dead_code))]
+    pub(crate) anchor: sled::Tree,
 }
 
 /// Everything the handlers share.
@@ -173,6 +178,9 @@ pub(crate) struct Shared {
     pub(crate) manifest: ParamsManifest,
     pub(crate) proofs: ProofChecker,
     pub(crate) metrics: Metrics,
+    /// Where commitments and checkpoints are anchored, if anywhere.
+    #[cfg(feature = "evm")]
+    pub(crate) anchoring: Option<crate::anchor::Anchoring>,
     writer: Mutex<Option<mpsc::SyncSender<Job>>>,
     data_dir: PathBuf,
 }
@@ -320,6 +328,19 @@ impl Service {
             },
         };
 
+        #[cfg(feature = "evm")]
+        let anchoring = config
+            .anchor
+            .as_ref()
+            .map(|a| crate::anchor::Anchoring::open(a, &dir))
+            .transpose()?;
+        #[cfg(not(feature = "evm"))]
+        if config.anchor.is_some() {
+            return Err(OpenError(
+                "this probity was built without EVM support, so it cannot anchor: build it with `--features evm`".into(),
+            ));
+        }
+
         let manifest = ensure_params(&dir.join(files::PARAMS), &config.capacities)?;
         let mut keys = HashMap::new();
         for entry in &manifest.keys {
@@ -351,6 +372,7 @@ impl Service {
             codes: tree("enrollment-codes")?,
             replies: tree("tip-replies")?,
             tip_pool: tree("tip-pool")?,
+            anchor: tree("anchor")?,
         };
         let shared = Arc::new(Shared {
             config,
@@ -368,6 +390,8 @@ impl Service {
             manifest,
             proofs,
             metrics: Metrics::new(),
+            #[cfg(feature = "evm")]
+            anchoring,
             writer: Mutex::new(None),
             data_dir: dir,
         });
