@@ -4,10 +4,14 @@
 //! `probity export solidity`: a Groth16 verifier contract for every key of a params folder,
 //! and the registry contract, for an EVM chain.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use probity_core::{Capacity, StatementKind};
 use probity_verifier::{
     export_snarkjs, export_solidity, Proof, StatementVerifyingKey, PROOF_JSON, PUBLIC_JSON,
     VERIFICATION_KEY_JSON,
@@ -35,9 +39,9 @@ pub(crate) struct SolidityOpts {
 }
 
 /// The registry contract, as the repository holds it.
-pub(crate) const REGISTRY_SOL: &str = include_str!("../../contracts/ProbityRegistry.sol");
-/// Its file name.
-pub(crate) const REGISTRY_FILE: &str = "ProbityRegistry.sol";
+const REGISTRY_SOL: &str = include_str!("../../contracts/ProbityRegistry.sol");
+/// Its name.
+pub(crate) const REGISTRY: &str = "ProbityRegistry";
 
 #[derive(Debug, Args)]
 pub(crate) struct SnarkjsOpts {
@@ -57,31 +61,64 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn solidity(ctx: &Ctx, opts: SolidityOpts) -> anyhow::Result<ExitCode> {
-    let params = probity_params::Params::open(&ctx.params_dir(opts.params.as_deref()))?;
-    std::fs::create_dir_all(&opts.out)
-        .with_context(|| format!("cannot create {}", opts.out.display()))?;
-    let write = |name: &str, text: &str| {
-        let path = opts.out.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
-    };
-    let mut files = vec![REGISTRY_FILE.to_owned()];
-    write(REGISTRY_FILE, REGISTRY_SOL)?;
-    let mut lines = Vec::new();
+/// One contract to compile: its name (`NAME.sol` holds contract `NAME`), its source, and for
+/// a verifier, the statement and capacity it verifies.
+pub(crate) struct Contract {
+    pub(crate) name: String,
+    pub(crate) source: String,
+    pub(crate) verifies: Option<(StatementKind, Capacity)>,
+}
+
+/// The registry, then a verifier for every key of the params folder.
+pub(crate) fn contracts(params_dir: &Path) -> anyhow::Result<Vec<Contract>> {
+    let params = probity_params::Params::open(params_dir)?;
+    let mut out = vec![Contract {
+        name: REGISTRY.to_owned(),
+        source: REGISTRY_SOL.to_owned(),
+        verifies: None,
+    }];
     for entry in &params.manifest().keys {
         let key = StatementVerifyingKey::from_manifest_entry(entry)?;
         let contract = export_solidity(&key);
-        let file = format!("{}.sol", contract.name);
-        write(&file, &contract.source)?;
-        lines.push(format!(
-            "  {file}: {} at capacity {}",
-            entry.statement, entry.capacity
-        ));
-        files.push(file);
+        out.push(Contract {
+            name: contract.name,
+            source: contract.source,
+            verifies: Some((entry.statement, entry.capacity)),
+        });
     }
+    Ok(out)
+}
+
+/// Writes `NAME.sol` for each contract into `dir` (created if missing).
+pub(crate) fn write_contracts(dir: &Path, contracts: &[Contract]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for c in contracts {
+        let path = dir.join(format!("{}.sol", c.name));
+        std::fs::write(&path, &c.source)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn solidity(ctx: &Ctx, opts: SolidityOpts) -> anyhow::Result<ExitCode> {
+    let contracts = contracts(&ctx.params_dir(opts.params.as_deref()))?;
+    write_contracts(&opts.out, &contracts)?;
+    let files: Vec<String> = contracts
+        .iter()
+        .map(|c| format!("{}.sol", c.name))
+        .collect();
+    let lines: Vec<String> = contracts
+        .iter()
+        .zip(&files)
+        .filter_map(|(c, file)| {
+            c.verifies.map(|(statement, capacity)| {
+                format!("  {file}: {statement} at capacity {capacity}")
+            })
+        })
+        .collect();
     ctx.emit(
         &format!(
-            "Wrote {} contracts into {}:\n  {REGISTRY_FILE}: the registry\n{}",
+            "Wrote {} contracts into {}:\n  {REGISTRY}.sol: the registry\n{}",
             files.len(),
             opts.out.display(),
             lines.join("\n")

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod bench;
+pub(crate) mod chain;
 pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod ledger;
@@ -79,6 +80,9 @@ pub(crate) enum Command {
     Witness(witness::Opts),
     /// Run the service on the data folder (made on first start: database, keys, dev params).
     Serve(serve::Opts),
+    /// EVM chains: deploy the registry and verifier contracts (a build with `--features evm`).
+    #[command(subcommand)]
+    Chain(chain::Command),
 }
 
 /// What every command needs: where the data lives and how to print.
@@ -149,6 +153,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ledger(cmd) => ledger::run(&ctx, cmd),
         Command::Witness(opts) => witness::run(&ctx, opts),
         Command::Serve(opts) => serve::run(&ctx, opts),
+        Command::Chain(cmd) => chain::run(&ctx, cmd),
     }
 }
 

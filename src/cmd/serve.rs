@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::Args;
-use probity_service::{Config, Service};
+use probity_service::{AnchorConfig, Config, Service};
 
 use super::Ctx;
 
@@ -17,6 +17,30 @@ pub(crate) struct Opts {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Anchor every declaration commitment, and each checkpoint in batches, on a chain
+    /// (after the ledger write: a filing never waits for the chain). Needs a build with
+    /// `--features evm`.
+    #[arg(long, value_enum, value_name = "KIND")]
+    anchor: Option<AnchorKind>,
+    /// The chain's JSON-RPC endpoint (with --anchor).
+    #[arg(long, value_name = "URL", requires = "anchor")]
+    rpc: Option<String>,
+    /// The registry contract's address, from `probity chain deploy` (with --anchor).
+    #[arg(long, value_name = "ADDR", requires = "anchor")]
+    registry: Option<String>,
+    /// The registry operator's secret key (hex) [default: DATA_DIR/chain.key] (with --anchor).
+    #[arg(long, value_name = "FILE", requires = "anchor")]
+    chain_key: Option<PathBuf>,
+    /// Seconds between anchoring rounds [default: 10, or the config file's] (with --anchor).
+    #[arg(long, value_name = "SECS", requires = "anchor")]
+    anchor_interval: Option<u64>,
+}
+
+/// The chains anchoring can write to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AnchorKind {
+    /// An EVM chain with the BN254 precompiles (Besu, FISCO BCOS, ChainMaker's EVM, anvil).
+    Evm,
 }
 
 /// The config: defaults, then the file, then the environment, then the flags.
@@ -41,6 +65,30 @@ pub(crate) fn config(ctx: &Ctx, opts: &Opts) -> anyhow::Result<Config> {
     if let Some(listen) = opts.listen {
         config.listen = listen;
     }
+    if opts.anchor == Some(AnchorKind::Evm) {
+        let file = config.anchor.take();
+        let (rpc, registry) = match (&opts.rpc, &opts.registry, &file) {
+            (Some(rpc), Some(registry), _) => (rpc.clone(), registry.clone()),
+            (rpc, registry, Some(f)) => (
+                rpc.clone().unwrap_or_else(|| f.rpc.clone()),
+                registry.clone().unwrap_or_else(|| f.registry.clone()),
+            ),
+            _ => anyhow::bail!(
+                "--anchor evm needs --rpc URL and --registry ADDR (or an [anchor] table in the config file)"
+            ),
+        };
+        config.anchor = Some(AnchorConfig {
+            rpc,
+            registry,
+            key_file: opts
+                .chain_key
+                .clone()
+                .or_else(|| file.as_ref().and_then(|f| f.key_file.clone())),
+            interval_secs: opts.anchor_interval.unwrap_or_else(|| {
+                file.map_or(AnchorConfig::DEFAULT_INTERVAL_SECS, |f| f.interval_secs)
+            }),
+        });
+    }
     Ok(config)
 }
 
@@ -52,7 +100,15 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         "Opening {} (first start makes keys and dev params: this takes a while)",
         ctx.data_dir.display()
     );
+    let anchor = config.anchor.clone();
     let service = Service::open(config, probity_service::system_clock())?;
+    if let Some(anchor) = &anchor {
+        // The RPC URL may carry an access token: only the registry is named.
+        eprintln!(
+            "Anchoring to registry {} every {} s: filings are acknowledged once on the ledger, and the chain follows",
+            anchor.registry, anchor.interval_secs
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -86,6 +86,20 @@ pub(crate) struct VerifyOpts {
     /// [default: DATA_DIR/params].
     #[arg(long, value_name = "DIR", conflicts_with = "official")]
     params: Option<PathBuf>,
+    /// Also check the proof file against an EVM chain: the chain's commitments must be the
+    /// ledger's and the proof's, its anchored checkpoint must be the log's, and its verifier
+    /// must accept the proof (by `eth_call`). Needs --registry and a build with
+    /// `--features evm`.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "registry",
+        conflicts_with = "official"
+    )]
+    chain: Option<String>,
+    /// The registry contract's address (with --chain).
+    #[arg(long, value_name = "ADDR", requires = "chain")]
+    registry: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -150,8 +164,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Verify(VerifyOpts {
             proof: Some(proof),
             params,
+            chain,
+            registry,
             ..
-        }) => verify(ctx, &proof, params.as_deref()),
+        }) => verify(ctx, &proof, params.as_deref(), chain.zip(registry)),
         Command::Verify(_) => bail!("give a proof file, or --official ID"),
         Command::Init => init(ctx),
         Command::TipKeygen => tip_keygen(ctx),
@@ -183,7 +199,12 @@ fn commitments(inputs: &PublicInputs) -> Vec<String> {
         .collect()
 }
 
-fn verify(ctx: &Ctx, proof: &Path, params: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn verify(
+    ctx: &Ctx,
+    proof: &Path,
+    params: Option<&Path>,
+    chain: Option<(String, String)>,
+) -> anyhow::Result<ExitCode> {
     let envelope = read_envelope(proof)?;
     let inputs = envelope.inputs()?;
     let key = key_for(&ctx.params_dir(params), &envelope)?;
@@ -194,6 +215,45 @@ fn verify(ctx: &Ctx, proof: &Path, params: Option<&Path>) -> anyhow::Result<Exit
         Err(e) => return Err(anyhow::anyhow!("{e}")),
     };
     let statement = format!("{}: {inputs}", envelope.official);
+    if let Some((rpc, registry)) = chain {
+        let what = format!("{statement} (on the chain)");
+        return match check_on_chain(ctx, &rpc, &registry, &envelope, &inputs) {
+            Ok(report) => {
+                let verified = valid && report.failures.is_empty();
+                let mut text = vec![if verified {
+                    format!("VALID  {statement}\n  {} at capacity {}: verified here and on the chain, against the commitments the ledger and the chain hold", envelope.statement, envelope.capacity)
+                } else if valid {
+                    format!("NOT VERIFIED  {statement}\n  The proof verifies here, but not against the chain:")
+                } else {
+                    format!("INVALID  {statement}")
+                }];
+                if !valid {
+                    text.push("  FAILED: the proof does not verify here".into());
+                }
+                text.extend(report.lines.iter().cloned());
+                text.extend(report.failures.iter().map(|f| format!("  FAILED: {f}")));
+                ctx.emit(
+                    &text.join("\n"),
+                    json!({
+                        "valid": verified,
+                        "verified_locally": valid,
+                        "statement": envelope.statement,
+                        "official": envelope.official,
+                        "capacity": envelope.capacity,
+                        "in_words": inputs.to_string(),
+                        "chain": report.json,
+                        "failures": report.failures,
+                    }),
+                );
+                Ok(if verified {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            }
+            Err(e) => refuse_untrusted(ctx, &what, e),
+        };
+    }
     let ledger = commitments(&inputs);
     let text = if valid {
         format!(
@@ -221,6 +281,134 @@ fn verify(ctx: &Ctx, proof: &Path, params: Option<&Path>) -> anyhow::Result<Exit
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// What `verify --chain` found.
+struct ChainReport {
+    lines: Vec<String>,
+    failures: Vec<String>,
+    json: serde_json::Value,
+}
+
+/// Holds a proof against the ledger (read under a checkpoint verified with the pinned log
+/// key) and against the registry on a chain.
+fn check_on_chain(
+    ctx: &Ctx,
+    rpc: &str,
+    registry: &str,
+    envelope: &ProofEnvelope,
+    inputs: &PublicInputs,
+) -> anyhow::Result<ChainReport> {
+    let view = super::chain::read_chain(rpc, registry, envelope, inputs)?;
+    let client = ctx.client();
+    let log = remote::log_key(ctx, &client)?;
+    let checkpoint = remote::latest_checkpoint(ctx, &client, &log)?;
+    let entries = remote::entries_under(&client, &checkpoint)?;
+
+    // The official's latest filing per period, on the ledger.
+    let mut filed: HashMap<Period, probity_core::Commitment> = HashMap::new();
+    let mut tree = probity_ledger::MemoryTree::new();
+    for (index, bytes) in entries.iter().enumerate() {
+        tree.push(probity_ledger::leaf_hash(bytes));
+        let entry = Entry::from_canonical_json(bytes)
+            .with_context(|| format!("log entry {index} is not a valid entry"))?;
+        if let EntryBody::DeclarationFiled(d) = entry.body {
+            if d.official == envelope.official {
+                filed.insert(d.period, d.commitment);
+            }
+        }
+    }
+
+    let mut lines = vec![format!("  on the chain, registry {registry}:")];
+    let mut failures = Vec::new();
+    let mut periods = Vec::new();
+    for ((period, proved), (_, on_chain)) in
+        inputs.named_commitments().iter().zip(&view.commitments)
+    {
+        let ledger = filed.get(period);
+        let chain_ok = *on_chain == probity_verifier::evm_word(&proved.0);
+        match ledger {
+            Some(c) if c == proved => {}
+            Some(c) => failures.push(format!(
+                "the ledger's latest {period} filing of {} commits to {c}, not to the proof's {proved}",
+                envelope.official
+            )),
+            None => failures.push(format!(
+                "{} filed nothing for {period} on the ledger",
+                envelope.official
+            )),
+        }
+        if chain_ok {
+            lines.push(format!(
+                "    {period} commitment: the chain holds the proof's, {proved}"
+            ));
+        } else if *on_chain == [0u8; 32] {
+            failures.push(format!(
+                "the chain holds no commitment for {} {period}: it is not anchored yet, or this is another registry",
+                envelope.official
+            ));
+        } else {
+            failures.push(format!(
+                "the chain holds another commitment for {} {period} (0x{}), not the proof's: it is not anchored yet, or chain and ledger disagree",
+                envelope.official,
+                hex::encode(on_chain)
+            ));
+        }
+        periods.push(json!({
+            "period": period,
+            "proof": proved,
+            "ledger": ledger,
+            "chain": format!("0x{}", hex::encode(on_chain)),
+        }));
+    }
+
+    let (anchored, root) = view.checkpoint;
+    if anchored == 0 {
+        failures.push("the chain holds no anchored checkpoint".into());
+    } else if anchored > checkpoint.size() {
+        failures.push(format!(
+            "the chain anchors a tree of {anchored} entries, more than the log's {}: they are not the same log",
+            checkpoint.size()
+        ));
+    } else if tree.root(anchored)?.0 == root {
+        lines.push(format!(
+            "    anchored checkpoint: the log's own root at size {anchored} (the log has {})",
+            checkpoint.size()
+        ));
+    } else {
+        failures.push(format!(
+            "the chain's anchored root at size {anchored} is not the log's: they are not the same log"
+        ));
+    }
+
+    match &view.verifier {
+        Some((address, true)) => lines.push(format!("    verifier {address}: accepts the proof")),
+        Some((address, false)) => {
+            failures.push(format!("the chain's verifier {address} rejects the proof"))
+        }
+        None => failures.push(format!(
+            "the registry has no verifier for {} at capacity {}",
+            envelope.statement, envelope.capacity
+        )),
+    }
+    if view.registry_accepts {
+        lines
+            .push("    registry check: the proof names the filed commitments, and verifies".into());
+    } else {
+        failures.push("the registry's own check refuses the proof".into());
+    }
+    let json = json!({
+        "registry": registry,
+        "commitments": periods,
+        "anchored": { "size": anchored, "root": format!("0x{}", hex::encode(root)) },
+        "verifier": view.verifier.as_ref().map(|(a, ok)| json!({ "address": a, "accepts": ok })),
+        "registry_accepts": view.registry_accepts,
+    });
+    Ok(ChainReport {
+        lines,
+        failures,
+        json,
     })
 }
 
