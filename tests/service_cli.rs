@@ -6,60 +6,19 @@
 
 mod common;
 
-use std::{
-    path::{Path, PathBuf},
-    process::Output,
-};
+use std::path::{Path, PathBuf};
 
 use common::{
     fails, ok, ok_json,
+    party::Party,
     server::{copy_params16, probity, Server},
 };
 
-const PASSPHRASE: &str = "correct horse battery staple";
 const DECL_2025: &str = "examples/gov-0001-2025.toml";
 const DECL_2026: &str = "examples/gov-0001-2026.toml";
 const UNEXPLAINED_2026: &str = "examples/gov-0001-2026-unexplained.toml";
 /// An asset of both example declarations.
 const PARKING_SPACE: &str = "浙(2021)杭州市不动产权第0456789号";
-
-/// One party: a data folder of its own, talking to one server.
-struct Party {
-    dir: tempfile::TempDir,
-    server: String,
-}
-
-impl Party {
-    fn new(server: &str) -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-            server: server.to_owned(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        probity()
-            .arg("--data-dir")
-            .arg(self.dir.path())
-            .args(["--server", &self.server])
-            .args(args)
-            .env("PROBITY_PASSPHRASE", PASSPHRASE)
-            .env_remove("PROBITY_HOME")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("the binary runs")
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        ok_json(self.run(&all))
-    }
-}
 
 /// An example declaration rewritten for another official, in `dir`.
 fn declaration_as(dir: &Path, example: &str, official: &str) -> PathBuf {

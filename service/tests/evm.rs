@@ -5,84 +5,24 @@
 //! Run with `cargo test -p probity-service --features evm --test evm -- --nocapture`.
 #![cfg(feature = "evm")]
 
+#[path = "../../tests/common/anvil.rs"]
+mod anvil;
 mod common;
 
-use std::{
-    io::{BufRead, BufReader},
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-};
+use std::process::Command;
+
+use anvil::{tool, Anvil, OPERATOR_KEY, OTHER_KEY};
 
 use common::{declaration, opening, prover};
 use probity_core::{AssetId, Capacity, Category, PublicInputs, SignedAmount, StatementKind};
-use probity_service::chain::{verify_on_chain, Chain, ChainError};
+use probity_service::chain::{verify_gas, verify_on_chain, Chain, ChainError};
 use probity_verifier::{evm_proof, export_solidity, EvmProof, Proof, StatementVerifyingKey};
-
-/// anvil's first two development accounts (public test keys, never for real funds).
-const OPERATOR_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 /// BN254's scalar field modulus, big-endian.
 const R: [u8; 32] = [
     0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
     0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
 ];
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn tool(name: &str) -> PathBuf {
-    let bin = repo_root().join("node_modules/.bin").join(name);
-    assert!(
-        bin.exists(),
-        "{} is missing: run `npm ci` at the repository root",
-        bin.display()
-    );
-    bin
-}
-
-/// A local chain for the test's lifetime.
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Anvil {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("a free port")
-            .local_addr()
-            .expect("address")
-            .port();
-        let mut child = Command::new(tool("anvil"))
-            .args(["--port", &port.to_string(), "--silent"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("anvil starts");
-        // Ready once it answers.
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let _ = child
-            .stdout
-            .take()
-            .map(|o| std::thread::spawn(move || for _ in BufReader::new(o).lines() {}));
-        Self { child, url }
-    }
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Compiles contracts with the pinned solcjs; returns each one's creation bytecode (hex).
 fn compile(sources: &[(String, String)]) -> Vec<String> {
@@ -215,7 +155,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
             .file_declaration(&tag, o.period().get(), &o.commitment().0)
             .await
             .expect("filed");
-        gas.push(("fileDeclaration", filed.gas_used));
+        gas.push(("fileDeclaration".to_owned(), filed.gas_used));
         assert_eq!(
             registry
                 .commitment_of(&tag, o.period().get())
@@ -229,7 +169,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         .anchor_checkpoint(42, [7u8; 32])
         .await
         .expect("anchored");
-    gas.push(("anchorCheckpoint", anchored.gas_used));
+    gas.push(("anchorCheckpoint".to_owned(), anchored.gas_used));
     assert_eq!(registry.checkpoint().await.expect("read"), (42, [7u8; 32]));
     assert!(
         matches!(
@@ -257,12 +197,34 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
             "{} matches the filings",
             e.statement
         );
-        let recorded = registry
+        assert_eq!(
+            registry
+                .verifier_of(e.statement, Capacity::C16)
+                .await
+                .expect("read"),
+            Some(*verifier)
+        );
+        // Sent with the node's own gas estimate: the check must still pass (a verifier that
+        // read a precompile run out of gas as `false` would record a valid proof as invalid).
+        let (valid, recorded) = registry
             .record_proof_check(e.statement, Capacity::C16, &evm)
             .await
             .expect("recorded");
-        gas.push((e.statement.name(), recorded.gas_used));
+        assert!(valid, "the recorded check of {} says valid", e.statement);
+        gas.push((format!("checkProof {}", e.statement), recorded.gas_used));
+        let bare = verify_gas(&operator, *verifier, &evm)
+            .await
+            .expect("estimate");
+        gas.push((format!("verifyProof {} (estimate)", e.statement), bare));
     }
+    assert_eq!(
+        registry
+            .verifier_of(StatementKind::NetWorthRange, Capacity::C64)
+            .await
+            .expect("read"),
+        None,
+        "no verifier was set at capacity 64"
+    );
 
     // Refused: an altered public input, an altered proof, an input >= r, and a proof of a
     // commitment that was never filed.
@@ -334,6 +296,58 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         .file_declaration(&tag, 2027, &o2026.commitment().0)
         .await
         .expect("the official's own account files");
+
+    // A proof of a commitment filed for another official: the registry holds commitments per
+    // official, so filing it under GOV-0002 does not make it GOV-0001's.
+    let tag_b = probity_core::OfficialId::new("GOV-0002")
+        .expect("id")
+        .tag()
+        .0;
+    // Batches, as the service anchors: registering again leaves GOV-0001's account as it is,
+    // and a later filing for the same period replaces an earlier one.
+    registry
+        .register_officials(&[tag_b, tag])
+        .await
+        .expect("registered in a batch");
+    let (c_unfiled, c2025, c2026) = (
+        unfiled.commitment().0,
+        o2025.commitment().0,
+        o2026.commitment().0,
+    );
+    let batch = [
+        (tag_b, 2026, c_unfiled),
+        (tag_b, 2027, c2025),
+        (tag_b, 2027, c2026),
+    ];
+    let filed = registry
+        .file_declarations(&batch)
+        .await
+        .expect("filed in a batch");
+    gas.push((
+        format!("fileDeclarations, {} filings (per filing)", batch.len()),
+        filed.gas_used / batch.len() as u64,
+    ));
+    assert_eq!(
+        registry.commitment_of(&tag_b, 2027).await.expect("read"),
+        probity_verifier::evm_word(&c2026),
+        "the later filing of the batch stands"
+    );
+    assert!(
+        !registry
+            .check_proof(StatementKind::NetWorthRange, Capacity::C16, &unfiled_evm)
+            .await
+            .expect("call"),
+        "a proof of GOV-0002's commitment, made for GOV-0001, is refused"
+    );
+    let mut as_b = unfiled_evm.clone();
+    as_b.input[1] = probity_verifier::evm_word(&tag_b);
+    refused(as_b, "a proof moved to another official's tag").await;
+    as_other
+        .file_declaration(&tag, 2028, &c2026)
+        .await
+        .expect("the batch left the official's account in place");
+    assert!(as_other.register_officials(&[tag_b]).await.is_err());
+    assert!(as_other.file_declarations(&batch).await.is_err());
 
     eprintln!("gas used:");
     for (what, used) in gas {

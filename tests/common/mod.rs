@@ -1,6 +1,9 @@
 //! What the end-to-end tests of the `probity` binary share: output capture and assertions.
 #![allow(dead_code, unreachable_pub)]
 
+#[cfg(feature = "evm")]
+pub mod anvil;
+pub mod party;
 pub mod server;
 
 use std::process::Output;

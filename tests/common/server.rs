@@ -53,6 +53,11 @@ pub struct Server {
 impl Server {
     /// Starts `probity serve` on `data_dir` (params copied in if missing) with extra env.
     pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(data_dir, env, &[])
+    }
+
+    /// Starts `probity serve` with extra env and extra arguments.
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
         if !data_dir.join("params").exists() {
             copy_params16(data_dir);
         }
@@ -60,6 +65,7 @@ impl Server {
         cmd.arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .env("PROBITY_CAPACITIES", "16")
             // Tips logged at once, their receipt in the answer, unless a test sets otherwise.
             .env("PROBITY_TIP_BATCH_SECS", "0")
