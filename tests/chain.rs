@@ -251,6 +251,32 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
     };
     let text = verified(&supervisor);
     assert!(text.starts_with("VALID"), "{text}");
+
+    // The chain is reset, and the registry deployed again at the same address (with the
+    // service stopped, as the operator's key deploys): the service sees that the registry no
+    // longer holds what it anchored, and anchors everything again.
+    server.stop();
+    anvil.stop();
+    std::fs::remove_file(state.path().join("chain.json")).expect("the chain's state");
+    anvil.resume();
+    assert!(
+        on_chain(&rpc, &registry, 2025).is_none(),
+        "nothing is deployed"
+    );
+    assert_eq!(
+        deploy(&operator)["registry"].as_str(),
+        Some(registry.as_str()),
+        "the same key deploys at the same address"
+    );
+    let server = Server::start_with(server_dir.path(), &env, &anchor_args);
+    let supervisor = Party {
+        server: server.url.clone(),
+        ..supervisor
+    };
+    wait_anchored(&rpc, &registry, 2025, &filed["commitment"]);
+    wait_anchored(&rpc, &registry, 2026, &filed_2026["commitment"]);
+    let text = verified(&supervisor);
+    assert!(text.starts_with("VALID"), "{text}");
     server.stop();
 
     // With a key that is not the registry's operator, the service still serves and logs, but
@@ -320,4 +346,22 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
         2,
         "cannot read the chain key",
     );
+    // And on a first start, they leave the folder unmade.
+    let fresh = server_dir.path().join("fresh");
+    let out = common::server::probity()
+        .arg("--data-dir")
+        .arg(&fresh)
+        .args([
+            "serve",
+            "--anchor",
+            "evm",
+            "--rpc",
+            &rpc,
+            "--registry",
+            "0x1234",
+        ])
+        .output()
+        .expect("runs");
+    fails(out, 2, "cannot read the chain key");
+    assert!(!fresh.exists(), "nothing was made");
 }

@@ -6,19 +6,22 @@
 //! chain what it has not written yet. So a chain that is down, or a service that stops, loses
 //! nothing: anchoring resumes from the cursor, and a filing never waits for the chain.
 //!
-//! A round, every `interval_secs` while there is something to anchor:
-//! 1. check that the key is the registry's operator;
+//! A round, every `interval_secs`:
+//! 1. check that the chain still holds the checkpoint the cursor says was anchored (a chain
+//!    reset, or another chain at the same address, starts anchoring again from the first
+//!    entry); if there is something to anchor, check that the key is the registry's operator;
 //! 2. for each run of entries from the cursor to the latest checkpoint: register the officials
-//!    they register, file the commitments they file (`fileDeclarations`, in order, so an
-//!    amendment replaces its period's commitment), then move the cursor past them;
+//!    they register, file the latest commitment they file for each official and period, then
+//!    move the cursor past them;
 //! 3. anchor the checkpoint.
 //!
-//! Every chain write is idempotent (registering twice changes nothing, filing the same
-//! commitments again ends in the same state, a checkpoint of the same size may be anchored
-//! again), so a round cut short by a crash or a failure is simply run again. A failed round
-//! is retried with exponential backoff on a fresh connection.
+//! A run is sent as several transactions and may be sent again after a failure or a crash.
+//! That is safe because a run files only the latest commitment of each period in it: sending
+//! it again never puts back a commitment that a later one replaced. Registering twice changes
+//! nothing, and a checkpoint of the same size may be anchored again. A failed round is retried
+//! with exponential backoff on a fresh connection.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use probity_core::Fr;
 use probity_ledger::{Entry, EntryBody};
@@ -31,8 +34,9 @@ use crate::{
 
 /// Entries read from the ledger at a time; the cursor moves after each run.
 const RUN: u64 = 1024;
-/// Commitments per `fileDeclarations` transaction: about 30k gas each, well inside a block.
-const FILINGS_PER_TX: usize = 100;
+/// Officials or commitments per transaction: about 25k gas each, 2.5M a transaction, inside
+/// the block gas limits consortium chains use.
+const PER_TX: usize = 100;
 /// The first wait after a failed round, and the longest.
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -41,8 +45,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 pub(crate) struct Anchoring {
     registry: Registry,
     interval: Duration,
-    /// The endpoint, to keep out of the logs: it may carry an access token.
-    rpc: String,
+    /// The endpoint as configured and as the client writes it, to keep out of the logs: it
+    /// may carry an access token.
+    rpc: [String; 2],
 }
 
 impl std::fmt::Debug for Anchoring {
@@ -69,8 +74,12 @@ impl Anchoring {
                 key_file.display()
             ))
         })?;
-        let chain = Chain::connect(&config.rpc, &key)
-            .map_err(|e| OpenError(format!("anchoring: {e} (in {})", key_file.display())))?;
+        let chain = Chain::connect(&config.rpc, &key).map_err(|e| {
+            OpenError(format!(
+                "anchoring: {e} (the key comes from {})",
+                key_file.display()
+            ))
+        })?;
         let address = config.registry.trim().parse().map_err(|_| {
             OpenError(format!(
                 "anchoring: `{}` is not a contract address (0x and 40 hex digits)",
@@ -80,7 +89,10 @@ impl Anchoring {
         Ok(Self {
             registry: chain.registry(address),
             interval: Duration::from_secs(config.interval_secs.max(1)),
-            rpc: config.rpc.trim().trim_end_matches('/').to_owned(),
+            rpc: [
+                config.rpc.trim().trim_end_matches('/').to_owned(),
+                chain.url().trim_end_matches('/').to_owned(),
+            ],
         })
     }
 }
@@ -138,7 +150,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             Err(e) => {
                 shared.metrics.anchor_failed();
                 // The client's errors quote the endpoint; the log names it only as such.
-                let error = e.to_string().replace(&anchoring.rpc, "<rpc>");
+                let error = anchoring.rpc.iter().fold(e.to_string(), |text, rpc| {
+                    text.replace(rpc.as_str(), "<rpc>")
+                });
                 tracing::warn!(
                     %error,
                     retry_in_ms = u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX),
@@ -173,6 +187,19 @@ async fn round(shared: &Shared, registry: &Registry) -> Result<(), AnchorError> 
     shared
         .metrics
         .anchor_pending(size.saturating_sub(cursor.filed));
+    // Every round, idle or not: the registry must still hold what the cursor says was
+    // anchored. A chain reset, or another chain at the same address, would otherwise go
+    // unnoticed until the next filing.
+    let (anchored, _) = registry.checkpoint().await?;
+    if anchored < cursor.checkpoint || (anchored == 0 && cursor != Cursor::default()) {
+        tracing::warn!(
+            anchored,
+            cursor = cursor.checkpoint,
+            "the registry holds less than anchoring reached (the chain was reset, or this is another chain): anchoring everything again"
+        );
+        cursor = Cursor::default();
+        shared.metrics.anchor_pending(size);
+    }
     if cursor.filed >= size && cursor.checkpoint >= size {
         return Ok(());
     }
@@ -186,10 +213,10 @@ async fn round(shared: &Shared, registry: &Registry) -> Result<(), AnchorError> 
     while cursor.filed < size {
         let end = (cursor.filed + RUN).min(size);
         let (officials, filings) = read_run(shared, cursor.filed, end)?;
-        if !officials.is_empty() {
-            registry.register_officials(&officials).await?;
+        for chunk in officials.chunks(PER_TX) {
+            registry.register_officials(chunk).await?;
         }
-        for chunk in filings.chunks(FILINGS_PER_TX) {
+        for chunk in filings.chunks(PER_TX) {
             registry.file_declarations(chunk).await?;
         }
         cursor.filed = end;
@@ -205,7 +232,9 @@ async fn round(shared: &Shared, registry: &Registry) -> Result<(), AnchorError> 
     Ok(())
 }
 
-/// The officials registered and the commitments filed by entries `start..end`, in order.
+/// What entries `start..end` ask of the chain: the officials they register, and for each
+/// official and period the latest commitment they file (see the module docs for why only the
+/// latest).
 #[allow(clippy::type_complexity)]
 fn read_run(
     shared: &Shared,
@@ -225,7 +254,25 @@ fn read_run(
             _ => {}
         }
     }
-    Ok((officials, filings))
+    officials.sort_unstable();
+    officials.dedup();
+    Ok((officials, latest_per_period(filings)))
+}
+
+/// The last commitment of each (official, period), in the order of their first filing.
+fn latest_per_period(filings: Vec<(Fr, u32, Fr)>) -> Vec<(Fr, u32, Fr)> {
+    let mut at: HashMap<(Fr, u32), usize> = HashMap::new();
+    let mut out: Vec<(Fr, u32, Fr)> = Vec::new();
+    for (official, period, commitment) in filings {
+        match at.get(&(official, period)) {
+            Some(&i) => out[i].2 = commitment,
+            None => {
+                at.insert((official, period), out.len());
+                out.push((official, period, commitment));
+            }
+        }
+    }
+    out
 }
 
 fn save(
@@ -245,6 +292,23 @@ fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_files_only_the_latest_commitment_of_each_period() {
+        let (a, b) = (Fr::from(1u64), Fr::from(2u64));
+        let c = |n: u64| Fr::from(100 + n);
+        let filings = vec![
+            (a, 2025, c(1)),
+            (b, 2025, c(2)),
+            (a, 2025, c(3)), // amends a's 2025
+            (a, 2026, c(4)),
+            (a, 2025, c(5)), // and again
+        ];
+        assert_eq!(
+            latest_per_period(filings),
+            vec![(a, 2025, c(5)), (b, 2025, c(2)), (a, 2026, c(4))]
+        );
+    }
 
     #[test]
     fn a_cursor_round_trips_and_short_bytes_are_refused() {

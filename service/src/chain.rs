@@ -91,8 +91,17 @@ fn capacity_code(capacity: Capacity) -> Result<u32, ChainError> {
         .map_err(|_| ChainError::Input(format!("capacity {capacity} does not fit the contracts")))
 }
 
+/// The endpoint, parsed; not quoted when it is not a URL, since it may carry a token.
+fn parse_url(rpc_url: &str) -> Result<alloy::transports::http::reqwest::Url, ChainError> {
+    rpc_url.trim().parse().map_err(|_| {
+        ChainError::Input("the RPC endpoint is not a URL (such as http://127.0.0.1:8545)".into())
+    })
+}
+
 /// How long a sent transaction may take to be mined before the call fails.
 const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How often a sent transaction's receipt is asked for.
+const RECEIPT_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A connection to one chain, signing with one local key.
 #[derive(Clone)]
@@ -126,19 +135,13 @@ impl Chain {
         let signer: PrivateKeySigner = private_key.trim().parse().map_err(|_| {
             ChainError::Input("the chain key is not a 32-byte hex secret key".into())
         })?;
-        let url = rpc_url
-            .parse()
-            .map_err(|_| ChainError::Input(format!("`{rpc_url}` is not a URL")))?;
-        Ok(Self::with(url, signer))
+        Ok(Self::with(parse_url(rpc_url)?, signer))
     }
 
     /// Connects to the node at `rpc_url` to read only: it signs with a throwaway key, which
     /// holds nothing and so can send nothing.
     pub fn read_only(rpc_url: &str) -> Result<Self, ChainError> {
-        let url = rpc_url
-            .parse()
-            .map_err(|_| ChainError::Input(format!("`{rpc_url}` is not a URL")))?;
-        Ok(Self::with(url, PrivateKeySigner::random()))
+        Ok(Self::with(parse_url(rpc_url)?, PrivateKeySigner::random()))
     }
 
     fn with(url: alloy::transports::http::reqwest::Url, signer: PrivateKeySigner) -> Self {
@@ -164,6 +167,11 @@ impl Chain {
     /// The account this connection signs with.
     pub fn account(&self) -> Address {
         self.account
+    }
+
+    /// The endpoint, as the client writes it (normalized).
+    pub fn url(&self) -> &str {
+        self.url.as_str()
     }
 
     /// Deploys creation bytecode (hex, as solcjs writes it) with ABI-encoded constructor
@@ -202,20 +210,45 @@ impl Chain {
         // Estimated first, so that a call that would revert is refused before it takes a
         // nonce: the provider caches nonces, and one taken by a transaction never sent would
         // hold every later transaction of this account in the node's queue.
-        let gas = self
+        let gas = self.provider.estimate_gas(tx.clone()).await.map_err(|e| {
+            // An error answer is the node refusing the call (a revert); anything else is the
+            // node not being reached.
+            if e.is_error_resp() {
+                ChainError::Reverted(e.to_string())
+            } else {
+                call_err(e)
+            }
+        })?;
+        // A fifth more than the estimate: some nodes estimate nested calls short (the 63/64
+        // rule), and a verifier short of gas reverts. Unused gas is not charged.
+        let hash = *self
             .provider
-            .estimate_gas(tx.clone())
-            .await
-            .map_err(|e| ChainError::Reverted(e.to_string()))?;
-        let receipt = self
-            .provider
-            .send_transaction(tx.with_gas_limit(gas))
+            .send_transaction(tx.with_gas_limit(gas.saturating_add(gas / 5)))
             .await
             .map_err(call_err)?
-            .with_timeout(Some(RECEIPT_TIMEOUT))
-            .get_receipt()
-            .await
-            .map_err(call_err)?;
+            .tx_hash();
+        // Polled here rather than by the provider's watcher, which keeps polling a node that
+        // went away until its timeout: a node that cannot be reached fails the call at once.
+        let deadline = tokio::time::Instant::now() + RECEIPT_TIMEOUT;
+        let receipt = loop {
+            match self
+                .provider
+                .get_transaction_receipt(hash)
+                .await
+                .map_err(call_err)?
+            {
+                Some(receipt) => break receipt,
+                None if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(RECEIPT_POLL).await;
+                }
+                None => {
+                    return Err(ChainError::Call(format!(
+                        "transaction {hash} was not mined within {} s",
+                        RECEIPT_TIMEOUT.as_secs()
+                    )))
+                }
+            }
+        };
         if !receipt.status() {
             return Err(ChainError::Reverted(format!(
                 "transaction {}",
@@ -426,8 +459,12 @@ impl Registry {
             .into_transaction_request();
         let receipt = self.chain.send_for_receipt(tx).await?;
         let valid = receipt
-            .decoded_log::<IProbityRegistry::ProofChecked>()
-            .map(|event| event.data.valid)
+            .inner
+            .logs()
+            .iter()
+            .filter(|log| log.address() == self.address)
+            .find_map(|log| log.log_decode::<IProbityRegistry::ProofChecked>().ok())
+            .map(|event| event.inner.data.valid)
             .ok_or_else(|| {
                 ChainError::Reverted("the check was mined without its ProofChecked event".into())
             })?;

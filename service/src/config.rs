@@ -60,7 +60,7 @@ pub struct Config {
 
 /// Where and how to anchor (DESIGN.md §7): every declaration commitment and, in batches, each
 /// checkpoint go to a `ProbityRegistry` contract, after the ledger write and never before it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnchorConfig {
     /// The chain's JSON-RPC endpoint (`http://…`).
@@ -73,6 +73,17 @@ pub struct AnchorConfig {
     /// Seconds between anchoring rounds: a round anchors everything logged since the last.
     #[serde(default = "AnchorConfig::default_interval")]
     pub interval_secs: u64,
+}
+
+/// Leaves out the endpoint, which may carry an access token.
+impl std::fmt::Debug for AnchorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnchorConfig")
+            .field("registry", &self.registry)
+            .field("key_file", &self.key_file)
+            .field("interval_secs", &self.interval_secs)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AnchorConfig {

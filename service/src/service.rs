@@ -245,6 +245,19 @@ impl Service {
     pub fn open(config: Config, clock: Clock) -> Result<Self, OpenError> {
         config.validate().map_err(OpenError)?;
         let dir = config.data_dir.clone();
+        // Before anything is made: a mistaken anchoring setup leaves the folder untouched.
+        #[cfg(feature = "evm")]
+        let anchoring = config
+            .anchor
+            .as_ref()
+            .map(|a| crate::anchor::Anchoring::open(a, &dir))
+            .transpose()?;
+        #[cfg(not(feature = "evm"))]
+        if config.anchor.is_some() {
+            return Err(OpenError(
+                "this probity was built without EVM support, so it cannot anchor: build it with `--features evm`".into(),
+            ));
+        }
         std::fs::create_dir_all(&dir)
             .map_err(|e| OpenError(format!("cannot create {}: {e}", dir.display())))?;
         let db = sled::Config::new()
@@ -327,19 +340,6 @@ impl Service {
                 }
             },
         };
-
-        #[cfg(feature = "evm")]
-        let anchoring = config
-            .anchor
-            .as_ref()
-            .map(|a| crate::anchor::Anchoring::open(a, &dir))
-            .transpose()?;
-        #[cfg(not(feature = "evm"))]
-        if config.anchor.is_some() {
-            return Err(OpenError(
-                "this probity was built without EVM support, so it cannot anchor: build it with `--features evm`".into(),
-            ));
-        }
 
         let manifest = ensure_params(&dir.join(files::PARAMS), &config.capacities)?;
         let mut keys = HashMap::new();

@@ -117,10 +117,9 @@ fn deploy(ctx: &Ctx, opts: DeployOpts) -> anyhow::Result<ExitCode> {
     ctx.emit(
         &format!(
             "Deployed {REGISTRY} at {registry} (operator {}), and its verifiers:\n{}\n\
-             Anchor to it with: probity serve --anchor evm --rpc {} --registry {registry}",
+             Anchor to it with: probity serve --anchor evm --rpc URL --registry {registry}",
             chain.account(),
             lines.join("\n"),
-            opts.rpc
         ),
         json!({
             "registry": registry.to_string(),

@@ -86,8 +86,16 @@ impl Server {
                 break rest.split_whitespace().next().expect("url").to_owned();
             }
         };
-        // Keep draining stderr so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep draining stderr so the child never blocks on a full pipe; with
+        // PROBITY_TEST_SERVER_LOGS set, show it (`cargo test -- --nocapture`).
+        let show = std::env::var_os("PROBITY_TEST_SERVER_LOGS").is_some();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if show {
+                    eprintln!("[serve] {line}");
+                }
+            }
+        });
         Self {
             child,
             url,
