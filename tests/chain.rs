@@ -12,7 +12,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    anvil::{Anvil, OPERATOR_KEY},
+    chain_tools::{Anvil, OPERATOR_KEY},
     fails, ok,
     party::Party,
     server::{copy_params16, params16, Server},
@@ -282,7 +282,7 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
     // With a key that is not the registry's operator, the service still serves and logs, but
     // anchors nothing: every round fails, and what waits keeps waiting.
     let other_key = server_dir.path().join("other.key");
-    std::fs::write(&other_key, common::anvil::OTHER_KEY).expect("write");
+    std::fs::write(&other_key, common::chain_tools::OTHER_KEY).expect("write");
     let mut args = anchor_args.to_vec();
     args.extend(["--chain-key", other_key.to_str().expect("UTF-8")]);
     let server = Server::start_with(server_dir.path(), &env, &args);

@@ -4,21 +4,13 @@
 
 mod common;
 
-use std::{path::Path, process::Command};
-
 use common::{
-    ok_json,
+    chain_tools, ok_json,
     server::{params16, probity},
 };
 
 #[test]
 fn exported_contracts_compile() {
-    let solcjs = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/solcjs");
-    assert!(
-        solcjs.exists(),
-        "{} is missing: run `npm ci` at the repository root before `cargo test`",
-        solcjs.display()
-    );
     let out = tempfile::tempdir().expect("temp dir");
     let written = ok_json(
         probity()
@@ -45,26 +37,8 @@ fn exported_contracts_compile() {
             "AssetIncluded16Verifier.sol"
         ]
     );
-    let build = out.path().join("build");
-    let compiled = Command::new(&solcjs)
-        .args(["--bin", "--abi", "--optimize", "--base-path"])
-        .arg(out.path())
-        .arg("-o")
-        .arg(&build)
-        .args(&files)
-        .current_dir(out.path())
-        .output()
-        .expect("solcjs runs");
-    assert!(
-        compiled.status.success(),
-        "solcjs: {}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
-    for file in &files {
-        let contract = file.trim_end_matches(".sol");
-        let bin = build.join(format!("{contract}_sol_{contract}.bin"));
-        let code =
-            std::fs::read_to_string(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+    let names: Vec<&str> = files.iter().map(|f| f.trim_end_matches(".sol")).collect();
+    for (contract, code) in names.iter().zip(chain_tools::compile(out.path(), &names)) {
         assert!(code.len() > 1000, "{contract} compiles to real code");
     }
 }

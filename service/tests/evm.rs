@@ -5,14 +5,11 @@
 //! Run with `cargo test -p probity-service --features evm --test evm -- --nocapture`.
 #![cfg(feature = "evm")]
 
-#[path = "../../tests/common/anvil.rs"]
-mod anvil;
+#[path = "../../tests/common/chain_tools.rs"]
+mod chain_tools;
 mod common;
 
-use std::process::Command;
-
-use anvil::{tool, Anvil, OPERATOR_KEY, OTHER_KEY};
-
+use chain_tools::{Anvil, OPERATOR_KEY, OTHER_KEY};
 use common::{declaration, opening, prover};
 use probity_core::{AssetId, Capacity, Category, PublicInputs, SignedAmount, StatementKind};
 use probity_service::chain::{verify_gas, verify_on_chain, Chain, ChainError};
@@ -30,24 +27,8 @@ fn compile(sources: &[(String, String)]) -> Vec<String> {
     for (name, source) in sources {
         std::fs::write(dir.path().join(format!("{name}.sol")), source).expect("write");
     }
-    let out = Command::new(tool("solcjs"))
-        .args(["--bin", "--optimize", "-o", "build"])
-        .args(sources.iter().map(|(n, _)| format!("{n}.sol")))
-        .current_dir(dir.path())
-        .output()
-        .expect("solcjs runs");
-    assert!(
-        out.status.success(),
-        "solcjs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    sources
-        .iter()
-        .map(|(n, _)| {
-            std::fs::read_to_string(dir.path().join("build").join(format!("{n}_sol_{n}.bin")))
-                .expect("compiled")
-        })
-        .collect()
+    let names: Vec<&str> = sources.iter().map(|(n, _)| n.as_str()).collect();
+    chain_tools::compile(dir.path(), &names)
 }
 
 fn key(statement: StatementKind) -> StatementVerifyingKey {

@@ -1,5 +1,6 @@
-//! A real local chain (anvil, from `npm ci`) for the tests that need one: the root crate's
-//! `tests/chain.rs` and the service's `tests/evm.rs` (which includes this file by path).
+//! The EVM tools `npm ci` installs, for the tests that use them: solcjs, which compiles the
+//! contracts, and anvil, a real local chain. Used by the root crate's tests and by the
+//! service's `tests/evm.rs` (which includes this file by path).
 #![allow(dead_code, unreachable_pub)]
 
 use std::{
@@ -31,6 +32,29 @@ pub fn tool(name: &str) -> PathBuf {
         bin.display()
     );
     bin
+}
+
+/// Compiles `NAME.sol` in `dir`, for each name, with the pinned solcjs; returns each
+/// contract's creation bytecode (hex), in order. Each file holds the contract `NAME`.
+pub fn compile(dir: &Path, names: &[&str]) -> Vec<String> {
+    let out = Command::new(tool("solcjs"))
+        .args(["--bin", "--optimize", "-o", "build"])
+        .args(names.iter().map(|n| format!("{n}.sol")))
+        .current_dir(dir)
+        .output()
+        .expect("solcjs runs");
+    assert!(
+        out.status.success(),
+        "solcjs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    names
+        .iter()
+        .map(|n| {
+            let bin = dir.join("build").join(format!("{n}_sol_{n}.bin"));
+            std::fs::read_to_string(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()))
+        })
+        .collect()
 }
 
 /// A local chain for the test's lifetime; with a state file, it can be stopped and started
