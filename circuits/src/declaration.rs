@@ -79,8 +79,32 @@ struct SlotVar {
 /// A declaration allocated in the circuit, with its recomputed commitment.
 pub struct DeclarationVar {
     slots: Vec<SlotVar>,
-    /// `Poseidon(DOMAIN_DECLARATION, official_tag, period, items_root)`.
+    /// `Poseidon(DOMAIN_DECLARATION, official_tag, period, capacity, items_root)`.
     pub commitment: FpVar<Fr>,
+}
+
+/// The in-circuit twin of [`probity_core::commitment`] (format v2):
+/// `Poseidon(DOMAIN_DECLARATION, official_tag, period, capacity, items_root)`.
+///
+/// The domain and the capacity are constants of the circuit, so they cost nothing: a key for
+/// capacity `N` can only ever prove about commitments made for `N` slots (DESIGN.md §4).
+pub fn commitment(
+    cs: &ConstraintSystemRef<Fr>,
+    official_tag: &FpVar<Fr>,
+    period: &FpVar<Fr>,
+    capacity: Capacity,
+    items_root: FpVar<Fr>,
+) -> Result<FpVar<Fr>, SynthesisError> {
+    poseidon(
+        cs,
+        &[
+            FpVar::Constant(Fr::from(DOMAIN_DECLARATION)),
+            official_tag.clone(),
+            period.clone(),
+            FpVar::Constant(capacity.to_field()),
+            items_root,
+        ],
+    )
 }
 
 /// `x / y`, or 0 when `y` is 0: the witness of `x = y · w`.
@@ -126,8 +150,7 @@ impl DeclarationVar {
             slots.push(SlotVar { category, value });
         }
         let root = items_root(cs, &leaves)?;
-        let domain = FpVar::Constant(Fr::from(DOMAIN_DECLARATION));
-        let commitment = poseidon(cs, &[domain, official_tag.clone(), period.clone(), root])?;
+        let commitment = commitment(cs, official_tag, period, capacity, root)?;
         Ok(Self { slots, commitment })
     }
 

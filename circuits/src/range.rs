@@ -6,13 +6,21 @@
 //! enforced by decomposing `b - a` into `k` bits: a negative difference is `p - |b - a|`, far
 //! above `2^k` (`k` stays below 80 and `p > 2^253`), so it has no `k`-bit decomposition.
 
-use ark_ff::{BigInteger, PrimeField};
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, fields::fp::FpVar};
+use ark_ff::{BigInteger, Field, PrimeField};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    boolean::Boolean,
+    fields::{fp::FpVar, FieldVar},
+    GR1CSVar,
+};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use probity_core::Fr;
 
 /// Bits of an amount.
 pub const AMOUNT_BITS: usize = 64;
+
+/// Bits of a period as `wealth_growth` orders them (DESIGN.md §5: both below 2^32).
+pub const PERIOD_BITS: usize = 32;
 
 /// Allocates a witness in `[0, 2^64)` as 64 boolean witnesses whose weighted sum is the value:
 /// 64 constraints, no separate equality. A claimed value at or above `2^64` is allocated as its
@@ -59,6 +67,15 @@ pub fn enforce_signed_amount(x: &FpVar<Fr>) -> Result<(), SynthesisError> {
     enforce_bits(&(x + Fr::from(1u64 << 63)), AMOUNT_BITS)
 }
 
+/// Enforces `x != 0` (1 constraint): `x · inv = 1` has a witness `inv` only when `x` is not 0.
+pub fn enforce_nonzero(cs: &ConstraintSystemRef<Fr>, x: &FpVar<Fr>) -> Result<(), SynthesisError> {
+    let inverse = x.value().ok().map(|v| v.inverse().unwrap_or_default());
+    let inverse = FpVar::new_witness(cs.clone(), || {
+        inverse.ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    x.mul_equals(&inverse, &FpVar::one())
+}
+
 /// Enforces `a <= b` given `|b - a| < 2^bits`.
 pub fn enforce_le(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<(), SynthesisError> {
     enforce_bits(&(b - a), bits)
@@ -66,7 +83,6 @@ pub fn enforce_le(a: &FpVar<Fr>, b: &FpVar<Fr>, bits: usize) -> Result<(), Synth
 
 #[cfg(test)]
 mod tests {
-    use ark_r1cs_std::GR1CSVar;
     use ark_relations::gr1cs::ConstraintSystem;
 
     use super::*;

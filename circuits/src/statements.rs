@@ -9,14 +9,17 @@ use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use probity_core::{
     AssetIncluded, Capacity, CategoryTotalRange, Fr, InclusionPath, NetWorthRange, Opening,
-    StatementKind, WealthGrowth, DOMAIN_DECLARATION,
+    StatementKind, WealthGrowth,
 };
 
 use crate::{
     category::{alloc_asset_code, CategoryVar},
-    declaration::{sum_bits, DeclarationVar, DeclarationWitness},
+    declaration::{commitment, sum_bits, DeclarationVar, DeclarationWitness},
     poseidon::poseidon,
-    range::{alloc_amount, enforce_amount, enforce_le, enforce_signed_amount, AMOUNT_BITS},
+    range::{
+        alloc_amount, enforce_amount, enforce_bits, enforce_le, enforce_nonzero,
+        enforce_signed_amount, AMOUNT_BITS, PERIOD_BITS,
+    },
     tree::PathVar,
 };
 
@@ -138,6 +141,8 @@ impl ConstraintSynthesizer<Fr> for CategoryTotalRangeCircuit {
         let x = alloc_inputs(&cs, self.public.as_deref(), P::LEN)?;
         let category = CategoryVar::new_witness(&cs, self.public.as_ref().map(|p| p[P::CATEGORY]))?;
         category.code.enforce_equal(&x[P::CATEGORY])?;
+        // DESIGN.md §5: the category is a real one, 1–47; code 0 marks the empty slot.
+        enforce_nonzero(&cs, &x[P::CATEGORY])?;
         enforce_signed_amount(&x[P::LO])?;
         enforce_signed_amount(&x[P::HI])?;
         let decl = DeclarationVar::new_witness(
@@ -203,6 +208,15 @@ impl ConstraintSynthesizer<Fr> for WealthGrowthCircuit {
         type P = WealthGrowth;
         let x = alloc_inputs(&cs, self.public.as_deref(), P::LEN)?;
         enforce_amount(&x[P::TOLERANCE])?;
+        // DESIGN.md §5: `period_prev < period_curr`, both below 2^32. With both below 2^32,
+        // `period_curr − period_prev − 1` lies in (−2^32, 2^32), so 32 bits decide its sign.
+        enforce_bits(&x[P::PERIOD_PREV], PERIOD_BITS)?;
+        enforce_bits(&x[P::PERIOD_CURR], PERIOD_BITS)?;
+        enforce_le(
+            &(&x[P::PERIOD_PREV] + Fr::from(1u64)),
+            &x[P::PERIOD_CURR],
+            PERIOD_BITS,
+        )?;
         let (prev, curr) = match &self.witness {
             Some((p, c)) => (Some(p), Some(c)),
             None => (None, None),
@@ -285,6 +299,8 @@ impl ConstraintSynthesizer<Fr> for AssetIncludedCircuit {
         let missing = || SynthesisError::AssignmentMissing;
         let x = alloc_inputs(&cs, self.public.as_deref(), P::LEN)?;
         enforce_amount(&x[P::MIN_VALUE])?;
+        // DESIGN.md §5: `id_hash != 0`, an item without an identifier answers no challenge.
+        enforce_nonzero(&cs, &x[P::ID_HASH])?;
         let w = self.witness.as_ref();
         let category = alloc_asset_code(&cs, w.map(|w| w.category))?;
         let value = alloc_amount(&cs, w.map(|w| w.value))?;
@@ -294,16 +310,7 @@ impl ConstraintSynthesizer<Fr> for AssetIncludedCircuit {
         let leaf = poseidon(&cs, &[category, x[P::ID_HASH].clone(), value, blinding])?;
         let path = PathVar::new_witness(&cs, self.capacity.depth(), w.map(|w| &w.path))?;
         let root = path.root(&cs, &leaf)?;
-        let domain = FpVar::Constant(Fr::from(DOMAIN_DECLARATION));
-        let commitment = poseidon(
-            &cs,
-            &[
-                domain,
-                x[P::OFFICIAL_TAG].clone(),
-                x[P::PERIOD].clone(),
-                root,
-            ],
-        )?;
+        let commitment = commitment(&cs, &x[P::OFFICIAL_TAG], &x[P::PERIOD], self.capacity, root)?;
         commitment.enforce_equal(&x[P::COMMITMENT])
     }
 }

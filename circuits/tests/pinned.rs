@@ -1,6 +1,11 @@
 //! Pins of the circuits (STYLE.md §4): any change to a constraint invalidates every deployed
 //! key, so an accidental one must fail here first. If a change is intended, update the pins
 //! and regenerate the params.
+//!
+//! Commitment format v2 (DESIGN.md §4) added 21 constraints per commitment (a width-6 Poseidon
+//! with the capacity as a constant input, against width 5), and the rules of §5 one more for
+//! `category_total_range` and `asset_included` (a non-zero check) and 99 for `wealth_growth`
+//! (both periods below 2^32, and their order).
 
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use probity_circuits::StatementCircuit;
@@ -24,16 +29,16 @@ fn synthesize(
 fn constraint_counts() {
     use StatementKind::*;
     let pins = [
-        (NetWorthRange, Capacity::C16, 7_970),
-        (NetWorthRange, Capacity::C64, 30_486),
-        (CategoryTotalRange, Capacity::C16, 8_009),
-        (CategoryTotalRange, Capacity::C64, 30_621),
-        (WealthGrowth, Capacity::C16, 15_552),
-        (WealthGrowth, Capacity::C64, 60_626),
-        (AssetIncluded, Capacity::C16, 1_397),
-        (AssetIncluded, Capacity::C64, 1_700),
-        (AssetIncluded, Capacity::C256, 2_003),
-        (AssetIncluded, Capacity::C1024, 2_306),
+        (NetWorthRange, Capacity::C16, 7_991),
+        (NetWorthRange, Capacity::C64, 30_507),
+        (CategoryTotalRange, Capacity::C16, 8_031),
+        (CategoryTotalRange, Capacity::C64, 30_643),
+        (WealthGrowth, Capacity::C16, 15_693),
+        (WealthGrowth, Capacity::C64, 60_767),
+        (AssetIncluded, Capacity::C16, 1_419),
+        (AssetIncluded, Capacity::C64, 1_722),
+        (AssetIncluded, Capacity::C256, 2_025),
+        (AssetIncluded, Capacity::C1024, 2_328),
     ];
     for (kind, capacity, expected) in pins {
         let cs = synthesize(kind, capacity);
@@ -56,19 +61,19 @@ fn constraint_matrix_digests() {
     let pins = [
         (
             StatementKind::NetWorthRange,
-            "46aef1477c843ac9c37d4bb9988ffd5656dcbcc2c94f1b9c6113f8729cde4b65",
+            "f3d81a401f419547361623c132c4594d353b443cc66fcbc5d0a643eea449363d",
         ),
         (
             StatementKind::CategoryTotalRange,
-            "eed2e46e186b3e83a745cb59cb3710aa73cda3f0916a4cc2968f28b6a4ab4ddb",
+            "8dff0c3d76a59d06d9701ab6d45ac9fd4e66216a6b194213f46adeceedcf99ed",
         ),
         (
             StatementKind::WealthGrowth,
-            "7a4e5235ee4fe913c9c7926c420e2b3f23d2d0416b48d78d76e5c6dc4353ee88",
+            "7a6dcb1dc0b550c3de123f969eca1edda73c936416d87891d5b200b0ce74a8b2",
         ),
         (
             StatementKind::AssetIncluded,
-            "296c2e9dc2f0c5bc97ad75df8cbae263090b749fe3a55842d2a15332f71a75f2",
+            "8d35a6afb99ef12e739c4f2f6af4154fd2b1142b52d789ceb05e708f7abd2b21",
         ),
     ];
     let mut actual = Vec::new();

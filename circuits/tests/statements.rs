@@ -9,8 +9,8 @@ use probity_circuits::{
     NetWorthRangeCircuit, WealthGrowthCircuit,
 };
 use probity_core::{
-    i128_to_field, Amount, AssetId, AssetIncluded, Capacity, Category, CategoryTotalRange, Fr,
-    NetWorthRange, Opening, SignedAmount, WealthGrowth,
+    i128_to_field, poseidon::poseidon4, Amount, AssetId, AssetIncluded, Capacity, Category,
+    CategoryTotalRange, Fr, NetWorthRange, Opening, SignedAmount, WealthGrowth,
 };
 
 const C16: Capacity = Capacity::C16;
@@ -306,7 +306,9 @@ fn wealth_growth_holds_up_to_income_plus_tolerance_and_not_one_unit_more() {
     assert!(!wg(&prev, &curr_plus_one, 0));
     assert!(wg(&prev, &curr_plus_one, 1));
     // Shrinking wealth is always explained.
-    assert!(wg(&curr, &prev, 0));
+    let richer_2025 = open(2025, items_2026());
+    let poorer_2026 = open(2026, vec![item(2, "acct", 100_000_000)]);
+    assert!(wg(&richer_2025, &poorer_2026, 0));
 }
 
 #[test]
@@ -461,6 +463,138 @@ fn asset_included_refuses_wrong_paths_and_bad_encodings() {
     let mut other_tag = inputs.to_public_inputs();
     other_tag[AssetIncluded::OFFICIAL_TAG] = official("GOV-0002").tag().0;
     assert!(!run(honest, other_tag));
+}
+
+/// The soundness hole of commitment format v1, which left the capacity out: a 16-slot
+/// declaration whose empty slot 4 has a chosen blinding reads, through slot 4's leaf, as a
+/// 64-slot tree holding an asset it does not declare (see
+/// `probity_core::testing::capacity_forgery`). A capacity-64 `asset_included` proof then
+/// "included" the asset, at any value, against the 16-slot commitment. Format v2 binds the
+/// capacity, so the 64-slot circuit only opens commitments made for 64 slots.
+#[test]
+fn asset_included_at_another_capacity_cannot_open_a_smaller_declaration() {
+    let forgery = probity_core::testing::capacity_forgery();
+    let o = &forgery.opening;
+    // The asset is not declared, and the net worth leaves it out.
+    assert_eq!(o.net_worth(), 350_000_000 + 12_000_000 - 150_000_000);
+    let fake_leaf = poseidon4([
+        Fr::from(1u64),
+        forgery.id_hash.0,
+        forgery.value.to_field(),
+        forgery.salt,
+    ]);
+    assert_eq!(
+        forgery.path.root(fake_leaf),
+        o.tree().root(),
+        "the forged path reaches the 16-slot root: the trees alone cannot tell capacities apart"
+    );
+    let witness = AssetWitness {
+        category: Fr::from(1u64),
+        value: forgery.value.to_field(),
+        blinding: forgery.salt,
+        path: forgery.path.clone(),
+    };
+    let public = |commitment: Fr| {
+        AssetIncluded {
+            commitment: probity_core::Commitment(commitment),
+            official_tag: o.official().tag(),
+            period: o.period(),
+            id_hash: forgery.id_hash,
+            min_value: forgery.value,
+        }
+        .to_public_inputs()
+    };
+    assert!(
+        !satisfied(AssetIncludedCircuit::from_parts(
+            Capacity::C64,
+            public(o.commitment().0),
+            witness.clone()
+        )),
+        "a 64-slot proof against the filed 16-slot commitment"
+    );
+    // The same witness satisfies the 64-slot circuit only for the commitment of a 64-slot
+    // declaration with that root, which is not the one filed.
+    let as_64 = probity_core::commitment(
+        o.official().tag(),
+        o.period(),
+        Capacity::C64,
+        o.tree().root(),
+    );
+    assert_ne!(as_64, o.commitment());
+    assert!(satisfied(AssetIncludedCircuit::from_parts(
+        Capacity::C64,
+        public(as_64.0),
+        witness
+    )));
+}
+
+/// DESIGN.md §5: `category_total_range` sums a real category, 1–47. Category 0 sums the empty
+/// slots, whose total is always 0: a proof about it would mean nothing.
+#[test]
+fn category_total_range_refuses_category_zero() {
+    let o = open(2026, items_2026());
+    let inputs = CategoryTotalRange {
+        commitment: o.commitment(),
+        official_tag: o.official().tag(),
+        period: o.period(),
+        category: Category::EMPTY,
+        lo: SignedAmount(0),
+        hi: SignedAmount(0),
+    };
+    assert!(!satisfied(CategoryTotalRangeCircuit::new(&o, &inputs)));
+    // Control: the same declaration holds no securities.
+    assert!(ctr(&o, 3, 0, 0));
+}
+
+/// DESIGN.md §5: `period_prev < period_curr`, both below 2^32. Growth from a filing to itself
+/// is 0 and would "explain" anything; backwards in time it inverts the test.
+#[test]
+fn wealth_growth_refuses_a_filing_against_itself_backwards_or_out_of_range() {
+    let o = open(2026, items_2026());
+    assert!(!wg(&o, &o, 0), "from 2026 to 2026");
+    let earlier = open(2025, vec![item(2, "acct", 1)]);
+    assert!(wg(&earlier, &o, u64::MAX), "control: 2025 to 2026");
+    assert!(!wg(&o, &earlier, u64::MAX), "from 2026 back to 2025");
+
+    // A dishonest prover commits to periods outside 32 bits that would order the wrong way
+    // round: 2^32 + 2025 "after" 2026, and p − 1 "before" 2026.
+    let tag = official("GOV-0001").tag().0;
+    let w = DeclarationWitness::from_opening(&o);
+    let run = |p0: Fr, p1: Fr| {
+        let public = vec![
+            raw_commitment(tag, p0, &w),
+            raw_commitment(tag, p1, &w),
+            tag,
+            p0,
+            p1,
+            Fr::from(u64::MAX),
+        ];
+        satisfied(WealthGrowthCircuit::from_parts(
+            C16,
+            public,
+            w.clone(),
+            w.clone(),
+        ))
+    };
+    assert!(run(Fr::from(2025u64), Fr::from(2026u64)), "control");
+    assert!(!run(Fr::from(2026u64), Fr::from((1u64 << 32) + 2025)));
+    assert!(!run(-Fr::from(1u64), Fr::from(2026u64)));
+    assert!(!run(Fr::from(2026u64), -Fr::from(1u64)));
+}
+
+/// DESIGN.md §4/§5: id_hash 0 means "no identifier"; cash and other unnamed items answer no
+/// challenge.
+#[test]
+fn asset_included_refuses_id_hash_zero() {
+    let mut items = items_2026();
+    items.push(item(8, "", 5_000_000));
+    let o = open(2026, items);
+    assert!(!ai(&o, 4, "", 0), "cash with no identifier");
+    assert!(
+        !ai(&o, 4, " \u{3000} ", 0),
+        "an id that normalizes to nothing"
+    );
+    assert!(ai(&o, 0, DEED, 0), "control");
 }
 
 /// The cheats every statement must refuse, applied to every statement: one slot's value at

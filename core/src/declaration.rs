@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     category::{Category, Class},
-    poseidon::poseidon4,
+    poseidon::{poseidon4, poseidon5},
     tree::{InclusionPath, ItemsTree},
     types::{Amount, AssetId, Commitment, IdHash, OfficialId, OfficialTag, Period},
     Fr,
@@ -57,6 +57,11 @@ impl Capacity {
     /// `d`, the number of levels above the leaves.
     pub const fn depth(self) -> usize {
         self.depth as usize
+    }
+
+    /// `N` as a field element, as the commitment binds it.
+    pub fn to_field(self) -> Fr {
+        Fr::from(self.slots() as u64)
     }
 }
 
@@ -149,7 +154,7 @@ impl Slot {
     /// A padding slot: category 0, id_hash 0, value 0.
     pub const EMPTY: Slot = Slot {
         category: Category::EMPTY,
-        id_hash: IdHash(Fr::new(ark_ff::BigInt::zero())),
+        id_hash: IdHash::NONE,
         value: Amount(0),
     };
 
@@ -313,12 +318,26 @@ impl fmt::Debug for Blindings {
     }
 }
 
-/// `commitment = Poseidon(DOMAIN_DECLARATION, official_tag, period, items_root)`.
-pub fn commitment(official_tag: OfficialTag, period: Period, items_root: Fr) -> Commitment {
-    Commitment(poseidon4([
+/// `commitment = Poseidon(DOMAIN_DECLARATION, official_tag, period, capacity, items_root)`
+/// (format v2, DESIGN.md §4).
+///
+/// # Why the capacity is bound
+/// Leaves and tree nodes are both 4-input Poseidon, so a slot whose four inputs are chosen as
+/// child hashes reads as an inner node of a deeper tree. Without the capacity in the
+/// commitment, an `asset_included` proof for a larger capacity could "include" an item that a
+/// smaller declaration does not hold. With it, a proof for capacity `N` only ever opens a
+/// commitment made for `N` slots.
+pub fn commitment(
+    official_tag: OfficialTag,
+    period: Period,
+    capacity: Capacity,
+    items_root: Fr,
+) -> Commitment {
+    Commitment(poseidon5([
         Fr::from(DOMAIN_DECLARATION),
         official_tag.0,
         period.to_field(),
+        capacity.to_field(),
         items_root,
     ]))
 }
@@ -364,8 +383,9 @@ impl Opening {
             .zip(&blindings.0)
             .map(|(s, b)| s.leaf(b))
             .collect();
+        let capacity = Capacity::new(slots.len())?;
         let tree = ItemsTree::from_leaves(leaves);
-        let commitment = commitment(official.tag(), period, tree.root());
+        let commitment = commitment(official.tag(), period, capacity, tree.root());
         Ok(Self {
             official,
             period,

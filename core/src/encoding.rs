@@ -24,12 +24,23 @@ pub fn to_field(tag: &str, bytes: &[u8]) -> Fr {
     Fr::from_be_bytes_mod_order(&digest[..31])
 }
 
-/// The normal form of a registry identifier: Unicode NFC, all white space removed (which
-/// also trims), ASCII letters upper-cased. Non-ASCII letters keep their case, as the rule says.
+/// The code points `normalize` removes: Unicode's `White_Space` property, listed as DESIGN.md §4
+/// fixes it, so that a newer Unicode version in the standard library cannot change an
+/// `id_hash`. U+200B (zero width space) and U+FEFF (byte order mark) are not white space.
+const WHITE_SPACE: &[char] = &[
+    '\u{0009}', '\u{000A}', '\u{000B}', '\u{000C}', '\u{000D}', '\u{0020}', '\u{0085}', '\u{00A0}',
+    '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}',
+    '\u{2007}', '\u{2008}', '\u{2009}', '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}',
+    '\u{3000}',
+];
+
+/// The normal form of a registry identifier: Unicode NFC, every `WHITE_SPACE` code point
+/// removed (which also trims), ASCII letters upper-cased. Non-ASCII letters keep their case,
+/// as the rule says.
 pub fn normalize_asset_id(asset_id: &str) -> String {
     asset_id
         .nfc()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !WHITE_SPACE.contains(c))
         .map(|c| c.to_ascii_uppercase())
         .collect()
 }
@@ -45,6 +56,28 @@ mod tests {
         // Ä is not ASCII: kept as is (after NFC composition of A + combining diaeresis).
         assert_eq!(normalize_asset_id("a\u{0308}b"), "\u{00E4}B");
         assert_eq!(normalize_asset_id("   "), "");
+    }
+
+    #[test]
+    fn normalization_removes_exactly_the_listed_white_space() {
+        // The list is Unicode's White_Space property today; the standard library agrees.
+        let removed: Vec<char> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(removed, WHITE_SPACE);
+        for c in WHITE_SPACE {
+            assert_eq!(
+                normalize_asset_id(&format!("a{c}b")),
+                "AB",
+                "U+{:04X}",
+                *c as u32
+            );
+        }
+        // Zero width space and the byte order mark are kept: they are not white space.
+        for c in ['\u{200B}', '\u{FEFF}'] {
+            assert_eq!(normalize_asset_id(&format!("a{c}b")), format!("A{c}B"));
+        }
     }
 
     #[test]

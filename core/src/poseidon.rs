@@ -20,14 +20,15 @@ use ark_ff::PrimeField;
 
 use crate::Fr;
 
-/// The largest number of inputs Probity hashes at once (4-ary tree nodes, leaves, commitments).
-pub const MAX_ARITY: usize = 4;
+/// The largest number of inputs Probity hashes at once: five, for the commitment (leaves and
+/// 4-ary tree nodes take four).
+pub const MAX_ARITY: usize = 5;
 
 /// Full rounds, for every width (circomlib `N_ROUNDS_F`).
 pub const FULL_ROUNDS: usize = 8;
 
-/// circomlib's partial-round counts `N_ROUNDS_P`, indexed by `t - 2` for `t = 2..=5`.
-const PARTIAL_ROUNDS: [usize; MAX_ARITY] = [56, 57, 56, 60];
+/// circomlib's partial-round counts `N_ROUNDS_P`, indexed by `t - 2` for `t = 2..=6`.
+const PARTIAL_ROUNDS: [usize; MAX_ARITY] = [56, 57, 56, 60, 60];
 
 /// The S-box exponent.
 pub const ALPHA: u64 = 5;
@@ -47,12 +48,8 @@ impl PoseidonParameters {
     /// # Panics
     /// If `arity` is 0 or greater than [`MAX_ARITY`]: callers pass constants.
     pub fn for_arity(arity: usize) -> &'static Self {
-        static CACHE: [OnceLock<PoseidonParameters>; MAX_ARITY] = [
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
+        static CACHE: [OnceLock<PoseidonParameters>; MAX_ARITY] =
+            [const { OnceLock::new() }; MAX_ARITY];
         assert!(
             (1..=MAX_ARITY).contains(&arity),
             "Poseidon arity {arity} is not supported"
@@ -109,8 +106,14 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
     sponge.state[0]
 }
 
-/// `Poseidon(a, b, c, d)`: leaves, tree nodes and commitments are all width 5.
+/// `Poseidon(a, b, c, d)`: leaves and tree nodes are width 5.
 pub fn poseidon4(inputs: [Fr; 4]) -> Fr {
+    poseidon(&inputs)
+}
+
+/// `Poseidon(a, b, c, d, e)`: the commitment is width 6, so that no commitment input list can
+/// be read as a leaf's or a node's.
+pub fn poseidon5(inputs: [Fr; 5]) -> Fr {
     poseidon(&inputs)
 }
 
@@ -138,6 +141,16 @@ mod tests {
         assert_eq!(
             poseidon4(inputs),
             fr("18821383157269793795438455681495246036402687001665670618754263018637548127333")
+        );
+    }
+
+    #[test]
+    fn circomlib_vector_five_inputs() {
+        // circomlibjs 0.1.7, `buildPoseidonReference()([1, 2, 3, 4, 5])`.
+        let inputs = [1u64, 2, 3, 4, 5].map(Fr::from);
+        assert_eq!(
+            poseidon5(inputs),
+            fr("6183221330272524995739186171720101788151706631170188140075976616310159254464")
         );
     }
 

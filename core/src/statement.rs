@@ -135,7 +135,9 @@ fn check_len(statement: StatementKind, inputs: &[Fr]) -> Result<(), PublicInputE
 const SIGNED: &str = "a signed 64-bit integer is encoded as x mod p with -2^63 <= x < 2^63";
 const UNSIGNED: &str = "an unsigned 64-bit integer is below 2^64";
 const PERIOD: &str = "a period is a year (2026) or a month (202606)";
-const CATEGORY: &str = "a category code is 0 to 47";
+const CATEGORY: &str = "a category summed is a real category, 1 to 47 (0 is the empty slot)";
+const PERIOD_ORDER: &str = "growth is proved from an earlier period to a later one";
+const ID_HASH: &str = "id_hash 0 means no identifier, which no asset can be proved included by";
 
 /// `net_worth_range`: `lo <= Σ assets − Σ liabilities <= hi`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,9 +242,11 @@ impl CategoryTotalRange {
     pub fn from_public_inputs(x: &[Fr]) -> Result<Self, PublicInputError> {
         let k = StatementKind::CategoryTotalRange;
         check_len(k, x)?;
+        // DESIGN.md §5: the circuit refuses category 0 too; refusing it here names the cause.
         let category = Amount::from_field(&x[Self::CATEGORY])
             .and_then(|c| u8::try_from(c.0).ok())
-            .and_then(|c| Category::from_code(c).ok());
+            .and_then(|c| Category::from_code(c).ok())
+            .filter(|c| *c != Category::EMPTY);
         Ok(Self {
             commitment: Commitment(x[Self::COMMITMENT]),
             official_tag: OfficialTag(x[Self::OFFICIAL_TAG]),
@@ -303,7 +307,7 @@ impl WealthGrowth {
     pub fn from_public_inputs(x: &[Fr]) -> Result<Self, PublicInputError> {
         let k = StatementKind::WealthGrowth;
         check_len(k, x)?;
-        Ok(Self {
+        let growth = Self {
             commitment_prev: Commitment(x[Self::COMMITMENT_PREV]),
             commitment_curr: Commitment(x[Self::COMMITMENT_CURR]),
             official_tag: OfficialTag(x[Self::OFFICIAL_TAG]),
@@ -325,7 +329,10 @@ impl WealthGrowth {
                 UNSIGNED,
                 Amount::from_field(&x[Self::TOLERANCE]),
             )?,
-        })
+        };
+        // DESIGN.md §5: the circuit enforces `period_prev < period_curr` as well.
+        let ordered = growth.period_prev < growth.period_curr;
+        decode(k, "period_prev", PERIOD_ORDER, ordered.then_some(growth))
     }
 }
 
@@ -377,7 +384,13 @@ impl AssetIncluded {
             commitment: Commitment(x[Self::COMMITMENT]),
             official_tag: OfficialTag(x[Self::OFFICIAL_TAG]),
             period: decode(k, "period", PERIOD, Period::from_field(&x[Self::PERIOD]))?,
-            id_hash: IdHash(x[Self::ID_HASH]),
+            // DESIGN.md §4/§5: the circuit refuses id_hash 0 as well.
+            id_hash: decode(
+                k,
+                "id_hash",
+                ID_HASH,
+                Some(IdHash(x[Self::ID_HASH])).filter(|h| !h.is_none()),
+            )?,
             min_value: decode(
                 k,
                 "min_value",

@@ -41,3 +41,58 @@ pub fn golden_blindings() -> Blindings {
 pub fn golden_opening() -> Opening {
     Opening::new(&golden_declaration(), golden_blindings()).expect("blindings match the capacity")
 }
+
+/// The forgery that commitment format v1 allowed (DESIGN.md §4), built on the golden
+/// declaration: a 64-slot inclusion path to an asset the 16-slot declaration does not hold.
+///
+/// Leaves and nodes are both 4-input Poseidon. Slot 4 of the golden declaration is empty
+/// (category 0, id_hash 0, value 0); its blinding is chosen as the fake leaf
+/// `Poseidon(1, id_hash, value, salt)`, so its leaf `Poseidon(0, 0, 0, fake_leaf)` reads as a
+/// level-1 node of a 64-slot tree whose slot 19 = 4·4 + 3 holds the fake asset. The path
+/// reaches the 16-slot root; under v1 the commitments of both capacities were the same.
+#[derive(Clone)]
+pub struct CapacityForgery {
+    /// The 16-slot declaration, honestly opened apart from slot 4's chosen blinding.
+    pub opening: Opening,
+    /// The fake asset's id_hash.
+    pub id_hash: crate::IdHash,
+    /// The fake asset's value (category 1, real estate).
+    pub value: Amount,
+    /// The fake leaf's blinding.
+    pub salt: Fr,
+    /// The 64-slot path of slot 19 to the 16-slot root.
+    pub path: crate::InclusionPath,
+}
+
+impl std::fmt::Debug for CapacityForgery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CapacityForgery").finish_non_exhaustive()
+    }
+}
+
+/// Builds [`CapacityForgery`] for a flat worth 9,000,000.00.
+pub fn capacity_forgery() -> CapacityForgery {
+    let id_hash = AssetId("京(2021)海淀区不动产权第0009999号".into()).id_hash();
+    let value = Amount(900_000_000);
+    let salt = Fr::from(77u64);
+    let fake_leaf = crate::poseidon::poseidon4([Fr::from(1u64), id_hash.0, value.to_field(), salt]);
+    let mut blindings: Vec<Fr> = golden_blindings().as_slice().iter().map(|b| b.0).collect();
+    blindings[4] = fake_leaf;
+    let opening = Opening::new(
+        &golden_declaration(),
+        Blindings::from_vec(blindings).expect("16 blindings"),
+    )
+    .expect("matching capacity");
+    let short = opening.path(4);
+    let path = crate::InclusionPath {
+        slot: 19,
+        siblings: vec![[Fr::from(0u64); 3], short.siblings[0], short.siblings[1]],
+    };
+    CapacityForgery {
+        opening,
+        id_hash,
+        value,
+        salt,
+        path,
+    }
+}

@@ -144,7 +144,8 @@ macro_rules! field_newtype {
 }
 
 field_newtype!(
-    /// `Poseidon(DOMAIN_DECLARATION, official_tag, period, items_root)`: what an official files.
+    /// `Poseidon(DOMAIN_DECLARATION, official_tag, period, capacity, items_root)`: what an
+    /// official files (format v2).
     Commitment
 );
 field_newtype!(
@@ -155,6 +156,16 @@ field_newtype!(
     /// `to_field("probity/asset-id/v1", normalize(asset_id))`, or 0 for an empty id.
     IdHash
 );
+
+impl IdHash {
+    /// Id_hash 0: "no identifier". No challenge and no `asset_included` proof may name it.
+    pub const NONE: IdHash = IdHash(Fr::new(ark_ff::BigInt::zero()));
+
+    /// Whether this is [`IdHash::NONE`].
+    pub fn is_none(self) -> bool {
+        self == Self::NONE
+    }
+}
 
 /// Parses a canonical decimal field element: digits only, no sign, below the modulus.
 pub fn parse_field_decimal(s: &str) -> Result<Fr, String> {
@@ -240,7 +251,7 @@ impl AssetId {
     pub fn id_hash(&self) -> IdHash {
         let normal = normalize_asset_id(&self.0);
         if normal.is_empty() {
-            IdHash(Fr::from(0u64))
+            IdHash::NONE
         } else {
             IdHash(to_field(ASSET_ID_TAG, normal.as_bytes()))
         }

@@ -11,10 +11,42 @@ use crate::{
     Fr,
 };
 
-/// Version of [`ProofEnvelope`].
-pub const PROOF_ENVELOPE_VERSION: u32 = 1;
-/// Version of [`ParamsManifest`].
-pub const PARAMS_MANIFEST_VERSION: u32 = 1;
+/// Version of [`ProofEnvelope`]. Version 2 is commitment format v2 (DESIGN.md §4: the
+/// commitment binds the capacity); version 1 proofs are refused, never read.
+pub const PROOF_ENVELOPE_VERSION: u32 = 2;
+/// Version of [`ParamsManifest`]. Version 2 keys are for the circuits of commitment format v2;
+/// version 1 manifests are refused, never read.
+pub const PARAMS_MANIFEST_VERSION: u32 = 2;
+
+/// What a reader of a file in another version should do. Version 1 is the commitment format
+/// that did not bind the capacity (DESIGN.md §4).
+fn version_advice(found: u32, current: u32, what_to_do_with_v1: &'static str) -> &'static str {
+    if found == 1 && current == 2 {
+        what_to_do_with_v1
+    } else if found < current {
+        "it is older than this build reads"
+    } else {
+        "upgrade probity if the file is newer"
+    }
+}
+
+fn envelope_advice(found: u32) -> &'static str {
+    version_advice(
+        found,
+        PROOF_ENVELOPE_VERSION,
+        "it was made for commitment format v1, which did not bind the capacity and is refused: \
+         the official must commit and file the declaration again, then prove anew",
+    )
+}
+
+fn manifest_advice(found: u32) -> &'static str {
+    version_advice(
+        found,
+        PARAMS_MANIFEST_VERSION,
+        "its keys are for commitment format v1, which did not bind the capacity and is \
+         refused: make new params (`probity setup --dev`, or a ceremony)",
+    )
+}
 /// Length of a Groth16 proof over BN254 in arkworks compressed form.
 pub const PROOF_LEN: usize = 128;
 
@@ -46,7 +78,7 @@ pub enum EnvelopeError {
     #[error("not a Probity proof file: {0}")]
     Format(String),
     /// A version this build does not read.
-    #[error("proof file version {0} is not supported (this build reads version {PROOF_ENVELOPE_VERSION}): upgrade probity")]
+    #[error("proof file version {0} is not supported (this build reads version {PROOF_ENVELOPE_VERSION}): {advice}", advice = envelope_advice(*.0))]
     Version(u32),
     /// The public inputs do not decode.
     #[error("the proof file's public inputs are not valid: {0}")]
@@ -198,8 +230,9 @@ impl ParamsManifest {
             .map_err(|e| format!("the params manifest is not valid: {e}"))?;
         if m.version != PARAMS_MANIFEST_VERSION {
             return Err(format!(
-                "params manifest version {} is not supported (this build reads version {PARAMS_MANIFEST_VERSION})",
-                m.version
+                "params manifest version {} is not supported (this build reads version {PARAMS_MANIFEST_VERSION}): {}",
+                m.version,
+                manifest_advice(m.version)
             ));
         }
         Ok(m)
@@ -261,10 +294,15 @@ mod tests {
             Err(EnvelopeError::Inconsistent(_))
         ));
         let newer = ProofEnvelope {
-            version: 2,
+            version: 3,
             ..honest.clone()
         };
-        assert_eq!(newer.validate(), Err(EnvelopeError::Version(2)));
+        assert_eq!(newer.validate(), Err(EnvelopeError::Version(3)));
+        assert!(newer
+            .validate()
+            .expect_err("newer")
+            .to_string()
+            .contains("upgrade probity"));
         let short = ProofEnvelope {
             proof: "00".repeat(127),
             ..honest.clone()
@@ -276,5 +314,36 @@ mod tests {
             bad_bound.validate(),
             Err(EnvelopeError::PublicInputs(_))
         ));
+    }
+
+    /// Commitment format v1 did not bind the capacity (DESIGN.md §4): a v1 proof file or params
+    /// manifest is refused with what to do, and never read.
+    #[test]
+    fn format_v1_proofs_and_manifests_are_refused_with_what_to_do() {
+        let v1 = envelope()
+            .to_json()
+            .replace("\"version\": 2", "\"version\": 1");
+        let e = ProofEnvelope::from_json(&v1).expect_err("a v1 proof file");
+        assert_eq!(e, EnvelopeError::Version(1));
+        assert!(
+            e.to_string().contains("commitment format v1")
+                && e.to_string()
+                    .contains("commit and file the declaration again"),
+            "{e}"
+        );
+        let manifest = ParamsManifest {
+            version: PARAMS_MANIFEST_VERSION,
+            setup: "dev".into(),
+            keys: Vec::new(),
+        };
+        assert!(ParamsManifest::from_json(&manifest.to_json()).is_ok());
+        let v1 = manifest
+            .to_json()
+            .replace("\"version\": 2", "\"version\": 1");
+        let e = ParamsManifest::from_json(&v1).expect_err("a v1 manifest");
+        assert!(
+            e.contains("commitment format v1") && e.contains("probity setup --dev"),
+            "{e}"
+        );
     }
 }

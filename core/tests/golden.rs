@@ -57,8 +57,20 @@ fn leaf_root_and_commitment() {
     );
     assert_eq!(
         opening.commitment().0,
+        fr("14735269775751958672045197307700264825176253656253521107947142571863177994293")
+    );
+    // Format v1 left the capacity out: Poseidon(DOMAIN_DECLARATION, official_tag, period, root).
+    let v1 = probity_core::poseidon::poseidon4([
+        Fr::from(probity_core::DOMAIN_DECLARATION),
+        opening.official().tag().0,
+        opening.period().to_field(),
+        opening.tree().root(),
+    ]);
+    assert_eq!(
+        v1,
         fr("12211004315758307537393477303330010826799971295141543127361549919818232663831")
     );
+    assert_ne!(opening.commitment().0, v1);
 }
 
 #[test]

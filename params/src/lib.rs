@@ -334,7 +334,7 @@ mod tests {
         let entry = manifest
             .entry(StatementKind::AssetIncluded, Capacity::C16)
             .expect("entry");
-        assert_eq!(entry.num_constraints, 1_397);
+        assert_eq!(entry.num_constraints, 1_419);
 
         let params = Params::open(dir.path()).expect("open");
         let pk = params

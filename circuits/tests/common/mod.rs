@@ -5,8 +5,10 @@
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use probity_circuits::{DeclarationWitness, SlotWitness};
 use probity_core::{
-    poseidon::poseidon4, tree::ItemsTree, Amount, AssetId, Blindings, Capacity, Category,
-    Declaration, Fr, Item, OfficialId, Opening, Owner, Period, DOMAIN_DECLARATION,
+    poseidon::{poseidon4, poseidon5},
+    tree::ItemsTree,
+    Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Item, OfficialId, Opening,
+    Owner, Period, DOMAIN_DECLARATION,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -62,7 +64,8 @@ pub fn items_2026() -> Vec<Item> {
 
 pub const NET_WORTH_2026: i64 = 212_000_000;
 
-/// Commitment over raw slots, as a dishonest prover would compute it.
+/// Commitment over raw slots, as a dishonest prover would compute it (format v2: the capacity
+/// is the number of slots).
 pub fn raw_commitment(tag: Fr, period: Fr, w: &DeclarationWitness) -> Fr {
     let leaves = w
         .slots
@@ -70,7 +73,8 @@ pub fn raw_commitment(tag: Fr, period: Fr, w: &DeclarationWitness) -> Fr {
         .map(|s| poseidon4([s.category, s.id_hash, s.value, s.blinding]))
         .collect();
     let root = ItemsTree::from_leaves(leaves).root();
-    poseidon4([Fr::from(DOMAIN_DECLARATION), tag, period, root])
+    let capacity = Fr::from(w.slots.len() as u64);
+    poseidon5([Fr::from(DOMAIN_DECLARATION), tag, period, capacity, root])
 }
 
 pub fn slot(category: u64, id_hash: Fr, value: Fr, blinding: u64) -> SlotWitness {
