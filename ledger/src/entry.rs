@@ -54,8 +54,9 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// Domain separator of [`Disclosure::digest`].
 pub const DETAIL_DIGEST_TAG: &[u8] = b"probity/ledger/detail/v1";
 
-/// Purpose string bound into the official's signature of a [`DeclarationFiled`].
-pub const DECLARATION_SIGNATURE_PURPOSE: &str = "probity/declaration-filed/v1";
+/// Purpose string bound into the official's signature of a [`DeclarationFiled`]. It names the
+/// commitment format (v2, DESIGN.md §4), so that a signature on a v1 commitment never files.
+pub const DECLARATION_SIGNATURE_PURPOSE: &str = "probity/declaration-filed/v2";
 
 /// Milliseconds since the Unix epoch (UTC), at most [`MAX_SAFE_INTEGER`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -309,7 +310,7 @@ struct DeclarationSigningMessage<'a> {
 
 impl DeclarationFiled {
     /// What the official signs: the canonical JSON (RFC 8785) of
-    /// `{"capacity", "commitment", "official", "period", "purpose": "probity/declaration-filed/v1"}`.
+    /// `{"capacity", "commitment", "official", "period", "purpose": "probity/declaration-filed/v2"}`.
     pub fn signing_message(
         official: &OfficialId,
         period: Period,
@@ -546,9 +547,11 @@ impl ProofAccepted {
                 ),
             ));
         }
+        // Any value the statement accepts stands in for the withheld input; not 0, which
+        // `asset_included` refuses (DESIGN.md §5).
         let placeholder = self.withheld.map(|_| Disclosure {
             salt: [0; 32],
-            detail: IdHash(0u64.into()),
+            detail: IdHash(1u64.into()),
         });
         let mut unchecked = self.clone();
         unchecked.withheld = placeholder.as_ref().map(Disclosure::digest);
@@ -729,12 +732,14 @@ macro_rules! entry_kinds {
     };
 }
 
+// Version 2 of `ParamsPublished`, `DeclarationFiled` and `ProofAccepted` is commitment format
+// v2 (DESIGN.md §4: the commitment binds the capacity); their version 1 is refused, never read.
 entry_kinds! {
     OfficialRegistered = 1,
     SupervisorRegistered = 1,
-    ParamsPublished = 1,
-    DeclarationFiled = 1,
-    ProofAccepted = 1,
+    ParamsPublished = 2,
+    DeclarationFiled = 2,
+    ProofAccepted = 2,
     ChallengeIssued = 1,
     ChallengeAnswered = 1,
     ChallengeExpired = 1,
@@ -751,6 +756,19 @@ fn decode_payload<T: DeserializeOwned>(
     payload: Value,
 ) -> Result<T, EntryError> {
     serde_json::from_value(payload).map_err(|e| EntryError::invalid(type_name, e))
+}
+
+/// What a reader of an entry in an unsupported version can do about it.
+fn version_advice(type_name: &str, found: u64, supported: u32) -> &'static str {
+    let commitment_format = ["ParamsPublished", "DeclarationFiled", "ProofAccepted"];
+    if found < u64::from(supported) && commitment_format.contains(&type_name) {
+        "it holds commitment format v1, which did not bind the capacity and is refused: start a \
+         new log with new params, and have every official commit, file and prove again"
+    } else if found < u64::from(supported) {
+        "the log is older than this build reads"
+    } else {
+        "upgrade probity if the log is newer"
+    }
 }
 
 /// One ledger entry: when it was logged, and what it records.
@@ -773,7 +791,7 @@ pub enum EntryError {
     #[error("unknown entry type `{0}`: this build reads {list}; upgrade probity if the log is newer", list = known_types())]
     UnknownType(String),
     /// A version this build does not read.
-    #[error("entry type `{type_name}` version {found} is not supported (this build reads version {supported}); upgrade probity if the log is newer")]
+    #[error("entry type `{type_name}` version {found} is not supported (this build reads version {supported}); {advice}", advice = version_advice(type_name, *found, *supported))]
     UnsupportedVersion {
         /// The type.
         type_name: String,

@@ -47,13 +47,13 @@
 //!
 //! ```json
 //! {
-//!   "version": 1,
+//!   "version": 2,
 //!   "entries": [
 //!     {
 //!       "official": "GOV-0001",
 //!       "period": 2026,
 //!       "capacity": 16,
-//!       "commitment": "1221…3831",
+//!       "commitment": "1473…4293",
 //!       "blindings": ["8734…", "…"],
 //!       "created_at": 1767225600
 //!     }
@@ -62,6 +62,8 @@
 //! }
 //! ```
 //!
+//! Contents version 2 holds commitments in format v2 (DESIGN.md §4, the capacity bound in);
+//! version 1 held format v1 and is refused ([`WalletError::CommitmentFormatV1`]), never read.
 //! `commitment` and each of the `capacity` `blindings` (in slot order) are canonical decimal
 //! elements of the BN254 scalar field, as circom prints them; `created_at` is in seconds since
 //! the Unix epoch. `superseded` holds entries replaced by an amendment, oldest first, in the
@@ -137,7 +139,9 @@ const HEADER_LEN: usize = OFFSET_CIPHERTEXT_LEN + 8;
 const MAX_CIPHERTEXT_LEN: u64 = 256 << 20;
 
 /// Version of the JSON contents.
-const CONTENTS_VERSION: u32 = 1;
+const CONTENTS_VERSION: u32 = 2;
+/// The contents version whose commitments are in format v1 (no capacity bound).
+const CONTENTS_VERSION_COMMITMENT_V1: u32 = 1;
 
 /// A passphrase. Its `Debug` prints nothing of it, and it is wiped from memory when dropped.
 ///
@@ -321,6 +325,13 @@ pub enum WalletError {
     Corrupted {
         /// What is wrong, without any value.
         reason: String,
+    },
+    /// The wallet holds commitments in format v1 (contents version 1), which did not bind the
+    /// capacity (DESIGN.md §4) and is refused everywhere.
+    #[error("{} holds commitments in format v1, which did not bind the capacity and is no longer accepted: keep the file as it is, move it aside, create a new wallet, then commit, file and prove each declaration again", .path.display())]
+    CommitmentFormatV1 {
+        /// The path.
+        path: PathBuf,
     },
     /// A new wallet needs a passphrase.
     #[error("the passphrase is empty: choose a passphrase to protect the wallet")]
@@ -577,7 +588,7 @@ impl Wallet {
             )
             .map(Zeroizing::new)
             .map_err(|_| WalletError::WrongPassphrase)?;
-        let (entries, superseded) = decode_contents(&plaintext)?;
+        let (entries, superseded) = decode_contents(&plaintext, path)?;
         Ok(Wallet {
             path: path.to_owned(),
             kdf: header.kdf,
@@ -1041,7 +1052,11 @@ fn encode_contents(
         })
 }
 
-fn decode_contents(plaintext: &[u8]) -> Result<(Entries, Vec<WalletEntry>), WalletError> {
+/// Decodes the contents of the wallet at `path` (named in errors only).
+fn decode_contents(
+    plaintext: &[u8],
+    path: &Path,
+) -> Result<(Entries, Vec<WalletEntry>), WalletError> {
     // serde_json's messages can quote the offending text (a blinding): report the position only.
     let contents: Contents =
         serde_json::from_slice(plaintext).map_err(|e| WalletError::Corrupted {
@@ -1051,6 +1066,11 @@ fn decode_contents(plaintext: &[u8]) -> Result<(Entries, Vec<WalletEntry>), Wall
                 e.column()
             ),
         })?;
+    if contents.version == CONTENTS_VERSION_COMMITMENT_V1 {
+        return Err(WalletError::CommitmentFormatV1 {
+            path: path.to_owned(),
+        });
+    }
     if contents.version != CONTENTS_VERSION {
         return Err(WalletError::Corrupted {
             reason: format!("unknown contents version {}", contents.version),
@@ -1778,6 +1798,22 @@ mod tests {
     }
 
     #[test]
+    fn contents_of_commitment_format_v1_are_refused_with_what_to_do() {
+        let v1 = r#"{"version":1,"entries":[],"superseded":[]}"#;
+        let err = decode_contents(v1.as_bytes(), Path::new("official.wallet")).expect_err("v1");
+        assert!(matches!(err, WalletError::CommitmentFormatV1 { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("official.wallet")
+                && text.contains("format v1")
+                && text.contains("commit, file and prove each declaration again"),
+            "{text}"
+        );
+        let v2 = v1.replace("\"version\":1", "\"version\":2");
+        assert!(decode_contents(v2.as_bytes(), Path::new("w")).is_ok());
+    }
+
+    #[test]
     fn corrupted_contents_report_no_values() {
         // Right key, wrong plaintext: the contents are checked after authentication, and
         // serde_json's message (which would quote the text) is not passed on.
@@ -1785,23 +1821,23 @@ mod tests {
         let wallet = new_wallet(&dir);
         let secret = "8734123412341234123412341234";
         let plaintext = format!(
-            r#"{{"version":1,"entries":[{{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":[{secret}],"created_at":0}}],"superseded":[]}}"#
+            r#"{{"version":2,"entries":[{{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":[{secret}],"created_at":0}}],"superseded":[]}}"#
         );
-        let err =
-            decode_contents(plaintext.as_bytes()).expect_err("a number where a string belongs");
+        let err = decode_contents(plaintext.as_bytes(), Path::new("w"))
+            .expect_err("a number where a string belongs");
         assert!(matches!(err, WalletError::Corrupted { .. }));
         assert!(!err.to_string().contains(secret), "{err}");
 
-        let short = r#"{"version":1,"entries":[{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":["1"],"created_at":0}],"superseded":[]}"#;
-        assert!(decode_contents(short.as_bytes())
+        let short = r#"{"version":2,"entries":[{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":["1"],"created_at":0}],"superseded":[]}"#;
+        assert!(decode_contents(short.as_bytes(), Path::new("w"))
             .expect_err("one blinding for 16 slots")
             .to_string()
             .contains("number of blindings"));
         let bad = format!(
-            r#"{{"version":1,"entries":[{{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":[{}"x{secret}"],"created_at":0}}],"superseded":[]}}"#,
+            r#"{{"version":2,"entries":[{{"official":"GOV-0001","period":2026,"capacity":16,"commitment":"1","blindings":[{}"x{secret}"],"created_at":0}}],"superseded":[]}}"#,
             "\"1\",".repeat(15)
         );
-        let err = decode_contents(bad.as_bytes()).expect_err("not a field element");
+        let err = decode_contents(bad.as_bytes(), Path::new("w")).expect_err("not a field element");
         assert!(!err.to_string().contains(secret), "{err}");
         drop(wallet);
     }

@@ -398,8 +398,58 @@ fn declaration_signatures_verify_with_the_officials_key_only() {
     .expect("utf8");
     assert_eq!(
         msg,
-        r#"{"capacity":64,"commitment":"5","official":"GOV-0001","period":2026,"purpose":"probity/declaration-filed/v1"}"#
+        r#"{"capacity":64,"commitment":"5","official":"GOV-0001","period":2026,"purpose":"probity/declaration-filed/v2"}"#
     );
+    // A signature made for commitment format v1 does not file under v2.
+    use ed25519_dalek::Signer as _;
+    let v1_message = msg.replace("declaration-filed/v2", "declaration-filed/v1");
+    let v1_signed = DeclarationFiled {
+        signature: Ed25519Signature(key.sign(v1_message.as_bytes()).to_bytes()),
+        ..DeclarationFiled::sign(
+            official(),
+            period(),
+            Capacity::C64,
+            Commitment(Fr::from(5u64)),
+            &key,
+        )
+    };
+    assert_eq!(
+        v1_signed.verify_signature(&PublicKey(key.verifying_key())),
+        Err(EntryError::BadSignature)
+    );
+}
+
+/// Commitment format v1 did not bind the capacity (DESIGN.md §4): entries that carry v1
+/// commitments, proofs or params are refused, never read, with a message that says what to do.
+#[test]
+fn commitment_format_v1_entries_are_refused_with_what_to_do() {
+    for entry in one_of_each() {
+        let name = entry.body.type_name();
+        if !["ParamsPublished", "DeclarationFiled", "ProofAccepted"].contains(&name) {
+            continue;
+        }
+        assert_eq!(entry.body.version(), 2, "{name}");
+        let json = String::from_utf8(entry.to_canonical_json().expect("encodes")).expect("utf8");
+        let v1 = json.replace(r#""version":2"#, r#""version":1"#);
+        assert_ne!(v1, json);
+        let e = Entry::from_canonical_json(v1.as_bytes()).expect_err("v1 is refused");
+        assert!(
+            matches!(
+                e,
+                EntryError::UnsupportedVersion {
+                    found: 1,
+                    supported: 2,
+                    ..
+                }
+            ),
+            "{name}: {e}"
+        );
+        assert!(
+            e.to_string().contains("commitment format v1")
+                && e.to_string().contains("commit, file and prove again"),
+            "{name}: {e}"
+        );
+    }
 }
 
 #[test]
