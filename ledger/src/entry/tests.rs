@@ -61,7 +61,7 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
     let (proof, _) =
         ProofAccepted::from_envelope(&asset_included(), &mut rng).expect("valid envelope");
     let manifest = ParamsManifest {
-        version: 1,
+        version: probity_core::PARAMS_MANIFEST_VERSION,
         setup: "dev".into(),
         keys: vec![ManifestEntry {
             statement: StatementKind::NetWorthRange,
