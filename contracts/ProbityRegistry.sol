@@ -17,7 +17,9 @@ interface IGroth16Verifier {
 ///
 /// The ledger is the system of record; this contract is a replicated copy that no single
 /// operator controls. Officials are known by their tag (the `official_tag` public input of
-/// every statement, a BN254 scalar), periods by their number.
+/// every statement, a BN254 scalar), periods by their number. Each filing keeps the capacity
+/// its commitment was made for (commitment format v2 binds it too), and a proof is only
+/// matched against filings of its own capacity.
 ///
 /// Statements, numbered as `StatementKind::ALL` orders them, and where their public inputs
 /// name the commitment, the official and the period:
@@ -33,8 +35,14 @@ contract ProbityRegistry {
     mapping(uint256 => address) public officialAccount;
     /// Whether the tag belongs to a registered official.
     mapping(uint256 => bool) public registered;
-    /// officialTag → period → the latest declaration commitment (0: none filed).
-    mapping(uint256 => mapping(uint32 => uint256)) private commitments;
+    /// A declaration filing: the commitment and the capacity (16, 64, 256 or 1024) it binds.
+    struct Filing {
+        uint256 commitment;
+        uint32 capacity;
+    }
+
+    /// officialTag → period → the latest filing (commitment 0: none filed).
+    mapping(uint256 => mapping(uint32 => Filing)) private filings;
     /// keccak256(statement, capacity) → its verifier contract.
     mapping(bytes32 => address) public verifiers;
 
@@ -44,7 +52,9 @@ contract ProbityRegistry {
 
     event OfficialRegistered(uint256 indexed officialTag, address account);
     event VerifierSet(uint8 indexed statement, uint32 indexed capacity, address verifier);
-    event DeclarationFiled(uint256 indexed officialTag, uint32 indexed period, uint256 commitment, address by);
+    event DeclarationFiled(
+        uint256 indexed officialTag, uint32 indexed period, uint32 capacity, uint256 commitment, address by
+    );
     event CheckpointAnchored(uint64 treeSize, bytes32 rootHash);
     event ProofChecked(
         uint256 indexed officialTag,
@@ -58,6 +68,7 @@ contract ProbityRegistry {
     error NotAllowed(uint256 officialTag);
     error UnknownOfficial(uint256 officialTag);
     error ZeroCommitment();
+    error BadCapacity(uint32 capacity);
     error CheckpointGoesBack(uint64 anchored, uint64 offered);
     error UnknownStatement(uint8 statement);
     error LengthMismatch();
@@ -99,12 +110,12 @@ contract ProbityRegistry {
 
     /// Records an official's declaration commitment for a period. A second filing for the
     /// period (an amendment) replaces the first; both stay in the events.
-    function fileDeclaration(uint256 officialTag, uint32 period, uint256 commitment) external {
+    function fileDeclaration(uint256 officialTag, uint32 period, uint32 capacity, uint256 commitment) external {
         address account = officialAccount[officialTag];
         if (msg.sender != operator && (account == address(0) || msg.sender != account)) {
             revert NotAllowed(officialTag);
         }
-        record(officialTag, period, commitment);
+        record(officialTag, period, capacity, commitment);
     }
 
     /// Records many commitments in one transaction, in order (a later one for the same
@@ -112,21 +123,28 @@ contract ProbityRegistry {
     function fileDeclarations(
         uint256[] calldata officialTags,
         uint32[] calldata periods,
+        uint32[] calldata capacities,
         uint256[] calldata commitments_
     ) external onlyOperator {
-        if (periods.length != officialTags.length || commitments_.length != officialTags.length) {
+        if (
+            periods.length != officialTags.length || capacities.length != officialTags.length
+                || commitments_.length != officialTags.length
+        ) {
             revert LengthMismatch();
         }
         for (uint256 i = 0; i < officialTags.length; i++) {
-            record(officialTags[i], periods[i], commitments_[i]);
+            record(officialTags[i], periods[i], capacities[i], commitments_[i]);
         }
     }
 
-    function record(uint256 officialTag, uint32 period, uint256 commitment) private {
+    function record(uint256 officialTag, uint32 period, uint32 capacity, uint256 commitment) private {
         if (!registered[officialTag]) revert UnknownOfficial(officialTag);
         if (commitment == 0) revert ZeroCommitment();
-        commitments[officialTag][period] = commitment;
-        emit DeclarationFiled(officialTag, period, commitment, msg.sender);
+        if (capacity != 16 && capacity != 64 && capacity != 256 && capacity != 1024) {
+            revert BadCapacity(capacity);
+        }
+        filings[officialTag][period] = Filing(commitment, capacity);
+        emit DeclarationFiled(officialTag, period, capacity, commitment, msg.sender);
     }
 
     /// Records a checkpoint of the log. Tree sizes never go back.
@@ -139,7 +157,12 @@ contract ProbityRegistry {
 
     /// The commitment an official filed for a period (0 if none).
     function commitmentOf(uint256 officialTag, uint32 period) external view returns (uint256) {
-        return commitments[officialTag][period];
+        return filings[officialTag][period].commitment;
+    }
+
+    /// The capacity of the declaration an official filed for a period (0 if none).
+    function capacityOf(uint256 officialTag, uint32 period) external view returns (uint32) {
+        return filings[officialTag][period].capacity;
     }
 
     /// The verifier contract of a statement at a capacity (zero if none).
@@ -149,7 +172,8 @@ contract ProbityRegistry {
 
     /// Checks a proof on-chain against the stored commitments and records the outcome as a
     /// `ProofChecked` event. Valid means: the statement's verifier accepts the proof, and the
-    /// commitments and official in its public inputs are the ones filed here. A proof with a
+    /// commitments and official in its public inputs are the ones filed here, for declarations
+    /// of the proof's capacity. A proof with a
     /// point off the curve makes the verifier revert, and this call with it (see the
     /// verifiers: a failed precompile is never read as an answer).
     function checkProof(
@@ -160,7 +184,7 @@ contract ProbityRegistry {
         uint256[2] calldata c,
         uint256[] calldata input
     ) external returns (bool valid) {
-        valid = matchesFiling(statement, input);
+        valid = matchesFiling(statement, capacity, input);
         address verifier = verifiers[keccak256(abi.encode(statement, capacity))];
         if (valid) {
             valid = verifier != address(0) && IGroth16Verifier(verifier).verifyProof(a, b, c, input);
@@ -170,18 +194,23 @@ contract ProbityRegistry {
     }
 
     /// Whether the proof's public inputs name commitments filed here for their official and
-    /// period(s).
-    function matchesFiling(uint8 statement, uint256[] calldata input) public view returns (bool) {
+    /// period(s), each filed for declarations of `capacity` slots.
+    function matchesFiling(uint8 statement, uint32 capacity, uint256[] calldata input) public view returns (bool) {
         if (statement == 2) {
             if (input.length != 6) return false;
-            return filed(input[2], input[3], input[0]) && filed(input[2], input[4], input[1]);
+            return filed(input[2], input[3], input[0], capacity) && filed(input[2], input[4], input[1], capacity);
         }
         if (statement > 3 || input.length < 3) return false;
-        return filed(input[1], input[2], input[0]);
+        return filed(input[1], input[2], input[0], capacity);
     }
 
-    function filed(uint256 officialTag, uint256 period, uint256 commitment) private view returns (bool) {
-        return period <= type(uint32).max && commitment != 0
-            && commitments[officialTag][uint32(period)] == commitment;
+    function filed(uint256 officialTag, uint256 period, uint256 commitment, uint32 capacity)
+        private
+        view
+        returns (bool)
+    {
+        if (period > type(uint32).max || commitment == 0) return false;
+        Filing storage f = filings[officialTag][uint32(period)];
+        return f.commitment == commitment && f.capacity == capacity;
     }
 }

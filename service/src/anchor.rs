@@ -27,7 +27,7 @@ use probity_core::Fr;
 use probity_ledger::{Entry, EntryBody};
 
 use crate::{
-    chain::{Chain, ChainError, Registry},
+    chain::{Chain, ChainError, ChainFiling, Registry},
     config::AnchorConfig,
     service::{OpenError, Shared},
 };
@@ -233,14 +233,12 @@ async fn round(shared: &Shared, registry: &Registry) -> Result<(), AnchorError> 
 }
 
 /// What entries `start..end` ask of the chain: the officials they register, and for each
-/// official and period the latest commitment they file (see the module docs for why only the
-/// latest).
-#[allow(clippy::type_complexity)]
+/// official and period the latest filing (see the module docs for why only the latest).
 fn read_run(
     shared: &Shared,
     start: u64,
     end: u64,
-) -> Result<(Vec<Fr>, Vec<(Fr, u32, Fr)>), AnchorError> {
+) -> Result<(Vec<Fr>, Vec<ChainFiling>), AnchorError> {
     let mut officials = Vec::new();
     let mut filings = Vec::new();
     for (i, bytes) in (start..).zip(shared.log.entries_bytes(start, end).map_err(ledger_err)?) {
@@ -248,9 +246,12 @@ fn read_run(
             .map_err(|e| AnchorError::Ledger(format!("entry {i} is damaged: {e}")))?;
         match entry.body {
             EntryBody::OfficialRegistered(r) => officials.push(r.official.tag().0),
-            EntryBody::DeclarationFiled(d) => {
-                filings.push((d.official.tag().0, d.period.get(), d.commitment.0));
-            }
+            EntryBody::DeclarationFiled(d) => filings.push(ChainFiling {
+                official_tag: d.official.tag().0,
+                period: d.period.get(),
+                capacity: d.capacity,
+                commitment: d.commitment.0,
+            }),
             _ => {}
         }
     }
@@ -259,16 +260,16 @@ fn read_run(
     Ok((officials, latest_per_period(filings)))
 }
 
-/// The last commitment of each (official, period), in the order of their first filing.
-fn latest_per_period(filings: Vec<(Fr, u32, Fr)>) -> Vec<(Fr, u32, Fr)> {
+/// The last filing of each (official, period), in the order of their first filing.
+fn latest_per_period(filings: Vec<ChainFiling>) -> Vec<ChainFiling> {
     let mut at: HashMap<(Fr, u32), usize> = HashMap::new();
-    let mut out: Vec<(Fr, u32, Fr)> = Vec::new();
-    for (official, period, commitment) in filings {
-        match at.get(&(official, period)) {
-            Some(&i) => out[i].2 = commitment,
+    let mut out: Vec<ChainFiling> = Vec::new();
+    for filing in filings {
+        match at.get(&(filing.official_tag, filing.period)) {
+            Some(&i) => out[i] = filing,
             None => {
-                at.insert((official, period), out.len());
-                out.push((official, period, commitment));
+                at.insert((filing.official_tag, filing.period), out.len());
+                out.push(filing);
             }
         }
     }
@@ -291,22 +292,30 @@ fn save(
 
 #[cfg(test)]
 mod tests {
+    use probity_core::Capacity;
+
     use super::*;
 
     #[test]
     fn a_run_files_only_the_latest_commitment_of_each_period() {
         let (a, b) = (Fr::from(1u64), Fr::from(2u64));
-        let c = |n: u64| Fr::from(100 + n);
+        let f = |official_tag, period, n: u64, capacity| ChainFiling {
+            official_tag,
+            period,
+            capacity,
+            commitment: Fr::from(100 + n),
+        };
+        let (c16, c64) = (Capacity::C16, Capacity::C64);
         let filings = vec![
-            (a, 2025, c(1)),
-            (b, 2025, c(2)),
-            (a, 2025, c(3)), // amends a's 2025
-            (a, 2026, c(4)),
-            (a, 2025, c(5)), // and again
+            f(a, 2025, 1, c16),
+            f(b, 2025, 2, c16),
+            f(a, 2025, 3, c16), // amends a's 2025
+            f(a, 2026, 4, c16),
+            f(a, 2025, 5, c64), // and again, at another capacity: the capacity follows
         ];
         assert_eq!(
             latest_per_period(filings),
-            vec![(a, 2025, c(5)), (b, 2025, c(2)), (a, 2026, c(4))]
+            vec![f(a, 2025, 5, c64), f(b, 2025, 2, c16), f(a, 2026, 4, c16)]
         );
     }
 

@@ -24,14 +24,15 @@ sol! {
         function registerOfficial(uint256 officialTag, address account) external;
         function registerOfficials(uint256[] officialTags) external;
         function setVerifier(uint8 statement, uint32 capacity, address verifier) external;
-        function fileDeclaration(uint256 officialTag, uint32 period, uint256 commitment) external;
-        function fileDeclarations(uint256[] officialTags, uint32[] periods, uint256[] commitments) external;
+        function fileDeclaration(uint256 officialTag, uint32 period, uint32 capacity, uint256 commitment) external;
+        function fileDeclarations(uint256[] officialTags, uint32[] periods, uint32[] capacities, uint256[] commitments) external;
         function verifierOf(uint8 statement, uint32 capacity) external view returns (address);
         function anchorCheckpoint(uint64 size, bytes32 root) external;
         function commitmentOf(uint256 officialTag, uint32 period) external view returns (uint256);
+        function capacityOf(uint256 officialTag, uint32 period) external view returns (uint32);
         function treeSize() external view returns (uint64);
         function rootHash() external view returns (bytes32);
-        function matchesFiling(uint8 statement, uint256[] input) external view returns (bool);
+        function matchesFiling(uint8 statement, uint32 capacity, uint256[] input) external view returns (bool);
         function checkProof(
             uint8 statement,
             uint32 capacity,
@@ -267,6 +268,19 @@ impl Chain {
     }
 }
 
+/// One declaration filing as the registry stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainFiling {
+    /// The official's tag.
+    pub official_tag: probity_core::Fr,
+    /// The period.
+    pub period: u32,
+    /// The capacity the commitment was made for.
+    pub capacity: Capacity,
+    /// The commitment.
+    pub commitment: probity_core::Fr,
+}
+
 /// The registry contract at one address.
 #[derive(Clone, Debug)]
 pub struct Registry {
@@ -365,32 +379,38 @@ impl Registry {
         self.chain.send(tx).await
     }
 
-    /// Files a declaration commitment.
+    /// Files a declaration commitment made for `capacity` slots.
     pub async fn file_declaration(
         &self,
         official_tag: &probity_core::Fr,
         period: u32,
+        capacity: Capacity,
         commitment: &probity_core::Fr,
     ) -> Result<Mined, ChainError> {
         let tx = self
             .contract()
-            .fileDeclaration(field(official_tag), period, field(commitment))
+            .fileDeclaration(
+                field(official_tag),
+                period,
+                capacity_code(capacity)?,
+                field(commitment),
+            )
             .into_transaction_request();
         self.chain.send(tx).await
     }
 
-    /// Files many commitments in one transaction, in order: (official tag, period,
-    /// commitment). Operator only.
-    pub async fn file_declarations(
-        &self,
-        filings: &[(probity_core::Fr, u32, probity_core::Fr)],
-    ) -> Result<Mined, ChainError> {
-        let tags = filings.iter().map(|(t, _, _)| field(t)).collect();
-        let periods = filings.iter().map(|(_, p, _)| *p).collect();
-        let commitments = filings.iter().map(|(_, _, c)| field(c)).collect();
+    /// Files many commitments in one transaction, in order. Operator only.
+    pub async fn file_declarations(&self, filings: &[ChainFiling]) -> Result<Mined, ChainError> {
+        let tags = filings.iter().map(|f| field(&f.official_tag)).collect();
+        let periods = filings.iter().map(|f| f.period).collect();
+        let capacities = filings
+            .iter()
+            .map(|f| capacity_code(f.capacity))
+            .collect::<Result<_, _>>()?;
+        let commitments = filings.iter().map(|f| field(&f.commitment)).collect();
         let tx = self
             .contract()
-            .fileDeclarations(tags, periods, commitments)
+            .fileDeclarations(tags, periods, capacities, commitments)
             .into_transaction_request();
         self.chain.send(tx).await
     }
@@ -417,6 +437,21 @@ impl Registry {
             .await
             .map_err(call_err)?;
         Ok(value.to_be_bytes::<32>())
+    }
+
+    /// The capacity of the declaration filed for an official and period (`None` if none).
+    pub async fn capacity_of(
+        &self,
+        official_tag: &probity_core::Fr,
+        period: u32,
+    ) -> Result<Option<Capacity>, ChainError> {
+        let slots = self
+            .contract()
+            .capacityOf(field(official_tag), period)
+            .call()
+            .await
+            .map_err(call_err)?;
+        Ok(Capacity::new(slots as usize).ok())
     }
 
     /// The latest anchored checkpoint: (tree size, root hash).

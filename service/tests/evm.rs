@@ -12,7 +12,7 @@ mod common;
 use chain_tools::{Anvil, OPERATOR_KEY, OTHER_KEY};
 use common::{declaration, opening, prover};
 use probity_core::{AssetId, Capacity, Category, PublicInputs, SignedAmount, StatementKind};
-use probity_service::chain::{verify_gas, verify_on_chain, Chain, ChainError};
+use probity_service::chain::{verify_gas, verify_on_chain, Chain, ChainError, ChainFiling};
 use probity_verifier::{evm_proof, export_solidity, EvmProof, Proof, StatementVerifyingKey};
 
 /// BN254's scalar field modulus, big-endian.
@@ -91,6 +91,41 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         .expect("asset proof");
     let envelopes = [&band, &category, &growth, &asset];
 
+    // A genuine 64-slot declaration and an asset proof about it, with its own keys: the
+    // registry must only match it against a filing made for 64 slots.
+    let d2026 = declaration("gov-0001-2026.toml");
+    let o64 = opening(
+        &probity_core::Declaration::new(
+            d2026.official().clone(),
+            d2026.period(),
+            Capacity::C64,
+            d2026.currency().into(),
+            d2026.items().to_vec(),
+        )
+        .expect("the same items fit 64 slots"),
+    );
+    let keys64 = probity_params::generate_keys(StatementKind::AssetIncluded, Capacity::C64, rng)
+        .expect("keys at capacity 64");
+    let vk64 = StatementVerifyingKey::from_verifying_key(
+        StatementKind::AssetIncluded,
+        Capacity::C64,
+        keys64.verifying_key.clone(),
+    )
+    .expect("a valid key");
+    let asset64 = probity_prover::Prover::new(
+        StatementKind::AssetIncluded,
+        Capacity::C64,
+        keys64.proving_key,
+    )
+    .expect("prover at capacity 64")
+    .asset_included(
+        &o64,
+        &AssetId("浙(2021)杭州市不动产权第0456789号".into()),
+        probity_core::Amount(1),
+        rng,
+    )
+    .expect("asset proof at capacity 64");
+
     // Compile the registry and a verifier per statement.
     let mut sources = vec![(
         "ProbityRegistry".to_owned(),
@@ -100,7 +135,10 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         let contract = export_solidity(&key(e.statement));
         sources.push((contract.name, contract.source));
     }
+    let contract64 = export_solidity(&vk64);
+    sources.push((contract64.name, contract64.source));
     let bytecode = compile(&sources);
+    let verifier64_code = bytecode.last().expect("the 64-slot verifier").clone();
 
     // Deploy.
     let operator = Chain::connect(&anvil.url, OPERATOR_KEY).expect("connects");
@@ -110,7 +148,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         .expect("registry deploys");
     let registry = operator.registry(deployed.created.expect("an address"));
     let mut verifiers = Vec::new();
-    for (e, code) in envelopes.iter().zip(&bytecode[1..]) {
+    for (e, code) in envelopes.iter().zip(&bytecode[1..=envelopes.len()]) {
         let v = operator.deploy(code, &[]).await.expect("verifier deploys");
         let address = v.created.expect("an address");
         registry
@@ -133,7 +171,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
     let mut gas = Vec::new();
     for o in [&o2025, &o2026] {
         let filed = registry
-            .file_declaration(&tag, o.period().get(), &o.commitment().0)
+            .file_declaration(&tag, o.period().get(), Capacity::C16, &o.commitment().0)
             .await
             .expect("filed");
         gas.push(("fileDeclaration".to_owned(), filed.gas_used));
@@ -263,7 +301,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
     let reverted = |r: Result<_, ChainError>| matches!(r, Err(ChainError::Reverted(_)));
     assert!(reverted(
         as_other
-            .file_declaration(&tag, 2027, &o2026.commitment().0)
+            .file_declaration(&tag, 2027, Capacity::C16, &o2026.commitment().0)
             .await
     ));
     assert!(reverted(as_other.anchor_checkpoint(100, [9u8; 32]).await));
@@ -275,7 +313,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         .await
         .expect("the operator names the official's account");
     as_other
-        .file_declaration(&tag, 2027, &o2026.commitment().0)
+        .file_declaration(&tag, 2027, Capacity::C16, &o2026.commitment().0)
         .await
         .expect("the official's own account files");
 
@@ -296,10 +334,16 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         o2025.commitment().0,
         o2026.commitment().0,
     );
+    let filing = |official_tag, period, commitment| ChainFiling {
+        official_tag,
+        period,
+        capacity: Capacity::C16,
+        commitment,
+    };
     let batch = [
-        (tag_b, 2026, c_unfiled),
-        (tag_b, 2027, c2025),
-        (tag_b, 2027, c2026),
+        filing(tag_b, 2026, c_unfiled),
+        filing(tag_b, 2027, c2025),
+        filing(tag_b, 2027, c2026),
     ];
     let filed = registry
         .file_declarations(&batch)
@@ -310,7 +354,7 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
         filed.gas_used / batch.len() as u64,
     ));
     // A full batch, as the service sends them: new periods, so every filing is a new slot.
-    let full: Vec<_> = (3000..3100).map(|p| (tag_b, p, c2026)).collect();
+    let full: Vec<_> = (3000..3100).map(|p| filing(tag_b, p, c2026)).collect();
     let filed = registry
         .file_declarations(&full)
         .await
@@ -335,11 +379,57 @@ async fn contracts_anchor_and_verify_on_a_real_chain() {
     as_b.input[1] = probity_verifier::evm_word(&tag_b);
     refused(as_b, "a proof moved to another official's tag").await;
     as_other
-        .file_declaration(&tag, 2028, &c2026)
+        .file_declaration(&tag, 2028, Capacity::C16, &c2026)
         .await
         .expect("the batch left the official's account in place");
     assert!(reverted(as_other.register_officials(&[tag_b]).await));
     assert!(reverted(as_other.file_declarations(&batch).await));
+
+    // The capacity is part of a filing. The 64-slot commitment filed as if for 16 slots: its
+    // genuine 64-slot proof verifies, but the registry refuses it, and it refuses the filing
+    // at a capacity that does not exist.
+    let v64 = operator
+        .deploy(&verifier64_code, &[])
+        .await
+        .expect("verifier deploys")
+        .created
+        .expect("an address");
+    registry
+        .set_verifier(StatementKind::AssetIncluded, Capacity::C64, v64)
+        .await
+        .expect("verifier set");
+    let (_, evm64) = encode(&asset64);
+    let p64 = o64.period().get();
+    registry
+        .file_declaration(&tag, p64, Capacity::C16, &o64.commitment().0)
+        .await
+        .expect("filed, with the wrong capacity");
+    assert!(
+        verify_on_chain(&operator, v64, &evm64).await.expect("call"),
+        "the 64-slot proof itself is valid"
+    );
+    assert!(
+        !registry
+            .check_proof(StatementKind::AssetIncluded, Capacity::C64, &evm64)
+            .await
+            .expect("call"),
+        "a 64-slot proof against a filing for 16 slots is refused"
+    );
+    assert_eq!(
+        registry.capacity_of(&tag, p64).await.expect("read"),
+        Some(Capacity::C16)
+    );
+    registry
+        .file_declaration(&tag, p64, Capacity::C64, &o64.commitment().0)
+        .await
+        .expect("filed again, at its capacity");
+    assert!(
+        registry
+            .check_proof(StatementKind::AssetIncluded, Capacity::C64, &evm64)
+            .await
+            .expect("call"),
+        "control: the same proof against the filing for 64 slots"
+    );
 
     eprintln!("gas used:");
     for (what, used) in gas {
