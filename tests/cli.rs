@@ -84,7 +84,7 @@ fn official_and_supervisor_round_trip() {
     );
     let text = ok(setup);
     assert!(
-        text.contains("net_worth_range") && text.contains("7970 constraints"),
+        text.contains("net_worth_range") && text.contains("7991 constraints"),
         "{text}"
     );
     assert!(env.path("params/manifest.json").exists());
@@ -230,6 +230,70 @@ fn official_and_supervisor_round_trip() {
     for f in ["proof.json", "verification_key.json", "public.json"] {
         assert!(out.join(f).exists(), "{f}");
     }
+}
+
+/// The soundness hole of commitment format v1 (DESIGN.md §4), end to end with real keys: a
+/// dishonest official proves with the capacity-64 `asset_included` key that their 16-slot
+/// declaration holds a flat it does not hold (`probity_core::testing::capacity_forgery`).
+/// Under v1 `supervisor verify` answered VALID; under v2 the proof cannot verify.
+#[test]
+fn supervisor_verify_refuses_a_proof_for_another_capacity() {
+    use ark_serialize::CanonicalSerialize as _;
+    use probity_circuits::{AssetIncludedCircuit, AssetWitness};
+    use probity_core::{AssetIncluded, Capacity, Fr, ProofEnvelope, PublicInputs, StatementKind};
+
+    let env = Env::new();
+    ok(env.run(&[
+        "setup",
+        "--dev",
+        "--capacity",
+        "64",
+        "--statement",
+        "asset-included",
+    ]));
+    let params = probity_params::Params::open(&env.path("params")).expect("params");
+    let pk = params
+        .proving_key(StatementKind::AssetIncluded, Capacity::C64)
+        .expect("the capacity-64 key");
+
+    let forgery = probity_core::testing::capacity_forgery();
+    let o = &forgery.opening;
+    let inputs = AssetIncluded {
+        commitment: o.commitment(),
+        official_tag: o.official().tag(),
+        period: o.period(),
+        id_hash: forgery.id_hash,
+        min_value: forgery.value,
+    };
+    let witness = AssetWitness {
+        category: Fr::from(1u64),
+        value: forgery.value.to_field(),
+        blinding: forgery.salt,
+        path: forgery.path.clone(),
+    };
+    let circuit =
+        AssetIncludedCircuit::from_parts(Capacity::C64, inputs.to_public_inputs(), witness);
+    let proof = ark_groth16::Groth16::<ark_bn254::Bn254>::create_random_proof_with_reduction(
+        circuit,
+        &pk,
+        &mut rand::rngs::OsRng,
+    )
+    .expect("arkworks proves whatever it is given");
+    let mut bytes = Vec::new();
+    proof.serialize_compressed(&mut bytes).expect("serializes");
+    let envelope = ProofEnvelope::new(
+        Capacity::C64,
+        o.official().clone(),
+        &PublicInputs::AssetIncluded(inputs),
+        &bytes.try_into().expect("128 bytes"),
+    );
+    let file = env.path("forged.json");
+    std::fs::write(&file, envelope.to_json()).expect("write");
+    fails(
+        env.run(&["supervisor", "verify", file.to_str().expect("utf-8")]),
+        1,
+        "INVALID",
+    );
 }
 
 #[test]

@@ -86,7 +86,7 @@ fn material() -> &'static Material {
             proving_key_file: probity_params::proving_key_file(statement, Capacity::C16),
             proving_key_sha256: "00".repeat(32),
         };
-        // OFFICIAL: a seeded asset_included setup (1,397 constraints) and a proof that the
+        // OFFICIAL: a seeded asset_included setup (1,419 constraints) and a proof that the
         // flat is declared at 3,000,000.00 or more.
         let kind = StatementKind::AssetIncluded;
         let keys =

@@ -1263,6 +1263,46 @@ fn with_inputs(envelope: &ProofEnvelope, edit: impl FnOnce(&mut PublicInputs)) -
     )
 }
 
+/// DESIGN.md §5: growth from a filing to itself, or backwards in time, has no proof. The
+/// service refuses such a proof file as malformed, names the rule, and writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn growth_proofs_from_a_period_to_itself_or_backwards_are_refused() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let growth = fx.growth2025to2026();
+    let to_itself = with_inputs(&growth, |x| {
+        if let PublicInputs::WealthGrowth(w) = x {
+            w.period_prev = w.period_curr;
+            w.commitment_prev = w.commitment_curr;
+        }
+    });
+    let backwards = with_inputs(&growth, |x| {
+        if let PublicInputs::WealthGrowth(w) = x {
+            w.period_prev = fx.o2026.period();
+            w.period_curr = fx.o2025.period();
+        }
+    });
+    for forged in [to_itself, backwards] {
+        let before = app.size().await;
+        let reply = app
+            .send(filing_call(
+                &fx.o2026,
+                &fx.gov1,
+                vec![fx.band2026(), forged.clone()],
+            ))
+            .await;
+        reply.expect_error(400, "bad_request");
+        assert!(
+            reply.text().contains("earlier period to a later one"),
+            "{}",
+            reply.text()
+        );
+        assert_eq!(app.size().await, before, "a refused filing writes nothing");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn filings_with_proofs_that_do_not_fit_are_refused() {
     let app = App::open();
