@@ -23,6 +23,7 @@
 mod anchor;
 pub mod api;
 pub mod auth;
+mod budget;
 #[cfg(feature = "evm")]
 pub mod chain;
 mod client;

@@ -151,6 +151,10 @@ pub(crate) fn router(shared: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&shared),
+            crate::budget::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
             track,
         ))
         .layer(timeout)
@@ -348,6 +352,7 @@ async fn healthz() -> &'static str {
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "public", responses((status = 200, description = "Prometheus text exposition")))]
 async fn metrics(State(s): State<AppState>) -> Response {
+    s.metrics.body_bytes_in_flight(s.body_budget.in_flight());
     (
         [(
             header::CONTENT_TYPE,

@@ -290,6 +290,77 @@ async fn oversized_bodies_get_413_and_write_nothing() {
     .await;
 }
 
+/// The bytes of `probity_request_body_bytes_in_flight` in `/metrics`.
+async fn body_bytes_in_flight(app: &App) -> u64 {
+    let metrics = app.send(Call::get("/metrics")).await.text();
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("probity_request_body_bytes_in_flight "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the gauge")
+}
+
+// A current-thread runtime: a chunk taken from a slow body is counted against the budget in
+// the same poll, before this test runs again, so what the service holds is known exactly.
+#[tokio::test]
+async fn slow_bodies_beyond_the_body_budget_are_refused_until_they_go() {
+    const CHUNK: usize = 64 << 10;
+    const HELD: usize = 4;
+    let app = App::open_with(|c| {
+        c.max_body_bytes = CHUNK;
+        c.max_tip_bytes = HELD * CHUNK;
+        c.max_body_bytes_in_flight = HELD * CHUNK;
+    });
+    let size = app.size().await;
+    let app = std::sync::Arc::new(app);
+    // Slow tips that have sent part of their body and wait: together, the whole budget.
+    let mut slow = Vec::new();
+    for _ in 0..HELD {
+        let (tx, body) = common::oneshot::slow_body();
+        let request = axum::http::Request::post("/v1/tips")
+            .body(body)
+            .expect("a request");
+        let a = std::sync::Arc::clone(&app);
+        let answer = tokio::spawn(async move { a.send_request(request).await });
+        tx.send(vec![b'x'; CHUNK].into()).await.expect("reading");
+        // The slot frees when the service takes the chunk.
+        drop(tx.reserve().await.expect("reading"));
+        slow.push((tx, answer));
+    }
+    assert_eq!(body_bytes_in_flight(&app).await, (HELD * CHUNK) as u64);
+    // Any body now is beyond the budget: refused at its first byte, whatever the route.
+    let small = Call::post("/v1/tips/status").json(&json!({"receipt_code": "x"}));
+    refused(&app, small.clone(), 503, "overloaded").await;
+    refused(&app, Call::post("/v1/enroll").body("{"), 503, "overloaded").await;
+    let (tx, body) = common::oneshot::slow_body();
+    let a = std::sync::Arc::clone(&app);
+    let late = tokio::spawn(async move {
+        a.send_request(
+            axum::http::Request::post("/v1/tips")
+                .body(body)
+                .expect("a request"),
+        )
+        .await
+    });
+    tx.send(vec![b'x'; 1].into()).await.expect("sent");
+    late.await
+        .expect("answered")
+        .expect_error(503, "overloaded");
+    // Requests without a body still work.
+    let _: api::ServiceInfo = app.ok(Call::get("/v1/info")).await;
+    // The slow clients finish (with bodies that are not tips); what they held comes back.
+    for (tx, answer) in slow {
+        drop(tx);
+        answer
+            .await
+            .expect("answered")
+            .expect_error(400, "bad_request");
+    }
+    assert_eq!(body_bytes_in_flight(&app).await, 0);
+    refused(&app, small, 400, "bad_request").await;
+    assert_eq!(app.size().await, size);
+}
+
 // ----- who may call what -------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
