@@ -34,8 +34,9 @@ pub struct ErrorEnvelope {
 /// The body of the error envelope.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `payload_too_large`, `invalid_proof`, `unprocessable`, `timeout`, `overloaded`,
+    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `payload_too_large`, `uri_too_long`,
+    /// `headers_too_large`, `invalid_proof`, `unprocessable`, `timeout`, `overloaded`,
     /// `unavailable` or `internal`.
     pub code: String,
     /// What went wrong and what to do.
