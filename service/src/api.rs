@@ -197,20 +197,37 @@ pub struct Written {
     pub receipts: Vec<Receipt>,
 }
 
+// The request schemas below state every rule the service checks on a field's text (the
+// patterns of ids, jurisdictions, hex, base64 and codes), so that a body the schema accepts
+// is not refused as malformed (400); rules that need state (who is registered, which epoch
+// it is) or a curve (keys, proofs) are left to the service.
+
 /// Registrar: register an official.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterOfficial {
-    /// The identifier.
-    #[schema(value_type = String)]
+    /// The identifier (1 to 64 characters of A-Z a-z 0-9 . _ -).
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub official: OfficialId,
-    /// Name.
+    /// Name (1 to 256 bytes of text, not only white space, without control characters).
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\x00-\\x20\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: String,
-    /// Position.
+    /// Position (1 to 256 bytes of text, not only white space, without control characters).
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\x00-\\x20\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub position: String,
     /// Jurisdiction (1 to 64 characters of A-Z a-z 0-9 - . _ : /).
+    #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
     pub jurisdiction: String,
     /// The official's Ed25519 public key, hex.
+    #[schema(pattern = "^[0-9A-Fa-f]{64}$")]
     pub public_key: String,
 }
 
@@ -218,10 +235,11 @@ pub struct RegisterOfficial {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterSupervisor {
-    /// The identifier.
-    #[schema(value_type = String)]
+    /// The identifier (1 to 64 characters of A-Z a-z 0-9 . _ -).
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub supervisor: SupervisorId,
     /// The supervisor's Ed25519 public key, hex.
+    #[schema(pattern = "^[0-9A-Fa-f]{64}$")]
     pub public_key: String,
 }
 
@@ -230,8 +248,10 @@ pub struct RegisterSupervisor {
 #[serde(deny_unknown_fields)]
 pub struct IssueEnrollmentCodes {
     /// How many (1 to 1,000).
+    #[schema(minimum = 1, maximum = 1000)]
     pub count: u64,
     /// The credentials' scope: a jurisdiction.
+    #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
     pub scope: String,
 }
 
@@ -288,13 +308,14 @@ pub struct FilingAccepted {
 #[serde(deny_unknown_fields)]
 pub struct IssueChallenge {
     /// The official.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub official: OfficialId,
     /// The period [default: the official's latest filed period].
     #[serde(default)]
     #[schema(value_type = Option<u32>)]
     pub period: Option<Period>,
     /// The asset's `id_hash` (decimal field element): clients hash the registry identifier.
+    #[schema(pattern = "^[0-9]{1,78}$")]
     pub id_hash: String,
     /// The least declared value, minor units.
     pub min_value: u64,
@@ -347,6 +368,7 @@ pub struct AnswerChallenge {
 #[serde(deny_unknown_fields)]
 pub struct Enroll {
     /// `issuance::Request::to_bytes`, hex.
+    #[schema(pattern = "^([0-9A-Fa-f]{2})+$")]
     pub request: String,
 }
 
@@ -363,12 +385,18 @@ pub struct Enrolled {
 #[serde(deny_unknown_fields)]
 pub struct SubmitTip {
     /// The official the tip is about (their registered id, byte for byte).
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub subject: String,
     /// The epoch (must be the current one).
     pub epoch: u64,
     /// `SealedTip::to_bytes`, base64 (standard, padded).
+    #[schema(
+        pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        min_length = 4
+    )]
     pub sealed: String,
     /// `Presentation::to_bytes`, hex.
+    #[schema(pattern = "^([0-9A-Fa-f]{2})+$")]
     pub presentation: String,
 }
 
@@ -392,7 +420,9 @@ pub struct TipAccepted {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TipStatusQuery {
-    /// The receipt code.
+    /// The receipt code: 32 symbols of Crockford's base32 (case and `-` or space between
+    /// them do not matter).
+    #[schema(pattern = "^[ -]*([0-9A-HJ-NP-TV-Za-hj-np-tv-zILOilo][ -]*){32}$")]
     pub receipt_code: String,
 }
 
@@ -443,8 +473,14 @@ pub struct SealedTipView {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyToTip {
-    /// The reply the whistleblower will read (1 to 4,096 bytes). The operator can read it
-    /// too: put nothing confidential in it.
+    /// The reply the whistleblower will read (1 to 4,096 bytes of text, not only white
+    /// space; no control characters but line feeds). The operator can read it too: put
+    /// nothing confidential in it.
+    #[schema(
+        min_length = 1,
+        max_length = 4096,
+        pattern = "^[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]*[^\\x00-\\x20\\x7f-\\x9f][^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub message: String,
     /// Close the tip (logs `TipClosed`).
     #[serde(default)]
@@ -492,8 +528,9 @@ pub struct DisclosureView {
     pub entry: u64,
     /// The salt, hex.
     pub salt: String,
-    /// The detail, as its JSON.
-    #[schema(value_type = Object)]
+    /// The detail, as its JSON: an object for a challenge or an alert, a decimal string for
+    /// an `asset_included` proof's `id_hash`, a string for a tip's outcome.
+    #[schema(value_type = Value)]
     pub detail: serde_json::Value,
 }
 

@@ -43,6 +43,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest tip request body, in bytes (a sealed tip holds up to 8 MiB, in base64).
     pub max_tip_bytes: usize,
+    /// Bytes of request bodies held in memory at once, across all requests: a body chunk
+    /// that would go beyond it fails its request with 503 (`overloaded`). At least
+    /// `max_body_bytes` and `max_tip_bytes`, so that any single request can be served.
+    pub max_body_bytes_in_flight: usize,
     /// Requests in flight at once; more are refused with 503.
     pub max_concurrency: usize,
     /// Longest a request may take, in seconds.
@@ -133,6 +137,9 @@ impl Default for Config {
             reporters_window_epochs: 4,
             max_body_bytes: 256 << 10,
             max_tip_bytes: 12 << 20,
+            // Five full-size tips at once, or hundreds of ordinary requests: without it, 512
+            // slow 12 MiB bodies could hold 6 GiB.
+            max_body_bytes_in_flight: 64 << 20,
             max_concurrency: 512,
             request_timeout_secs: 30,
             sweep_interval_secs: 10,
@@ -204,6 +211,12 @@ impl Config {
         if self.max_concurrency == 0 || self.request_timeout_secs == 0 {
             return Err("max_concurrency and request_timeout_secs must be positive".into());
         }
+        if self.max_body_bytes_in_flight < self.max_body_bytes.max(self.max_tip_bytes) {
+            return Err(
+                "max_body_bytes_in_flight must be at least max_body_bytes and max_tip_bytes: a request that fits its route's limit must fit the budget"
+                    .into(),
+            );
+        }
         if self.anchor.as_ref().is_some_and(|a| a.interval_secs == 0) {
             return Err("anchor.interval_secs must be positive".into());
         }
@@ -251,6 +264,19 @@ mod tests {
             a.interval_secs = 0;
         }
         assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn the_body_budget_must_hold_the_largest_request_a_route_accepts() {
+        assert!(Config::default().validate().is_ok());
+        let c = Config::from_toml("max_body_bytes_in_flight = 1048576\n").expect("valid");
+        assert_eq!(c.max_body_bytes_in_flight, 1 << 20);
+        assert!(c.validate().is_err(), "below max_tip_bytes");
+        let small = Config {
+            max_tip_bytes: 1 << 20,
+            ..c
+        };
+        assert!(small.validate().is_ok());
     }
 
     #[test]

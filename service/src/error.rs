@@ -34,8 +34,9 @@ pub struct ErrorEnvelope {
 /// The body of the error envelope.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `payload_too_large`, `invalid_proof`, `unprocessable`, `timeout`, `overloaded`,
+    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `payload_too_large`, `uri_too_long`,
+    /// `headers_too_large`, `invalid_proof`, `unprocessable`, `timeout`, `overloaded`,
     /// `unavailable` or `internal`.
     pub code: String,
     /// What went wrong and what to do.
@@ -98,6 +99,11 @@ impl ApiError {
     /// 503: the service cannot take writes now.
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// 503: the service has no room for this request now (the body budget is spent).
+    pub fn overloaded(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", message)
     }
 
     /// 500: a fault of the service (storage). The message names the component, never input.

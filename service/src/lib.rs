@@ -23,11 +23,13 @@
 mod anchor;
 pub mod api;
 pub mod auth;
+mod budget;
 #[cfg(feature = "evm")]
 pub mod chain;
 mod client;
 mod config;
 mod error;
+mod listener;
 mod metrics;
 mod proofs;
 mod routes;
@@ -69,7 +71,7 @@ pub async fn serve(
     // loses nothing.
     #[cfg(feature = "evm")]
     let anchorer = tokio::spawn(anchor::run(std::sync::Arc::clone(&service.shared)));
-    let result = axum::serve(listener, router)
+    let result = axum::serve(listener::Listener(listener), router)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();

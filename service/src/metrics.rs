@@ -20,6 +20,7 @@ pub(crate) struct Metrics {
     ledger: Gauge,
     anchor_pending: Gauge,
     anchor_failures: Counter,
+    body_bytes: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -65,6 +66,12 @@ impl Metrics {
             "Anchoring rounds that failed and were retried",
             anchor_failures.clone(),
         );
+        let body_bytes = Gauge::default();
+        registry.register(
+            "request_body_bytes_in_flight",
+            "Bytes of request bodies held in memory (bounded by max_body_bytes_in_flight)",
+            body_bytes.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -73,6 +80,7 @@ impl Metrics {
             ledger,
             anchor_pending,
             anchor_failures,
+            body_bytes,
         }
     }
 
@@ -105,6 +113,11 @@ impl Metrics {
     #[cfg_attr(not(feature = "evm"), allow(dead_code))]
     pub(crate) fn anchor_failed(&self) {
         self.anchor_failures.inc();
+    }
+
+    pub(crate) fn body_bytes_in_flight(&self, bytes: usize) {
+        self.body_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text exposition.

@@ -97,9 +97,80 @@ const MAX_REPLY_LEN: usize = 4_096;
         submit_tip,
         tip_status,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorBody)),
+    modifiers(&CommonResponses)
 )]
 struct ApiDoc;
+
+/// Declares, on every operation, the failures that come from layers every route shares
+/// rather than from its handler, each in the error envelope: 400 for a malformed path,
+/// query or body; 401 and 403 on signed routes (a missing or bad signature, a role that may
+/// not); 413 for a body over the route's limit; 408 past `request_timeout_secs`; 503 when
+/// the service is at `max_concurrency`, its body budget is spent or its writer is full; 500
+/// for a storage fault. A handler's own failures (404, 409, 422) are declared on its route.
+struct CommonResponses;
+
+/// The tags of the routes that take a signed request.
+const SIGNED_TAGS: [&str; 3] = ["registrar", "official", "supervisor"];
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let envelope = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let signed = operation
+                    .tags
+                    .iter()
+                    .flatten()
+                    .any(|t| SIGNED_TAGS.contains(&t.as_str()));
+                let has_body = operation.request_body.is_some();
+                let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| envelope(description).into());
+                };
+                if has_body || has_params || signed {
+                    add("400", "the path, query or body is malformed");
+                }
+                if signed {
+                    add(
+                        "401",
+                        "the request's signature is missing, stale, replayed or does not verify, or its key is not registered",
+                    );
+                    add("403", "the signer's role may not do this");
+                }
+                if has_body {
+                    add("413", "the body is larger than this route accepts");
+                }
+                add(
+                    "414",
+                    "the path and query are longer than the service reads (64 KiB)",
+                );
+                add("431", "the headers are larger than the service reads");
+                add("408", "the request took longer than the service allows");
+                add(
+                    "503",
+                    "the service is busy (too many requests or request bodies at once, or writes waiting); try again shortly",
+                );
+                add("500", "a fault of the service's storage");
+            }
+        }
+    }
+}
 
 /// The OpenAPI document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -149,6 +220,10 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/tips", post(submit_tip).layer(tip_limit))
         .route("/v1/tips/status", post(tip_status))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            crate::budget::middleware,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&shared),
             track,
@@ -340,14 +415,15 @@ pub(crate) fn sweep_drafts(state: &Facts, now: Timestamp) -> Vec<Draft> {
 // ----- public ------------------------------------------------------------------------------
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "public", responses((status = 200, description = "ok")))]
+#[utoipa::path(get, path = "/healthz", tag = "public", responses((status = 200, description = "ok", body = String, content_type = "text/plain; charset=utf-8")))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "public", responses((status = 200, description = "Prometheus text exposition")))]
+#[utoipa::path(get, path = "/metrics", tag = "public", responses((status = 200, description = "Prometheus text exposition", body = String, content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 async fn metrics(State(s): State<AppState>) -> Response {
+    s.metrics.body_bytes_in_flight(s.body_budget.in_flight());
     (
         [(
             header::CONTENT_TYPE,
@@ -359,7 +435,7 @@ async fn metrics(State(s): State<AppState>) -> Response {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "public", responses((status = 200, description = "the OpenAPI document of the API")))]
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "public", responses((status = 200, description = "the OpenAPI document of the API", body = Object)))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi())
 }
@@ -394,7 +470,7 @@ async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
 }
 
 /// The params manifest (verifying keys).
-#[utoipa::path(get, path = "/v1/params", tag = "public", responses((status = 200, description = "the params manifest")))]
+#[utoipa::path(get, path = "/v1/params", tag = "public", responses((status = 200, description = "the params manifest", body = Object)))]
 async fn params(State(s): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -404,7 +480,7 @@ async fn params(State(s): State<AppState>) -> Response {
 }
 
 /// The latest signed checkpoint (C2SP tlog-checkpoint, signed note).
-#[utoipa::path(get, path = "/v1/log/checkpoint", tag = "log", responses((status = 200, description = "the checkpoint note")))]
+#[utoipa::path(get, path = "/v1/log/checkpoint", tag = "log", responses((status = 200, description = "the checkpoint note", body = String, content_type = "text/plain; charset=utf-8"), (status = 404, description = "the log has no checkpoint yet", body = crate::error::ErrorEnvelope)))]
 async fn checkpoint(State(s): State<AppState>) -> Result<Response, ApiError> {
     let cp = s
         .log
@@ -418,7 +494,7 @@ async fn checkpoint(State(s): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// A C2SP tlog-tiles tile of the latest checkpoint's tree.
-#[utoipa::path(get, path = "/v1/log/tile/{path}", tag = "log", params(("path" = String, Path, description = "the tile path, e.g. 0/000 or entries/000.p/5")), responses((status = 200, description = "the tile"), (status = 404, body = crate::error::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/v1/log/tile/{path}", tag = "log", params(("path" = String, Path, description = "the tile path, e.g. 0/000 or entries/000.p/5")), responses((status = 200, description = "the tile", body = Vec<u8>, content_type = "application/octet-stream"), (status = 404, body = crate::error::ErrorEnvelope)))]
 async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> Result<Response, ApiError> {
     let size = s.log.latest_checkpoint()?.map_or(0, |cp| cp.size());
     let data = s
@@ -470,7 +546,7 @@ struct InclusionQuery {
 }
 
 /// The inclusion proof of entry `index` in the tree of `size` entries.
-#[utoipa::path(get, path = "/v1/log/inclusion", tag = "log", params(("index" = u64, Query, description = "the entry"), ("size" = u64, Query, description = "the tree size")), responses((status = 200, description = "the proof"), (status = 400, body = crate::error::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/v1/log/inclusion", tag = "log", params(("index" = u64, Query, description = "the entry"), ("size" = u64, Query, description = "the tree size")), responses((status = 200, description = "the proof", body = Object), (status = 400, body = crate::error::ErrorEnvelope)))]
 async fn inclusion(
     State(s): State<AppState>,
     Query(q): Query<InclusionQuery>,
@@ -490,7 +566,7 @@ struct ConsistencyQuery {
 }
 
 /// The consistency proof from tree size `old` to `new`.
-#[utoipa::path(get, path = "/v1/log/consistency", tag = "log", params(("old" = u64, Query, description = "the older size"), ("new" = u64, Query, description = "the newer size")), responses((status = 200, description = "the proof"), (status = 400, body = crate::error::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/v1/log/consistency", tag = "log", params(("old" = u64, Query, description = "the older size"), ("new" = u64, Query, description = "the newer size")), responses((status = 200, description = "the proof", body = Object), (status = 400, body = crate::error::ErrorEnvelope)))]
 async fn consistency(
     State(s): State<AppState>,
     Query(q): Query<ConsistencyQuery>,

@@ -178,6 +178,8 @@ pub(crate) struct Shared {
     pub(crate) manifest: ParamsManifest,
     pub(crate) proofs: ProofChecker,
     pub(crate) metrics: Metrics,
+    /// The bytes of request bodies held at once, across all requests.
+    pub(crate) body_budget: crate::budget::BodyBudget,
     /// Where commitments and checkpoints are anchored, if anywhere.
     #[cfg(feature = "evm")]
     pub(crate) anchoring: Option<crate::anchor::Anchoring>,
@@ -374,6 +376,7 @@ impl Service {
             tip_pool: tree("tip-pool")?,
             anchor: tree("anchor")?,
         };
+        let body_budget = crate::budget::BodyBudget::new(config.max_body_bytes_in_flight);
         let shared = Arc::new(Shared {
             config,
             clock,
@@ -390,6 +393,7 @@ impl Service {
             manifest,
             proofs,
             metrics: Metrics::new(),
+            body_budget,
             #[cfg(feature = "evm")]
             anchoring,
             writer: Mutex::new(None),

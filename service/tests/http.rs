@@ -563,3 +563,67 @@ fn tips_leave_no_trace_in_logs_or_storage() {
 fn json_of(body: &impl serde::Serialize) -> Value {
     serde_json::to_value(body).expect("json")
 }
+
+/// Sends `request` as raw bytes on a fresh connection and reads the answer to its end.
+fn raw_exchange(server: &TestServer, request: &[u8]) -> common::oneshot::Reply {
+    use std::io::Read as _;
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    // A guard against a server that never answers, not a measurement.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a timeout");
+    stream.write_all(request).expect("sent");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("the answer");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8(answer[..split].to_vec()).expect("a text head");
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse::<u16>().ok())
+        .expect("a status line");
+    let mut headers = axum::http::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').expect("a header");
+        headers.insert(
+            axum::http::HeaderName::from_bytes(name.trim().as_bytes()).expect("a name"),
+            value.trim().parse().expect("a value"),
+        );
+    }
+    common::oneshot::Reply {
+        status: axum::http::StatusCode::from_u16(status).expect("a status"),
+        headers,
+        body: answer[split + 4..].to_vec(),
+    }
+}
+
+#[test]
+fn a_path_too_long_to_read_gets_414_in_the_envelope_the_document_declares() {
+    let server = server();
+    let path = format!("/v1/officials/{}", "G".repeat(100 << 10));
+    let reply = raw_exchange(
+        &server,
+        format!("GET {path} HTTP/1.1\r\nhost: probity\r\n\r\n").as_bytes(),
+    );
+    reply.expect_error(414, "uri_too_long");
+    common::openapi::Document::of_service()
+        .check("get", "/v1/officials/{official}", &reply)
+        .expect("declared");
+    // The connection's rewrite touches nothing the router answers.
+    let reply = raw_exchange(
+        &server,
+        b"GET /v1/officials/GOV-0404 HTTP/1.1\r\nhost: probity\r\nconnection: close\r\n\r\n",
+    );
+    reply.expect_error(404, "not_found");
+    let reply = raw_exchange(
+        &server,
+        b"GET /healthz HTTP/1.1\r\nhost: probity\r\nconnection: close\r\n\r\n",
+    );
+    assert_eq!(reply.status.as_u16(), 200);
+    assert_eq!(reply.body, b"ok");
+}

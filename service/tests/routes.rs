@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use axum::http::Method;
 use common::{
     oneshot::{App, Call, Reply},
+    openapi::Document,
     *,
 };
 use ed25519_dalek::SigningKey;
@@ -288,6 +289,77 @@ async fn oversized_bodies_get_413_and_write_nothing() {
         "payload_too_large",
     )
     .await;
+}
+
+/// The bytes of `probity_request_body_bytes_in_flight` in `/metrics`.
+async fn body_bytes_in_flight(app: &App) -> u64 {
+    let metrics = app.send(Call::get("/metrics")).await.text();
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("probity_request_body_bytes_in_flight "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the gauge")
+}
+
+// A current-thread runtime: a chunk taken from a slow body is counted against the budget in
+// the same poll, before this test runs again, so what the service holds is known exactly.
+#[tokio::test]
+async fn slow_bodies_beyond_the_body_budget_are_refused_until_they_go() {
+    const CHUNK: usize = 64 << 10;
+    const HELD: usize = 4;
+    let app = App::open_with(|c| {
+        c.max_body_bytes = CHUNK;
+        c.max_tip_bytes = HELD * CHUNK;
+        c.max_body_bytes_in_flight = HELD * CHUNK;
+    });
+    let size = app.size().await;
+    let app = std::sync::Arc::new(app);
+    // Slow tips that have sent part of their body and wait: together, the whole budget.
+    let mut slow = Vec::new();
+    for _ in 0..HELD {
+        let (tx, body) = common::oneshot::slow_body();
+        let request = axum::http::Request::post("/v1/tips")
+            .body(body)
+            .expect("a request");
+        let a = std::sync::Arc::clone(&app);
+        let answer = tokio::spawn(async move { a.send_request(request).await });
+        tx.send(vec![b'x'; CHUNK].into()).await.expect("reading");
+        // The slot frees when the service takes the chunk.
+        drop(tx.reserve().await.expect("reading"));
+        slow.push((tx, answer));
+    }
+    assert_eq!(body_bytes_in_flight(&app).await, (HELD * CHUNK) as u64);
+    // Any body now is beyond the budget: refused at its first byte, whatever the route.
+    let small = Call::post("/v1/tips/status").json(&json!({"receipt_code": "x"}));
+    refused(&app, small.clone(), 503, "overloaded").await;
+    refused(&app, Call::post("/v1/enroll").body("{"), 503, "overloaded").await;
+    let (tx, body) = common::oneshot::slow_body();
+    let a = std::sync::Arc::clone(&app);
+    let late = tokio::spawn(async move {
+        a.send_request(
+            axum::http::Request::post("/v1/tips")
+                .body(body)
+                .expect("a request"),
+        )
+        .await
+    });
+    tx.send(vec![b'x'; 1].into()).await.expect("sent");
+    late.await
+        .expect("answered")
+        .expect_error(503, "overloaded");
+    // Requests without a body still work.
+    let _: api::ServiceInfo = app.ok(Call::get("/v1/info")).await;
+    // The slow clients finish (with bodies that are not tips); what they held comes back.
+    for (tx, answer) in slow {
+        drop(tx);
+        answer
+            .await
+            .expect("answered")
+            .expect_error(400, "bad_request");
+    }
+    assert_eq!(body_bytes_in_flight(&app).await, 0);
+    refused(&app, small, 400, "bad_request").await;
+    assert_eq!(app.size().await, size);
 }
 
 // ----- who may call what -------------------------------------------------------------------
@@ -695,8 +767,9 @@ fn routes() -> Vec<Route> {
     ]
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_role_against_every_route() {
+/// A service with two officials (one filed, one challenged), a supervisor, a logged tip and a
+/// fresh enrollment code: something for every route to act on.
+async fn world() -> World {
     let app = App::open();
     let fx = fixtures();
     app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
@@ -704,7 +777,6 @@ async fn every_role_against_every_route() {
     app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
         .await;
     let supervisor = app.register_supervisor("AUDIT-1").await;
-    let log = app.log_key().await;
     let _: api::FilingAccepted = app
         .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
         .await;
@@ -726,7 +798,7 @@ async fn every_role_against_every_route() {
         .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "A flat.")))
         .await;
     let fresh_codes = app.codes(1, JURISDICTION).await;
-    let world = World {
+    World {
         supervisor,
         unregistered: SigningKey::generate(&mut rand::rngs::OsRng),
         challenge: created.challenge.to_string(),
@@ -738,7 +810,14 @@ async fn every_role_against_every_route() {
         fresh_codes: std::sync::Mutex::new(fresh_codes),
         counter: AtomicU32::new(0),
         app,
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_against_every_route() {
+    let world = world().await;
+    let log = world.app.log_key().await;
+    let doc = Document::of_service();
 
     let mut successes = 0;
     for route in routes() {
@@ -752,6 +831,8 @@ async fn every_role_against_every_route() {
             let reply = world.app.send(call).await;
             let after = world.app.size().await;
             let cell = format!("{role:?} {} {}", route.method, route.template);
+            doc.check(route.method.as_str(), &documented(route.template), &reply)
+                .unwrap_or_else(|e| panic!("{cell}: {e}"));
             if route.allowed.contains(&role) {
                 assert!(
                     reply.status.is_success(),
@@ -809,6 +890,207 @@ async fn every_role_against_every_route() {
         }))
         .await;
     assert_eq!(status.replies.len(), 1, "the supervisor's reply only");
+}
+
+/// The document's form of a router template: `{*path}` is `{path}` there.
+fn documented(template: &str) -> String {
+    template.replace("{*", "{")
+}
+
+/// `path` with the segments that fill `template`'s parameters replaced by `value` (a last,
+/// catch-all parameter takes the rest of the path), and its query kept.
+fn with_params(template: &str, path: &str, value: &str) -> String {
+    let (path, query) = path
+        .split_once('?')
+        .map_or((path, None), |(p, q)| (p, Some(q)));
+    let template: Vec<&str> = template.split('/').collect();
+    let mut out = Vec::new();
+    for (i, segment) in path.split('/').enumerate() {
+        match template.get(i) {
+            Some(t) if t.starts_with("{*") => {
+                out.push(value);
+                break;
+            }
+            Some(t) if t.starts_with('{') => out.push(value),
+            _ => out.push(segment),
+        }
+    }
+    let mut path = out.join("/");
+    if let Some(q) = query {
+        path = format!("{path}?{q}");
+    }
+    path
+}
+
+/// Bodies made from a valid one by breaking one top-level field of the request schema at a
+/// time (removed, or of another JSON type, or text that breaks a text rule), and by adding
+/// an unknown field. Nested objects the document leaves opaque keep their valid form.
+fn broken_bodies(doc: &Document, schema: &Value, valid: &Value) -> Vec<(String, Value)> {
+    let mut schema = schema;
+    while let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        schema = doc.target(r);
+    }
+    let fields = schema["properties"]
+        .as_object()
+        .expect("a request is an object");
+    let mut out = Vec::new();
+    for name in fields.keys() {
+        let mut removed = valid.clone();
+        removed.as_object_mut().expect("an object").remove(name);
+        out.push((format!("without `{name}`"), removed));
+        for replacement in [
+            json!(null),
+            json!(""),
+            json!("!"),
+            json!(" "),
+            json!(-1),
+            json!(1.5),
+            json!(true),
+            json!([]),
+        ] {
+            let mut body = valid.clone();
+            body[name.as_str()] = replacement.clone();
+            out.push((format!("`{name}` = {replacement}"), body));
+        }
+    }
+    let mut extra = valid.clone();
+    extra["unexpected"] = json!(1);
+    out.push(("with an unknown field".into(), extra));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_answer_of_every_route_is_declared_in_the_openapi_document() {
+    let doc = Document::of_service();
+    let world = world().await;
+    let routes = routes();
+    // The document lists exactly the routes the router serves.
+    let mut served: Vec<(String, String)> = routes
+        .iter()
+        .map(|r| {
+            (
+                r.method.as_str().to_ascii_lowercase(),
+                documented(r.template),
+            )
+        })
+        .collect();
+    served.sort();
+    assert_eq!(doc.operations(), served);
+
+    let config = probity_service::Config::default();
+    let mut statuses = std::collections::BTreeSet::new();
+    // Every disagreement, so that one run shows them all.
+    let mut mismatches = Vec::new();
+    for route in &routes {
+        let method = route.method.as_str();
+        let template = documented(route.template);
+        let role = route.allowed[0];
+        let sign = |call: Call| match world.key(role) {
+            Some(key) => call.by(key),
+            None => call,
+        };
+        let base = (route.make)(&world, role, world.app.size().await);
+        // What each probe is, the request, and the JSON body it tries, if that is the point.
+        let mut calls: Vec<(String, Call, Option<Value>)> =
+            vec![("as documented".to_owned(), sign(base.clone()), None)];
+        if world.key(role).is_some() {
+            calls.push(("unsigned".into(), base.clone(), None));
+            let mut forged = sign(base.clone()).signed(world.app.now_secs());
+            for (name, value) in &mut forged.headers {
+                if name == "probity-signature" {
+                    *value = "00".repeat(64);
+                }
+            }
+            calls.push(("with a bad signature".into(), forged, None));
+            let outsider = [Role::Registrar, Role::Supervisor, Role::Official]
+                .into_iter()
+                .find(|r| !route.allowed.contains(r))
+                .and_then(|r| world.key(r))
+                .expect("a role the route refuses");
+            calls.push((
+                "signed by a role it refuses".into(),
+                base.clone().by(outsider),
+                None,
+            ));
+        }
+        if template.contains('{') {
+            for value in ["0", "nope", "%FF", &"x".repeat(2_000)] {
+                let mut call = base.clone();
+                call.path = with_params(route.template, &base.path, value);
+                let shown = &value[..value.len().min(8)];
+                calls.push((
+                    format!("with `{shown}` for its parameters"),
+                    sign(call),
+                    None,
+                ));
+            }
+        }
+        if let Some((path, _)) = base.path.split_once('?') {
+            for query in ["", "?start=x", "?unexpected=1"] {
+                let mut call = base.clone();
+                call.path = format!("{path}{query}");
+                calls.push((format!("with the query `{query}`"), sign(call), None));
+            }
+        }
+        let mut bodies: Vec<(String, Vec<u8>, Option<Value>)> = Vec::new();
+        if let Some(schema) = doc.request_schema(method, &template) {
+            let valid: Value = serde_json::from_slice(&base.body).expect("a JSON body");
+            doc.accepts_request(method, &template, &valid)
+                .unwrap_or_else(|e| {
+                    panic!("{method} {template}: the document refuses a valid body: {e}")
+                });
+            for (what, body) in broken_bodies(&doc, schema, &valid) {
+                bodies.push((what, serde_json::to_vec(&body).expect("json"), Some(body)));
+            }
+            for raw in ["", "{", "[]", "null", "\"text\""] {
+                let parsed = serde_json::from_str(raw).ok();
+                bodies.push((format!("with the body `{raw}`"), raw.into(), parsed));
+            }
+            let limit = if template == "/v1/tips" {
+                config.max_tip_bytes
+            } else {
+                config.max_body_bytes
+            };
+            bodies.push((
+                "with a body over the limit".into(),
+                vec![b'x'; limit + 1],
+                None,
+            ));
+        }
+        for (what, bytes, json) in bodies {
+            let mut call = base.clone();
+            call.body = bytes;
+            calls.push((what, sign(call), json));
+        }
+        for (what, call, body) in calls {
+            let cell = format!("{method} {template} {what}");
+            let reply = world.app.send(call).await;
+            if let Err(e) = doc.check(method, &template, &reply) {
+                mismatches.push(format!("{cell}: {e}"));
+            }
+            statuses.insert(reply.status.as_u16());
+            // For a body: the document and the service agree on what is malformed.
+            if let Some(body) = body {
+                let verdict = doc.accepts_request(method, &template, &body);
+                match &verdict {
+                    Err(e) if !reply.status.is_client_error() => mismatches.push(format!(
+                        "{cell}: the document refuses the body ({e}) but the service answered {}",
+                        reply.text()
+                    )),
+                    Ok(()) if reply.status.as_u16() == 400 => mismatches.push(format!(
+                        "{cell}: the service refuses the body as malformed ({}) but the document accepts it",
+                        reply.text()
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // The walk reached every kind of answer the routes give.
+    for status in [200, 400, 401, 403, 404, 409, 413, 422] {
+        assert!(statuses.contains(&status), "no {status} in {statuses:?}");
+    }
 }
 
 // ----- signatures ----------------------------------------------------------------------------

@@ -710,6 +710,7 @@ impl Fixtures {
 }
 
 pub mod oneshot;
+pub mod openapi;
 
 /// The receipt of a tip logged at once (the tests' default: `tip_batch_secs = 0`).
 pub trait LoggedAtOnce {

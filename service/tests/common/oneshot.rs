@@ -172,6 +172,26 @@ impl Reply {
     }
 }
 
+/// A request body fed chunk by chunk through the sender, one chunk waiting at most, that
+/// stays unfinished until the sender is dropped: a slow client.
+pub fn slow_body() -> (tokio::sync::mpsc::Sender<axum::body::Bytes>, Body) {
+    struct Slow(tokio::sync::mpsc::Receiver<axum::body::Bytes>);
+    impl http_body::Body for Slow {
+        type Data = axum::body::Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            self.0
+                .poll_recv(cx)
+                .map(|chunk| chunk.map(|c| Ok(http_body::Frame::data(c))))
+        }
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    (tx, Body::new(Slow(rx)))
+}
+
 /// A service opened on a temporary folder, driven through its router.
 pub struct App {
     pub dir: tempfile::TempDir,
@@ -261,6 +281,11 @@ impl App {
             request = request.header(name.as_str(), value.as_str());
         }
         let request = request.body(Body::from(call.body)).expect("a request");
+        self.send_request(request).await
+    }
+
+    /// Sends a request as given (e.g. with a [`slow_body`]).
+    pub async fn send_request(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
             .clone()
