@@ -35,14 +35,15 @@ contract ProbityRegistry {
     mapping(uint256 => address) public officialAccount;
     /// Whether the tag belongs to a registered official.
     mapping(uint256 => bool) public registered;
-    /// A declaration filing: the commitment and the capacity (16, 64, 256 or 1024) it binds.
-    struct Filing {
-        uint256 commitment;
-        uint32 capacity;
-    }
+    /// BN254's scalar field modulus. Commitments are field elements, so below r < 2^254.
+    uint256 private constant R =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
-    /// officialTag → period → the latest filing (commitment 0: none filed).
-    mapping(uint256 => mapping(uint32 => Filing)) private filings;
+    /// officialTag → period → the latest filing as one word: the commitment in the low 254
+    /// bits and its capacity's code (0: 16, 1: 64, 2: 256, 3: 1024 slots) in the top two; 0
+    /// when none is filed. One storage word per filing keeps a filing's gas where it was
+    /// before the capacity was recorded.
+    mapping(uint256 => mapping(uint32 => uint256)) private filings;
     /// keccak256(statement, capacity) → its verifier contract.
     mapping(bytes32 => address) public verifiers;
 
@@ -69,6 +70,7 @@ contract ProbityRegistry {
     error UnknownOfficial(uint256 officialTag);
     error ZeroCommitment();
     error BadCapacity(uint32 capacity);
+    error NotAFieldElement(uint256 commitment);
     error CheckpointGoesBack(uint64 anchored, uint64 offered);
     error UnknownStatement(uint8 statement);
     error LengthMismatch();
@@ -140,11 +142,20 @@ contract ProbityRegistry {
     function record(uint256 officialTag, uint32 period, uint32 capacity, uint256 commitment) private {
         if (!registered[officialTag]) revert UnknownOfficial(officialTag);
         if (commitment == 0) revert ZeroCommitment();
-        if (capacity != 16 && capacity != 64 && capacity != 256 && capacity != 1024) {
-            revert BadCapacity(capacity);
-        }
-        filings[officialTag][period] = Filing(commitment, capacity);
+        if (commitment >= R) revert NotAFieldElement(commitment);
+        (bool known, uint256 word) = filingWord(commitment, capacity);
+        if (!known) revert BadCapacity(capacity);
+        filings[officialTag][period] = word;
         emit DeclarationFiled(officialTag, period, capacity, commitment, msg.sender);
+    }
+
+    /// The stored word of a filing of `commitment` (below r) for `capacity` slots, if the
+    /// capacity is one of 16, 64, 256 and 1024.
+    function filingWord(uint256 commitment, uint32 capacity) private pure returns (bool, uint256) {
+        for (uint256 code = 0; code < 4; code++) {
+            if (capacity == uint256(16) << (2 * code)) return (true, commitment | (code << 254));
+        }
+        return (false, 0);
     }
 
     /// Records a checkpoint of the log. Tree sizes never go back.
@@ -157,12 +168,13 @@ contract ProbityRegistry {
 
     /// The commitment an official filed for a period (0 if none).
     function commitmentOf(uint256 officialTag, uint32 period) external view returns (uint256) {
-        return filings[officialTag][period].commitment;
+        return filings[officialTag][period] & ((1 << 254) - 1);
     }
 
     /// The capacity of the declaration an official filed for a period (0 if none).
     function capacityOf(uint256 officialTag, uint32 period) external view returns (uint32) {
-        return filings[officialTag][period].capacity;
+        uint256 word = filings[officialTag][period];
+        return word == 0 ? 0 : uint32(uint256(16) << (2 * (word >> 254)));
     }
 
     /// The verifier contract of a statement at a capacity (zero if none).
@@ -209,8 +221,8 @@ contract ProbityRegistry {
         view
         returns (bool)
     {
-        if (period > type(uint32).max || commitment == 0) return false;
-        Filing storage f = filings[officialTag][uint32(period)];
-        return f.commitment == commitment && f.capacity == capacity;
+        if (period > type(uint32).max || commitment == 0 || commitment >= R) return false;
+        (bool known, uint256 word) = filingWord(commitment, capacity);
+        return known && filings[officialTag][uint32(period)] == word;
     }
 }
