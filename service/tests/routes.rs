@@ -2447,3 +2447,77 @@ async fn metrics_count_requests_per_route_template() {
     assert!(text.contains("probity_http_request_duration_seconds"));
     assert!(text.contains("probity_writer_batch_jobs"));
 }
+
+// ----- untrusted paths and queries ------------------------------------------------------------
+
+/// Path segments and query values as anyone may send them: valid in a URI, and otherwise
+/// anything, with the numbers and shapes where parsers break.
+fn untrusted_segment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        "[A-Za-z0-9._~+-]{0,24}",
+        "(%[0-9A-Fa-f]{2}|%|[a-z0-9])*",
+        prop_oneof![
+            Just(0u64),
+            Just(63),
+            Just(64),
+            Just(255),
+            Just(256),
+            Just(u64::MAX),
+            any::<u64>()
+        ]
+        .prop_map(|n| n.to_string()),
+        Just("-1".to_owned()),
+        Just("18446744073709551616".to_owned()),
+    ]
+}
+
+/// A path of a public route, its parameters taken from `untrusted_segment`.
+fn untrusted_public_path() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let s = untrusted_segment;
+    prop_oneof![
+        (s(), s(), s()).prop_map(|(a, b, c)| format!("/v1/log/tile/{a}/{b}/{c}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/tile/{a}/{b}.p/{a}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/tile/entries/{a}.p/{b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?start={a}&end={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/inclusion?index={a}&size={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/consistency?old={a}&new={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?{a}={b}")),
+        s().prop_map(|a| format!("/v1/officials/{a}")),
+    ]
+}
+
+/// Whatever a client puts in a path or a query, the service answers, and never with a 5xx:
+/// a panic in a handler would drop the connection (issue 12: `/v1/log/tile/64/000`).
+#[test]
+fn any_path_or_query_of_a_public_route_gets_an_answer() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let app = App::open();
+    runtime.block_on(app.register_official("GOV-0001", JURISDICTION));
+    let mut runner =
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config::with_cases(1500));
+    runner
+        .run(&untrusted_public_path(), |path| {
+            let reply = runtime.block_on(app.send(Call::get(path.as_str())));
+            proptest::prop_assert!(
+                reply.status.as_u16() < 500,
+                "{path}: {} {}",
+                reply.status,
+                reply.text()
+            );
+            if !reply.status.is_success() {
+                let _ = reply.error_code();
+            }
+            Ok(())
+        })
+        .expect("every answer is a success or a 4xx in the envelope");
+    for level in 64..=255 {
+        runtime
+            .block_on(app.send(Call::get(format!("/v1/log/tile/{level}/000"))))
+            .expect_error(404, "not_found");
+    }
+}
