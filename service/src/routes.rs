@@ -188,8 +188,12 @@ fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 impl Shared {
-    /// Checks a signed request and returns who signed it. The nonce is recorded first, so a
-    /// replay is refused whatever the first request's fate.
+    /// Checks a signed request and returns who signed it.
+    ///
+    /// Nothing is written for a request that is not from a registered key: anyone can sign
+    /// with a key of their own, and storing their nonces would let them fill the disk. A
+    /// registered signer's nonce is recorded before the route runs, so a replay is refused
+    /// whatever the first request's fate.
     fn authenticate(
         &self,
         method: &Method,
@@ -201,6 +205,15 @@ impl Shared {
         let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
         let now = self.now().as_millis() / 1000;
         let signed = auth::verify_request(method.as_str(), path, headers, body, now)?;
+        let principal = self
+            .directory()
+            .principal(&signed.key)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "the signing key is not registered with this service: ask the registrar to register it",
+                )
+            })?;
         let mut key = [0u8; 48];
         key[..32].copy_from_slice(signed.key.as_bytes());
         key[32..].copy_from_slice(&signed.nonce);
@@ -218,14 +231,7 @@ impl Shared {
                 "this request was already received (its nonce was used): sign every request afresh",
             ));
         }
-        self.directory()
-            .principal(&signed.key)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "the signing key is not registered with this service: ask the registrar to register it",
-                )
-            })
+        Ok(principal)
     }
 }
 

@@ -1001,6 +1001,56 @@ async fn bad_signatures_replays_and_stale_timestamps_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unregistered_key_writes_nothing_and_a_registered_replay_is_still_refused() {
+    let app = App::open();
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    let size = app.size().await;
+
+    // STRANGER: requests whose signatures verify, from a key nobody registered.
+    let first = Call::get("/v1/official/challenges")
+        .by(&stranger)
+        .signed(app.now_secs());
+    refused(&app, first.clone(), 401, "unauthorized").await;
+    for n in 0..50 {
+        refused(
+            &app,
+            Call::post("/v1/admin/supervisors")
+                .json(&supervisor_body(n))
+                .by(&stranger),
+            401,
+            "unauthorized",
+        )
+        .await;
+    }
+    assert_eq!(app.size().await, size);
+
+    // Its nonce was never kept: once the REGISTRAR registers the key, that very request is
+    // accepted, and only then is a replay of it refused.
+    app.register_official_key("GOV-0001", JURISDICTION, &stranger)
+        .await;
+    let _: Vec<api::ChallengeView> = app.ok(first.clone()).await;
+    refused(&app, first, 401, "unauthorized").await;
+
+    // On disk: one nonce for the key, the accepted request's; none of the 51 refused ones.
+    let App {
+        dir,
+        service,
+        router,
+        ..
+    } = app;
+    drop(router);
+    service.shutdown();
+    let db = sled::open(dir.path().join(probity_service::files::DB)).expect("the database");
+    let nonces = db.open_tree("nonces").expect("the nonce store");
+    assert_eq!(
+        nonces
+            .scan_prefix(stranger.verifying_key().as_bytes())
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_key_belongs_to_one_party() {
     let app = App::open();
     let official = app.register_official("GOV-0001", JURISDICTION).await;
