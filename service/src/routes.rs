@@ -145,9 +145,9 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/supervisor/tips/{entry}/reply", post(reply_to_tip))
         .route("/v1/supervisor/alerts", get(supervisor_alerts))
         .route("/v1/supervisor/disclosures", get(supervisor_disclosures))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/tips", post(submit_tip).layer(tip_limit))
-        .route("/v1/tips/status", post(tip_status))
+        .route(ENROLL_ROUTE, post(enroll))
+        .route(TIPS_ROUTE, post(submit_tip).layer(tip_limit))
+        .route(TIP_STATUS_ROUTE, post(tip_status))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -159,8 +159,19 @@ pub(crate) fn router(shared: AppState) -> Router {
         .with_state(shared)
 }
 
-/// Counts requests per route template. Never records a concrete path or anything about
-/// the client.
+/// The whistleblower routes.
+const ENROLL_ROUTE: &str = "/v1/enroll";
+const TIPS_ROUTE: &str = "/v1/tips";
+const TIP_STATUS_ROUTE: &str = "/v1/tips/status";
+
+/// Routes that [`track`] leaves out of `/metrics` entirely (DESIGN.md §8: no public endpoint
+/// gives a per-request signal of any whistleblower route). A counter, an error counter or a
+/// latency histogram that moved with each tip, enrollment or status check would show
+/// whoever polls `/metrics` when each one arrived, which the tip pool exists to hide.
+const UNTRACKED_ROUTES: [&str; 3] = [ENROLL_ROUTE, TIPS_ROUTE, TIP_STATUS_ROUTE];
+
+/// Counts requests per route template, except the [`UNTRACKED_ROUTES`]. Never records a
+/// concrete path or anything about the client.
 async fn track(
     State(shared): State<AppState>,
     request: axum::extract::Request,
@@ -170,6 +181,9 @@ async fn track(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    if UNTRACKED_ROUTES.contains(&route.as_str()) {
+        return next.run(request).await;
+    }
     let start = std::time::Instant::now();
     let response = next.run(request).await;
     shared.metrics.request(

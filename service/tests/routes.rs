@@ -2460,6 +2460,84 @@ fn counter(metrics: &str, route: &str, status: u16) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Every line of `/metrics` but its own (fetching it moves its own counter and histogram),
+/// sorted: the exposition lists a family's series in no fixed order.
+async fn metrics_besides_their_own(app: &App) -> Vec<String> {
+    let reply = app.send(Call::get("/metrics")).await;
+    assert_eq!(reply.status, 200);
+    let mut lines: Vec<String> = reply
+        .text()
+        .lines()
+        .filter(|l| !l.contains("route=\"/metrics\""))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Polling `/metrics` around every whistleblower request, accepted or refused, shows
+/// nothing: not one line of the whole output moves (DESIGN.md §8).
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_show_no_sign_of_enrollments_tips_or_status_checks() {
+    let app = App::open_with(|c| c.tip_batch_secs = 600);
+    app.register_official("GOV-0001", JURISDICTION).await;
+    let info = app.info().await;
+    let code = app.codes(1, JURISDICTION).await.remove(0);
+    let (request, state) = issuance_request(&info, &code, JURISDICTION);
+    let quiet = metrics_besides_their_own(&app).await;
+
+    // WHISTLEBLOWER: enrolls, tips, tips again (refused), sends garbage, checks the status.
+    let enrolled: api::Enrolled = app.ok(Call::post("/v1/enroll").json(&request)).await;
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "enrollment");
+    let (another, _) = issuance_request(&info, &code, JURISDICTION);
+    app.send(Call::post("/v1/enroll").json(&another))
+        .await
+        .expect_error(409, "conflict");
+    app.send(Call::post("/v1/enroll").body("{"))
+        .await
+        .expect_error(400, "bad_request");
+    assert_eq!(
+        metrics_besides_their_own(&app).await,
+        quiet,
+        "refused enrollments"
+    );
+
+    let tipper = Tipper::from_enrollment(&info, state, &enrolled);
+    let accepted: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "A flat.")))
+        .await;
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "a tip");
+    app.send(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "Again.")))
+        .await
+        .expect_error(409, "conflict");
+    app.send(Call::post("/v1/tips").body("[]"))
+        .await
+        .expect_error(400, "bad_request");
+    app.send(Call::get("/v1/tips"))
+        .await
+        .expect_error(405, "method_not_allowed");
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "refused tips");
+
+    let status: api::TipStatus = app
+        .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: accepted.receipt_code,
+        }))
+        .await;
+    assert_eq!(status.status, "pooled");
+    app.send(Call::post("/v1/tips/status").body("{}"))
+        .await
+        .expect_error(400, "bad_request");
+    assert_eq!(
+        metrics_besides_their_own(&app).await,
+        quiet,
+        "status checks"
+    );
+
+    // The same poll does see any other route's request.
+    let _ = app.send(Call::get("/v1/info")).await;
+    assert_ne!(metrics_besides_their_own(&app).await, quiet);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_requests_per_route_template() {
     let app = App::open();
