@@ -1050,6 +1050,45 @@ async fn an_unregistered_key_writes_nothing_and_a_registered_replay_is_still_ref
     );
 }
 
+/// What goes on the permanent ledger is plain text: no bidi override, no invisible
+/// character, no emoji, in a name or a position (`probity_core::text`).
+#[tokio::test(flavor = "multi_thread")]
+async fn registrations_with_invisible_or_reordering_characters_are_refused() {
+    let app = App::open();
+    let register = |name: &str, position: &str| {
+        Call::post("/v1/admin/officials")
+            .json(&api::RegisterOfficial {
+                official: gov(1),
+                name: name.into(),
+                position: position.into(),
+                jurisdiction: JURISDICTION.into(),
+                public_key: hex::encode(
+                    SigningKey::generate(&mut rand::rngs::OsRng)
+                        .verifying_key()
+                        .as_bytes(),
+                ),
+            })
+            .by(&app.registrar)
+    };
+    let size = app.size().await;
+    for (name, position, code_point) in [
+        ("Li Wei\u{202E}ieW iL", "Head of department", "U+202E"),
+        ("Li Wei", "Head of\u{200B} department", "U+200B"),
+        ("Li\u{2067}Wei", "Head of department", "U+2067"),
+        ("Li Wei 🙂", "Head of department", "U+1F642"),
+    ] {
+        let reply = app.send(register(name, position)).await;
+        reply.expect_error(400, "bad_request");
+        let message = reply.text();
+        assert!(message.contains(code_point), "{message}");
+    }
+    assert_eq!(app.size().await, size, "nothing was written");
+    // The same registration in plain text, in any script, goes through.
+    let _: api::Written = app
+        .ok(register("李伟 (Li Wei)", "Head of department"))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_belongs_to_one_party() {
     let app = App::open();
