@@ -51,7 +51,7 @@ use probity_prover::{
     wallet::{Passphrase, Wallet},
     ProveError, Prover,
 };
-use probity_service::{api, rules, Client, ClientError, Config, Service};
+use probity_service::{api, rules, Client, ClientError, Config, Service, LOG_TILES_PATH};
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
@@ -1341,7 +1341,7 @@ fn whistleblower_keys(
     s: &mut Story,
     info: &api::ServiceInfo,
 ) -> anyhow::Result<(IssuerPublicParams, TipPublicKey)> {
-    let source = HttpSource::new(&format!("{}/v1/log/", s.server.base))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
     let checkpoint = probity_ledger::SignedCheckpoint::verify(
         &probity_ledger::LogSource::checkpoint(&source)?,
         &s.log,
@@ -1417,7 +1417,7 @@ fn sealed_tip(
 /// supervisor's re-verification of withheld ones, and every receipt against the audited log.
 fn audit_log(s: &mut Story, supervisor: &Client) -> anyhow::Result<Value> {
     let t = s.out.start("auditing the log from its tiles");
-    let source = HttpSource::new(&format!("{}/v1/log/", s.server.base))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
     let report = audit::verify_log(&source, &s.log).context("the log does not audit")?;
     let size = report.checkpoint.size();
     let entries = read_entries(&source, 0, size, size)?;
