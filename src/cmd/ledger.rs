@@ -207,7 +207,7 @@ fn failed(ctx: &Ctx, what: &str, e: AuditError) -> anyhow::Result<ExitCode> {
         }
         _ => {}
     }
-    eprintln!("FAILED  {what}: {e}");
+    eoutln!("FAILED  {what}: {e}");
     if ctx.json {
         ctx.emit("", json!({ "verified": false, "error": e.to_string() }));
     }

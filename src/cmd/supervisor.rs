@@ -465,7 +465,7 @@ fn refuse_untrusted(ctx: &Ctx, what: &str, e: anyhow::Error) -> anyhow::Result<E
             json!({ "verified": false, "what": what, "failures": [reason] }),
         );
     }
-    eprintln!("NOT VERIFIED  {what}: {reason}");
+    eoutln!("NOT VERIFIED  {what}: {reason}");
     Ok(ExitCode::from(1))
 }
 
