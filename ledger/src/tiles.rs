@@ -136,7 +136,7 @@ pub fn parse_tile_path(path: &str) -> Result<Tile, TileError> {
     // zero (`0`, `00`, `+0`) is zero.
     let width_ok = components
         .windows(2)
-        .all(|pair| !pair[0].ends_with(".p") || pair[1].parse::<u32>().map_or(true, |w| w != 0));
+        .all(|pair| !pair[0].ends_with(".p") || pair[1].parse::<u32>() != Ok(0));
     if !level_ok || !width_ok {
         return Err(bad());
     }
