@@ -6,7 +6,7 @@ mod common;
 
 use std::{
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::{Command, Output, Stdio},
 };
 
 use common::{fails, ok, ok_json, stderr};
@@ -398,5 +398,67 @@ fn the_demo_tells_the_whole_story() {
             let figure = probity_core::format_minor_units(item.value.0.into());
             assert!(!printed.contains(&figure), "{figure} from {file} printed");
         }
+    }
+}
+
+/// A params folder whose manifest holds the pinned `net_worth_range` fixture's verifying key:
+/// all `supervisor verify` needs to check the fixture's proof.
+fn fixture_params(env: &Env) -> (PathBuf, PathBuf) {
+    use probity_core::{Capacity, ManifestEntry, ParamsManifest, StatementKind};
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("prover/tests/fixtures");
+    let kind = StatementKind::NetWorthRange;
+    let manifest = ParamsManifest {
+        version: probity_core::PARAMS_MANIFEST_VERSION,
+        setup: "dev".into(),
+        keys: vec![ManifestEntry {
+            statement: kind,
+            capacity: Capacity::C16,
+            num_constraints: 0,
+            verifying_key: std::fs::read_to_string(fixtures.join("net_worth_range-16.vk.hex"))
+                .expect("the fixture's key")
+                .trim()
+                .to_owned(),
+            proving_key_file: probity_params::proving_key_file(kind, Capacity::C16),
+            proving_key_sha256: "00".repeat(32),
+        }],
+    };
+    let params = env.path("fixture-params");
+    std::fs::create_dir_all(&params).expect("mkdir");
+    std::fs::write(
+        params.join(probity_params::MANIFEST_FILE),
+        manifest.to_json(),
+    )
+    .expect("write");
+    (params, fixtures.join("net_worth_range-16.proof.json"))
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_gets_no_panic() {
+    let env = Env::new();
+    let (params, proof) = fixture_params(&env);
+    let proof = proof.to_str().expect("utf-8");
+    let params = params.to_str().expect("utf-8");
+    let text = ["supervisor", "verify", proof, "--params", params];
+    let json = ["--json", "supervisor", "verify", proof, "--params", params];
+    // What the command prints when someone reads it.
+    let read = ok(env.run(&text));
+    assert!(read.starts_with("VALID  GOV-0001"), "{read}");
+
+    // `probity supervisor verify X.json | head -1`, with the reader already gone: the pipe's
+    // read end is closed before the binary starts, so its first write fails with EPIPE.
+    for args in [&text[..], &json[..]] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_probity"))
+            .args(args)
+            .env("PROBITY_HOME", env.dir.path())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "the proof is valid: {err}");
+        assert_eq!(err, "", "nothing to say about a reader that left");
     }
 }

@@ -413,6 +413,47 @@ fn ledger_verify_recomputes_the_log_and_catches_a_flipped_byte() {
 }
 
 #[test]
+fn ledger_verify_takes_the_services_address_as_given_to_server() {
+    // The LOG: a real `probity serve`, whose ledger holds the keys it published on start.
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = server::Server::start(data.path(), &[]);
+    let vkey = CheckpointSigner::load(&data.path().join(probity_service::files::LOG_KEY))
+        .expect("the service's log key")
+        .verifier()
+        .ed25519_vkey();
+    let home = tempfile::tempdir().expect("temp dir");
+
+    // AUDITOR: the address `--server` takes, with or without a final `/`, and the tiles' base.
+    for url in [
+        server.url.clone(),
+        format!("{}/", server.url),
+        format!("{}/v1/log", server.url),
+        format!("{}/v1/log/", server.url),
+    ] {
+        let out = ok(probity(
+            home.path(),
+            &["ledger", "verify", &url, "--log-key", &vkey],
+        ));
+        assert!(out.starts_with("VERIFIED  "), "{url}: {out}");
+    }
+    // An address that serves no log is still refused, naming what is missing.
+    fails(
+        probity(
+            home.path(),
+            &[
+                "ledger",
+                "verify",
+                &format!("{}/v1/info", server.url),
+                "--log-key",
+                &vkey,
+            ],
+        ),
+        1,
+        "`checkpoint` is not served",
+    );
+}
+
+#[test]
 fn ledger_verify_refuses_a_proof_about_an_unfiled_commitment() {
     let s = Setup::new();
     let log = s.log();

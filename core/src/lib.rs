@@ -24,6 +24,7 @@ pub mod poseidon;
 mod statement;
 #[cfg(any(test, feature = "test-dependencies"))]
 pub mod testing;
+pub mod text;
 pub mod tree;
 pub use tree::InclusionPath;
 mod types;
@@ -40,6 +41,7 @@ pub use statement::{
     AssetIncluded, CategoryTotalRange, NetWorthRange, PublicInputError, PublicInputs,
     StatementKind, WealthGrowth,
 };
+pub use text::{check_text, TextError};
 pub use types::{
     field_to_u128, format_minor_units, i128_to_field, parse_field_decimal, Amount, AssetId,
     Commitment, IdHash, OfficialId, OfficialTag, Period, SignedAmount,

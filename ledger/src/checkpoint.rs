@@ -88,14 +88,25 @@ pub enum CheckpointError {
         /// Found origin.
         found: String,
     },
-    /// A key name is not valid (empty, or with a space or `+`).
-    #[error("`{0}` is not a valid key name: no spaces, no `+`, not empty")]
+    /// A key name is not valid: empty, or with a space, a `+`, or a character ledger text
+    /// may not hold ([`probity_core::text`]).
+    #[error("`{}` is not a valid key name: not empty, no spaces, no `+`, and no control, format or emoji character", .0.escape_debug())]
     BadName(String),
     /// A verifier key does not parse. Never carries the text given, which may be a secret.
     #[error(
         "not a signed-note verifier key (name+id+base64(0x01 or 0x04 || Ed25519 public key)): {0}"
     )]
     BadVerifierKey(String),
+}
+
+/// Checks a key name: a log's origin, which heads every checkpoint, or a witness's name. It
+/// is text every reader of the log is shown, so it passes the ledger's text check too.
+fn check_key_name(name: &str) -> Result<(), CheckpointError> {
+    if signed_note::is_key_name_valid(name) && probity_core::check_text(name).is_ok() {
+        Ok(())
+    } else {
+        Err(CheckpointError::BadName(name.to_owned()))
+    }
 }
 
 /// A checkpoint signing key: the log's, or a witness's.
@@ -122,9 +133,7 @@ impl fmt::Debug for CheckpointSigner {
 impl CheckpointSigner {
     /// A signer from a name (the log's origin, or the witness's name) and a key.
     pub fn new(name: &str, key: SigningKey) -> Result<Self, CheckpointError> {
-        if !signed_note::is_key_name_valid(name) {
-            return Err(CheckpointError::BadName(name.to_owned()));
-        }
+        check_key_name(name)?;
         Ok(Self {
             name: name.to_owned(),
             key,
@@ -275,9 +284,7 @@ impl fmt::Debug for CheckpointVerifier {
 impl CheckpointVerifier {
     /// A verifier from a name and a public key.
     pub fn new(name: &str, key: VerifyingKey) -> Result<Self, CheckpointError> {
-        if !signed_note::is_key_name_valid(name) {
-            return Err(CheckpointError::BadName(name.to_owned()));
-        }
+        check_key_name(name)?;
         Ok(Self {
             name: name.to_owned(),
             key,
@@ -786,6 +793,27 @@ mod tests {
             Ok(3)
         );
         assert!(cp.verify_cosignature(&witness.verifier()).is_err());
+    }
+
+    #[test]
+    fn key_names_refuse_invisible_and_bidi_characters() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        for name in ["probity.example/log", "审计署/见证"] {
+            assert!(CheckpointSigner::new(name, key.clone()).is_ok(), "{name}");
+        }
+        for name in [
+            "probity.example/\u{202E}gol",
+            "probity.example\u{200B}/log",
+            "log\u{FEFF}",
+            "log😀",
+        ] {
+            let err = CheckpointSigner::new(name, key.clone()).expect_err("refused");
+            assert!(matches!(err, CheckpointError::BadName(_)), "{err}");
+            if !name.contains('😀') {
+                assert!(!err.to_string().contains(name), "escaped: {err}");
+            }
+            assert!(CheckpointVerifier::new(name, key.verifying_key()).is_err());
+        }
     }
 
     #[test]

@@ -29,8 +29,8 @@
 use std::fmt;
 
 use probity_core::{
-    AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest, Period, ProofEnvelope,
-    StatementKind, PROOF_ENVELOPE_VERSION,
+    check_text, AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest, Period,
+    ProofEnvelope, StatementKind, PROOF_ENVELOPE_VERSION,
 };
 use rand_core::CryptoRngCore;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -229,9 +229,9 @@ pub struct OfficialRegistered {
     pub official: OfficialId,
     /// The official's Ed25519 key: it signs every [`DeclarationFiled`].
     pub public_key: PublicKey,
-    /// The official's name (1 to 256 bytes, no control characters).
+    /// The official's name (1 to 256 bytes of ledger text: see [`probity_core::text`]).
     pub name: String,
-    /// The position held (1 to 256 bytes, no control characters).
+    /// The position held (1 to 256 bytes of ledger text).
     pub position: String,
     /// The jurisdiction (the scope alphabet, 1 to 64 characters).
     pub jurisdiction: String,
@@ -241,11 +241,12 @@ impl OfficialRegistered {
     fn validate(&self) -> Result<(), EntryError> {
         let invalid = |reason: String| EntryError::invalid("OfficialRegistered", reason);
         for (field, text) in [("name", &self.name), ("position", &self.position)] {
-            if text.trim().is_empty() || text.len() > 256 || text.chars().any(char::is_control) {
+            if text.trim().is_empty() || text.len() > 256 {
                 return Err(invalid(format!(
-                    "`{field}` must be 1 to 256 bytes of text without control characters"
+                    "`{field}` must be 1 to 256 bytes of text, not only spaces"
                 )));
             }
+            check_text(text).map_err(|e| invalid(format!("`{field}`: {e}")))?;
         }
         if !is_jurisdiction(&self.jurisdiction) {
             return Err(invalid(format!(
@@ -972,6 +973,15 @@ impl Entry {
                     "ParamsPublished",
                     "num_constraints is above 2^53 - 1",
                 ))
+            }
+            EntryBody::ParamsPublished(p) => {
+                let m = &p.manifest;
+                std::iter::once(&m.setup)
+                    .chain(m.keys.iter().flat_map(|k| {
+                        [&k.verifying_key, &k.proving_key_file, &k.proving_key_sha256]
+                    }))
+                    .try_for_each(|text| check_text(text))
+                    .map_err(|e| EntryError::invalid("ParamsPublished", e))
             }
             _ => Ok(()),
         }

@@ -39,6 +39,9 @@ pub const TILE_WIDTH: u64 = 1 << TILE_HEIGHT;
 /// Path of the checkpoint file.
 pub const CHECKPOINT_PATH: &str = "checkpoint";
 
+/// `tlog_tiles`' `Tile::new` panics on a level from this one on.
+const LEVEL_LIMIT: u8 = 64;
+
 /// Reading or writing tiles failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -119,10 +122,22 @@ pub fn tile_path(tile: &Tile) -> String {
 }
 
 /// Parses a C2SP tile path (the inverse of [`tile_path`]); refuses non-canonical paths.
+///
+/// Paths come from anyone (the service's tile route serves whatever a client asks for), so
+/// this never panics: `tlog_tiles`' `Tile::new` asserts a level below 64 and a non-zero
+/// partial width, and both are refused here before it sees them.
 pub fn parse_tile_path(path: &str) -> Result<Tile, TileError> {
     let bad = || TileError::BadPath(path.to_owned());
-    // tlog_tiles panics on a zero partial width; refuse it here.
-    if path.ends_with(".p/0") || path.contains(".p/0/") {
+    let components: Vec<&str> = path.split('/').collect();
+    let level_ok = components.get(1).is_some_and(|level| {
+        *level == "entries" || level.parse::<u8>().map_or(true, |l| l < LEVEL_LIMIT)
+    });
+    // The component after a `.p` one is the width: as `tlog_tiles` reads it, any spelling of
+    // zero (`0`, `00`, `+0`) is zero.
+    let width_ok = components
+        .windows(2)
+        .all(|pair| !pair[0].ends_with(".p") || pair[1].parse::<u32>() != Ok(0));
+    if !level_ok || !width_ok {
         return Err(bad());
     }
     let rest = path.strip_prefix("tile/").ok_or_else(bad)?;
@@ -173,13 +188,14 @@ pub fn decode_bundle(mut data: &[u8]) -> Result<Vec<Vec<u8>>, TileError> {
 /// Whether `tile` is complete in the tree of `size` entries.
 fn tile_in_tree(tile: &Tile, size: u64) -> bool {
     let level_bits = u32::from(tile.level()) * u32::from(TILE_HEIGHT);
-    let end = (tile.level_index() << TILE_HEIGHT) + u64::from(tile.width());
-    let available = if level_bits >= 64 {
-        0
-    } else {
-        size >> level_bits
-    };
-    end <= available
+    // Hashes (or entries) the tree has at this level: none above its height.
+    let available = size.checked_shr(level_bits).unwrap_or(0);
+    // The index comes from a client's path and can be as large as u64::MAX: a tile whose end
+    // does not fit in a u64 is in no tree (a shift would wrap it onto the first tiles).
+    tile.level_index()
+        .checked_mul(TILE_WIDTH)
+        .and_then(|start| start.checked_add(u64::from(tile.width())))
+        .is_some_and(|end| end <= available)
 }
 
 /// Every tile (hash tiles and entry bundles) to publish when the tree grows from `old_size` to
@@ -507,10 +523,38 @@ mod tests {
     }
 
     #[test]
+    fn levels_from_64_and_zero_widths_are_refused_not_panicked_on() {
+        for p in [
+            "tile/64/000",
+            "tile/255/000",
+            "tile/063/000",
+            "tile/+64/000",
+            "tile/0/000.p/00",
+            "tile/0/000.p/+0",
+            "tile/entries/000.p/000",
+        ] {
+            assert!(
+                matches!(parse_tile_path(p), Err(TileError::BadPath(_))),
+                "{p}"
+            );
+        }
+        // Level 63 is a valid (if empty) level: parsed, and in no tree.
+        let top = parse_tile_path("tile/63/000").expect("canonical");
+        assert!(!tile_in_tree(&top, u64::MAX));
+    }
+
+    #[test]
     fn tile_membership() {
         assert!(tile_in_tree(&Tile::new(8, 0, 0, 5, false), 5));
         assert!(!tile_in_tree(&Tile::new(8, 0, 0, 6, false), 5));
         assert!(tile_in_tree(&Tile::new(8, 1, 0, 1, false), 256));
         assert!(!tile_in_tree(&Tile::new(8, 1, 0, 2, false), 511));
+        // An index whose tile would start past u64::MAX is in no tree; shifting it would
+        // wrap it onto tile 0.
+        assert!(!tile_in_tree(&Tile::new(8, 0, 1 << 56, 5, false), 5));
+        assert!(!tile_in_tree(
+            &Tile::new(8, 0, u64::MAX >> 8, 256, false),
+            u64::MAX
+        ));
     }
 }

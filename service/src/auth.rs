@@ -199,4 +199,41 @@ mod tests {
         );
         assert!(verify_request("POST", "/v1/filings", &other_key, b"{}", now).is_err());
     }
+
+    /// A header value as a client may send it: any bytes a header can carry.
+    fn header_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            proptest::prop_oneof![
+                0x20u8..=0x7e,
+                0x80u8..=0xff,
+                proptest::strategy::Just(b'\t')
+            ],
+            0..140,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The four headers come from anyone: any value gets a 401, never a panic.
+        #[test]
+        fn any_signature_headers_are_refused_without_panicking(
+            values in proptest::array::uniform4(header_bytes()),
+            keep in proptest::array::uniform4(proptest::bool::ANY),
+            now in proptest::prop_oneof![proptest::strategy::Just(1_800_000_000u64), proptest::num::u64::ANY],
+        ) {
+            let key = SigningKey::from_bytes(&[7; 32]);
+            let mut h = headers(sign_request(&key, "POST", "/v1/filings", b"{}", 1_800_000_000));
+            let names = [KEY_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER];
+            for ((name, value), keep) in names.into_iter().zip(values).zip(keep) {
+                if !keep {
+                    h.insert(name, HeaderValue::from_bytes(&value).expect("header bytes"));
+                }
+            }
+            let verified = verify_request("POST", "/v1/filings", &h, b"{}", now);
+            if keep.iter().any(|k| !k) {
+                proptest::prop_assert!(verified.is_err());
+            }
+        }
+    }
 }

@@ -4,12 +4,37 @@
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
+use probity_ledger::{HttpSource, LogSource as _, TileError, CHECKPOINT_PATH};
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{auth, error::ErrorEnvelope};
 
 /// Largest response body the client reads.
 const MAX_RESPONSE: u64 = 64 << 20;
+
+/// Where a service serves its log as C2SP tlog-tiles (`checkpoint`, `tile/…`), under its base
+/// URL.
+pub const LOG_TILES_PATH: &str = "/v1/log/";
+
+/// The log at `url`, for an auditor or a witness, who may give the service's address (what
+/// `--server` takes: `http://host:8080`, with or without a final `/`) or the base of the
+/// log's tiles (the service's `…/v1/log`, or a mirror on any web server).
+///
+/// The URL as given is tried first; where it serves no checkpoint, a service's tiles under
+/// it are. This only chooses where to read: the caller verifies all it reads against the
+/// log's key. A URL that serves neither is returned as given, so the reader's error names it.
+pub fn log_source(url: &str) -> Result<HttpSource, TileError> {
+    let given = HttpSource::new(url)?;
+    if !matches!(given.read(CHECKPOINT_PATH), Err(TileError::NotFound(_))) {
+        return Ok(given);
+    }
+    let service = HttpSource::new(&format!("{}{LOG_TILES_PATH}", given.base()))?;
+    Ok(if service.read(CHECKPOINT_PATH).is_ok() {
+        service
+    } else {
+        given
+    })
+}
 
 /// A request that failed.
 #[derive(Debug, thiserror::Error)]

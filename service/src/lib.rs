@@ -38,7 +38,7 @@ mod service;
 mod state;
 mod tip_pool;
 
-pub use client::{Client, ClientError};
+pub use client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use config::{default_bands, AnchorConfig, Config};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope};
 pub use routes::openapi;

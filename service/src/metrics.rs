@@ -1,5 +1,11 @@
 //! Prometheus metrics at `/metrics`: requests and latency per route template (never a
 //! concrete path, a key or an address), writer batch sizes, and the ledger size.
+//!
+//! `/metrics` is public, so nothing here moves with a whistleblower's request: the routes
+//! `/v1/enroll`, `/v1/tips` and `/v1/tips/status` are not counted or timed at all, and a
+//! pooled tip reaches the writer (and so the batch and ledger figures) only when its window's
+//! pool is logged. With `tip_batch_secs = 0` (development only) tips are logged at once, and
+//! the ledger itself shows their arrival.
 
 use std::sync::Mutex;
 

@@ -216,9 +216,9 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/supervisor/tips/{entry}/reply", post(reply_to_tip))
         .route("/v1/supervisor/alerts", get(supervisor_alerts))
         .route("/v1/supervisor/disclosures", get(supervisor_disclosures))
-        .route("/v1/enroll", post(enroll))
-        .route("/v1/tips", post(submit_tip).layer(tip_limit))
-        .route("/v1/tips/status", post(tip_status))
+        .route(ENROLL_ROUTE, post(enroll))
+        .route(TIPS_ROUTE, post(submit_tip).layer(tip_limit))
+        .route(TIP_STATUS_ROUTE, post(tip_status))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -234,8 +234,19 @@ pub(crate) fn router(shared: AppState) -> Router {
         .with_state(shared)
 }
 
-/// Counts requests per route template. Never records a concrete path or anything about
-/// the client.
+/// The whistleblower routes.
+const ENROLL_ROUTE: &str = "/v1/enroll";
+const TIPS_ROUTE: &str = "/v1/tips";
+const TIP_STATUS_ROUTE: &str = "/v1/tips/status";
+
+/// Routes that [`track`] leaves out of `/metrics` entirely (DESIGN.md §8: no public endpoint
+/// gives a per-request signal of any whistleblower route). A counter, an error counter or a
+/// latency histogram that moved with each tip, enrollment or status check would show
+/// whoever polls `/metrics` when each one arrived, which the tip pool exists to hide.
+const UNTRACKED_ROUTES: [&str; 3] = [ENROLL_ROUTE, TIPS_ROUTE, TIP_STATUS_ROUTE];
+
+/// Counts requests per route template, except the [`UNTRACKED_ROUTES`]. Never records a
+/// concrete path or anything about the client.
 async fn track(
     State(shared): State<AppState>,
     request: axum::extract::Request,
@@ -245,6 +256,9 @@ async fn track(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    if UNTRACKED_ROUTES.contains(&route.as_str()) {
+        return next.run(request).await;
+    }
     let start = std::time::Instant::now();
     let response = next.run(request).await;
     shared.metrics.request(
@@ -263,8 +277,12 @@ fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 impl Shared {
-    /// Checks a signed request and returns who signed it. The nonce is recorded first, so a
-    /// replay is refused whatever the first request's fate.
+    /// Checks a signed request and returns who signed it.
+    ///
+    /// Nothing is written for a request that is not from a registered key: anyone can sign
+    /// with a key of their own, and storing their nonces would let them fill the disk. A
+    /// registered signer's nonce is recorded before the route runs, so a replay is refused
+    /// whatever the first request's fate.
     fn authenticate(
         &self,
         method: &Method,
@@ -276,6 +294,15 @@ impl Shared {
         let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
         let now = self.now().as_millis() / 1000;
         let signed = auth::verify_request(method.as_str(), path, headers, body, now)?;
+        let principal = self
+            .directory()
+            .principal(&signed.key)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "the signing key is not registered with this service: ask the registrar to register it",
+                )
+            })?;
         let mut key = [0u8; 48];
         key[..32].copy_from_slice(signed.key.as_bytes());
         key[32..].copy_from_slice(&signed.nonce);
@@ -293,14 +320,7 @@ impl Shared {
                 "this request was already received (its nonce was used): sign every request afresh",
             ));
         }
-        self.directory()
-            .principal(&signed.key)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "the signing key is not registered with this service: ask the registrar to register it",
-                )
-            })
+        Ok(principal)
     }
 }
 

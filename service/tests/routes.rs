@@ -1283,6 +1283,95 @@ async fn bad_signatures_replays_and_stale_timestamps_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unregistered_key_writes_nothing_and_a_registered_replay_is_still_refused() {
+    let app = App::open();
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    let size = app.size().await;
+
+    // STRANGER: requests whose signatures verify, from a key nobody registered.
+    let first = Call::get("/v1/official/challenges")
+        .by(&stranger)
+        .signed(app.now_secs());
+    refused(&app, first.clone(), 401, "unauthorized").await;
+    for n in 0..50 {
+        refused(
+            &app,
+            Call::post("/v1/admin/supervisors")
+                .json(&supervisor_body(n))
+                .by(&stranger),
+            401,
+            "unauthorized",
+        )
+        .await;
+    }
+    assert_eq!(app.size().await, size);
+
+    // Its nonce was never kept: once the REGISTRAR registers the key, that very request is
+    // accepted, and only then is a replay of it refused.
+    app.register_official_key("GOV-0001", JURISDICTION, &stranger)
+        .await;
+    let _: Vec<api::ChallengeView> = app.ok(first.clone()).await;
+    refused(&app, first, 401, "unauthorized").await;
+
+    // On disk: one nonce for the key, the accepted request's; none of the 51 refused ones.
+    let App {
+        dir,
+        service,
+        router,
+        ..
+    } = app;
+    drop(router);
+    service.shutdown();
+    let db = sled::open(dir.path().join(probity_service::files::DB)).expect("the database");
+    let nonces = db.open_tree("nonces").expect("the nonce store");
+    assert_eq!(
+        nonces
+            .scan_prefix(stranger.verifying_key().as_bytes())
+            .count(),
+        1
+    );
+}
+
+/// What goes on the permanent ledger is plain text: no bidi override, no invisible
+/// character, no emoji, in a name or a position (`probity_core::text`).
+#[tokio::test(flavor = "multi_thread")]
+async fn registrations_with_invisible_or_reordering_characters_are_refused() {
+    let app = App::open();
+    let register = |name: &str, position: &str| {
+        Call::post("/v1/admin/officials")
+            .json(&api::RegisterOfficial {
+                official: gov(1),
+                name: name.into(),
+                position: position.into(),
+                jurisdiction: JURISDICTION.into(),
+                public_key: hex::encode(
+                    SigningKey::generate(&mut rand::rngs::OsRng)
+                        .verifying_key()
+                        .as_bytes(),
+                ),
+            })
+            .by(&app.registrar)
+    };
+    let size = app.size().await;
+    for (name, position, code_point) in [
+        ("Li Wei\u{202E}ieW iL", "Head of department", "U+202E"),
+        ("Li Wei", "Head of\u{200B} department", "U+200B"),
+        ("Li\u{2067}Wei", "Head of department", "U+2067"),
+        ("Li Wei 🙂", "Head of department", "U+1F642"),
+    ] {
+        let reply = app.send(register(name, position)).await;
+        reply.expect_error(400, "bad_request");
+        let message = reply.text();
+        assert!(message.contains(code_point), "{message}");
+    }
+    assert_eq!(app.size().await, size, "nothing was written");
+    // The same registration in plain text, in any script, goes through.
+    let _: api::Written = app
+        .ok(register("李伟 (Li Wei)", "Head of department"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_key_belongs_to_one_party() {
     let app = App::open();
     let official = app.register_official("GOV-0001", JURISDICTION).await;
@@ -2732,6 +2821,84 @@ fn counter(metrics: &str, route: &str, status: u16) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Every line of `/metrics` but its own (fetching it moves its own counter and histogram),
+/// sorted: the exposition lists a family's series in no fixed order.
+async fn metrics_besides_their_own(app: &App) -> Vec<String> {
+    let reply = app.send(Call::get("/metrics")).await;
+    assert_eq!(reply.status, 200);
+    let mut lines: Vec<String> = reply
+        .text()
+        .lines()
+        .filter(|l| !l.contains("route=\"/metrics\""))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Polling `/metrics` around every whistleblower request, accepted or refused, shows
+/// nothing: not one line of the whole output moves (DESIGN.md §8).
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_show_no_sign_of_enrollments_tips_or_status_checks() {
+    let app = App::open_with(|c| c.tip_batch_secs = 600);
+    app.register_official("GOV-0001", JURISDICTION).await;
+    let info = app.info().await;
+    let code = app.codes(1, JURISDICTION).await.remove(0);
+    let (request, state) = issuance_request(&info, &code, JURISDICTION);
+    let quiet = metrics_besides_their_own(&app).await;
+
+    // WHISTLEBLOWER: enrolls, tips, tips again (refused), sends garbage, checks the status.
+    let enrolled: api::Enrolled = app.ok(Call::post("/v1/enroll").json(&request)).await;
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "enrollment");
+    let (another, _) = issuance_request(&info, &code, JURISDICTION);
+    app.send(Call::post("/v1/enroll").json(&another))
+        .await
+        .expect_error(409, "conflict");
+    app.send(Call::post("/v1/enroll").body("{"))
+        .await
+        .expect_error(400, "bad_request");
+    assert_eq!(
+        metrics_besides_their_own(&app).await,
+        quiet,
+        "refused enrollments"
+    );
+
+    let tipper = Tipper::from_enrollment(&info, state, &enrolled);
+    let accepted: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "A flat.")))
+        .await;
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "a tip");
+    app.send(Call::post("/v1/tips").json(&tipper.tip("GOV-0001", info.epoch, "Again.")))
+        .await
+        .expect_error(409, "conflict");
+    app.send(Call::post("/v1/tips").body("[]"))
+        .await
+        .expect_error(400, "bad_request");
+    app.send(Call::get("/v1/tips"))
+        .await
+        .expect_error(405, "method_not_allowed");
+    assert_eq!(metrics_besides_their_own(&app).await, quiet, "refused tips");
+
+    let status: api::TipStatus = app
+        .ok(Call::post("/v1/tips/status").json(&api::TipStatusQuery {
+            receipt_code: accepted.receipt_code,
+        }))
+        .await;
+    assert_eq!(status.status, "pooled");
+    app.send(Call::post("/v1/tips/status").body("{}"))
+        .await
+        .expect_error(400, "bad_request");
+    assert_eq!(
+        metrics_besides_their_own(&app).await,
+        quiet,
+        "status checks"
+    );
+
+    // The same poll does see any other route's request.
+    let _ = app.send(Call::get("/v1/info")).await;
+    assert_ne!(metrics_besides_their_own(&app).await, quiet);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_count_requests_per_route_template() {
     let app = App::open();
@@ -2768,4 +2935,78 @@ async fn metrics_count_requests_per_route_template() {
     );
     assert!(text.contains("probity_http_request_duration_seconds"));
     assert!(text.contains("probity_writer_batch_jobs"));
+}
+
+// ----- untrusted paths and queries ------------------------------------------------------------
+
+/// Path segments and query values as anyone may send them: valid in a URI, and otherwise
+/// anything, with the numbers and shapes where parsers break.
+fn untrusted_segment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        "[A-Za-z0-9._~+-]{0,24}",
+        "(%[0-9A-Fa-f]{2}|%|[a-z0-9])*",
+        prop_oneof![
+            Just(0u64),
+            Just(63),
+            Just(64),
+            Just(255),
+            Just(256),
+            Just(u64::MAX),
+            any::<u64>()
+        ]
+        .prop_map(|n| n.to_string()),
+        Just("-1".to_owned()),
+        Just("18446744073709551616".to_owned()),
+    ]
+}
+
+/// A path of a public route, its parameters taken from `untrusted_segment`.
+fn untrusted_public_path() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let s = untrusted_segment;
+    prop_oneof![
+        (s(), s(), s()).prop_map(|(a, b, c)| format!("/v1/log/tile/{a}/{b}/{c}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/tile/{a}/{b}.p/{a}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/tile/entries/{a}.p/{b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?start={a}&end={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/inclusion?index={a}&size={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/consistency?old={a}&new={b}")),
+        (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?{a}={b}")),
+        s().prop_map(|a| format!("/v1/officials/{a}")),
+    ]
+}
+
+/// Whatever a client puts in a path or a query, the service answers, and never with a 5xx:
+/// a panic in a handler would drop the connection (issue 12: `/v1/log/tile/64/000`).
+#[test]
+fn any_path_or_query_of_a_public_route_gets_an_answer() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let app = App::open();
+    runtime.block_on(app.register_official("GOV-0001", JURISDICTION));
+    let mut runner =
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config::with_cases(1500));
+    runner
+        .run(&untrusted_public_path(), |path| {
+            let reply = runtime.block_on(app.send(Call::get(path.as_str())));
+            proptest::prop_assert!(
+                reply.status.as_u16() < 500,
+                "{path}: {} {}",
+                reply.status,
+                reply.text()
+            );
+            if !reply.status.is_success() {
+                let _ = reply.error_code();
+            }
+            Ok(())
+        })
+        .expect("every answer is a success or a 4xx in the envelope");
+    for level in 64..=255 {
+        runtime
+            .block_on(app.send(Call::get(format!("/v1/log/tile/{level}/000"))))
+            .expect_error(404, "not_found");
+    }
 }

@@ -116,7 +116,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
 
     let machine = Machine::detect();
     if !ctx.json {
-        eprintln!(
+        eoutln!(
             "Measuring {} statement/capacity pair(s), {} proof(s) each, on {} ({} cores).\nKeys: {KEYS_NOTE}.",
             pairs.len(),
             opts.runs,
@@ -124,7 +124,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             machine.cores
         );
         if machine.build == "debug" {
-            eprintln!(
+            eoutln!(
                 "Note: this is a debug build; build with --release for figures that mean anything."
             );
         }
@@ -148,7 +148,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             Err(error) => {
                 bar.suspend(|| {
                     if !ctx.json {
-                        eprintln!("{kind} at capacity {capacity} failed: {error}");
+                        eoutln!("{kind} at capacity {capacity} failed: {error}");
                     }
                 });
                 failures.push(Failure {
@@ -311,7 +311,7 @@ fn run_child(args: &[String], runs: u32) -> anyhow::Result<ExitCode> {
     let kind = parse_statement(statement).map_err(|e| anyhow!(e))?;
     let capacity = parse_capacity(capacity).map_err(|e| anyhow!(e))?;
     let figures = measure(kind, capacity, runs, &mut OsRng)?;
-    println!(
+    outln!(
         "{}",
         serde_json::to_string(&figures).expect("figures serialize")
     );

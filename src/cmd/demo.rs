@@ -20,7 +20,6 @@
 
 use std::{
     collections::BTreeMap,
-    io::Write as _,
     path::{Path, PathBuf},
     process::ExitCode,
     sync::{
@@ -51,7 +50,7 @@ use probity_prover::{
     wallet::{Passphrase, Wallet},
     ProveError, Prover,
 };
-use probity_service::{api, rules, Client, ClientError, Config, Service};
+use probity_service::{api, rules, Client, ClientError, Config, Service, LOG_TILES_PATH};
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
@@ -120,7 +119,7 @@ impl Out {
     fn step(&mut self, title: &str, shows: &str) {
         let n = self.steps.len() + 1;
         if !self.json {
-            println!(
+            outln!(
                 "\n{n}. {}\n   {}",
                 Self::indent(&title.replace('\n', " ")),
                 Self::indent(&shows.replace('\n', " "))
@@ -137,7 +136,7 @@ impl Out {
     /// A line of the story (text mode only).
     fn line(&self, text: &str) {
         if !self.json {
-            println!("   {}", Self::indent(text));
+            outln!("   {}", Self::indent(text));
         }
     }
 
@@ -171,30 +170,29 @@ impl Out {
 
     /// Progress of a slow operation, finished by [`Out::done`].
     fn start(&self, text: &str) -> Instant {
+        // `out!` and `eout!` flush: the line is shown now, and ends when the operation does.
         if self.json {
-            eprint!("{text} … ");
-            let _ = std::io::stderr().flush();
+            eout!("{text} … ");
         } else {
-            print!("   {text} … ");
-            let _ = std::io::stdout().flush();
+            out!("   {text} … ");
         }
         Instant::now()
     }
 
     fn done(&self, text: &str) {
         if self.json {
-            eprintln!("{text}");
+            eoutln!("{text}");
         } else {
-            println!("{text}");
+            outln!("{text}");
         }
     }
 
     /// A line of progress outside any step.
     fn progress(&self, text: &str) {
         if self.json {
-            eprintln!("{text}");
+            eoutln!("{text}");
         } else {
-            println!("   {}", Self::indent(text));
+            outln!("   {}", Self::indent(text));
         }
     }
 }
@@ -610,8 +608,8 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         steps: Vec::new(),
     };
     if !ctx.json {
-        println!("Probity demo in {}", dir.display());
-        println!(
+        outln!("Probity demo in {}", dir.display());
+        outln!(
             "{}",
             wrap(&format!(
                 "The whole story against a real service, which runs in this process on a free \
@@ -727,12 +725,12 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             "summary": summary,
             "steps": out.steps,
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("JSON values serialize")
         );
     } else {
-        println!(
+        outln!(
             "\n{}",
             wrap(&format!(
                 "Done in {seconds:.1} s. The service's data (database, log key, supervisors' tip \
@@ -1341,7 +1339,7 @@ fn whistleblower_keys(
     s: &mut Story,
     info: &api::ServiceInfo,
 ) -> anyhow::Result<(IssuerPublicParams, TipPublicKey)> {
-    let source = HttpSource::new(&format!("{}/v1/log/", s.server.base))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
     let checkpoint = probity_ledger::SignedCheckpoint::verify(
         &probity_ledger::LogSource::checkpoint(&source)?,
         &s.log,
@@ -1417,7 +1415,7 @@ fn sealed_tip(
 /// supervisor's re-verification of withheld ones, and every receipt against the audited log.
 fn audit_log(s: &mut Story, supervisor: &Client) -> anyhow::Result<Value> {
     let t = s.out.start("auditing the log from its tiles");
-    let source = HttpSource::new(&format!("{}/v1/log/", s.server.base))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
     let report = audit::verify_log(&source, &s.log).context("the log does not audit")?;
     let size = report.checkpoint.size();
     let entries = read_entries(&source, 0, size, size)?;

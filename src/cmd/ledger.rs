@@ -2,8 +2,9 @@
 //! recomputes the whole tree from the entries; `prove-inclusion` and `prove-consistency`
 //! print proofs that anyone can check against the log's signed checkpoint.
 //!
-//! A log is read from a folder of its tiles (a mirror) or from an `http(s)://` URL, and is
-//! trusted only as far as its verifier key and the mathematics go.
+//! A log is read from a folder of its tiles (a mirror) or from an `http(s)://` URL (the base
+//! of its tiles, or a service's address, as `--server` takes it), and is trusted only as far
+//! as its verifier key and the mathematics go.
 
 use std::{
     collections::BTreeMap,
@@ -16,8 +17,7 @@ use clap::{Args, Subcommand};
 use probity_ledger::{
     audit::{self, AuditError},
     leaf_hash, read_entries, root, CheckpointSigner, CheckpointVerifier, DirSource, Hash,
-    HttpSource, LogSource, ProofError, SignedCheckpoint, TileError, VerifiedHashes,
-    CHECKPOINT_PATH,
+    LogSource, ProofError, SignedCheckpoint, TileError, VerifiedHashes, CHECKPOINT_PATH,
 };
 use serde_json::json;
 
@@ -53,7 +53,8 @@ pub(crate) struct KeygenOpts {
 /// Which log, and the key that must have signed it.
 #[derive(Debug, Args)]
 pub(crate) struct LogArgs {
-    /// The log: a folder holding its `checkpoint` and `tile/`, or an http(s):// URL.
+    /// The log: a folder holding its `checkpoint` and `tile/`, or an http(s):// URL: of such a
+    /// folder, or a service's address (as `--server` takes it).
     #[arg(value_name = "DIR_OR_URL")]
     log: String,
     /// The log's verifier key (`origin+id+base64`, as the log publishes it), or a file
@@ -107,7 +108,7 @@ const HASH_ENCODING: &str = "base64";
 /// Reads a log from a folder or a URL.
 pub(crate) fn open_source(location: &str) -> anyhow::Result<Box<dyn LogSource>> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        return Ok(Box::new(HttpSource::new(location)?));
+        return Ok(Box::new(probity_service::log_source(location)?));
     }
     let dir = Path::new(location);
     if !dir.join(CHECKPOINT_PATH).is_file() {
@@ -206,7 +207,7 @@ fn failed(ctx: &Ctx, what: &str, e: AuditError) -> anyhow::Result<ExitCode> {
         }
         _ => {}
     }
-    eprintln!("FAILED  {what}: {e}");
+    eoutln!("FAILED  {what}: {e}");
     if ctx.json {
         ctx.emit("", json!({ "verified": false, "error": e.to_string() }));
     }

@@ -1,6 +1,28 @@
 //! The subcommands, one module each, and what they share: the data folder, output mode and
 //! passphrase handling.
 
+// The printing macros come first, so that every module below can use them (see `out`).
+
+/// `print!` that never panics; see [`out`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cmd::out::stdout(&format!($($arg)*)) };
+}
+
+/// `println!` that never panics; see [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cmd::out::stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprint!` that never panics; see [`out`].
+macro_rules! eout {
+    ($($arg:tt)*) => { $crate::cmd::out::stderr(&format!($($arg)*)) };
+}
+
+/// `eprintln!` that never panics; see [`out`].
+macro_rules! eoutln {
+    ($($arg:tt)*) => { $crate::cmd::out::stderr(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 pub(crate) mod admin;
 pub(crate) mod bench;
 pub(crate) mod chain;
@@ -8,6 +30,7 @@ pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod ledger;
 pub(crate) mod official;
+pub(crate) mod out;
 pub(crate) mod remote;
 pub(crate) mod serve;
 pub(crate) mod setup;
@@ -111,12 +134,12 @@ impl Ctx {
     /// Prints the text form, or the JSON form with `--json`.
     pub(crate) fn emit(&self, text: &str, json: serde_json::Value) {
         if self.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&json).expect("JSON values serialize")
             );
         } else {
-            println!("{text}");
+            outln!("{text}");
         }
     }
 }

@@ -217,7 +217,7 @@ fn create_wallet_with(
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let w = Wallet::create(path, passphrase)?;
-    eprintln!("Created a new wallet at {}. Back it up: without it no proof about these commitments can ever be made.", path.display());
+    eoutln!("Created a new wallet at {}. Back it up: without it no proof about these commitments can ever be made.", path.display());
     Ok(w)
 }
 
@@ -539,7 +539,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
     let prev_declaration = match (previous, &opts.prev) {
         (None, prev) => {
             if prev.is_some() {
-                eprintln!("Note: {official} filed nothing before {period}, so no wealth_growth proof is needed; --prev is ignored.");
+                eoutln!("Note: {official} filed nothing before {period}, so no wealth_growth proof is needed; --prev is ignored.");
             }
             None
         }
@@ -624,7 +624,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
                     "proved"
                 }
                 Err(ProveError::DoesNotHold(_)) => {
-                    eprintln!(
+                    eoutln!(
                         "wealth_growth does NOT hold: net worth grew from {} to {period} by more than the declared income plus the policy's tolerance, so it cannot be proved. Filing without it: supervisors get a wealth_growth_missing alert.",
                         prev.period()
                     );

@@ -169,7 +169,7 @@ pub(crate) fn log_key(ctx: &Ctx, client: &Client) -> anyhow::Result<CheckpointVe
             let key = CheckpointVerifier::from_vkey(&info.log_key)?;
             std::fs::create_dir_all(&ctx.data_dir)?;
             std::fs::write(&path, format!("{}\n", info.log_key))?;
-            eprintln!(
+            eoutln!(
                 "Pinned the log key of {} in {} (compare it with the key the operator publishes).",
                 info.origin,
                 path.display()

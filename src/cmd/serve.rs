@@ -96,7 +96,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     init_logs();
     let config = config(ctx, &opts)?;
     let listen = config.listen;
-    eprintln!(
+    eoutln!(
         "Opening {} (first start makes keys and dev params: this takes a while)",
         ctx.data_dir.display()
     );
@@ -104,7 +104,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     let service = Service::open(config, probity_service::system_clock())?;
     if let Some(anchor) = &anchor {
         // The RPC URL may carry an access token: only the registry is named.
-        eprintln!(
+        eoutln!(
             "Anchoring to registry {} every {} s: filings are acknowledged once on the ledger, and the chain follows",
             anchor.registry, anchor.interval_secs
         );
@@ -117,7 +117,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        eprintln!(
+        eoutln!(
             "Serving on http://{} (the API is described at /v1/openapi.json); Ctrl-C stops it",
             listener.local_addr()?
         );
@@ -125,7 +125,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             .await
             .context("the server failed")
     })?;
-    eprintln!("Stopped: every acknowledged write is on disk.");
+    eoutln!("Stopped: every acknowledged write is on disk.");
     Ok(ExitCode::SUCCESS)
 }
 

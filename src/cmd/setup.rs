@@ -45,7 +45,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     } else {
         opts.statements
     };
-    eprintln!("{DEV_WARNING}\n");
+    eoutln!("{DEV_WARNING}\n");
     let bar = ProgressBar::new((capacities.len() * statements.len()) as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})")

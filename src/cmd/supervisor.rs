@@ -33,7 +33,7 @@ use probity_ledger::{
     SignedCheckpoint,
 };
 use probity_params::Params;
-use probity_service::{api, Client};
+use probity_service::{api, Client, LOG_TILES_PATH};
 use probity_verifier::{verify_envelope, EnvelopeVerifyError, StatementVerifyingKey};
 use serde_json::json;
 
@@ -465,7 +465,7 @@ fn refuse_untrusted(ctx: &Ctx, what: &str, e: anyhow::Error) -> anyhow::Result<E
             json!({ "verified": false, "what": what, "failures": [reason] }),
         );
     }
-    eprintln!("NOT VERIFIED  {what}: {reason}");
+    eoutln!("NOT VERIFIED  {what}: {reason}");
     Ok(ExitCode::from(1))
 }
 
@@ -1265,7 +1265,7 @@ fn audit_log(
     if !full {
         return Ok((checkpoint, old_size, None));
     }
-    let source = HttpSource::new(&format!("{}/v1/log/", client.base()))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", client.base()))?;
     let report = audit::verify_log(&source, &log).map_err(|e| match e {
         AuditError::Source(t) if super::ledger::is_unreachable(&t) => {
             anyhow::Error::new(t).context("cannot read the log's tiles")

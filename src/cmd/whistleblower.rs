@@ -406,7 +406,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
             json!({ "receipt_code": receipt_code, "pooled_until": accepted.pooled_until }),
         );
         if let Err(e) = remembered {
-            eprintln!("warning: cannot note the tip in {} ({e}); `status` will still check its receipt against the log", pending.display());
+            eoutln!("warning: cannot note the tip in {} ({e}); `status` will still check its receipt against the log", pending.display());
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -429,7 +429,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("The service took the tip, but: {e:#}\nReceipt code (keep it secret; it reads replies): {receipt_code}");
+            eoutln!("The service took the tip, but: {e:#}\nReceipt code (keep it secret; it reads replies): {receipt_code}");
             if ctx.json {
                 ctx.emit("", json!({ "receipt_code": receipt_code, "entry": entry, "error": format!("{e:#}") }));
             }

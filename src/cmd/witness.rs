@@ -249,8 +249,8 @@ fn refused(ctx: &Ctx, origin: &str, state: &Path, e: &WitnessError) {
         WitnessError::SplitView {
             accepted, offered, ..
         } => {
-            eprintln!("{e}");
-            eprintln!(
+            eoutln!("{e}");
+            eoutln!(
                 "Nothing was cosigned; the witness state {} still holds the accepted checkpoint.",
                 state.display()
             );
@@ -267,7 +267,7 @@ fn refused(ctx: &Ctx, origin: &str, state: &Path, e: &WitnessError) {
             }
         }
         other => {
-            eprintln!(
+            eoutln!(
                 "REFUSED  {origin}: {other}\nNothing was cosigned; the witness state {} is unchanged.",
                 state.display()
             );

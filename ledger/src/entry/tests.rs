@@ -486,6 +486,98 @@ fn a_bad_withheld_id_hash_is_refused_without_quoting_it() {
 }
 
 #[test]
+fn registrations_refuse_bidi_controls_invisible_characters_and_emoji() {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+    let good = OfficialRegistered {
+        official: official(),
+        public_key: PublicKey(key.verifying_key()),
+        name: "محمد Li Wei 李伟".into(),
+        position: "Head of department ©".into(),
+        jurisdiction: "CN-ZJ-HZ".into(),
+    };
+    assert!(Entry::at(t(1), good.clone()).to_canonical_json().is_ok());
+    for (field, text) in [
+        ("name", "Li Wei\u{202E}ieW iL"),
+        ("name", "Li\u{200B}Wei"),
+        ("name", "Li Wei\u{2066}"),
+        ("position", "Head\u{00AD}of department"),
+        ("position", "Head of department 👍"),
+        ("position", "Head of\u{2028}department"),
+    ] {
+        let mut r = good.clone();
+        *match field {
+            "name" => &mut r.name,
+            _ => &mut r.position,
+        } = text.into();
+        let err = Entry::at(t(1), r.clone())
+            .to_canonical_json()
+            .expect_err("ledger text only");
+        assert!(
+            matches!(
+                err,
+                EntryError::Invalid {
+                    type_name: "OfficialRegistered",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains(&format!("`{field}`: U+")), "{err}");
+        // Refused when read back too: a log holding it is not a valid log.
+        let forged = serde_json::to_vec(&serde_json::json!({
+            "type": "OfficialRegistered",
+            "version": 1,
+            "time": 1,
+            "official": r.official,
+            "public_key": r.public_key,
+            "name": r.name,
+            "position": r.position,
+            "jurisdiction": r.jurisdiction,
+        }))
+        .expect("json");
+        assert!(matches!(
+            Entry::from_canonical_json(&forged),
+            Err(EntryError::Invalid {
+                type_name: "OfficialRegistered",
+                ..
+            })
+        ));
+    }
+}
+
+#[test]
+fn the_params_manifest_on_the_ledger_is_ledger_text() {
+    let manifest = |setup: &str| ParamsManifest {
+        version: 1,
+        setup: setup.into(),
+        keys: vec![ManifestEntry {
+            statement: StatementKind::NetWorthRange,
+            capacity: Capacity::C64,
+            num_constraints: 1,
+            verifying_key: "00ff".into(),
+            proving_key_file: "net_worth_range_64.pk".into(),
+            proving_key_sha256: "ab".repeat(32),
+        }],
+    };
+    let entry = |setup: &str| {
+        Entry::at(
+            t(1),
+            ParamsPublished {
+                manifest: manifest(setup),
+            },
+        )
+        .to_canonical_json()
+    };
+    assert!(entry("ceremony").is_ok());
+    assert!(entry("ceremony\u{202E}").is_err());
+    let mut m = manifest("dev");
+    m.keys[0].proving_key_file = "kp.\u{202E}exe".into();
+    assert!(Entry::at(t(1), ParamsPublished { manifest: m })
+        .to_canonical_json()
+        .is_err());
+}
+
+#[test]
 fn registrations_refuse_empty_names_control_characters_and_bad_jurisdictions() {
     let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
     let good = OfficialRegistered {
