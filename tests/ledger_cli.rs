@@ -25,8 +25,9 @@ use probity_core::{
 };
 use probity_ledger::{
     leaf_hash, Alert, CheckpointSigner, CheckpointVerifier, ConsistencyProof, DeclarationFiled,
-    DetailDigest, Entry, InclusionProof, Log, MemoryStore, OfficialRegistered, ParamsPublished,
-    ProofAccepted, PublicKey, RuleName, SignedCheckpoint, Timestamp,
+    DetailDigest, Disclosure, Entry, InclusionProof, Log, MemoryStore, OfficialRegistered,
+    ParamsPublished, ProofAccepted, ProofBytes, PublicKey, RuleName, SignedCheckpoint, Timestamp,
+    WithheldProof,
 };
 use probity_prover::Prover;
 use probity_verifier::StatementVerifyingKey;
@@ -134,6 +135,12 @@ fn at(i: u64) -> Timestamp {
 
 /// The five entries every test log starts with.
 fn base_entries() -> Vec<Entry> {
+    base_log().0
+}
+
+/// The five entries every test log starts with, and the disclosure of what entry 4 (the
+/// `asset_included` proof) withholds.
+fn base_log() -> (Vec<Entry>, Disclosure<WithheldProof>) {
     let m = material();
     let official_key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
     let opening = golden();
@@ -143,8 +150,8 @@ fn base_entries() -> Vec<Entry> {
     assert!(none.is_none(), "net_worth_range withholds nothing");
     let (asset, disclosure) =
         ProofAccepted::from_envelope(&m.asset_included, &mut rng).expect("a valid proof entry");
-    assert!(disclosure.is_some(), "asset_included withholds the id_hash");
-    vec![
+    let disclosure = disclosure.expect("asset_included withholds its inputs and proof");
+    let entries = vec![
         Entry::at(
             at(0),
             OfficialRegistered {
@@ -173,7 +180,8 @@ fn base_entries() -> Vec<Entry> {
         ),
         Entry::at(at(3), net_worth),
         Entry::at(at(4), asset),
-    ]
+    ];
+    (entries, disclosure)
 }
 
 fn alert(tag: u8, i: u64) -> Entry {
@@ -683,7 +691,7 @@ fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
         panic!("entry 3 is the net_worth_range proof");
     };
     assert_eq!(p.statement, StatementKind::NetWorthRange);
-    p.proof.0[40] ^= 1;
+    p.proof.as_mut().expect("a public proof").0[40] ^= 1;
     entries[3] = corrupted;
     let log = s.log();
     log.append_batch(&entries).expect("the form is valid");
@@ -705,7 +713,9 @@ fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
     let probity_ledger::EntryBody::ProofAccepted(p) = &mut entries[3].body else {
         panic!("entry 3 is the net_worth_range proof");
     };
-    p.proof.0 = material().asset_included.proof_bytes().expect("128 bytes");
+    p.proof = Some(ProofBytes(
+        material().asset_included.proof_bytes().expect("128 bytes"),
+    ));
     let swapped = s.log();
     swapped.append_batch(&entries).expect("the form is valid");
     s.publish(&swapped, "swapped", 0, 1_800_000_000);

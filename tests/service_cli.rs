@@ -207,7 +207,8 @@ fn the_whole_story_through_the_binary() {
     );
     let seen = supervisor.json(&["supervisor", "challenges"]);
     assert_eq!(seen[0]["status"], "answered");
-    // The answer is re-verified with the id_hash the ledger withholds, and matches the ask.
+    // The answer is re-verified with the id_hash, min_value and proof the ledger withholds,
+    // and matches the ask.
     let verified = supervisor.json(&["supervisor", "verify", "--official", "GOV-0001"]);
     assert_eq!(verified["verified"], true, "{verified}");
     assert_eq!(verified["proofs"].as_array().map(Vec::len), Some(4));

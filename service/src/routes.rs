@@ -1001,11 +1001,12 @@ async fn answer_challenge(
             }
             let (entry, disclosure) = ProofAccepted::from_envelope(&envelope, &mut OsRng)
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-            let disclosure = disclosure
-                .ok_or_else(|| ApiError::internal("asset_included withholds its id_hash"))?;
+            let disclosure = disclosure.ok_or_else(|| {
+                ApiError::internal("asset_included withholds its inputs and proof")
+            })?;
             let proof_entry = EntryIndex::new(state.size).map_err(ApiError::internal)?;
             Ok(vec![
-                Draft::with_private(entry, Private::IdHash(disclosure)),
+                Draft::with_private(entry, Private::Proof(disclosure)),
                 Draft::public(ChallengeAnswered {
                     challenge: id,
                     proof_entry,
@@ -1236,7 +1237,7 @@ async fn supervisor_alerts(State(s): State<AppState>, signed: Signed) -> ApiResu
 }
 
 /// Every investigative detail with its salt, by entry: check each against the entry's
-/// public digest, and rebuild withheld proof inputs to re-verify them.
+/// public digest, and rebuild withheld `asset_included` proofs to re-verify them.
 #[utoipa::path(get, path = "/v1/supervisor/disclosures", tag = "supervisor", responses((status = 200, body = Vec<DisclosureView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn supervisor_disclosures(
     State(s): State<AppState>,

@@ -57,7 +57,7 @@ struct Recheck {
     keys: RefCell<HashMap<(StatementKind, Capacity), StatementVerifyingKey>>,
     /// Proofs re-verified with a verifying key.
     verified: Cell<u64>,
-    /// `asset_included` proofs whose `id_hash` is withheld: checked for form only.
+    /// `asset_included` proofs whose details are withheld: checked for form only.
     withheld: Cell<u64>,
     /// Proofs checked for form only, without `--params`.
     form_only: Cell<u64>,
@@ -190,8 +190,9 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
                 .to_owned();
             let note = String::from_utf8_lossy(checkpoint.to_bytes()).into_owned();
             let withheld = if recheck.withheld.get() > 0 {
-                "\nWithheld details: an asset_included proof's id_hash stays off the public \
-                 ledger, so without its disclosure the proof's form is checked, not the proof.\n"
+                "\nWithheld details: an asset_included proof's id_hash, min_value and proof stay \
+                 off the public ledger, so without its disclosure the proof's form is checked, not \
+                 the proof.\n"
             } else {
                 "\n"
             };
