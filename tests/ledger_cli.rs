@@ -653,6 +653,81 @@ fn the_witness_cosigns_follows_and_refuses_a_fork() {
 }
 
 #[test]
+fn the_witness_reverifies_a_withheld_proof_from_its_disclosure_and_refuses_a_tampered_one() {
+    let s = Setup::new();
+    ok(s.run(&[
+        "ledger",
+        "keygen",
+        "--name",
+        "witness.test/w1",
+        "--out",
+        &s.arg("witness.key"),
+        "--witness",
+    ]));
+    let (entries, disclosure) = base_log();
+    let log = s.log();
+    log.append_batch(&entries).expect("append");
+    s.publish(&log, "tiles", 0, 1_800_000_000);
+    // SUPERVISOR: the disclosures as the service serves them, written where the witness
+    // reads them.
+    let disclose = |name: &str, d: &Disclosure<WithheldProof>| {
+        let mut view = serde_json::to_value(d).expect("serializes");
+        view["entry"] = 4.into();
+        std::fs::write(s.path(name), Value::Array(vec![view]).to_string()).expect("write");
+        s.arg(name)
+    };
+    let witness = |state: &str, disclosures: &str| {
+        s.run(&[
+            "--json",
+            "witness",
+            "--log",
+            &s.arg("tiles"),
+            "--log-key",
+            &s.vkey,
+            "--key",
+            &s.arg("witness.key"),
+            "--state",
+            &s.arg(state),
+            "--params",
+            &s.arg("params"),
+            "--disclosures",
+            disclosures,
+        ])
+    };
+
+    // WITNESS: both proofs re-verified, the withheld one from its disclosure.
+    let json = ok_json(witness("a.state", &disclose("good.json", &disclosure)));
+    assert_eq!(json["outcome"], "cosigned");
+    assert_eq!(json["proofs_reverified"], 2);
+    assert_eq!(json["proofs_reverified_from_disclosure"], 1);
+    assert_eq!(json["withheld_form_checked"], 0);
+
+    // A disclosure with another least value, or another salt, does not open the digest on the
+    // log: refused, nothing cosigned.
+    let mut lower = disclosure.clone();
+    lower.detail.min_value.0 -= 1;
+    let mut salted = disclosure.clone();
+    salted.salt[31] ^= 1;
+    for (name, tampered) in [("lower.json", lower), ("salted.json", salted)] {
+        let state = format!("{name}.state");
+        let all = fails(witness(&state, &disclose(name, &tampered)), 1, "REFUSED");
+        assert!(all.contains("entry 4 is not acceptable"), "{all}");
+        assert!(
+            all.contains("does not match the digest on the ledger"),
+            "{all}"
+        );
+        assert!(!s.path(&state).exists(), "nothing cosigned");
+    }
+    // A file that is not a list of disclosures: the witness could not run.
+    std::fs::write(s.path("junk.json"), "{}").expect("write");
+    fails(
+        witness("junk.state", &s.arg("junk.json")),
+        2,
+        "is not a list of disclosures",
+    );
+}
+
+#[test]
 fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
     let s = Setup::new();
     ok(s.run(&[
