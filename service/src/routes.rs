@@ -25,7 +25,7 @@ use axum::{
     Json, Router,
 };
 use base64::Engine as _;
-use probity_core::{Amount, IdHash, OfficialId, PublicInputs, StatementKind};
+use probity_core::{Amount, AssetId, IdHash, OfficialId, PublicInputs, StatementKind};
 use probity_credentials::{
     issuance, CredentialAttributes, EnrollmentCodeHash, EnrollmentStore, Epoch, Presentation,
     Redemption, Scope, SealedTip, Subject, TipContext,
@@ -1041,6 +1041,13 @@ async fn issue_challenge(State(s): State<AppState>, signed: Signed) -> ApiResult
         .id_hash
         .parse()
         .map_err(|_: String| ApiError::bad_request("id_hash is not a field element in decimal"))?;
+    // DESIGN.md §4: id_hash 0 is what an item without an identifier (cash) carries, and no
+    // asset_included proof can name it; a challenge on it could never be answered.
+    if id_hash == AssetId::default().id_hash() {
+        return Err(ApiError::bad_request(
+            "id_hash 0 means \"no identifier\": challenge an asset by its registry identifier's id_hash",
+        ));
+    }
     let deadline = Timestamp::from_millis(req.deadline).map_err(ApiError::bad_request)?;
     if deadline <= s.now() {
         return Err(ApiError::unprocessable(

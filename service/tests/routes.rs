@@ -1721,6 +1721,44 @@ async fn an_answered_challenge_keeps_asset_value_and_proof_off_the_public_log() 
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_challenge_on_id_hash_0_is_refused_and_writes_nothing() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    // What an item without an identifier (cash) carries: white space normalizes to nothing.
+    let none = probity_core::AssetId(" \u{3000}\t".into())
+        .id_hash()
+        .to_string();
+    assert_eq!(none, "0");
+    let before = app.size().await;
+    let reply = app
+        .send(
+            Call::post("/v1/challenges")
+                .json(&api::IssueChallenge {
+                    official: gov(1),
+                    period: None,
+                    id_hash: none,
+                    min_value: 0,
+                    deadline: app.now_ms() + DAY_MS,
+                })
+                .by(&supervisor),
+        )
+        .await;
+    reply.expect_error(400, "bad_request");
+    assert!(reply.text().contains("no identifier"), "{}", reply.text());
+    assert_eq!(app.size().await, before, "nothing is written");
+    let listed: Vec<api::ChallengeView> = app
+        .ok(Call::get("/v1/supervisor/challenges").by(&supervisor))
+        .await;
+    assert!(listed.is_empty());
+}
+
 // ----- whistleblowers ------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread")]

@@ -901,7 +901,12 @@ fn check_official(
 fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
     let id_hash = AssetId(opts.asset_id.clone()).id_hash();
     if id_hash == AssetId::default().id_hash() {
-        bail!("--asset-id is empty once white space is removed: give the registry identifier");
+        // DESIGN.md §4: an id that normalizes to nothing has id_hash 0, "no identifier"; no
+        // proof can answer a challenge on it, and the service refuses one.
+        bail!(
+            "--asset-id `{}` is empty once white space is removed, so it names no asset (id_hash 0 means \"no identifier\"): give the registry identifier; nothing was sent",
+            opts.asset_id.escape_debug()
+        );
     }
     let client = ctx.signed_client(KeyRole::Supervisor)?;
     let created: api::ChallengeCreated = client
