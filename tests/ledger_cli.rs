@@ -25,8 +25,9 @@ use probity_core::{
 };
 use probity_ledger::{
     leaf_hash, Alert, CheckpointSigner, CheckpointVerifier, ConsistencyProof, DeclarationFiled,
-    DetailDigest, Entry, InclusionProof, Log, MemoryStore, OfficialRegistered, ParamsPublished,
-    ProofAccepted, PublicKey, RuleName, SignedCheckpoint, Timestamp,
+    DetailDigest, Disclosure, Entry, InclusionProof, Log, MemoryStore, OfficialRegistered,
+    ParamsPublished, ProofAccepted, ProofBytes, PublicKey, RuleName, SignedCheckpoint, Timestamp,
+    WithheldProof,
 };
 use probity_prover::Prover;
 use probity_verifier::StatementVerifyingKey;
@@ -134,6 +135,12 @@ fn at(i: u64) -> Timestamp {
 
 /// The five entries every test log starts with.
 fn base_entries() -> Vec<Entry> {
+    base_log().0
+}
+
+/// The five entries every test log starts with, and the disclosure of what entry 4 (the
+/// `asset_included` proof) withholds.
+fn base_log() -> (Vec<Entry>, Disclosure<WithheldProof>) {
     let m = material();
     let official_key = ed25519_dalek::SigningKey::from_bytes(&[11; 32]);
     let opening = golden();
@@ -143,8 +150,8 @@ fn base_entries() -> Vec<Entry> {
     assert!(none.is_none(), "net_worth_range withholds nothing");
     let (asset, disclosure) =
         ProofAccepted::from_envelope(&m.asset_included, &mut rng).expect("a valid proof entry");
-    assert!(disclosure.is_some(), "asset_included withholds the id_hash");
-    vec![
+    let disclosure = disclosure.expect("asset_included withholds its inputs and proof");
+    let entries = vec![
         Entry::at(
             at(0),
             OfficialRegistered {
@@ -173,7 +180,8 @@ fn base_entries() -> Vec<Entry> {
         ),
         Entry::at(at(3), net_worth),
         Entry::at(at(4), asset),
-    ]
+    ];
+    (entries, disclosure)
 }
 
 fn alert(tag: u8, i: u64) -> Entry {
@@ -686,6 +694,81 @@ fn the_witness_cosigns_follows_and_refuses_a_fork() {
 }
 
 #[test]
+fn the_witness_reverifies_a_withheld_proof_from_its_disclosure_and_refuses_a_tampered_one() {
+    let s = Setup::new();
+    ok(s.run(&[
+        "ledger",
+        "keygen",
+        "--name",
+        "witness.test/w1",
+        "--out",
+        &s.arg("witness.key"),
+        "--witness",
+    ]));
+    let (entries, disclosure) = base_log();
+    let log = s.log();
+    log.append_batch(&entries).expect("append");
+    s.publish(&log, "tiles", 0, 1_800_000_000);
+    // SUPERVISOR: the disclosures as the service serves them, written where the witness
+    // reads them.
+    let disclose = |name: &str, d: &Disclosure<WithheldProof>| {
+        let mut view = serde_json::to_value(d).expect("serializes");
+        view["entry"] = 4.into();
+        std::fs::write(s.path(name), Value::Array(vec![view]).to_string()).expect("write");
+        s.arg(name)
+    };
+    let witness = |state: &str, disclosures: &str| {
+        s.run(&[
+            "--json",
+            "witness",
+            "--log",
+            &s.arg("tiles"),
+            "--log-key",
+            &s.vkey,
+            "--key",
+            &s.arg("witness.key"),
+            "--state",
+            &s.arg(state),
+            "--params",
+            &s.arg("params"),
+            "--disclosures",
+            disclosures,
+        ])
+    };
+
+    // WITNESS: both proofs re-verified, the withheld one from its disclosure.
+    let json = ok_json(witness("a.state", &disclose("good.json", &disclosure)));
+    assert_eq!(json["outcome"], "cosigned");
+    assert_eq!(json["proofs_reverified"], 2);
+    assert_eq!(json["proofs_reverified_from_disclosure"], 1);
+    assert_eq!(json["withheld_form_checked"], 0);
+
+    // A disclosure with another least value, or another salt, does not open the digest on the
+    // log: refused, nothing cosigned.
+    let mut lower = disclosure.clone();
+    lower.detail.min_value.0 -= 1;
+    let mut salted = disclosure.clone();
+    salted.salt[31] ^= 1;
+    for (name, tampered) in [("lower.json", lower), ("salted.json", salted)] {
+        let state = format!("{name}.state");
+        let all = fails(witness(&state, &disclose(name, &tampered)), 1, "REFUSED");
+        assert!(all.contains("entry 4 is not acceptable"), "{all}");
+        assert!(
+            all.contains("does not match the digest on the ledger"),
+            "{all}"
+        );
+        assert!(!s.path(&state).exists(), "nothing cosigned");
+    }
+    // A file that is not a list of disclosures: the witness could not run.
+    std::fs::write(s.path("junk.json"), "{}").expect("write");
+    fails(
+        witness("junk.state", &s.arg("junk.json")),
+        2,
+        "is not a list of disclosures",
+    );
+}
+
+#[test]
 fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
     let s = Setup::new();
     ok(s.run(&[
@@ -724,7 +807,7 @@ fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
         panic!("entry 3 is the net_worth_range proof");
     };
     assert_eq!(p.statement, StatementKind::NetWorthRange);
-    p.proof.0[40] ^= 1;
+    p.proof.as_mut().expect("a public proof").0[40] ^= 1;
     entries[3] = corrupted;
     let log = s.log();
     log.append_batch(&entries).expect("the form is valid");
@@ -746,7 +829,9 @@ fn the_witness_refuses_a_corrupted_proof_and_foreign_params() {
     let probity_ledger::EntryBody::ProofAccepted(p) = &mut entries[3].body else {
         panic!("entry 3 is the net_worth_range proof");
     };
-    p.proof.0 = material().asset_included.proof_bytes().expect("128 bytes");
+    p.proof = Some(ProofBytes(
+        material().asset_included.proof_bytes().expect("128 bytes"),
+    ));
     let swapped = s.log();
     swapped.append_batch(&entries).expect("the form is valid");
     s.publish(&swapped, "swapped", 0, 1_800_000_000);

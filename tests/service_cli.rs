@@ -207,7 +207,8 @@ fn the_whole_story_through_the_binary() {
     );
     let seen = supervisor.json(&["supervisor", "challenges"]);
     assert_eq!(seen[0]["status"], "answered");
-    // The answer is re-verified with the id_hash the ledger withholds, and matches the ask.
+    // The answer is re-verified with the id_hash, min_value and proof the ledger withholds,
+    // and matches the ask.
     let verified = supervisor.json(&["supervisor", "verify", "--official", "GOV-0001"]);
     assert_eq!(verified["verified"], true, "{verified}");
     assert_eq!(verified["proofs"].as_array().map(Vec::len), Some(4));
@@ -612,4 +613,32 @@ fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+#[test]
+fn a_challenge_on_an_asset_id_of_only_white_space_is_refused_before_sending() {
+    // Nothing listens on port 9: had the command sent anything, it would fail to connect.
+    let supervisor = Party::new("http://127.0.0.1:9");
+    ok(supervisor.run(&["supervisor", "init"]));
+    // Each normalizes to nothing (DESIGN.md §4): id_hash 0, "no identifier".
+    for blank in ["", "   ", "\u{3000}\t\u{a0}\u{2028}"] {
+        let all = fails(
+            supervisor.run(&[
+                "supervisor",
+                "challenge",
+                "--official",
+                "GOV-0001",
+                "--asset-id",
+                blank,
+                "--min-value",
+                "1",
+                "--due",
+                "2099-01-01",
+            ]),
+            2,
+            "no identifier",
+        );
+        assert!(all.contains("nothing was sent"), "{all}");
+        assert!(!all.contains("127.0.0.1:9"), "nothing is contacted: {all}");
+    }
 }

@@ -6,7 +6,9 @@
 //! reserved members next to the fields of its type:
 //!
 //! - `type`: the entry type, `"DeclarationFiled"`, …;
-//! - `version`: the version of that type's layout (every type is at version 1 today);
+//! - `version`: the version of that type's layout (see [`EntryBody::TYPES`]; a type's version
+//!   goes up whenever its layout changes, and a build reads only the versions it writes, so an
+//!   entry of a retired layout is refused with the reason it was retired);
 //! - `time`: when the service logged it, in milliseconds since the Unix epoch (UTC).
 //!
 //! The leaf hash of an entry is `SHA-256(0x00 || canonical JSON)` (RFC 6962), so any client in
@@ -21,16 +23,16 @@
 //!
 //! # Investigative details
 //!
-//! What a challenge asks about, an `asset_included` proof's `id_hash`, a tip's outcome and an
-//! alert's content stay off the public ledger. The public entry carries a [`DetailDigest`], a
+//! What a challenge asks about, an `asset_included` proof's `id_hash`, `min_value` and proof
+//! ([`WithheldProof`]), a tip's outcome and an alert's content stay off the public ledger. The public entry carries a [`DetailDigest`], a
 //! salted SHA-256; the detail and its salt travel separately, as a [`Disclosure`], to registered
 //! supervisors and witnesses, who check it against the entry with [`Disclosure::matches`].
 
 use std::fmt;
 
 use probity_core::{
-    check_text, AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest, Period,
-    ProofEnvelope, StatementKind, PROOF_ENVELOPE_VERSION,
+    check_text, Amount, AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest,
+    Period, ProofEnvelope, PublicInputs, StatementKind, PROOF_ENVELOPE_VERSION,
 };
 use rand_core::CryptoRngCore;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -362,9 +364,12 @@ impl DeclarationFiled {
 /// `ProofAccepted`: the service verified a proof and accepted it.
 ///
 /// The public inputs are listed in verifying-key order as canonical decimal strings. For
-/// `asset_included`, the `id_hash` input is withheld (`null`) and `withheld` holds the salted
-/// digest of it; the `id_hash` travels as a [`Disclosure<IdHash>`](Disclosure). Every other
-/// statement withholds nothing.
+/// `asset_included`, the `id_hash` and `min_value` inputs are withheld (`null`), the proof is
+/// left out, and `withheld` holds the salted digest of all three; they travel as a
+/// [`Disclosure<WithheldProof>`](Disclosure). Every other statement withholds nothing.
+///
+/// Version 2. Version 1 withheld only the `id_hash`: it published the `min_value` of every
+/// answered challenge, and a proof against which anyone could test guesses of the `id_hash`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofAccepted {
@@ -378,28 +383,31 @@ pub struct ProofAccepted {
     pub periods: Vec<Period>,
     /// Public inputs in verifying-key order; `null` where withheld.
     pub public_inputs: Vec<Option<String>>,
-    /// Salted digest of the withheld inputs, present exactly when some are withheld.
+    /// Salted digest of the [`WithheldProof`], present exactly when the statement withholds
+    /// inputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<DetailDigest>,
-    /// The proof.
-    pub proof: ProofBytes,
+    /// The proof, present exactly when nothing is withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofBytes>,
 }
 
 impl ProofAccepted {
-    /// The positions a statement withholds from the public ledger.
+    /// The positions a statement withholds from the public ledger. A statement that withholds
+    /// inputs withholds its proof too (see [`WithheldProof`]).
     pub fn withheld_positions(statement: StatementKind) -> &'static [usize] {
         match statement {
-            StatementKind::AssetIncluded => &[AssetIncluded::ID_HASH],
+            StatementKind::AssetIncluded => &[AssetIncluded::ID_HASH, AssetIncluded::MIN_VALUE],
             _ => &[],
         }
     }
 
     /// Makes the public entry for a verified proof envelope, and the disclosure of what it
-    /// withholds (for `asset_included`: the `id_hash`).
+    /// withholds (for `asset_included`: the `id_hash`, the `min_value` and the proof).
     pub fn from_envelope(
         envelope: &ProofEnvelope,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<(Self, Option<Disclosure<IdHash>>), EntryError> {
+    ) -> Result<(Self, Option<Disclosure<WithheldProof>>), EntryError> {
         let proof = ProofBytes(
             envelope
                 .proof_bytes()
@@ -407,23 +415,31 @@ impl ProofAccepted {
         );
         let mut public_inputs: Vec<Option<String>> =
             envelope.public_inputs.iter().cloned().map(Some).collect();
-        let mut disclosure = None;
-        if envelope.statement == StatementKind::AssetIncluded {
-            let x = public_inputs
-                .get_mut(AssetIncluded::ID_HASH)
-                .and_then(Option::take)
-                .ok_or_else(|| {
-                    EntryError::invalid("ProofAccepted", "asset_included has no id_hash input")
-                })?;
-            // The reason quotes nothing: the input is the withheld `id_hash`.
-            let id_hash: IdHash = x.parse().map_err(|_: String| {
-                EntryError::invalid(
+        let positions = Self::withheld_positions(envelope.statement);
+        let disclosure = if positions.is_empty() {
+            None
+        } else {
+            // The reason quotes nothing: the inputs are the withheld ones.
+            let Ok(PublicInputs::AssetIncluded(inputs)) = envelope.inputs() else {
+                return Err(EntryError::invalid(
                     "ProofAccepted",
-                    "the asset_included id_hash input is not a valid field element",
-                )
-            })?;
-            disclosure = Some(Disclosure::new(rng, id_hash));
-        }
+                    "the asset_included public inputs are not valid (not quoted: they are withheld)",
+                ));
+            };
+            for &i in positions {
+                if let Some(slot) = public_inputs.get_mut(i) {
+                    *slot = None;
+                }
+            }
+            Some(Disclosure::new(
+                rng,
+                WithheldProof {
+                    id_hash: inputs.id_hash,
+                    min_value: inputs.min_value,
+                    proof,
+                },
+            ))
+        };
         let entry = Self {
             statement: envelope.statement,
             capacity: envelope.capacity,
@@ -431,7 +447,7 @@ impl ProofAccepted {
             periods: envelope.periods.clone(),
             public_inputs,
             withheld: disclosure.as_ref().map(Disclosure::digest),
-            proof,
+            proof: disclosure.is_none().then_some(proof),
         };
         entry.validate()?;
         Ok((entry, disclosure))
@@ -474,36 +490,43 @@ impl ProofAccepted {
             .collect()
     }
 
-    /// Rebuilds the full proof envelope, given the disclosure of the withheld inputs (none for
-    /// statements that withhold nothing). Fails if the disclosure does not match the entry.
+    /// Rebuilds the full proof envelope, given the disclosure of what the entry withholds (none
+    /// for statements that withhold nothing). Fails if the disclosure does not match the entry.
     pub fn to_envelope(
         &self,
-        disclosure: Option<&Disclosure<IdHash>>,
+        disclosure: Option<&Disclosure<WithheldProof>>,
     ) -> Result<ProofEnvelope, EntryError> {
         let mut inputs = self.public_inputs.clone();
-        match (self.withheld, disclosure) {
-            (None, None) => {}
-            (Some(digest), Some(d)) if d.matches(&digest) => {
-                for &i in Self::withheld_positions(self.statement) {
+        let proof = match (self.withheld, self.proof, disclosure) {
+            (None, Some(proof), None) => proof,
+            (Some(digest), None, Some(d)) if d.matches(&digest) => {
+                for (i, x) in d.detail.inputs() {
                     if let Some(slot) = inputs.get_mut(i) {
-                        *slot = Some(d.detail.to_string());
+                        *slot = Some(x);
                     }
                 }
+                d.detail.proof
             }
-            (Some(_), Some(_)) => return Err(EntryError::DisclosureMismatch),
-            (Some(_), None) => {
+            (Some(_), None, Some(_)) => return Err(EntryError::DisclosureMismatch),
+            (Some(_), None, None) => {
                 return Err(EntryError::invalid(
                     "ProofAccepted",
-                    "this proof withholds an input: the disclosure is needed to rebuild it",
+                    "this proof withholds its inputs and proof: the disclosure is needed to rebuild it",
                 ))
             }
-            (None, Some(_)) => {
+            (None, Some(_), Some(_)) => {
                 return Err(EntryError::invalid(
                     "ProofAccepted",
                     "this proof withholds nothing: no disclosure expected",
                 ))
             }
-        }
+            (Some(_), Some(_), _) | (None, None, _) => {
+                return Err(EntryError::invalid(
+                    "ProofAccepted",
+                    "the entry must carry either the proof or the digest of what it withholds, not both",
+                ))
+            }
+        };
         let envelope = ProofEnvelope {
             version: PROOF_ENVELOPE_VERSION,
             statement: self.statement,
@@ -511,15 +534,16 @@ impl ProofAccepted {
             official: self.official.clone(),
             periods: self.periods.clone(),
             public_inputs: inputs.into_iter().map(|x| x.unwrap_or_default()).collect(),
-            proof: self.proof.to_hex(),
+            proof: proof.to_hex(),
         };
         // The envelope's own checks: public inputs decode, official tag and periods agree.
         ProofEnvelope::from_json(&envelope.to_json())
             .map_err(|e| EntryError::invalid("ProofAccepted", e))
     }
 
-    /// The entry's form: withheld positions are exactly the statement's, and the public
-    /// inputs, official, periods and proof agree (with a placeholder for withheld inputs).
+    /// The entry's form: withheld positions are exactly the statement's, the proof is present
+    /// exactly when nothing is withheld, and the public inputs, official, periods and proof
+    /// agree (with a placeholder for what is withheld).
     fn validate(&self) -> Result<(), EntryError> {
         let positions = Self::withheld_positions(self.statement);
         for (i, x) in self.public_inputs.iter().enumerate() {
@@ -534,29 +558,102 @@ impl ProofAccepted {
                 ));
             }
         }
-        if self.withheld.is_some() == positions.is_empty() {
+        let withholds = !positions.is_empty();
+        let present = |yes: bool| if yes { "present" } else { "absent" };
+        if self.withheld.is_some() != withholds {
             return Err(EntryError::invalid(
                 "ProofAccepted",
                 format!(
                     "`withheld` must be {} for {}",
-                    if positions.is_empty() {
-                        "absent"
-                    } else {
-                        "present"
-                    },
+                    present(withholds),
                     self.statement
                 ),
             ));
         }
-        // Any value the statement accepts stands in for the withheld input; not 0, which
-        // `asset_included` refuses (DESIGN.md §5).
-        let placeholder = self.withheld.map(|_| Disclosure {
+        if self.proof.is_some() == withholds {
+            return Err(EntryError::invalid(
+                "ProofAccepted",
+                format!(
+                    "`proof` must be {} for {}",
+                    present(!withholds),
+                    self.statement
+                ),
+            ));
+        }
+        // A placeholder stands in for what is withheld, so that the rest is checked as the
+        // envelope it rebuilds. Its id_hash is not 0: no asset_included input may name 0.
+        let placeholder = withholds.then(|| Disclosure {
             salt: [0; 32],
-            detail: IdHash(1u64.into()),
+            detail: WithheldProof {
+                id_hash: IdHash(1u64.into()),
+                min_value: Amount(0),
+                proof: ProofBytes([0; ProofBytes::LEN]),
+            },
         });
         let mut unchecked = self.clone();
         unchecked.withheld = placeholder.as_ref().map(Disclosure::digest);
         unchecked.to_envelope(placeholder.as_ref()).map(|_| ())
+    }
+}
+
+/// What an `asset_included` [`ProofAccepted`] keeps off the public ledger: the inputs that
+/// name the asset and the least value, and the proof.
+///
+/// The proof is withheld with them because it is a test of them: with the proof and the
+/// published verifying key, anyone could confirm a guess of the asset (a registry number) and
+/// the value (a round sum) by running the verifier, and a public proof would undo the digest.
+///
+/// `min_value` travels as a decimal string, as the public inputs do: RFC 8785 writes numbers
+/// as IEEE doubles, which would bind a value above 2^53 only approximately.
+///
+/// # Secrets
+/// `Debug` prints nothing of it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithheldProof {
+    /// The asset's `id_hash`.
+    pub id_hash: IdHash,
+    /// The least value proved, in minor units.
+    #[serde(with = "decimal_amount")]
+    pub min_value: Amount,
+    /// The proof.
+    pub proof: ProofBytes,
+}
+
+impl WithheldProof {
+    /// The withheld public inputs with their positions, as canonical decimal strings.
+    fn inputs(&self) -> [(usize, String); 2] {
+        [
+            (AssetIncluded::ID_HASH, self.id_hash.to_string()),
+            (AssetIncluded::MIN_VALUE, self.min_value.0.to_string()),
+        ]
+    }
+}
+
+impl fmt::Debug for WithheldProof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WithheldProof").finish_non_exhaustive()
+    }
+}
+
+/// An [`Amount`] as a canonical decimal string (digits only, no leading zero).
+mod decimal_amount {
+    use probity_core::Amount;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(x: &Amount, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&x.0)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+        let s = String::deserialize(d)?;
+        let canonical = (s == "0" || !s.starts_with('0')) && s.bytes().all(|b| b.is_ascii_digit());
+        match s.parse::<u64>() {
+            Ok(x) if canonical => Ok(Amount(x)),
+            _ => Err(serde::de::Error::custom(
+                "expected an amount as a decimal integer below 2^64, without leading zeros",
+            )),
+        }
     }
 }
 
@@ -759,19 +856,6 @@ fn decode_payload<T: DeserializeOwned>(
     serde_json::from_value(payload).map_err(|e| EntryError::invalid(type_name, e))
 }
 
-/// What a reader of an entry in an unsupported version can do about it.
-fn version_advice(type_name: &str, found: u64, supported: u32) -> &'static str {
-    let commitment_format = ["ParamsPublished", "DeclarationFiled", "ProofAccepted"];
-    if found < u64::from(supported) && commitment_format.contains(&type_name) {
-        "it holds commitment format v1, which did not bind the capacity and is refused: start a \
-         new log with new params, and have every official commit, file and prove again"
-    } else if found < u64::from(supported) {
-        "the log is older than this build reads"
-    } else {
-        "upgrade probity if the log is newer"
-    }
-}
-
 /// One ledger entry: when it was logged, and what it records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -792,7 +876,7 @@ pub enum EntryError {
     #[error("unknown entry type `{0}`: this build reads {list}; upgrade probity if the log is newer", list = known_types())]
     UnknownType(String),
     /// A version this build does not read.
-    #[error("entry type `{type_name}` version {found} is not supported (this build reads version {supported}); {advice}", advice = version_advice(type_name, *found, *supported))]
+    #[error("{}", unsupported_version(.type_name, *.found, *.supported))]
     UnsupportedVersion {
         /// The type.
         type_name: String,
@@ -821,6 +905,43 @@ pub enum EntryError {
     /// A disclosure does not match the public digest.
     #[error("the disclosed detail does not match the digest on the ledger")]
     DisclosureMismatch,
+}
+
+/// Layouts this build no longer reads, with the reason each was retired: a log that holds
+/// one was written by an older probity.
+const RETIRED: &[(&str, u64, &str)] = &[
+    ("ParamsPublished", 1, COMMITMENT_FORMAT_V1),
+    ("DeclarationFiled", 1, COMMITMENT_FORMAT_V1),
+    (
+        "ProofAccepted",
+        1,
+        "it holds commitment format v1, which did not bind the capacity, and it published the \
+         min_value and the proof of an answered challenge's asset_included proof, which version \
+         2 withholds; every official must commit, file and prove again",
+    ),
+];
+
+/// Why entries of commitment format v1 (DESIGN.md §4) are retired.
+const COMMITMENT_FORMAT_V1: &str = "it holds commitment format v1, which did not bind the \
+     capacity and is refused; make new params, and every official must commit, file and prove \
+     again";
+
+fn unsupported_version(type_name: &str, found: u64, supported: u32) -> String {
+    if found >= u64::from(supported) {
+        return format!(
+            "entry type `{type_name}` version {found} is not supported (this build reads version \
+             {supported}); upgrade probity if the log is newer"
+        );
+    }
+    let why = RETIRED
+        .iter()
+        .find(|(t, v, _)| *t == type_name && *v == found)
+        .map_or_else(String::new, |(_, _, why)| format!(": {why}"));
+    format!(
+        "entry type `{type_name}` version {found} is retired (this build reads version \
+         {supported} only){why}. The log was written by an older probity: keep that release to \
+         read it, and start a new log with this one"
+    )
 }
 
 fn known_types() -> String {

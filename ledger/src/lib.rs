@@ -65,7 +65,8 @@ pub use entry::{
     DeadlineSet, DeclarationFiled, Disclosure, EnrollmentCodesIssued, Entry, EntryBody, EntryError,
     EntryIndex, OfficialRegistered, ParamsPublished, ProofAccepted, RuleName, SupervisorId,
     SupervisorRegistered, Timestamp, TipClosed, TipReceived, WhistleblowerKeysPublished,
-    DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN, MAX_SAFE_INTEGER,
+    WithheldProof, DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN,
+    MAX_SAFE_INTEGER,
 };
 #[cfg(feature = "http")]
 pub use http::{HttpSource, DEFAULT_HTTP_TIMEOUT};

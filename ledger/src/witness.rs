@@ -63,7 +63,8 @@ impl<P: ProofCheck + ?Sized> ProofCheck for &P {
 }
 
 /// Checks the form of `ProofAccepted` entries only (public inputs decode and agree with the
-/// official and periods, the proof is 128 bytes, withheld inputs are exactly the statement's).
+/// official and periods, withheld inputs are exactly the statement's, and the proof is 128
+/// bytes, or withheld with them).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FormOnly;
 

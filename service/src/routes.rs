@@ -25,7 +25,7 @@ use axum::{
     Json, Router,
 };
 use base64::Engine as _;
-use probity_core::{Amount, IdHash, OfficialId, PublicInputs, StatementKind};
+use probity_core::{Amount, AssetId, IdHash, OfficialId, PublicInputs, StatementKind};
 use probity_credentials::{
     issuance, CredentialAttributes, EnrollmentCodeHash, EnrollmentStore, Epoch, Presentation,
     Redemption, Scope, SealedTip, Subject, TipContext,
@@ -1097,11 +1097,12 @@ async fn answer_challenge(
             }
             let (entry, disclosure) = ProofAccepted::from_envelope(&envelope, &mut OsRng)
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-            let disclosure = disclosure
-                .ok_or_else(|| ApiError::internal("asset_included withholds its id_hash"))?;
+            let disclosure = disclosure.ok_or_else(|| {
+                ApiError::internal("asset_included withholds its inputs and proof")
+            })?;
             let proof_entry = EntryIndex::new(state.size).map_err(ApiError::internal)?;
             Ok(vec![
-                Draft::with_private(entry, Private::IdHash(disclosure)),
+                Draft::with_private(entry, Private::Proof(disclosure)),
                 Draft::public(ChallengeAnswered {
                     challenge: id,
                     proof_entry,
@@ -1136,6 +1137,13 @@ async fn issue_challenge(State(s): State<AppState>, signed: Signed) -> ApiResult
         .id_hash
         .parse()
         .map_err(|_: String| ApiError::bad_request("id_hash is not a field element in decimal"))?;
+    // DESIGN.md §4: id_hash 0 is what an item without an identifier (cash) carries, and no
+    // asset_included proof can name it; a challenge on it could never be answered.
+    if id_hash == AssetId::default().id_hash() {
+        return Err(ApiError::bad_request(
+            "id_hash 0 means \"no identifier\": challenge an asset by its registry identifier's id_hash",
+        ));
+    }
     let deadline = Timestamp::from_millis(req.deadline).map_err(ApiError::bad_request)?;
     if deadline <= s.now() {
         return Err(ApiError::unprocessable(
@@ -1332,7 +1340,7 @@ async fn supervisor_alerts(State(s): State<AppState>, signed: Signed) -> ApiResu
 }
 
 /// Every investigative detail with its salt, by entry: check each against the entry's
-/// public digest, and rebuild withheld proof inputs to re-verify them.
+/// public digest, and rebuild withheld `asset_included` proofs to re-verify them.
 #[utoipa::path(get, path = "/v1/supervisor/disclosures", tag = "supervisor", responses((status = 200, body = Vec<DisclosureView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 async fn supervisor_disclosures(
     State(s): State<AppState>,

@@ -594,8 +594,9 @@ impl Shared {
         while start < size {
             let end = (start + 4096).min(size);
             for (i, bytes) in (start..).zip(self.log.entries_bytes(start, end)?) {
-                let entry = Entry::from_canonical_json(&bytes)
-                    .map_err(|e| ApiError::internal(format!("ledger entry {i} is damaged: {e}")))?;
+                let entry = Entry::from_canonical_json(&bytes).map_err(|e| {
+                    ApiError::internal(format!("ledger entry {i} cannot be read: {e}"))
+                })?;
                 let private = self
                     .trees
                     .private

@@ -13,10 +13,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ed25519_dalek::VerifyingKey;
-use probity_core::{Capacity, Commitment, IdHash, OfficialId, Period};
+use probity_core::{Capacity, Commitment, OfficialId, Period};
 use probity_ledger::{
     ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, IssuerParamsBytes, SupervisorId,
-    Timestamp, TipKeyBytes,
+    Timestamp, TipKeyBytes, WithheldProof,
 };
 use serde::{Deserialize, Serialize};
 
@@ -40,8 +40,8 @@ pub enum Principal {
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum Private {
-    /// An `asset_included` proof's withheld `id_hash`.
-    IdHash(Disclosure<IdHash>),
+    /// What an `asset_included` proof withholds: its `id_hash`, `min_value` and proof.
+    Proof(Disclosure<WithheldProof>),
     /// What a challenge asks.
     Challenge(Disclosure<ChallengeDetail>),
     /// A tip: its subject, the sealed body (base64) and the hash of its receipt code.
@@ -312,7 +312,7 @@ impl State {
                         periods: p.periods.clone(),
                         entry: index,
                     });
-                if let Some(Private::IdHash(d)) = private {
+                if let Some(Private::Proof(d)) = private {
                     self.disclosures.push(disclosure_view(index, d));
                 }
             }

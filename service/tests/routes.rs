@@ -15,7 +15,8 @@ use common::{
 use ed25519_dalek::SigningKey;
 use probity_core::{OfficialId, ParamsManifest, ProofEnvelope, PublicInputs, StatementKind};
 use probity_ledger::{
-    leaf_hash, ConsistencyProof, EntryBody, InclusionProof, SignedCheckpoint, SupervisorId,
+    leaf_hash, ConsistencyProof, Disclosure, EntryBody, EntryError, InclusionProof,
+    SignedCheckpoint, SupervisorId, WithheldProof,
 };
 use probity_service::{api, default_bands, rules};
 use serde_json::{json, Value};
@@ -2031,25 +2032,142 @@ async fn challenge_answers_must_prove_what_was_asked() {
     assert_eq!(status(&less_than_declared), "answered");
     assert_eq!(status(&other_asset), "open");
     assert_eq!(status(&more_than_declared), "open");
-    // The withheld id_hash reaches supervisors only, with a salt that opens the public digest.
+}
+
+/// The whole public log, as the canonical JSON of each entry.
+async fn public_log(app: &App) -> String {
+    app.entries()
+        .await
+        .iter()
+        .map(|e| String::from_utf8(e.to_canonical_json().expect("json")).expect("utf8"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answered_challenge_keeps_asset_value_and_proof_off_the_public_log() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    // SUPERVISOR asks for a little less than declared; the OFFICIAL proves the declared value.
+    let item = &fx.d2026.items()[0];
+    let asked = item.value.0 - 1;
+    let later = app.now_ms() + DAY_MS;
+    let id = challenge(&app, &supervisor, 0, asked, later).await;
+    let proof = fx.asset2026();
+    let _: api::Written = app.ok(answer(&id, proof.clone(), &fx.gov1)).await;
+
+    // PUBLIC: neither the asset, nor the value asked or proved, nor the proof, in any spelling.
+    let public = public_log(&app).await;
+    let id_hash = item.asset_id.id_hash().to_string();
+    for secret in spellings(&id_hash)
+        .into_iter()
+        .chain(spellings(&asked.to_string()))
+        .chain(spellings(&item.value.0.to_string()))
+        .chain([proof.proof.clone()])
+    {
+        assert!(
+            !public.contains(&secret),
+            "`{secret}` is on the public log:\n{public}"
+        );
+    }
+
+    // SUPERVISOR: the disclosure opens the answer's digest and rebuilds the proof, which
+    // verifies with the key the log published.
+    let entries = app.entries().await;
+    let (index, accepted) = entries
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| match &e.body {
+            EntryBody::ProofAccepted(p) if p.statement == StatementKind::AssetIncluded => {
+                Some((i as u64, p.clone()))
+            }
+            _ => None,
+        })
+        .expect("the answer is logged");
     let disclosures: Vec<api::DisclosureView> = app
         .ok(Call::get("/v1/supervisor/disclosures").by(&supervisor))
         .await;
-    assert!(disclosures
+    let view = disclosures
         .iter()
-        .any(|d| d.detail.to_string().contains(&id_hash)));
-    let log = app.entries().await;
-    let public = serde_json::to_string(
-        &log.iter()
-            .map(|e| e.to_canonical_json().expect("json"))
-            .map(|b| String::from_utf8(b).expect("utf8"))
-            .collect::<Vec<_>>(),
+        .find(|d| d.entry == index)
+        .expect("the answer's details are disclosed");
+    let disclosure: Disclosure<WithheldProof> =
+        serde_json::from_value(json!({ "salt": view.salt, "detail": view.detail }))
+            .expect("a proof disclosure");
+    let rebuilt = accepted
+        .to_envelope(Some(&disclosure))
+        .expect("the disclosure opens the digest");
+    assert_eq!(rebuilt, proof);
+    let manifest = entries
+        .iter()
+        .find_map(|e| match &e.body {
+            EntryBody::ParamsPublished(p) => Some(p.manifest.clone()),
+            _ => None,
+        })
+        .expect("the params are published");
+    let key = probity_verifier::StatementVerifyingKey::from_manifest_entry(
+        manifest
+            .entry(StatementKind::AssetIncluded, rebuilt.capacity)
+            .expect("a published key"),
     )
-    .expect("json");
-    assert!(
-        !public.contains(&id_hash),
-        "the asset stays off the public log"
-    );
+    .expect("a key");
+    probity_verifier::verify_envelope(&key, &rebuilt).expect("the rebuilt proof verifies");
+
+    // A disclosure with another least value or another salt does not open the digest.
+    let mut lower = disclosure.clone();
+    lower.detail.min_value.0 = asked;
+    let mut salted = disclosure;
+    salted.salt[0] ^= 1;
+    for tampered in [lower, salted] {
+        assert_eq!(
+            accepted.to_envelope(Some(&tampered)),
+            Err(EntryError::DisclosureMismatch)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_challenge_on_id_hash_0_is_refused_and_writes_nothing() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    // What an item without an identifier (cash) carries: white space normalizes to nothing.
+    let none = probity_core::AssetId(" \u{3000}\t".into())
+        .id_hash()
+        .to_string();
+    assert_eq!(none, "0");
+    let before = app.size().await;
+    let reply = app
+        .send(
+            Call::post("/v1/challenges")
+                .json(&api::IssueChallenge {
+                    official: gov(1),
+                    period: None,
+                    id_hash: none,
+                    min_value: 0,
+                    deadline: app.now_ms() + DAY_MS,
+                })
+                .by(&supervisor),
+        )
+        .await;
+    reply.expect_error(400, "bad_request");
+    assert!(reply.text().contains("no identifier"), "{}", reply.text());
+    assert_eq!(app.size().await, before, "nothing is written");
+    let listed: Vec<api::ChallengeView> = app
+        .ok(Call::get("/v1/supervisor/challenges").by(&supervisor))
+        .await;
+    assert!(listed.is_empty());
 }
 
 // ----- whistleblowers ------------------------------------------------------------------------

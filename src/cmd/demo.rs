@@ -34,8 +34,8 @@ use base64::Engine as _;
 use clap::Args;
 use ed25519_dalek::SigningKey;
 use probity_core::{
-    format_minor_units, Amount, AssetId, Capacity, Declaration, IdHash, OfficialId, Opening,
-    Period, ProofEnvelope, SignedAmount, StatementKind,
+    format_minor_units, Amount, AssetId, Capacity, Declaration, OfficialId, Opening, Period,
+    ProofEnvelope, SignedAmount, StatementKind,
 };
 use probity_credentials::{
     issuance, presentation, seal, Credential, CredentialAttributes, EnrollmentCode, Epoch,
@@ -43,7 +43,7 @@ use probity_credentials::{
 };
 use probity_ledger::{
     audit, read_entries, CheckpointVerifier, DeclarationFiled, Disclosure, Entry, EntryBody,
-    HttpSource, MemoryTree, Receipt, SupervisorId, Timestamp,
+    HttpSource, MemoryTree, Receipt, SupervisorId, Timestamp, WithheldProof,
 };
 use probity_params::Params;
 use probity_prover::{
@@ -945,11 +945,12 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
              is it in the 2026 declaration at {} or more?",
             format_minor_units(REGISTRY_DEED_MIN.into())
         ),
-        "The challenge goes on the ledger with a deadline; which asset it is about stays with\n\
-         the supervisors (the public entry holds a salted digest). The official answers with\n\
+        "The challenge goes on the ledger with a deadline; which asset and value it is about stay\n\
+         with the supervisors (the public entry holds a salted digest). The official answers with\n\
          asset_included, proved from the declaration on their machine against the filed\n\
          commitment: the asset is declared at that value or more; nothing else of the\n\
-         declaration is used.",
+         declaration is used. The answer's public entry withholds the asset, the value and the\n\
+         proof behind a salted digest too.",
     );
     let deed = AssetId(REGISTRY_DEED.into());
     let registry = challenge(s, &supervisor, &gov1.id, &deed, REGISTRY_DEED_MIN)?;
@@ -1213,8 +1214,9 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
          checkpoint, checks every entry's form and the rules between entries (each filing\n\
          signed by the key its official registered; each proof about commitments filed before),\n\
          and re-verifies every public proof with the verifying keys published on the log.\n\
-         asset_included proofs withhold the asset from the public: a supervisor re-verifies them\n\
-         with the disclosed id_hash, checked against the public digest. Every receipt handed out\n\
+         asset_included proofs withhold the asset, the value and the proof from the public: a\n\
+         supervisor re-verifies them from the disclosure, checked against the public digest.\n\
+         Every receipt handed out\n\
          must verify, and its checkpoint must be a prefix of the audited log: nothing\n\
          acknowledged was dropped or rewritten.",
     );
@@ -1443,7 +1445,7 @@ fn audit_log(s: &mut Story, supervisor: &Client) -> anyhow::Result<Value> {
                             .iter()
                             .find(|d| d.entry == index)
                             .with_context(|| format!("no disclosure for entry {index}"))?;
-                        let d: Disclosure<IdHash> = serde_json::from_value(
+                        let d: Disclosure<WithheldProof> = serde_json::from_value(
                             json!({ "salt": view.salt, "detail": view.detail }),
                         )?;
                         Some(d)
@@ -1495,7 +1497,7 @@ fn audit_log(s: &mut Story, supervisor: &Client) -> anyhow::Result<Value> {
     ));
     s.out.line(&format!(
         "proofs re-verified: {public} by anyone from the log alone, {withheld} asset_included by the \
-         supervisor with the disclosed id_hash"
+         supervisor with the disclosed id_hash, min_value and proof"
     ));
     s.out.line(&format!(
         "receipts: all {receipts} handed out verify, and each is in the audited log at its place"

@@ -483,7 +483,7 @@ struct CheckedProof {
     statement: StatementKind,
     periods: Vec<Period>,
     in_words: Option<String>,
-    /// `asset_included`: the disclosed id_hash and the proved least value.
+    /// `asset_included`: the disclosed id_hash and least value.
     asset: Option<(IdHash, u64)>,
     /// The filing the proof is about: its last period and that period's commitment.
     ends_at: Option<(Period, probity_core::Commitment)>,
@@ -658,7 +658,7 @@ fn check_official(
                     (None, _) => Ok(None),
                     (Some(_), Some(view)) => disclosure(view).map(Some),
                     (Some(_), None) => Err(anyhow::anyhow!(
-                        "the service disclosed no id_hash for it, so it cannot be re-verified"
+                        "the service disclosed nothing for it (its id_hash, min_value and proof are withheld), so it cannot be re-verified"
                     )),
                 };
                 let envelope = withheld.and_then(|d| {
@@ -901,7 +901,12 @@ fn check_official(
 fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
     let id_hash = AssetId(opts.asset_id.clone()).id_hash();
     if id_hash == AssetId::default().id_hash() {
-        bail!("--asset-id is empty once white space is removed: give the registry identifier");
+        // DESIGN.md §4: an id that normalizes to nothing has id_hash 0, "no identifier"; no
+        // proof can answer a challenge on it, and the service refuses one.
+        bail!(
+            "--asset-id `{}` is empty once white space is removed, so it names no asset (id_hash 0 means \"no identifier\"): give the registry identifier; nothing was sent",
+            opts.asset_id.escape_debug()
+        );
     }
     let client = ctx.signed_client(KeyRole::Supervisor)?;
     let created: api::ChallengeCreated = client
@@ -921,7 +926,7 @@ fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
     ctx.emit(
         &format!(
             "Challenge {} (ledger entry {}): {} must prove by {} that the {} declaration includes the asset {} (id_hash {id_hash}) at a value of at least {}.\n\
-             The public ledger shows only a salted digest of the asset and value.",
+             The public ledger shows only salted digests of the asset and value, in the challenge and in its answer (whose proof is withheld too); supervisors read the details at /v1/supervisor/disclosures.",
             created.challenge,
             list(&entries),
             opts.official,

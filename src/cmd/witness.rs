@@ -1,6 +1,7 @@
 //! `probity witness`: follow a log one step. Check that its latest checkpoint is consistent
 //! with the last one this witness accepted, check every new entry (and, with `--params`,
-//! re-verify every accepted proof), then cosign; or refuse loudly.
+//! re-verify every accepted proof; with `--disclosures`, the withheld ones too), then cosign; or
+//! refuse loudly.
 //!
 //! Exit codes: 0 cosigned (or nothing new), 1 refused (a split view, or an entry that does not
 //! check out), 2 could not run (unreachable log, bad key file, …).
@@ -16,10 +17,11 @@ use anyhow::Context as _;
 use clap::Args;
 use probity_core::{Capacity, StatementKind};
 use probity_ledger::{
-    CheckpointSigner, Entry, EntryBody, ProofAccepted, ProofCheck, Witness, WitnessError,
-    WitnessOutcome,
+    CheckpointSigner, Disclosure, Entry, EntryBody, ProofAccepted, ProofCheck, WithheldProof,
+    Witness, WitnessError, WitnessOutcome,
 };
 use probity_params::{Params, MANIFEST_FILE};
+use probity_service::api;
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use serde_json::json;
 
@@ -49,26 +51,39 @@ pub(crate) struct Opts {
     /// entries added since the last one.
     #[arg(long, value_name = "DIR")]
     params: Option<PathBuf>,
+    /// The disclosures of the log's withheld details: the JSON the service serves registered
+    /// supervisors at /v1/supervisor/disclosures. Each withheld asset_included proof with a
+    /// disclosure is checked against its public digest (a mismatch refuses the log) and, with
+    /// --params, re-verified; without one, its form is checked only.
+    #[arg(long, value_name = "FILE")]
+    disclosures: Option<PathBuf>,
 }
 
 /// What the witness does with each `ProofAccepted` entry, and what it counted.
 struct Recheck {
     params: Option<Params>,
+    /// The disclosures from `--disclosures`, by entry; decoded when their entry is checked.
+    disclosures: HashMap<u64, api::DisclosureView>,
     keys: RefCell<HashMap<(StatementKind, Capacity), StatementVerifyingKey>>,
     /// Proofs re-verified with a verifying key.
     verified: Cell<u64>,
-    /// `asset_included` proofs whose `id_hash` is withheld: checked for form only.
+    /// Of the proofs re-verified, those rebuilt from their disclosure.
+    disclosed: Cell<u64>,
+    /// `asset_included` proofs whose details are withheld and not disclosed: checked for form
+    /// only.
     withheld: Cell<u64>,
     /// Proofs checked for form only, without `--params`.
     form_only: Cell<u64>,
 }
 
 impl Recheck {
-    fn new(params: Option<Params>) -> Self {
+    fn new(params: Option<Params>, disclosures: Vec<api::DisclosureView>) -> Self {
         Self {
             params,
+            disclosures: disclosures.into_iter().map(|d| (d.entry, d)).collect(),
             keys: RefCell::new(HashMap::new()),
             verified: Cell::new(0),
+            disclosed: Cell::new(0),
             withheld: Cell::new(0),
             form_only: Cell::new(0),
         }
@@ -96,8 +111,12 @@ impl Recheck {
     fn summary(&self) -> String {
         match self.params {
             Some(_) => format!(
-                "{} proofs re-verified, {} withheld details form-checked",
+                "{} proofs re-verified{}, {} withheld details form-checked",
                 self.verified.get(),
+                match self.disclosed.get() {
+                    0 => String::new(),
+                    n => format!(" ({n} from their disclosed details)"),
+                },
                 self.withheld.get()
             ),
             None => format!(
@@ -121,16 +140,30 @@ impl ProofCheck for Recheck {
         Ok(())
     }
 
-    fn check(&self, _index: u64, proof: &ProofAccepted) -> Result<(), String> {
-        let Some(params) = &self.params else {
-            self.form_only.set(self.form_only.get() + 1);
+    fn check(&self, index: u64, proof: &ProofAccepted) -> Result<(), String> {
+        let disclosure = match (proof.withheld, self.disclosures.get(&index)) {
+            (Some(_), Some(view)) => Some(withheld_proof(view)?),
+            _ => None,
+        };
+        // A disclosure that does not open the public digest refuses the entry: whoever serves
+        // it shows supervisors details other than the ones the log committed to.
+        let envelope = match (proof.withheld, &disclosure) {
+            (Some(_), None) => None,
+            _ => Some(
+                proof
+                    .to_envelope(disclosure.as_ref())
+                    .map_err(|e| e.to_string())?,
+            ),
+        };
+        let (Some(params), Some(envelope)) = (&self.params, envelope) else {
+            let counted = if self.params.is_some() {
+                &self.withheld
+            } else {
+                &self.form_only
+            };
+            counted.set(counted.get() + 1);
             return Ok(());
         };
-        if proof.withheld.is_some() {
-            self.withheld.set(self.withheld.get() + 1);
-            return Ok(());
-        }
-        let envelope = proof.to_envelope(None).map_err(|e| e.to_string())?;
         let key = self.key(params, proof.statement, proof.capacity)?;
         verify_envelope(&key, &envelope).map_err(|e| {
             format!(
@@ -139,8 +172,30 @@ impl ProofCheck for Recheck {
             )
         })?;
         self.verified.set(self.verified.get() + 1);
+        if disclosure.is_some() {
+            self.disclosed.set(self.disclosed.get() + 1);
+        }
         Ok(())
     }
+}
+
+/// A disclosure as the service serves it, decoded as what an `asset_included` proof withholds.
+fn withheld_proof(view: &api::DisclosureView) -> Result<Disclosure<WithheldProof>, String> {
+    serde_json::from_value(json!({ "salt": view.salt, "detail": view.detail })).map_err(|e| {
+        format!("the disclosure given for it is not the disclosure of a withheld proof ({e})")
+    })
+}
+
+/// Reads a `--disclosures` file.
+fn read_disclosures(path: &Path) -> anyhow::Result<Vec<api::DisclosureView>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the disclosures {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a list of disclosures (the JSON served at /v1/supervisor/disclosures)",
+            path.display()
+        )
+    })
 }
 
 /// `DATA_DIR/witness/<origin, with anything but letters, digits, `.`, `-`, `_` as `_`>-<first
@@ -170,6 +225,12 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         .map(Params::open)
         .transpose()
         .context("cannot use the params given with --params")?;
+    let disclosures = opts
+        .disclosures
+        .as_deref()
+        .map(read_disclosures)
+        .transpose()?
+        .unwrap_or_default();
     let source = open_source(&opts.log)?;
     let state = opts
         .state
@@ -177,7 +238,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| default_state(ctx, log.name()));
     let origin = log.name().to_owned();
     let witness_name = key.name().to_owned();
-    let recheck = Recheck::new(params);
+    let recheck = Recheck::new(params, disclosures);
     let witness = Witness::new(&state, log, key, &recheck);
     match witness.update(&*source) {
         Ok(WitnessOutcome::Cosigned {
@@ -190,8 +251,9 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
                 .to_owned();
             let note = String::from_utf8_lossy(checkpoint.to_bytes()).into_owned();
             let withheld = if recheck.withheld.get() > 0 {
-                "\nWithheld details: an asset_included proof's id_hash stays off the public \
-                 ledger, so without its disclosure the proof's form is checked, not the proof.\n"
+                "\nWithheld details: an asset_included proof's id_hash, min_value and proof stay \
+                 off the public ledger, so without its disclosure (--disclosures) the proof's form \
+                 is checked, not the proof.\n"
             } else {
                 "\n"
             };
@@ -215,6 +277,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
                     "root": checkpoint.root().to_string(),
                     "entries_checked": entries_checked,
                     "proofs_reverified": recheck.verified.get(),
+                    "proofs_reverified_from_disclosure": recheck.disclosed.get(),
                     "withheld_form_checked": recheck.withheld.get(),
                     "proofs_form_checked_only": recheck.form_only.get(),
                     "witness": witness_name,

@@ -299,50 +299,169 @@ fn non_canonical_unknown_and_trailing_are_refused() {
     ));
 }
 
+/// An `id_hash` and a `min_value` whose decimal and hex spellings cannot occur by chance in
+/// an entry.
+const SECRET_ID_HASH: u128 = 0x5eed_1d00_c0ff_ee00_b1ac_6a11_0000_0042;
+const SECRET_MIN_VALUE: u64 = 0x0bad_cafe_f00d;
+
+/// An `asset_included` proof file on [`SECRET_ID_HASH`] and [`SECRET_MIN_VALUE`].
+fn secret_asset_included() -> ProofEnvelope {
+    envelope(PublicInputs::AssetIncluded(AssetIncluded {
+        commitment: Commitment(Fr::from(5u64)),
+        official_tag: official().tag(),
+        period: period(),
+        id_hash: IdHash(Fr::from(SECRET_ID_HASH)),
+        min_value: Amount(SECRET_MIN_VALUE),
+    }))
+}
+
+/// Every spelling of `x` that could give it away: decimal and hex, either case.
+fn spellings(x: u128) -> [String; 3] {
+    [x.to_string(), format!("{x:x}"), format!("{x:X}")]
+}
+
 #[test]
-fn asset_included_withholds_the_id_hash() {
+fn asset_included_withholds_its_id_hash_min_value_and_proof() {
     let mut rng = rng();
-    let env = asset_included();
+    let env = secret_asset_included();
     let (entry, disclosure) = ProofAccepted::from_envelope(&env, &mut rng).expect("valid");
-    let disclosure = disclosure.expect("asset_included withholds its id_hash");
+    let disclosure = disclosure.expect("asset_included withholds its inputs");
     assert_eq!(entry.public_inputs[AssetIncluded::ID_HASH], None);
+    assert_eq!(entry.public_inputs[AssetIncluded::MIN_VALUE], None);
+    assert_eq!(entry.proof, None);
     let json = String::from_utf8(
         Entry::at(t(1), entry.clone())
             .to_canonical_json()
             .expect("encodes"),
     )
     .expect("utf8");
-    assert!(
-        json.contains(r#","1000"]"#),
-        "min_value stays public: {json}"
-    );
-    assert!(
-        !json.contains(r#""77""#),
-        "the id_hash is not on the public entry: {json}"
-    );
-    // With the disclosure, a witness rebuilds the envelope the official sent.
+    for secret in spellings(SECRET_ID_HASH)
+        .into_iter()
+        .chain(spellings(SECRET_MIN_VALUE.into()))
+        .chain([env.proof.clone()])
+    {
+        assert!(
+            !json.contains(&secret),
+            "`{secret}` is on the public entry: {json}"
+        );
+    }
+    assert!(json.contains(r#""version":2"#), "{json}");
+    // With the disclosure, a supervisor or witness rebuilds the envelope the official sent.
     assert_eq!(entry.to_envelope(Some(&disclosure)).expect("rebuilds"), env);
-    let wrong = Disclosure {
-        salt: [0; 32],
-        detail: disclosure.detail,
-    };
-    assert_eq!(
-        entry.to_envelope(Some(&wrong)),
-        Err(EntryError::DisclosureMismatch)
-    );
     assert!(entry.to_envelope(None).is_err());
-    // A public entry that reveals the id_hash, or hides something else, is refused.
-    let mut revealing = entry.clone();
-    revealing.public_inputs[AssetIncluded::ID_HASH] = Some("77".into());
-    assert!(Entry::at(t(1), revealing).to_canonical_json().is_err());
-    let mut hiding = entry.clone();
-    hiding.public_inputs[0] = None;
-    assert!(Entry::at(t(1), hiding).to_canonical_json().is_err());
-    let mut no_digest = entry;
-    no_digest.withheld = None;
-    assert!(Entry::at(t(1), no_digest).to_canonical_json().is_err());
     // Debug never prints the disclosed detail or salt.
     assert_eq!(format!("{disclosure:?}"), "Disclosure { .. }");
+    assert_eq!(format!("{:?}", disclosure.detail), "WithheldProof { .. }");
+}
+
+#[test]
+fn a_tampered_proof_disclosure_is_refused() {
+    let (entry, disclosure) =
+        ProofAccepted::from_envelope(&secret_asset_included(), &mut rng()).expect("valid");
+    let good = disclosure.expect("asset_included withholds its inputs");
+    /// One way of tampering with a disclosure.
+    type Tamper = fn(&mut Disclosure<WithheldProof>);
+    let cases: [(&str, Tamper); 5] = [
+        ("a lower min_value", |d| d.detail.min_value.0 -= 1),
+        ("a higher min_value", |d| d.detail.min_value.0 += 1),
+        ("another salt", |d| d.salt[0] ^= 1),
+        ("another id_hash", |d| {
+            d.detail.id_hash = IdHash(Fr::from(77u64))
+        }),
+        ("another proof", |d| d.detail.proof.0[0] ^= 1),
+    ];
+    for (what, tamper) in cases {
+        let mut d = good.clone();
+        tamper(&mut d);
+        assert_eq!(
+            entry.to_envelope(Some(&d)),
+            Err(EntryError::DisclosureMismatch),
+            "a disclosure with {what} must be refused"
+        );
+    }
+}
+
+#[test]
+fn withheld_min_values_bind_exactly_beyond_2_pow_53() {
+    // RFC 8785 writes JSON numbers as doubles, which cannot tell 2^53 from 2^53 + 1: the
+    // withheld min_value is a decimal string, so each value has its own digest.
+    let d = |min_value: u64| Disclosure {
+        salt: [1; 32],
+        detail: WithheldProof {
+            id_hash: IdHash(Fr::from(77u64)),
+            min_value: Amount(min_value),
+            proof: ProofBytes([7; 128]),
+        },
+    };
+    let (a, b) = (d(1 << 53), d((1 << 53) + 1));
+    assert_ne!(a.digest(), b.digest());
+    let json = serde_json::to_string(&b).expect("serializes");
+    assert!(json.contains(r#""min_value":"9007199254740993""#), "{json}");
+    let back: Disclosure<WithheldProof> = serde_json::from_str(&json).expect("parses");
+    assert!(back.matches(&b.digest()));
+    for bad in ["09", "+9", "9.0", "", "18446744073709551616"] {
+        let text = json.replace("9007199254740993", bad);
+        assert!(
+            serde_json::from_str::<Disclosure<WithheldProof>>(&text).is_err(),
+            "min_value `{bad}` must be refused"
+        );
+    }
+}
+
+#[test]
+fn a_proof_entry_that_shows_or_hides_the_wrong_things_is_refused() {
+    let (entry, _) =
+        ProofAccepted::from_envelope(&secret_asset_included(), &mut rng()).expect("valid");
+    let refused = |e: ProofAccepted| Entry::at(t(1), e).to_canonical_json().is_err();
+    for i in [AssetIncluded::ID_HASH, AssetIncluded::MIN_VALUE] {
+        let mut revealing = entry.clone();
+        revealing.public_inputs[i] = Some("77".into());
+        assert!(refused(revealing), "input {i} must stay withheld");
+    }
+    let mut with_proof = entry.clone();
+    with_proof.proof = Some(ProofBytes([7; 128]));
+    assert!(refused(with_proof), "the proof must stay withheld");
+    let mut hiding = entry.clone();
+    hiding.public_inputs[0] = None;
+    assert!(refused(hiding));
+    let mut no_digest = entry;
+    no_digest.withheld = None;
+    assert!(refused(no_digest));
+    let (public, _) = ProofAccepted::from_envelope(&net_worth_range(), &mut rng()).expect("valid");
+    let mut no_proof = public;
+    no_proof.proof = None;
+    assert!(
+        refused(no_proof),
+        "a statement that withholds nothing shows its proof"
+    );
+}
+
+#[test]
+fn a_version_1_proof_entry_is_refused_as_retired() {
+    let (entry, _) =
+        ProofAccepted::from_envelope(&secret_asset_included(), &mut rng()).expect("valid");
+    let v2 = String::from_utf8(Entry::at(t(1), entry).to_canonical_json().expect("encodes"))
+        .expect("utf8");
+    let e = refuse(&v2.replace(r#""version":2"#, r#""version":1"#));
+    assert!(
+        matches!(
+            e,
+            EntryError::UnsupportedVersion {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let message = e.to_string();
+    for says in ["retired", "older probity", "min_value"] {
+        assert!(message.contains(says), "{message}");
+    }
+    assert!(!message.contains("upgrade"), "{message}");
+    // A newer version is still a reason to upgrade.
+    let e = refuse(&v2.replace(r#""version":2"#, r#""version":3"#));
+    assert!(e.to_string().contains("upgrade probity"), "{e}");
 }
 
 #[test]
@@ -472,17 +591,24 @@ fn disclosures_bind_salt_and_detail() {
 }
 
 #[test]
-fn a_bad_withheld_id_hash_is_refused_without_quoting_it() {
+fn bad_withheld_inputs_are_refused_without_quoting_them() {
+    for position in [AssetIncluded::ID_HASH, AssetIncluded::MIN_VALUE] {
+        let mut env = asset_included();
+        // Not a field element (above the modulus), and not something an error may repeat.
+        let secret = "9".repeat(80);
+        env.public_inputs[position] = secret.clone();
+        let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
+        assert!(!err.to_string().contains(&secret[..20]), "{err}");
+        assert!(!format!("{err:?}").contains(&secret[..20]), "{err:?}");
+        env.public_inputs[position] = "withheld-secret-text".into();
+        let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
+        assert!(!err.to_string().contains("secret-text"), "{err}");
+    }
+    // A min_value of 2^64 is a field element, but not an amount.
     let mut env = asset_included();
-    // Not a field element (above the modulus), and not something an error may repeat.
-    let secret = "9".repeat(80);
-    env.public_inputs[AssetIncluded::ID_HASH] = secret.clone();
+    env.public_inputs[AssetIncluded::MIN_VALUE] = "18446744073709551616".into();
     let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
-    assert!(!err.to_string().contains(&secret[..20]), "{err}");
-    assert!(!format!("{err:?}").contains(&secret[..20]), "{err:?}");
-    env.public_inputs[AssetIncluded::ID_HASH] = "id-hash-secret-text".into();
-    let err = ProofAccepted::from_envelope(&env, &mut rng()).expect_err("refused");
-    assert!(!err.to_string().contains("secret-text"), "{err}");
+    assert!(!err.to_string().contains("18446744073709551616"), "{err}");
 }
 
 #[test]

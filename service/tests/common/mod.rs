@@ -585,6 +585,28 @@ fn declaration_text(name: &str) -> String {
     std::fs::read_to_string(examples().join(name)).expect("example")
 }
 
+/// Every spelling of a decimal integer that could give it away in a log: the decimal itself,
+/// and its hex in either case (as a field element's or an amount's bytes would print).
+pub fn spellings(decimal: &str) -> [String; 3] {
+    // Long division by 16 of the decimal digits, most significant first.
+    let mut digits: Vec<u32> = decimal
+        .chars()
+        .map(|c| c.to_digit(10).expect("a decimal integer"))
+        .collect();
+    let mut hex = Vec::new();
+    while digits.iter().any(|&d| d != 0) {
+        let mut rest = 0;
+        for d in &mut digits {
+            let x = rest * 10 + *d;
+            *d = x / 16;
+            rest = x % 16;
+        }
+        hex.push(char::from_digit(rest, 16).expect("below 16"));
+    }
+    let hex: String = hex.into_iter().rev().collect();
+    [decimal.to_owned(), hex.clone(), hex.to_uppercase()]
+}
+
 /// Declarations, keys and proofs shared by the tests of one binary: each proof is made the
 /// first time a test asks for it.
 pub struct Fixtures {
