@@ -58,6 +58,9 @@ pub enum DecodeError {
     /// A text field is not valid (not UTF-8, or characters outside its alphabet).
     #[error("invalid text field")]
     Text,
+    /// A sealed tip's plaintext is not padded as [`crate::seal()`] pads it.
+    #[error("invalid padding")]
+    Padding,
 }
 
 /// Why a scope, subject or tip body was refused.

@@ -7,8 +7,8 @@
 //! `k`. With it they send tips ([`presentation`]): each tip shows the credential afresh,
 //! so that nobody, the operator included, can link a tip to the enrollment or two tips to
 //! each other, while the tag `k·H(subject, epoch)` lets the service accept one tip per
-//! reporter, official and epoch. The tip body is sealed to the supervisors with HPKE
-//! ([`seal()`]), and the reporter keeps a [`Receipt`].
+//! reporter, official and epoch. The tip body is padded to a size bucket and sealed to the
+//! supervisors with HPKE ([`seal()`]), and the reporter keeps a [`Receipt`].
 //!
 //! The scheme is the keyed-verification credential of Chase, Meiklejohn and Zaverucha
 //! (CCS 2014, `MAC_GGM`) on the Ristretto group, with Schnorr proofs made non-interactive
@@ -33,6 +33,9 @@
 //!   ([`CredentialAttributes`]): the expiry from a published schedule (for example the end
 //!   of the quarter of enrollment), the scope from the public list of jurisdictions. It
 //!   refuses a credential with any other key or attributes.
+//! - A sealed tip's length shows its size bucket only (powers of two from 1 KiB; see
+//!   [`seal()`]), not the length of its text. Attachments push a tip into larger, rarer
+//!   buckets.
 //! - The revealed attributes (`expiry`, `scope`) partition the crowd: issue them coarsely.
 //! - Network-level identification (IP addresses, timing) is out of scope here; the service
 //!   keeps none (DESIGN.md §8).
@@ -112,4 +115,5 @@ pub use presentation::{Presentation, TipTag};
 pub use receipt::{Receipt, ReceiptHash};
 pub use seal::{
     open, seal, Attachment, SealedTip, SealedTipDigest, TipBody, TipPublicKey, TipSecretKey,
+    PADDED_LEN_MAX, PADDED_LEN_MIN,
 };

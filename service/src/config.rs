@@ -215,6 +215,20 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// Padding puts the largest tip body in the last size bucket, a little over 8 MiB; in
+    /// base64, with the presentation (at most 330 bytes, in hex) and the JSON around it, it
+    /// still fits the default tip body limit.
+    #[test]
+    fn the_largest_padded_tip_fits_the_tip_body_limit() {
+        let sealed_base64 = probity_credentials::SealedTip::MAX_ENCODED_LEN.div_ceil(3) * 4;
+        let presentation_hex = 2 * 330;
+        let json_and_subject = 256;
+        assert!(
+            sealed_base64 + presentation_hex + json_and_subject <= Config::default().max_tip_bytes,
+            "{sealed_base64} bytes of sealed tip"
+        );
+    }
+
     #[test]
     fn a_file_names_only_what_it_changes_and_env_overrides_it() {
         let mut c =
