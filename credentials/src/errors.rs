@@ -63,7 +63,7 @@ pub enum DecodeError {
     Padding,
 }
 
-/// Why a scope, subject or tip body was refused.
+/// Why a scope, subject, tip body or expiry schedule was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FieldError {
@@ -76,6 +76,9 @@ pub enum FieldError {
     /// A tip body has more attachments than allowed.
     #[error("too many attachments")]
     TooManyAttachments,
+    /// A number is zero or above its limit.
+    #[error("value out of range")]
+    Range,
 }
 
 /// Why the issuer refused an issuance request.
