@@ -381,7 +381,7 @@ async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
         log_key: s.log.verifier().ed25519_vkey(),
         epoch,
         epoch_seconds: s.config.epoch_seconds,
-        credential_expiry: credential_expiry(epoch),
+        credential_expiry: s.schedule.expiry_for(Epoch(epoch)).0,
         issuer_params: hex::encode(s.issuer.public_params().to_bytes()),
         tip_key: hex::encode(s.tip_key.to_bytes()),
         scopes,
@@ -1248,6 +1248,22 @@ async fn supervisor_disclosures(
 
 // ----- whistleblowers ----------------------------------------------------------------------
 
+/// The expiry an issuance now may carry: the one the request asks for if it is the
+/// schedule's expiry at some time within [`crate::auth::MAX_CLOCK_SKEW_SECS`] of this
+/// service's clock (a client a little ahead or behind, near a period boundary), else the one
+/// for this service's clock, which the request then does not match. Either way a public
+/// schedule value that everyone enrolling then shares, never one chosen per person.
+fn issuable_expiry(s: &Shared, asked: Epoch) -> Epoch {
+    let now = s.now().as_millis() / 1000;
+    let skew = crate::auth::MAX_CLOCK_SKEW_SECS;
+    let mine = s.schedule.expected_expiry(now);
+    [now.saturating_sub(skew), now.saturating_add(skew)]
+        .into_iter()
+        .map(|t| s.schedule.expected_expiry(t))
+        .find(|e| *e == asked)
+        .unwrap_or(mine)
+}
+
 /// Redeem an enrollment code for a credential (blind issuance: the service never learns
 /// the credential's secret).
 #[utoipa::path(post, path = "/v1/enroll", tag = "whistleblower", request_body = Enroll, responses((status = 200, body = Enrolled), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
@@ -1268,7 +1284,8 @@ async fn enroll(State(s): State<AppState>, body: Bytes) -> ApiResult<Enrolled> {
         .1;
     let scope = Scope::new(&record.scope)
         .map_err(|_| ApiError::internal("a stored enrollment scope is not valid"))?;
-    let attributes = CredentialAttributes::new(Epoch(credential_expiry(s.epoch())), scope);
+    let attributes =
+        CredentialAttributes::new(issuable_expiry(&s, request.attributes().expiry), scope);
     let shared = Arc::clone(&s);
     let response = tokio::task::spawn_blocking(move || {
         let codes = SledCodes {

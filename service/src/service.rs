@@ -36,7 +36,7 @@ use std::{
 
 use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, ParamsManifest, StatementKind};
-use probity_credentials::{Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
+use probity_credentials::{ExpirySchedule, Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
 use probity_ledger::{
     leaf_hash, CheckpointSigner, Entry, EntryBody, IssuerParamsBytes, Log, ParamsPublished,
     Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
@@ -174,6 +174,8 @@ pub(crate) struct Shared {
     flush_requests: std::sync::atomic::AtomicU64,
     pub(crate) trees: Trees,
     pub(crate) issuer: Issuer,
+    /// The published schedule of epochs and credential expiries.
+    pub(crate) schedule: ExpirySchedule,
     pub(crate) tip_key: TipPublicKey,
     pub(crate) manifest: ParamsManifest,
     pub(crate) proofs: ProofChecker,
@@ -244,6 +246,7 @@ impl Service {
     /// database, the log key, the issuer key, the tip key pair and dev params.
     pub fn open(config: Config, clock: Clock) -> Result<Self, OpenError> {
         config.validate().map_err(OpenError)?;
+        let schedule = config.expiry_schedule().map_err(OpenError)?;
         let dir = config.data_dir.clone();
         // Before anything is made: a mistaken anchoring setup leaves the folder untouched.
         #[cfg(feature = "evm")]
@@ -386,6 +389,7 @@ impl Service {
             flush_requests: std::sync::atomic::AtomicU64::new(0),
             trees,
             issuer,
+            schedule,
             tip_key,
             manifest,
             proofs,
@@ -565,7 +569,7 @@ impl Shared {
 
     /// The current tip epoch.
     pub(crate) fn epoch(&self) -> u64 {
-        self.now().as_millis() / 1000 / self.config.epoch_seconds
+        self.schedule.epoch_at(self.now().as_millis() / 1000).0
     }
 
     /// The registrar key: the configured one, else `DATA/registrar.pub`, read again while
@@ -662,12 +666,35 @@ impl Shared {
                 .try_into()
                 .map_err(|_| ApiError::internal("issuer parameters have an unexpected length"))?,
         );
-        let keys = (issuer_params, TipKeyBytes(self.tip_key.to_bytes()));
-        if state.whistleblower_keys != Some(keys) {
-            drafts.push(Draft::public(WhistleblowerKeysPublished {
-                issuer_params: keys.0,
-                tip_key: keys.1,
-            }));
+        // A log keeps its schedule for life: clients refuse a log that changes it, since a
+        // schedule changed for some people only would mark them.
+        if let Some(published) = &state.whistleblower_keys {
+            let logged = (
+                published.epoch_seconds,
+                published.expiry_period_epochs,
+                published.expiry_periods,
+            );
+            let configured = (
+                self.schedule.epoch_seconds(),
+                self.schedule.period_epochs(),
+                self.schedule.periods(),
+            );
+            if logged != configured {
+                return Err(ApiError::internal(format!(
+                    "the log published tip epochs of {} s (expiry periods of {} epochs, {} periods), but the configuration asks for epochs of {} s: a log keeps its epoch length for life, because whistleblowers' clients refuse a log that changes it; set epoch_seconds = {}",
+                    logged.0, logged.1, logged.2, configured.0, logged.0
+                )));
+            }
+        }
+        let keys = WhistleblowerKeysPublished {
+            issuer_params,
+            tip_key: TipKeyBytes(self.tip_key.to_bytes()),
+            epoch_seconds: self.schedule.epoch_seconds(),
+            expiry_period_epochs: self.schedule.period_epochs(),
+            expiry_periods: self.schedule.periods(),
+        };
+        if state.whistleblower_keys.as_ref() != Some(&keys) {
+            drafts.push(Draft::public(keys));
         }
         let now = self.now();
         if !drafts.is_empty() {

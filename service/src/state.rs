@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, Commitment, IdHash, OfficialId, Period};
 use probity_ledger::{
-    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, IssuerParamsBytes, SupervisorId,
-    Timestamp, TipKeyBytes,
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, SupervisorId, Timestamp,
+    WhistleblowerKeysPublished,
 };
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +130,8 @@ pub(crate) struct State {
     /// (rule, official, period, challenge) already alerted: time-based rules fire once.
     pub(crate) alerted: HashSet<(String, OfficialId, Option<Period>, Option<ChallengeId>)>,
     pub(crate) disclosures: Vec<DisclosureView>,
-    pub(crate) whistleblower_keys: Option<(IssuerParamsBytes, TipKeyBytes)>,
+    /// The last `WhistleblowerKeysPublished`: keys and expiry schedule.
+    pub(crate) whistleblower_keys: Option<WhistleblowerKeysPublished>,
     pub(crate) params_published: Option<probity_core::ParamsManifest>,
 }
 
@@ -286,7 +287,7 @@ impl State {
             }
             EntryBody::ParamsPublished(p) => self.params_published = Some(p.manifest.clone()),
             EntryBody::WhistleblowerKeysPublished(k) => {
-                self.whistleblower_keys = Some((k.issuer_params, k.tip_key));
+                self.whistleblower_keys = Some(k.clone());
             }
             EntryBody::DeadlineSet(d) => {
                 self.deadlines.insert(d.period, d.deadline);

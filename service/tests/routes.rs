@@ -63,7 +63,9 @@ async fn public_routes_answer_as_documented() {
 
     let info = app.info().await;
     assert_eq!(info.epoch, START_MS / 1000 / info.epoch_seconds);
-    assert_eq!(info.credential_expiry, api::credential_expiry(info.epoch));
+    // The published schedule: weekly epochs, expiry at the end of the fourth 13-epoch
+    // quarter after the quarter of issuance.
+    assert_eq!(info.credential_expiry, (info.epoch / 13 + 5) * 13 - 1);
     assert_eq!(info.scopes, vec![JURISDICTION.to_owned()]);
     assert_eq!(info.policy.capacities, vec![16]);
     assert_eq!(info.policy.net_worth_bands, default_bands());
@@ -2446,4 +2448,98 @@ async fn metrics_count_requests_per_route_template() {
     );
     assert!(text.contains("probity_http_request_duration_seconds"));
     assert!(text.contains("probity_writer_batch_jobs"));
+}
+
+// ----- whistleblower privacy ---------------------------------------------------------------
+
+/// Enrollment issues the published schedule's expiry for the service's clock, or for a clock
+/// up to the allowed skew ahead or behind (a client near a period boundary), and no other:
+/// not one period off, and not one epoch off. The schedule is on the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn enrollment_issues_the_schedules_expiry_within_the_clock_skew_only() {
+    let app = App::open();
+    let schedule = probity_credentials::ExpirySchedule::new(
+        probity_service::Config::default().epoch_seconds,
+        probity_service::EXPIRY_PERIOD_EPOCHS,
+        probity_service::EXPIRY_PERIODS,
+    )
+    .expect("the default schedule");
+    // 100 s before a period boundary: a client 5 minutes ahead is in the next period.
+    let period_ms = schedule.period_epochs() * schedule.epoch_seconds() * 1000;
+    let boundary = (START_MS / period_ms + 1) * period_ms;
+    app.clock.store(boundary - 100_000, Ordering::SeqCst);
+    let info = app.info().await;
+    let here = info.credential_expiry;
+    assert_eq!(here, schedule.expected_expiry(app.now_secs()).0);
+    let ahead = schedule.expected_expiry(boundary / 1000).0;
+    assert_eq!(ahead, here + schedule.period_epochs());
+
+    let published = app
+        .entries()
+        .await
+        .into_iter()
+        .find_map(|e| match e.body {
+            EntryBody::WhistleblowerKeysPublished(k) => Some(k),
+            _ => None,
+        })
+        .expect("the keys are published");
+    assert_eq!(
+        (
+            published.epoch_seconds,
+            published.expiry_period_epochs,
+            published.expiry_periods
+        ),
+        (
+            schedule.epoch_seconds(),
+            schedule.period_epochs(),
+            schedule.periods()
+        ),
+        "the log carries the schedule clients pin"
+    );
+
+    let codes = app.codes(2, JURISDICTION).await;
+    let enroll = |code: &str, expiry: u64| {
+        Call::post("/v1/enroll")
+            .json(&issuance_request_expiring(&info, code, JURISDICTION, expiry).0)
+    };
+    for wrong in [
+        here - schedule.period_epochs(),
+        here - 1,
+        here + 1,
+        ahead + 1,
+        ahead + schedule.period_epochs(),
+    ] {
+        app.send(enroll(&codes[0], wrong))
+            .await
+            .expect_error(422, "unprocessable");
+    }
+    for (code, expiry) in [(&codes[0], here), (&codes[1], ahead)] {
+        let (request, state) = issuance_request_expiring(&info, code, JURISDICTION, expiry);
+        let enrolled: api::Enrolled = app.ok(Call::post("/v1/enroll").json(&request)).await;
+        let tipper = Tipper::from_enrollment(&info, state, &enrolled);
+        assert_eq!(tipper.credential.expiry().0, expiry);
+    }
+}
+
+/// A log keeps its epoch length for life: clients refuse a log that changes it, so the
+/// service refuses to start on a log that published another.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_refuses_another_epoch_length_than_its_log_published() {
+    let App {
+        dir,
+        service,
+        router,
+        registrar,
+        ..
+    } = App::open();
+    drop(router);
+    service.shutdown();
+    let mut config = config(dir.path(), &registrar);
+    config.epoch_seconds = 86_400;
+    let error = probity_service::Service::open(config, probity_service::system_clock())
+        .expect_err("another epoch length than the log's");
+    assert!(
+        error.to_string().contains("set epoch_seconds = 604800"),
+        "{error}"
+    );
 }
