@@ -657,6 +657,65 @@ fn enrollment_code(registrar: &Party) -> String {
     codes["codes"][0].as_str().expect("a code").to_owned()
 }
 
+/// No request of the whistleblower's client names the official a tip is about, outside the
+/// sealed, presented tip: a reverse proxy's access log would otherwise tie the subject to the
+/// sender's address and the time.
+#[test]
+fn whistleblower_requests_never_name_the_subject_in_a_url() {
+    let (registrar, server, _dir) = server_with_gov_0001();
+    let proxy = Proxy::start(&server.url);
+    // WHISTLEBLOWER, behind the proxy.
+    let whistleblower = Party::new(&proxy.url);
+    whistleblower.json(&[
+        "whistleblower",
+        "enroll",
+        "--code",
+        &enrollment_code(&registrar),
+    ]);
+    let message = whistleblower.path().join("tip.txt");
+    std::fs::write(&message, "An undeclared flat.").expect("write");
+    let message = message.to_str().expect("UTF-8");
+    let tip = whistleblower.json(&[
+        "whistleblower",
+        "tip",
+        "--subject",
+        "GOV-0001",
+        "--message",
+        message,
+    ]);
+    whistleblower.json(&[
+        "whistleblower",
+        "status",
+        "--receipt",
+        str_of(&tip, "receipt_code"),
+    ]);
+    // An official who is not registered is refused, by the list, before anything is sent.
+    fails(
+        whistleblower.run(&[
+            "whistleblower",
+            "tip",
+            "--subject",
+            "GOV-0404",
+            "--message",
+            message,
+        ]),
+        2,
+        "no official `GOV-0404`",
+    );
+    let requests = proxy.requests();
+    assert!(
+        requests.iter().any(|r| r.starts_with("POST /v1/tips ")),
+        "the tip went through the proxy: {requests:?}"
+    );
+    for r in &requests {
+        assert!(
+            !r.contains("GOV-0001") && !r.contains("GOV-0404"),
+            "`{r}` names the subject"
+        );
+    }
+    server.stop();
+}
+
 /// Issues, with the operator's issuer key, a credential for CN-ZJ-HZ expiring at `expiry`:
 /// what a dishonest operator could hand one person.
 fn credential_expiring(

@@ -21,6 +21,9 @@
 //! - The credential's expiry is computed here, from this machine's clock and that schedule,
 //!   and nothing else is accepted: not at enrollment, and not at any tip
 //!   (`ExpirySchedule::admits`). A service that announces another epoch length is refused.
+//! - The official a tip is about is looked up in the full list of officials, so no request
+//!   but the sealed, presented tip itself names them (a proxy's access log would otherwise
+//!   tie the subject to the sender's address and the time).
 //!
 //! # Caution
 //!
@@ -420,20 +423,26 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    let official: api::OfficialRecord = match client.get(&format!("/v1/officials/{}", subject.as_str())) {
-        Ok(r) => r,
-        Err(e) if e.status() == Some(404) => bail!(
+    // The whole list, never the one official by name: a request naming the subject would
+    // tie them, in any access log on the way, to this address and this time.
+    let officials: Vec<api::OfficialInfo> = client
+        .get("/v1/officials")
+        .context("cannot read the list of officials")?;
+    let Some(official) = officials
+        .iter()
+        .find(|o| o.official.as_str() == subject.as_str())
+    else {
+        bail!(
             "no official `{}` is registered: use the id exactly as the service lists it (GET /v1/officials)",
             subject.as_str()
-        ),
-        Err(e) => return Err(e).context("cannot look the official up"),
+        );
     };
-    if official.official.jurisdiction != credential.scope().as_str() {
+    if official.jurisdiction != credential.scope().as_str() {
         bail!(
             "your credential lets you report on officials of {}; {} is in {}",
             credential.scope().as_str(),
             subject.as_str(),
-            official.official.jurisdiction
+            official.jurisdiction
         );
     }
     let context = TipContext::new(subject.clone(), Epoch(info.epoch));
