@@ -1396,6 +1396,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
             let prepare = tip.prepare(
                 s.config.reporters_threshold,
                 s.config.reporters_window_epochs,
+                true,
             );
             s.write(prepare).await.and_then(|mut receipts| {
                 (!receipts.is_empty())

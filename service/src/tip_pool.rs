@@ -8,6 +8,12 @@
 //! other writes are not held up behind it), with the UTC day as
 //! each entry's time. The log then shows only the window a tip arrived in.
 //!
+//! The `many_reporters` alerts that pooled tips raise are logged after the whole pool, never
+//! beside their trigger: an alert right after a tip would tell every reader of the log that
+//! this tip shares its official with others. A tip that raises one records it, with the tip,
+//! as due; the pool's last job logs every due alert (and a crash in between leaves them due
+//! for the next pool).
+//!
 //! # Invariants
 //! - A tip is acknowledged only once it is durable, in the pool or on the ledger; its tag
 //!   was reserved before (one tip per tag), and stays reserved across a restart.
@@ -62,16 +68,19 @@ impl PooledTip {
         hex32(&self.receipt)
     }
 
-    /// The writer's job for this tip: its `TipReceived` entry, timed at the UTC day, and the
-    /// `many_reporters` alert if it brings the count to the threshold. A tip already on the
-    /// ledger (logged before a crash emptied the pool) logs nothing.
-    pub(crate) fn prepare(self, threshold: usize, window: u64) -> Prepare {
+    /// The writer's job for this tip: its `TipReceived` entry, timed at the UTC day. If it
+    /// brings the count to the threshold, the `many_reporters` alert it raises is recorded
+    /// with it as due ([`State::alerts_due`]), and logged beside it only if `alert_at_once`
+    /// (a service that logs each tip as it arrives shows that moment anyway); a pooled tip's
+    /// alert waits for the end of its pool ([`Shared::log_due_alerts`]), so that the log does
+    /// not show which tip shares its official with others. A tip already on the ledger
+    /// (logged before a crash emptied the pool) logs nothing.
+    pub(crate) fn prepare(self, threshold: usize, window: u64, alert_at_once: bool) -> Prepare {
         Box::new(move |state: &State, now: Timestamp| {
             if state.tip_receipts.contains_key(&self.receipt) {
                 return Ok(Vec::new());
             }
-            let day = Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
-                .map_err(ApiError::internal)?;
+            let day = day_of(now)?;
             let official = self.subject.clone();
             let (epoch, window) = (self.epoch, window.max(1));
             let from = epoch.saturating_sub(window - 1);
@@ -83,33 +92,43 @@ impl PooledTip {
                 tag: RateLimitTag(self.tag()?),
                 sealed_tip_sha256: Sha256Digest(hex32(&self.sealed_sha256)?),
             };
+            let raises = rules::many_reporters(before, after, threshold).then(|| AlertDetail {
+                official: official.clone(),
+                period: None,
+                challenge: None,
+                message: format!(
+                    "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
+                ),
+            });
             let mut drafts = vec![Draft {
                 body: entry.into(),
                 private: Some(Private::Tip {
                     subject: official.as_str().to_owned(),
                     sealed: self.sealed,
                     receipt: self.receipt,
+                    raises: raises.clone(),
                 }),
                 time: Some(day),
             }];
-            if rules::many_reporters(before, after, threshold) {
-                let mut a = alert(
-                    rules::MANY_REPORTERS,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: None,
-                        challenge: None,
-                        message: format!(
-                            "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
-                        ),
-                    },
-                );
-                a.time = Some(day);
-                drafts.push(a);
+            if let Some(detail) = raises.filter(|_| alert_at_once) {
+                drafts.push(many_reporters_alert(detail, day));
             }
             Ok(drafts)
         })
     }
+}
+
+/// The `many_reporters` alert with `detail`, timed at the UTC `day` as tips are.
+fn many_reporters_alert(detail: AlertDetail, day: Timestamp) -> Draft {
+    let mut a = alert(rules::MANY_REPORTERS, detail);
+    a.time = Some(day);
+    a
+}
+
+/// The UTC day of `now`.
+fn day_of(now: Timestamp) -> Result<Timestamp, ApiError> {
+    Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
+        .map_err(ApiError::internal)
 }
 
 /// Pooled tips logged per writer job.
@@ -164,12 +183,13 @@ impl Shared {
             .collect()
     }
 
-    /// Logs every pooled tip, in a random order, and empties the pool of those logged.
-    /// Returns the number of entries logged (tips and the alerts they raised).
+    /// Logs every pooled tip, in a random order, and empties the pool of those logged; then
+    /// the alerts they raised, after the whole pool. Returns the number of entries logged.
     pub(crate) async fn log_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
         let mut tips = self.pooled_tips()?;
         if tips.is_empty() {
-            return Ok(0);
+            // Alerts a crash left due after their pool.
+            return self.log_due_alerts().await;
         }
         tips.shuffle(&mut rand::rngs::OsRng);
         let (threshold, window) = (
@@ -190,7 +210,7 @@ impl Shared {
                 .write_all(
                     chunk
                         .into_iter()
-                        .map(|t| t.prepare(threshold, window))
+                        .map(|t| t.prepare(threshold, window, false))
                         .collect(),
                     false,
                 )
@@ -201,7 +221,23 @@ impl Shared {
                 self.trees.tip_pool.remove(key)?;
             }
         }
-        Ok(logged)
+        Ok(logged + self.log_due_alerts().await?)
+    }
+
+    /// Logs every alert that logged tips raised and that is not logged yet
+    /// ([`State::alerts_due`]): after a whole pool, so that no alert sits beside its trigger.
+    pub(crate) async fn log_due_alerts(self: &Arc<Self>) -> Result<usize, ApiError> {
+        let receipts = self
+            .write(Box::new(|state: &State, now: Timestamp| {
+                let day = day_of(now)?;
+                Ok(state
+                    .alerts_due
+                    .iter()
+                    .map(|detail| many_reporters_alert(detail.clone(), day))
+                    .collect())
+            }))
+            .await?;
+        Ok(receipts.len())
     }
 
     /// Reserves the tags of the pooled tips again (after the tag set is rebuilt from the

@@ -2543,3 +2543,66 @@ async fn the_service_refuses_another_epoch_length_than_its_log_published() {
         "{error}"
     );
 }
+
+/// The `many_reporters` alerts that pooled tips raise are logged after the whole pool, never
+/// beside the tip that crossed the threshold: the log must not show which tips share an
+/// official. Two officials cross the threshold in one pool, among other tips.
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_raised_by_pooled_tips_are_logged_after_the_whole_pool() {
+    const WINDOW_SECS: u64 = 600;
+    let pooled = |c: &mut probity_service::Config| c.tip_batch_secs = WINDOW_SECS;
+    let app = App::open_with(pooled);
+    for n in 1..=3 {
+        app.register_official(gov(n).as_str(), JURISDICTION).await;
+    }
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let threshold = probity_service::Config::default().reporters_threshold;
+    let epoch = app.info().await.epoch;
+    let mut sent = 0;
+    for _ in 0..threshold {
+        let tipper = app.whistleblower(JURISDICTION).await;
+        for n in 1..=2 {
+            let tip = tipper.tip(gov(n).as_str(), epoch, "Same flat.");
+            let _: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+            sent += 1;
+        }
+    }
+    let lone = app.whistleblower(JURISDICTION).await;
+    let _: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&lone.tip(gov(3).as_str(), epoch, "Alone.")))
+        .await;
+    sent += 1;
+
+    let before = app.size().await;
+    app.clock.store(
+        (app.now_secs() / WINDOW_SECS + 1) * WINDOW_SECS * 1000 + 1,
+        Ordering::SeqCst,
+    );
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        sent + 2,
+        "every tip and two alerts"
+    );
+    let logged: Vec<&str> = app.types().await[before as usize..].to_vec();
+    let tips = vec!["TipReceived"; sent];
+    assert_eq!(logged[..sent], tips[..], "the whole pool first");
+    assert_eq!(logged[sent..], ["Alert", "Alert"], "then its alerts");
+    let mut alerted: Vec<OfficialId> = app
+        .alerts(&supervisor)
+        .await
+        .into_iter()
+        .filter(|a| a.rule == rules::MANY_REPORTERS)
+        .map(|a| a.detail.official)
+        .collect();
+    alerted.sort();
+    assert_eq!(alerted, [gov(1), gov(2)]);
+
+    // Logged once: nothing is left due, not by the next sweep and not after a restart.
+    let size = app.size().await;
+    app.advance_ms(WINDOW_SECS * 1000);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0);
+    let app = app.reopen_with(pooled);
+    app.advance_ms(WINDOW_SECS * 1000);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0);
+    assert_eq!(app.size().await, size);
+}
