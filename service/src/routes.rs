@@ -45,7 +45,7 @@ use crate::{
     auth,
     error::{envelope_middleware, ApiError},
     rules,
-    service::{parse_public_key, tag_key, Draft, Shared},
+    service::{parse_public_key, Draft, Shared},
     state::{Principal, Private, State as Facts, Tip},
     tip_pool::PooledTip,
 };
@@ -1371,12 +1371,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
         )
     })?;
     // One tip per tag: an atomic insert-if-absent, so of two racing tips only one wins.
-    let key = tag_key(epoch, &tag.0);
-    if s.trees
-        .tags
-        .compare_and_swap(key, None as Option<&[u8]>, Some(&[][..]))?
-        .is_err()
-    {
+    if !s.reserved.reserve(epoch, &tag.0) {
         return Err(ApiError::conflict(
             "this credential already sent a tip about this official in this epoch: follow up with your receipt",
         ));
@@ -1409,7 +1404,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
         Ok(a) => a,
         Err(e) => {
             // Nothing durable holds the tip: free its tag for a retry.
-            let _ = s.trees.tags.remove(key);
+            s.reserved.release(epoch, &tag.0);
             return Err(e);
         }
     };

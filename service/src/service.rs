@@ -18,7 +18,8 @@
 //!
 //! | path | holds |
 //! |---|---|
-//! | `db/` | the sled database: the ledger, private details, nonces, tip tags, the tip pool, enrollment codes, replies |
+//! | `db/` | the sled database: the ledger, private details, nonces, enrollment codes, replies |
+//! | `tip-pool/` | tips waiting to be logged, one file each, deleted once logged (see [`crate::tip_pool`]) |
 //! | `log.key` | the log's checkpoint signing key (mode 0600) |
 //! | `issuer.key` | the credential issuer's secret key (mode 0600) |
 //! | `tip.pub` | the supervisors' tip public key |
@@ -49,6 +50,7 @@ use crate::{
     metrics::Metrics,
     proofs::ProofChecker,
     state::{Directory, Private, State},
+    tip_pool::{PoolDir, Reservations},
 };
 
 /// The service's clock: milliseconds since the Unix epoch. Tests pass their own.
@@ -68,6 +70,8 @@ const MAX_QUEUE: usize = 8192;
 pub mod files {
     /// The sled database folder.
     pub const DB: &str = "db";
+    /// The tip pool's folder.
+    pub const TIP_POOL: &str = "tip-pool";
     /// The log's signing key.
     pub const LOG_KEY: &str = "log.key";
     /// The credential issuer's secret key.
@@ -145,14 +149,10 @@ pub(crate) struct Trees {
     pub(crate) private: sled::Tree,
     /// Signer key ‖ nonce → timestamp: replayed nonces are refused.
     pub(crate) nonces: sled::Tree,
-    /// Epoch ‖ tag → leaf hash of the tip: one tip per tag.
-    pub(crate) tags: sled::Tree,
     /// Enrollment code hash → scope and the request that spent it.
     pub(crate) codes: sled::Tree,
     /// Tip entry ‖ sequence → reply (JSON).
     pub(crate) replies: sled::Tree,
-    /// Receipt hash → a tip waiting to be logged (see [`crate::tip_pool`]).
-    pub(crate) tip_pool: sled::Tree,
     /// Registry address → how far anchoring got (see `crate::anchor`).
     #[cfg_attr(not(feature = "evm"), allow(dead_code))]
     pub(crate) anchor: sled::Tree,
@@ -173,6 +173,10 @@ pub(crate) struct Shared {
     flushed: tokio::sync::Mutex<u64>,
     flush_requests: std::sync::atomic::AtomicU64,
     pub(crate) trees: Trees,
+    /// Tips waiting to be logged.
+    pub(crate) pool: PoolDir,
+    /// Tags of accepted tips (one tip per tag), in memory only.
+    pub(crate) reserved: Reservations,
     pub(crate) issuer: Issuer,
     /// The published schedule of epochs and credential expiries.
     pub(crate) schedule: ExpirySchedule,
@@ -202,8 +206,13 @@ impl std::fmt::Debug for Service {
     }
 }
 
-/// Writes `bytes` to `path` with mode 0600 (Unix), atomically, unless it exists.
-fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file, then its
+/// folder, flushed), with modification time `mtime` if given.
+pub(crate) fn write_secret(
+    path: &Path,
+    bytes: &[u8],
+    mtime: Option<std::time::SystemTime>,
+) -> Result<(), String> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -217,9 +226,17 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .open(&tmp)
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     file.write_all(bytes)
+        .and_then(|()| mtime.map_or(Ok(()), |t| file.set_modified(t)))
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| format!("cannot flush {}: {e}", dir.display()))?;
+    }
+    Ok(())
 }
 
 fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -297,6 +314,7 @@ impl Service {
                 write_secret(
                     &issuer_path,
                     hex::encode(&*issuer.secret_key().to_bytes()).as_bytes(),
+                    None,
                 )
                 .map_err(OpenError)?;
                 issuer
@@ -330,10 +348,11 @@ impl Service {
                     write_secret(
                         &dir.join(files::SUPERVISOR_TIP_KEY),
                         hex::encode(*secret.to_bytes()).as_bytes(),
+                        None,
                     )
                     .map_err(OpenError)?;
                     let public = secret.public_key();
-                    write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes())
+                    write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes(), None)
                         .map_err(OpenError)?;
                     tracing::warn!(
                     "made the supervisors' tip key pair: hand {} to the supervisors and delete it from this machine",
@@ -371,12 +390,11 @@ impl Service {
         let trees = Trees {
             private: tree("private")?,
             nonces: tree("nonces")?,
-            tags: tree("tip-tags")?,
             codes: tree("enrollment-codes")?,
             replies: tree("tip-replies")?,
-            tip_pool: tree("tip-pool")?,
             anchor: tree("anchor")?,
         };
+        let pool = PoolDir::open(dir.join(files::TIP_POOL)).map_err(OpenError)?;
         let shared = Arc::new(Shared {
             config,
             clock,
@@ -388,6 +406,8 @@ impl Service {
             flushed: tokio::sync::Mutex::new(0),
             flush_requests: std::sync::atomic::AtomicU64::new(0),
             trees,
+            pool,
+            reserved: Reservations::default(),
             issuer,
             schedule,
             tip_key,
@@ -400,8 +420,10 @@ impl Service {
             data_dir: dir,
         });
         let state = shared.replay().map_err(|e| OpenError(e.message))?;
+        // A tag reserved by a tip that reached neither the ledger nor the pool (a crash
+        // between the two) is free again.
         shared
-            .rebuild_tags(&state)
+            .reserve_logged_and_pooled_tags(&state)
             .map_err(|e| OpenError(e.message))?;
         shared.publish_directory(&state);
         *shared.state_mut() = state;
@@ -631,22 +653,6 @@ impl Shared {
         if let Some(tip) = self.state_mut().tips.get_mut(&entry) {
             tip.replies.push(reply);
         }
-    }
-
-    /// Makes the tag set exactly the ledger's: a tag reserved by a tip that never reached the
-    /// ledger (a crash between the two) is released.
-    fn rebuild_tags(&self, state: &State) -> Result<(), ApiError> {
-        self.trees.tags.clear()?;
-        for epochs in state.reporters.values() {
-            for (epoch, tags) in epochs {
-                for tag in tags {
-                    self.trees.tags.insert(tag_key(*epoch, tag), &[][..])?;
-                }
-            }
-        }
-        self.keep_pooled_tags(state)?;
-        self.db.flush()?;
-        Ok(())
     }
 
     /// Logs the params manifest and the whistleblower keys when the ledger lacks them, and
@@ -927,6 +933,9 @@ impl Shared {
             }))
             .await?;
         let tips = self.sweep_tip_pool().await?;
+        // The previous epoch's too are kept: a tip checked just before the epoch turned
+        // reserves its tag just after.
+        self.reserved.forget_before(self.epoch().saturating_sub(1));
         let horizon = self
             .now()
             .as_millis()
@@ -976,7 +985,7 @@ impl Shared {
     }
 }
 
-/// The key of a tip tag: epoch (big-endian) ‖ tag.
+/// A tag reservation ([`crate::tip_pool::Reservations`]): epoch (big-endian) ‖ tag.
 pub(crate) fn tag_key(epoch: u64, tag: &[u8; 32]) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..8].copy_from_slice(&epoch.to_be_bytes());

@@ -2606,3 +2606,125 @@ async fn alerts_raised_by_pooled_tips_are_logged_after_the_whole_pool() {
     assert_eq!(app.service.sweep().await.expect("sweep"), 0);
     assert_eq!(app.size().await, size);
 }
+
+/// Every file under `dir` but the params (written once, at first start), with its path.
+fn data_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for item in std::fs::read_dir(&folder).expect("a folder") {
+            let path = item.expect("an entry").path();
+            if path.is_dir() {
+                if path.file_name() != Some("params".as_ref()) {
+                    folders.push(path);
+                }
+            } else {
+                let bytes = std::fs::read(&path).expect("a file");
+                files.push((path, bytes));
+            }
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A copy of the data folder, with the registrar's list of who got which code, must not undo
+/// the pool's shuffle. While tips wait, nothing outside the pool folder names them (no tag
+/// reservation, no pool record in the database beside the enrollments); once the pool is
+/// logged, its files are gone, and no pool record is left anywhere in the folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_logged_pool_leaves_no_record_of_arrival_order_in_the_data_folder() {
+    const WINDOW_SECS: u64 = 600;
+    let app = App::open_with(|c| c.tip_batch_secs = WINDOW_SECS);
+    app.register_official("GOV-0001", JURISDICTION).await;
+    app.register_official("GOV-0002", JURISDICTION).await;
+    let epoch = app.info().await.epoch;
+    // WHISTLEBLOWERS: each enrolls, then tips at once.
+    let mut marks = Vec::new();
+    for n in 1..=4 {
+        let tipper = app.whistleblower(JURISDICTION).await;
+        let tip = tipper.tip(gov(1 + n % 2).as_str(), epoch, "A tip.");
+        let accepted: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+        assert!(accepted.receipt.is_none(), "pooled");
+        let tag = probity_credentials::Presentation::from_bytes(
+            &hex::decode(&tip.presentation).expect("hex"),
+        )
+        .expect("a presentation")
+        .tag()
+        .0;
+        let sealed =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &tip.sealed)
+                .expect("base64");
+        let digest = probity_credentials::SealedTip::from_bytes(&sealed)
+            .expect("sealed")
+            .digest()
+            .0;
+        let receipt = probity_credentials::Receipt::parse(&accepted.receipt_code)
+            .expect("a receipt code")
+            .storage_hash()
+            .0;
+        marks.push((tag, digest, receipt));
+    }
+    let needles = |(tag, digest, receipt): &([u8; 32], [u8; 32], [u8; 32])| {
+        [tag, digest, receipt]
+            .into_iter()
+            .flat_map(|b| [b.to_vec(), hex::encode(b).into_bytes()])
+            .collect::<Vec<_>>()
+    };
+    let pool = app.dir.path().join(probity_service::files::TIP_POOL);
+
+    // While the tips wait: one file each in the pool folder, and nothing else names them.
+    assert_eq!(
+        std::fs::read_dir(&pool).expect("the pool").count(),
+        marks.len()
+    );
+    for (path, bytes) in data_files(app.dir.path()) {
+        if path.starts_with(&pool) {
+            continue;
+        }
+        for mark in &marks {
+            for needle in needles(mark) {
+                assert!(
+                    !contains(&bytes, &needle),
+                    "{} names a pooled tip",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    // The window closes and the pool is logged.
+    app.clock.store(
+        (app.now_secs() / WINDOW_SECS + 1) * WINDOW_SECS * 1000 + 1,
+        Ordering::SeqCst,
+    );
+    assert_eq!(app.service.sweep().await.expect("sweep"), marks.len());
+    assert_eq!(
+        std::fs::read_dir(&pool).expect("the pool").count(),
+        0,
+        "logged tips leave the pool folder"
+    );
+    let files = data_files(app.dir.path());
+    for (_, digest, receipt) in &marks {
+        // The scan sees the ledger's and the private data's copies, written in the pool's
+        // random order...
+        assert!(
+            files
+                .iter()
+                .any(|(_, bytes)| contains(bytes, hex::encode(receipt).as_bytes())),
+            "the logged tip's private data is in the folder"
+        );
+        // ...and no pool record, which would hold the tips in arrival order.
+        let pooled = format!(r#""sealed_sha256":"{}""#, hex::encode(digest));
+        for (path, bytes) in &files {
+            assert!(
+                !contains(bytes, pooled.as_bytes()),
+                "{} keeps a pool record",
+                path.display()
+            );
+        }
+    }
+}
