@@ -132,8 +132,6 @@ fn sealed_length_shows_the_size_bucket_not_the_text_length() {
     // Past 1 KiB, the next power of two.
     assert_eq!(sealed_len(&"w".repeat(1018), &mut rng), one_kib + 1024);
     assert_eq!(sealed_len(&"w".repeat(3000), &mut rng), 1 + 32 + 4096 + 16);
-    // The largest body still seals, into the last bucket, and fits a tip request.
-    assert!(SealedTip::MAX_ENCODED_LEN < 9 << 20);
 }
 
 #[test]
