@@ -406,8 +406,7 @@ impl SealedTip {
     }
 
     /// Decodes a sealed tip: the encapsulated key must be a valid X25519 public key and the
-    /// ciphertext as long as a padded body (a bucket, see [the module docs](self)) and its
-    /// AEAD tag. Whether it opens is known only to the key holder.
+    /// ciphertext as long as a padded body (a size bucket, see [`seal()`]) and its AEAD tag. Whether it opens is known only to the key holder.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes)?;
         let enc: [u8; 32] = r.array()?;
