@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use common::{
     fails, ok, ok_json,
     party::Party,
+    proxy::Proxy,
     server::{copy_params16, probity, Server},
 };
 
@@ -641,4 +642,218 @@ fn a_challenge_on_an_asset_id_of_only_white_space_is_refused_before_sending() {
         assert!(all.contains("nothing was sent"), "{all}");
         assert!(!all.contains("127.0.0.1:9"), "nothing is contacted: {all}");
     }
+}
+
+/// A REGISTRAR, a server that knows its key, and GOV-0001 registered in CN-ZJ-HZ; the server's
+/// data folder last.
+fn server_with_gov_0001() -> (Party, Server, tempfile::TempDir) {
+    let registrar = Party::new("http://127.0.0.1:9");
+    let key = str_of(&registrar.json(&["admin", "init"]), "public_key").to_owned();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &[("PROBITY_REGISTRAR_KEY", key.as_str())]);
+    let registrar = Party {
+        server: server.url.clone(),
+        ..registrar
+    };
+    let official = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    registrar.json(&[
+        "admin",
+        "register-official",
+        "--id",
+        "GOV-0001",
+        "--name",
+        "Official One",
+        "--position",
+        "Head of department",
+        "--jurisdiction",
+        "CN-ZJ-HZ",
+        "--public-key",
+        &hex::encode(official.verifying_key().as_bytes()),
+    ]);
+    (registrar, server, dir)
+}
+
+/// One enrollment code for CN-ZJ-HZ.
+fn enrollment_code(registrar: &Party) -> String {
+    let codes = registrar.json(&[
+        "admin",
+        "enrollment-codes",
+        "--count",
+        "1",
+        "--scope",
+        "CN-ZJ-HZ",
+    ]);
+    codes["codes"][0].as_str().expect("a code").to_owned()
+}
+
+/// No request of the whistleblower's client names the official a tip is about, outside the
+/// sealed, presented tip: a reverse proxy's access log would otherwise tie the subject to the
+/// sender's address and the time.
+#[test]
+fn whistleblower_requests_never_name_the_subject_in_a_url() {
+    let (registrar, server, _dir) = server_with_gov_0001();
+    let proxy = Proxy::start(&server.url);
+    // WHISTLEBLOWER, behind the proxy.
+    let whistleblower = Party::new(&proxy.url);
+    whistleblower.json(&[
+        "whistleblower",
+        "enroll",
+        "--code",
+        &enrollment_code(&registrar),
+    ]);
+    let message = whistleblower.path().join("tip.txt");
+    std::fs::write(&message, "An undeclared flat.").expect("write");
+    let message = message.to_str().expect("UTF-8");
+    let tip = whistleblower.json(&[
+        "whistleblower",
+        "tip",
+        "--subject",
+        "GOV-0001",
+        "--message",
+        message,
+    ]);
+    whistleblower.json(&[
+        "whistleblower",
+        "status",
+        "--receipt",
+        str_of(&tip, "receipt_code"),
+    ]);
+    // An official who is not registered is refused, by the list, before anything is sent.
+    fails(
+        whistleblower.run(&[
+            "whistleblower",
+            "tip",
+            "--subject",
+            "GOV-0404",
+            "--message",
+            message,
+        ]),
+        2,
+        "no official `GOV-0404`",
+    );
+    let requests = proxy.requests();
+    assert!(
+        requests.iter().any(|r| r.starts_with("POST /v1/tips ")),
+        "the tip went through the proxy: {requests:?}"
+    );
+    for r in &requests {
+        assert!(
+            !r.contains("GOV-0001") && !r.contains("GOV-0404"),
+            "`{r}` names the subject"
+        );
+    }
+    server.stop();
+}
+
+/// Issues, with the operator's issuer key, a credential for CN-ZJ-HZ expiring at `expiry`:
+/// what a dishonest operator could hand one person.
+fn credential_expiring(
+    issuer: &probity_credentials::Issuer,
+    expiry: u64,
+) -> probity_credentials::Credential {
+    use probity_credentials::{
+        issuance, CredentialAttributes, EnrollmentCodes, EnrollmentStore as _, Epoch, Scope,
+    };
+    let mut rng = rand::rngs::OsRng;
+    let codes = EnrollmentCodes::new();
+    let code = codes.issue_code(&mut rng).expect("a code");
+    let attributes =
+        CredentialAttributes::new(Epoch(expiry), Scope::new("CN-ZJ-HZ").expect("a scope"));
+    let (request, state) =
+        issuance::request(issuer.public_params(), code, attributes.clone(), &mut rng);
+    let response = issuer
+        .handle_issuance(&request, &codes, &attributes, &mut rng)
+        .expect("issued");
+    state.handle_response(response).expect("a credential")
+}
+
+/// The client takes the epoch length and the expiry schedule from the log, never from the
+/// service's word, and computes the expiry itself. A service that announces another epoch
+/// length (which would give this one person an expiry nobody else has) is refused before any
+/// enrollment request; a credential whose expiry is not the schedule's (another epoch
+/// length's, or shifted by one epoch) is refused before any tip is sent.
+#[test]
+fn whistleblower_refuses_another_epoch_length_and_expiries_off_the_schedule() {
+    let (registrar, server, dir) = server_with_gov_0001();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let daily = probity_credentials::ExpirySchedule::new(86_400, 13, 4).expect("daily");
+    // A SERVICE that tells this one client its epochs are days.
+    let lying = Proxy::rewriting(&server.url, move |line, body| {
+        if !line.starts_with("GET /v1/info ") {
+            return body;
+        }
+        let mut info: serde_json::Value = serde_json::from_slice(&body).expect("info");
+        info["epoch_seconds"] = 86_400.into();
+        info["epoch"] = daily.epoch_at(now).0.into();
+        info["credential_expiry"] = daily.expected_expiry(now).0.into();
+        serde_json::to_vec(&info).expect("JSON")
+    });
+    let code = enrollment_code(&registrar);
+    let target = Party::new(&lying.url);
+    fails(
+        target.run(&["whistleblower", "enroll", "--code", &code]),
+        2,
+        "announces epochs of 86400 s",
+    );
+    assert!(
+        !lying
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("POST /v1/enroll ")),
+        "no enrollment request was made"
+    );
+
+    // Through the honest service, the same code buys the schedule's expiry.
+    let proxy = Proxy::start(&server.url);
+    let whistleblower = Party {
+        server: proxy.url.clone(),
+        ..target
+    };
+    let enrolled = whistleblower.json(&["whistleblower", "enroll", "--code", &code]);
+    let expiry = enrolled["expiry_epoch"].as_u64().expect("the expiry");
+    let credential_path = whistleblower.path().join("whistleblower/credential");
+    let honest = std::fs::read(&credential_path).expect("the credential");
+
+    // An ISSUER holding the service's key marks this person with an expiry of its own.
+    let key = std::fs::read_to_string(dir.path().join("issuer.key")).expect("issuer.key");
+    let issuer = probity_credentials::Issuer::from_secret_key(
+        probity_credentials::IssuerSecretKey::from_bytes(&hex::decode(key.trim()).expect("hex"))
+            .expect("the issuer key"),
+    );
+    let message = whistleblower.path().join("tip.txt");
+    std::fs::write(&message, "An undeclared flat.").expect("write");
+    let tip = [
+        "whistleblower",
+        "tip",
+        "--subject",
+        "GOV-0001",
+        "--message",
+        message.to_str().expect("UTF-8"),
+    ];
+    for marked in [expiry + 1, daily.expected_expiry(now).0] {
+        std::fs::write(
+            &credential_path,
+            credential_expiring(&issuer, marked).to_bytes(),
+        )
+        .expect("write");
+        fails(
+            whistleblower.run(&tip),
+            2,
+            "which the published schedule gives nobody now",
+        );
+    }
+    assert!(
+        !proxy
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("POST /v1/tips ")),
+        "no tip was sent"
+    );
+    // The credential the schedule gave tips.
+    std::fs::write(&credential_path, honest).expect("write");
+    whistleblower.json(&tip);
+    server.stop();
 }

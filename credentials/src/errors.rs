@@ -58,9 +58,12 @@ pub enum DecodeError {
     /// A text field is not valid (not UTF-8, or characters outside its alphabet).
     #[error("invalid text field")]
     Text,
+    /// A sealed tip's plaintext is not padded as [`crate::seal()`] pads it.
+    #[error("invalid padding")]
+    Padding,
 }
 
-/// Why a scope, subject or tip body was refused.
+/// Why a scope, subject, tip body or expiry schedule was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FieldError {
@@ -73,6 +76,9 @@ pub enum FieldError {
     /// A tip body has more attachments than allowed.
     #[error("too many attachments")]
     TooManyAttachments,
+    /// A number is zero or above its limit.
+    #[error("value out of range")]
+    Range,
 }
 
 /// Why the issuer refused an issuance request.

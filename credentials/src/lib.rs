@@ -7,8 +7,8 @@
 //! `k`. With it they send tips ([`presentation`]): each tip shows the credential afresh,
 //! so that nobody, the operator included, can link a tip to the enrollment or two tips to
 //! each other, while the tag `k·H(subject, epoch)` lets the service accept one tip per
-//! reporter, official and epoch. The tip body is sealed to the supervisors with HPKE
-//! ([`seal()`]), and the reporter keeps a [`Receipt`].
+//! reporter, official and epoch. The tip body is padded to a size bucket and sealed to the
+//! supervisors with HPKE ([`seal()`]), and the reporter keeps a [`Receipt`].
 //!
 //! The scheme is the keyed-verification credential of Chase, Meiklejohn and Zaverucha
 //! (CCS 2014, `MAC_GGM`) on the Ristretto group, with Schnorr proofs made non-interactive
@@ -28,11 +28,18 @@
 //!   for privacy: issuance is blind, each presentation is re-randomized, and the issuer's
 //!   proof at issuance stops it from tagging a credential with a key of its own.
 //! - Nothing the issuer chooses per person may reach a presentation. The client therefore
-//!   takes the [`IssuerPublicParams`] from a pinned source (the ledger; compare
-//!   [`IssuerPublicParams::fingerprint`]), and names the attributes it expects
-//!   ([`CredentialAttributes`]): the expiry from a published schedule (for example the end
-//!   of the quarter of enrollment), the scope from the public list of jurisdictions. It
-//!   refuses a credential with any other key or attributes.
+//!   takes the [`IssuerPublicParams`] and the [`ExpirySchedule`] from a pinned source (the
+//!   ledger; show [`IssuerPublicParams::fingerprint_with`], which covers both, for the user
+//!   to compare out of band), and names the attributes it expects
+//!   ([`CredentialAttributes`]): the expiry that the schedule gives at the client's own clock
+//!   ([`ExpirySchedule::expected_expiry`]), the scope from the public list of jurisdictions.
+//!   It refuses a credential with any other key or attributes, and before every tip it
+//!   checks the credential's expiry against the schedule again ([`ExpirySchedule::admits`]).
+//!   An epoch length or expiry taken from the issuer's word would let it mark one person's
+//!   every tip.
+//! - A sealed tip's length shows its size bucket only (powers of two from 1 KiB; see
+//!   [`seal()`]), not the length of its text. Attachments push a tip into larger, rarer
+//!   buckets.
 //! - The revealed attributes (`expiry`, `scope`) partition the crowd: issue them coarsely.
 //! - Network-level identification (IP addresses, timing) is out of scope here; the service
 //!   keeps none (DESIGN.md §8).
@@ -95,7 +102,7 @@ pub mod notes {}
 #[cfg(all(test, feature = "issuer"))]
 mod tests;
 
-pub use attributes::{CredentialAttributes, Epoch, Scope, Subject, TipContext};
+pub use attributes::{CredentialAttributes, Epoch, ExpirySchedule, Scope, Subject, TipContext};
 pub use credential::Credential;
 pub use encoding::ENCODING_VERSION;
 #[cfg(feature = "issuer")]
@@ -112,4 +119,5 @@ pub use presentation::{Presentation, TipTag};
 pub use receipt::{Receipt, ReceiptHash};
 pub use seal::{
     open, seal, Attachment, SealedTip, SealedTipDigest, TipBody, TipPublicKey, TipSecretKey,
+    PADDED_LEN_MAX, PADDED_LEN_MIN,
 };

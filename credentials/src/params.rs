@@ -22,7 +22,8 @@ use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::encoding::{Reader, Writer};
+use crate::attributes::ExpirySchedule;
+use crate::encoding::{length_prefixed, Reader, Writer};
 use crate::errors::DecodeError;
 use crate::transcript::labels;
 
@@ -92,6 +93,25 @@ impl IssuerPublicParams {
     /// holds the same parameters as everyone else (`sha256sum` of the encoding gives it too).
     pub fn fingerprint(&self) -> IssuerParamsFingerprint {
         IssuerParamsFingerprint(Sha256::digest(self.to_bytes()).into())
+    }
+
+    /// The fingerprint of these parameters together with their [`ExpirySchedule`]:
+    /// `SHA-256(lp("probity/credentials/issuer-fingerprint/v1") || to_bytes() ||
+    /// schedule.to_bytes())`.
+    ///
+    /// What a client shows its user to compare out of band. The schedule decides every
+    /// credential's expiry, which each presentation reveals, so an issuer that gave one person
+    /// its own schedule (another epoch length) could mark them as surely as with its own
+    /// key: with the schedule in the fingerprint, that person sees another fingerprint than
+    /// everyone else.
+    pub fn fingerprint_with(&self, schedule: &ExpirySchedule) -> IssuerParamsFingerprint {
+        let mut h = Sha256::new();
+        let mut label = Vec::new();
+        length_prefixed(&mut label, labels::ISSUER_FINGERPRINT);
+        h.update(label);
+        h.update(self.to_bytes());
+        h.update(schedule.to_bytes());
+        IssuerParamsFingerprint(h.finalize().into())
     }
 }
 

@@ -4,9 +4,26 @@
 //! ```text
 //! info = "probity/tip-seal/v1"
 //! aad  = lp("probity/tip-seal/aad/v1") || lp(subject) || lp(epoch as u64 big-endian)
-//! (enc, ct) = SealBase(pk_supervisors, info, aad, TipBody::to_bytes())
+//! pt   = TipBody::to_bytes() || 0x80 || 0x00*        (padded to a size bucket)
+//! (enc, ct) = SealBase(pk_supervisors, info, aad, pt)
 //! SealedTip = version || enc (32) || ct
 //! ```
+//!
+//! # Padding
+//! The plaintext is padded to a size bucket before sealing, so that a sealed tip's length
+//! says which bucket its body fell in, not how long its text is. The buckets are the powers
+//! of two from 1 KiB ([`PADDED_LEN_MIN`]) to 4 MiB, then one last bucket,
+//! [`PADDED_LEN_MAX`], the longest padded body (a little over 8 MiB): a body is padded to
+//! the smallest bucket longer than its encoding. The padding is one `0x80` byte and then
+//! zeros (ISO/IEC 7816-4), so it always has at least one byte and comes off unambiguously:
+//! drop the trailing zeros, then the `0x80`. [`SealedTip::from_bytes`] refuses a
+//! ciphertext whose length is no bucket (plus the 16-byte AEAD tag), so a client that
+//! skipped the padding, and would stand out by it, is refused at once; [`open`] refuses a
+//! plaintext whose padding is malformed ([`DecodeError::Padding`]).
+//!
+//! What is left: a body of more than 1 KiB (a long text, or attachments) still shows its
+//! bucket, within a factor of two. Attachments are what make a tip long; a reporter who
+//! must not stand out keeps to text.
 //!
 //! The associated data binds the ciphertext to its [`TipContext`], so a sealed tip filed
 //! under one official cannot be re-filed under another: it no longer opens. The SHA-256 of
@@ -201,6 +218,13 @@ impl TipBody {
     pub const MAX_ATTACHMENTS: usize = 8;
     /// The largest total of text and attachment data, in bytes.
     pub const MAX_TOTAL_LEN: usize = 8 << 20;
+    /// The longest encoding ([`TipBody::to_bytes`]): every limit reached at once.
+    pub const MAX_ENCODED_LEN: usize = 1
+        + 4
+        + Self::MAX_TOTAL_LEN
+        + 1
+        + Self::MAX_ATTACHMENTS
+            * (1 + Attachment::MAX_NAME_LEN + 1 + Attachment::MAX_MEDIA_TYPE_LEN + 4);
 
     /// Validates a body: non-empty (text or at least one attachment) and within the limits.
     pub fn new(text: &str, attachments: Vec<Attachment>) -> Result<Self, FieldError> {
@@ -301,6 +325,59 @@ impl fmt::Debug for TipBody {
     }
 }
 
+/// The smallest padded plaintext, and the smallest bucket: 1 KiB.
+pub const PADDED_LEN_MIN: usize = 1 << 10;
+
+/// The largest power-of-two bucket: 4 MiB. Bodies whose encoding is this long or longer
+/// are padded to [`PADDED_LEN_MAX`].
+const PADDED_POW2_MAX: usize = 4 << 20;
+
+/// The longest padded plaintext, and the last bucket: the longest body encoding plus the
+/// one-byte padding marker. (The next power of two, 16 MiB, would not fit a tip request.)
+pub const PADDED_LEN_MAX: usize = TipBody::MAX_ENCODED_LEN + 1;
+
+/// The bucket of a body encoding of `len` bytes: the smallest bucket that holds it and at
+/// least one byte of padding.
+fn padded_len(len: usize) -> usize {
+    let pow2 = (len + 1).next_power_of_two().max(PADDED_LEN_MIN);
+    if pow2 <= PADDED_POW2_MAX {
+        pow2
+    } else {
+        PADDED_LEN_MAX
+    }
+}
+
+/// Whether `len` is a bucket.
+fn is_bucket(len: usize) -> bool {
+    len == PADDED_LEN_MAX
+        || (len.is_power_of_two() && (PADDED_LEN_MIN..=PADDED_POW2_MAX).contains(&len))
+}
+
+/// A body encoding padded to its bucket: `encoding || 0x80 || 0x00*`.
+fn pad(encoding: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut padded = Zeroizing::new(Vec::with_capacity(padded_len(encoding.len())));
+    padded.extend_from_slice(encoding);
+    padded.push(0x80);
+    padded.resize(padded_len(encoding.len()), 0);
+    padded
+}
+
+/// The body encoding inside a padded plaintext. Refuses a length that is no bucket, and
+/// padding that is not `0x80` followed by zeros only.
+fn unpad(padded: &[u8]) -> Result<&[u8], DecodeError> {
+    if !is_bucket(padded.len()) {
+        return Err(DecodeError::Padding);
+    }
+    let end = padded
+        .iter()
+        .rposition(|&b| b != 0)
+        .ok_or(DecodeError::Padding)?;
+    if padded[end] != 0x80 {
+        return Err(DecodeError::Padding);
+    }
+    Ok(&padded[..end])
+}
+
 /// A tip sealed to the supervisors: `version || enc (32) || ciphertext`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedTip {
@@ -314,16 +391,12 @@ pub struct SealedTip {
 pub struct SealedTipDigest(pub [u8; 32]);
 
 impl SealedTip {
-    /// The shortest possible ciphertext: a 16-byte AEAD tag over the smallest body.
-    const MIN_CIPHERTEXT_LEN: usize = 16;
-    /// The longest possible ciphertext: the largest body encoding plus the AEAD tag.
-    pub const MAX_CIPHERTEXT_LEN: usize = 1
-        + 4
-        + TipBody::MAX_TOTAL_LEN
-        + 1
-        + TipBody::MAX_ATTACHMENTS
-            * (1 + Attachment::MAX_NAME_LEN + 1 + Attachment::MAX_MEDIA_TYPE_LEN + 4)
-        + 16;
+    /// The AEAD tag's length.
+    const TAG_LEN: usize = 16;
+    /// The longest possible ciphertext: the last bucket plus the AEAD tag.
+    pub const MAX_CIPHERTEXT_LEN: usize = PADDED_LEN_MAX + Self::TAG_LEN;
+    /// The longest encoding: the version byte, `enc` and the longest ciphertext.
+    pub const MAX_ENCODED_LEN: usize = 1 + 32 + Self::MAX_CIPHERTEXT_LEN;
 
     /// The versioned encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -333,14 +406,15 @@ impl SealedTip {
     }
 
     /// Decodes a sealed tip: the encapsulated key must be a valid X25519 public key and the
-    /// ciphertext within the size limits. Whether it opens is known only to the key holder.
+    /// ciphertext as long as a padded body (a size bucket, see [`seal()`]) and its AEAD tag. Whether it opens is known only to the key holder.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes)?;
         let enc: [u8; 32] = r.array()?;
         TipPublicKey::from_bytes(&enc)?;
         // The ciphertext runs to the end: bound its length before copying anything.
         let len = r.remaining();
-        if !(Self::MIN_CIPHERTEXT_LEN..=Self::MAX_CIPHERTEXT_LEN).contains(&len) {
+        if len > Self::MAX_CIPHERTEXT_LEN || !len.checked_sub(Self::TAG_LEN).is_some_and(is_bucket)
+        {
             return Err(DecodeError::Length);
         }
         let ciphertext = r.take(len)?.to_vec();
@@ -371,13 +445,20 @@ fn aad(context: &TipContext) -> Vec<u8> {
 }
 
 /// Seals a tip body to the supervisors' key for a context (whistleblower side).
+///
+/// The body's encoding is padded first, to the smallest size bucket that holds it and at
+/// least one byte of padding: 1 KiB, 2 KiB, 4 KiB, … 4 MiB, or [`PADDED_LEN_MAX`] (a little
+/// over 8 MiB, the longest body). The padding is `0x80` and then zeros (ISO/IEC 7816-4), which
+/// comes off unambiguously; [`open`] refuses any other. So a sealed tip's length shows its
+/// bucket, not the length of its text: every tip of up to about 1000 bytes of text seals to
+/// 1 KiB.
 pub fn seal(
     recipient: &TipPublicKey,
     context: &TipContext,
     body: &TipBody,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<SealedTip, SealError> {
-    let plaintext = body.to_bytes();
+    let plaintext = pad(&body.to_bytes());
     let (enc, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
         &OpModeS::Base,
         &recipient.0,
@@ -396,7 +477,8 @@ pub fn seal(
 /// Opens a sealed tip with the supervisors' private key (supervisor side).
 ///
 /// Fails with [`OpenError::Decryption`] for a wrong key, a wrong context or any altered
-/// byte.
+/// byte, and with [`OpenError::MalformedBody`] for a plaintext that is not a padded body
+/// (bad padding: [`DecodeError::Padding`]).
 pub fn open(
     key: &TipSecretKey,
     context: &TipContext,
@@ -415,5 +497,96 @@ pub fn open(
         )
         .map_err(|_| OpenError::Decryption)?,
     );
-    TipBody::from_bytes(&plaintext).map_err(OpenError::MalformedBody)
+    unpad(&plaintext)
+        .and_then(TipBody::from_bytes)
+        .map_err(OpenError::MalformedBody)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_powers_of_two_from_1_kib_then_the_largest_body() {
+        assert_eq!(padded_len(0), 1024);
+        assert_eq!(padded_len(1023), 1024);
+        // At least one byte of padding: 1024 bytes of encoding need the next bucket.
+        assert_eq!(padded_len(1024), 2048);
+        assert_eq!(padded_len(PADDED_POW2_MAX - 1), PADDED_POW2_MAX);
+        assert_eq!(padded_len(PADDED_POW2_MAX), PADDED_LEN_MAX);
+        assert_eq!(padded_len(TipBody::MAX_ENCODED_LEN), PADDED_LEN_MAX);
+        for len in [0, 1, 500, 1023, 1024, 3000, 70_000, PADDED_POW2_MAX] {
+            assert!(is_bucket(padded_len(len)), "{len}");
+            assert!(padded_len(len) > len, "{len}");
+        }
+        assert!(!is_bucket(512) && !is_bucket(1025) && !is_bucket(8 << 20));
+    }
+
+    #[test]
+    fn padding_comes_off_exactly_and_bad_padding_is_refused() {
+        for encoding in [&b""[..], b"\x01abc", &[0u8; 1023], &[0x80; 1500]] {
+            let padded = pad(encoding);
+            assert!(is_bucket(padded.len()));
+            assert_eq!(unpad(&padded).expect("well padded"), encoding);
+        }
+        let good = pad(b"\x01tip");
+        let mut no_marker = good.clone();
+        no_marker[4] = 0;
+        assert_eq!(unpad(&no_marker), Err(DecodeError::Padding), "all zeros");
+        let mut wrong_marker = good.clone();
+        wrong_marker[4] = 0x81;
+        assert_eq!(unpad(&wrong_marker), Err(DecodeError::Padding), "not 0x80");
+        let mut junk_after = good.clone();
+        junk_after[1000] = 1;
+        assert_eq!(
+            unpad(&junk_after),
+            Err(DecodeError::Padding),
+            "junk after 0x80"
+        );
+        assert_eq!(
+            unpad(&good[..1000]),
+            Err(DecodeError::Padding),
+            "not a bucket"
+        );
+        assert_eq!(unpad(b"\x01tip\x80"), Err(DecodeError::Padding), "unpadded");
+    }
+
+    /// A sealer that pads wrongly (here: a body followed by zeros, no marker) makes a sealed
+    /// tip of a valid length that opens, but is refused as a body.
+    #[test]
+    fn open_refuses_a_sealed_tip_with_bad_padding() {
+        use rand_core::SeedableRng as _;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let key = TipSecretKey::generate(&mut rng);
+        let context = TipContext::new(
+            crate::Subject::new("GOV-0001").expect("subject"),
+            crate::Epoch(3),
+        );
+        let body = TipBody::new("tip", vec![]).expect("body");
+        let mut plaintext = body.to_bytes().to_vec();
+        plaintext.resize(PADDED_LEN_MIN, 0);
+        let (enc, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
+            &OpModeS::Base,
+            &key.public_key().0,
+            labels::TIP_SEAL_INFO,
+            &plaintext,
+            &aad(&context),
+            &mut rng,
+        )
+        .expect("seal");
+        let sealed = SealedTip::from_bytes(
+            &SealedTip {
+                enc: enc.to_bytes().into(),
+                ciphertext,
+            }
+            .to_bytes(),
+        )
+        .expect("a bucket-sized ciphertext decodes");
+        assert_eq!(
+            open(&key, &context, &sealed).expect_err("bad padding"),
+            OpenError::MalformedBody(DecodeError::Padding)
+        );
+        let good = seal(&key.public_key(), &context, &body, &mut rng).expect("seal");
+        assert_eq!(open(&key, &context, &good).expect("opens"), body);
+    }
 }

@@ -124,3 +124,23 @@ fn debug_output_hides_secrets() {
         }
     }
 }
+
+/// The fingerprint a client shows covers the schedule: an issuer that enrolls one person
+/// under another epoch length shows them another fingerprint than everyone else's.
+#[test]
+fn the_fingerprint_covers_the_expiry_schedule() {
+    let issuer = Issuer::generate(&mut ChaCha20Rng::seed_from_u64(90));
+    let params = issuer.public_params();
+    let weekly = crate::ExpirySchedule::new(7 * 24 * 3600, 13, 4).expect("weekly");
+    let daily = crate::ExpirySchedule::new(24 * 3600, 13, 4).expect("daily");
+    let shifted = crate::ExpirySchedule::new(7 * 24 * 3600, 13, 5).expect("one period more");
+    let fp = params.fingerprint_with(&weekly);
+    assert_eq!(fp, params.fingerprint_with(&weekly));
+    assert_ne!(fp, params.fingerprint_with(&daily));
+    assert_ne!(fp, params.fingerprint_with(&shifted));
+    assert_ne!(
+        fp,
+        params.fingerprint(),
+        "not the bare parameters' fingerprint"
+    );
+}

@@ -20,6 +20,9 @@ pub(crate) mod labels {
     /// Hashed with subject and epoch to the tag base `H_T` (DESIGN.md §8).
     pub(crate) const TIP_TAG: &[u8] = b"probity/tip-tag/v1";
 
+    /// Prefix of the fingerprint of the issuer parameters with their expiry schedule.
+    pub(crate) const ISSUER_FINGERPRINT: &[u8] = b"probity/credentials/issuer-fingerprint/v1";
+
     /// Prefix of the digest an enrollment store keeps with a redeemed code.
     pub(crate) const ISSUANCE_REQUEST_DIGEST: &[u8] =
         b"probity/credentials/issuance-request-digest/v1";

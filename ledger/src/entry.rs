@@ -6,9 +6,9 @@
 //! reserved members next to the fields of its type:
 //!
 //! - `type`: the entry type, `"DeclarationFiled"`, …;
-//! - `version`: the version of that type's layout (see [`EntryBody::TYPES`]; a type's version
-//!   goes up whenever its layout changes, and a build reads only the versions it writes, so an
-//!   entry of a retired layout is refused with the reason it was retired);
+//! - `version`: the version of that type's layout (see [`EntryBody::TYPES`]). A layout change
+//!   bumps its type's version; a build reads one version per type, and refuses an older one
+//!   that it can no longer trust with the reason and what to do ([`EntryError::RetiredVersion`]);
 //! - `time`: when the service logged it, in milliseconds since the Unix epoch (UTC).
 //!
 //! The leaf hash of an entry is `SHA-256(0x00 || canonical JSON)` (RFC 6962), so any client in
@@ -755,8 +755,14 @@ pub struct EnrollmentCodesIssued {
     pub scope: String,
 }
 
-/// `WhistleblowerKeysPublished`: the keys whistleblowers pin: the credential issuer's public
-/// parameters and the supervisors' tip key (HPKE, X25519).
+/// `WhistleblowerKeysPublished` (version 2): what whistleblowers pin: the credential issuer's
+/// public parameters, the supervisors' tip key (HPKE, X25519), and the schedule of tip epochs
+/// and credential expiries (`probity_credentials::ExpirySchedule`).
+///
+/// A client computes the expiry it expects from its own clock and this schedule, and refuses
+/// any other, at issuance and at every tip (DESIGN.md §8). Version 1 lacked the schedule, so
+/// a client took the epoch length from the service's word, and an issuer could give one
+/// person an expiry nobody else has; it is refused ([`EntryError::RetiredVersion`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WhistleblowerKeysPublished {
@@ -764,6 +770,14 @@ pub struct WhistleblowerKeysPublished {
     pub issuer_params: IssuerParamsBytes,
     /// The supervisors' tip public key.
     pub tip_key: TipKeyBytes,
+    /// The length of a tip epoch, in seconds: epoch `e` is Unix time
+    /// `[e·epoch_seconds, (e+1)·epoch_seconds)`. At least 1.
+    pub epoch_seconds: u64,
+    /// The length of an expiry period, in epochs. At least 1.
+    pub expiry_period_epochs: u64,
+    /// A credential issued in period `q` expires at the last epoch of period
+    /// `q + expiry_periods`. At least 1.
+    pub expiry_periods: u64,
 }
 
 /// `Alert`: a rule fired. Its details are for supervisors only.
@@ -846,9 +860,10 @@ entry_kinds! {
     Alert = 1,
     DeadlineSet = 1,
     EnrollmentCodesIssued = 1,
-    WhistleblowerKeysPublished = 1,
+    WhistleblowerKeysPublished = 2,
 }
 
+/// Versions of entry types this build no longer reads, each with why and what to do.
 fn decode_payload<T: DeserializeOwned>(
     type_name: &'static str,
     payload: Value,
@@ -875,8 +890,18 @@ pub enum EntryError {
     /// A type this build does not know.
     #[error("unknown entry type `{0}`: this build reads {list}; upgrade probity if the log is newer", list = known_types())]
     UnknownType(String),
+    /// An older version this build no longer reads, and why.
+    #[error("entry type `{type_name}` version {found} is retired and no longer read: {reason}. The log was written by an older probity: keep that release to read it, and start a new log in a new data folder with this one")]
+    RetiredVersion {
+        /// The type.
+        type_name: String,
+        /// The version found.
+        found: u64,
+        /// Why it is refused, and what to do.
+        reason: &'static str,
+    },
     /// A version this build does not read.
-    #[error("{}", unsupported_version(.type_name, *.found, *.supported))]
+    #[error("entry type `{type_name}` version {found} is not supported (this build reads version {supported}); upgrade probity if the log is newer")]
     UnsupportedVersion {
         /// The type.
         type_name: String,
@@ -910,6 +935,13 @@ pub enum EntryError {
 /// Layouts this build no longer reads, with the reason each was retired: a log that holds
 /// one was written by an older probity.
 const RETIRED: &[(&str, u64, &str)] = &[
+    (
+        "WhistleblowerKeysPublished",
+        1,
+        "it lacks the epoch length and expiry schedule that whistleblowers' clients must pin \
+         (without them, an issuer could give one person a credential expiry nobody else has); \
+         whistleblowers must enroll again",
+    ),
     ("ParamsPublished", 1, COMMITMENT_FORMAT_V1),
     ("DeclarationFiled", 1, COMMITMENT_FORMAT_V1),
     (
@@ -925,24 +957,6 @@ const RETIRED: &[(&str, u64, &str)] = &[
 const COMMITMENT_FORMAT_V1: &str = "it holds commitment format v1, which did not bind the \
      capacity and is refused; make new params, and every official must commit, file and prove \
      again";
-
-fn unsupported_version(type_name: &str, found: u64, supported: u32) -> String {
-    if found >= u64::from(supported) {
-        return format!(
-            "entry type `{type_name}` version {found} is not supported (this build reads version \
-             {supported}); upgrade probity if the log is newer"
-        );
-    }
-    let why = RETIRED
-        .iter()
-        .find(|(t, v, _)| *t == type_name && *v == found)
-        .map_or_else(String::new, |(_, _, why)| format!(": {why}"));
-    format!(
-        "entry type `{type_name}` version {found} is retired (this build reads version \
-         {supported} only){why}. The log was written by an older probity: keep that release to \
-         read it, and start a new log with this one"
-    )
-}
 
 fn known_types() -> String {
     EntryBody::TYPES
@@ -1029,6 +1043,16 @@ impl Entry {
         let version = version.as_ref().and_then(Value::as_u64).ok_or_else(|| {
             EntryError::Malformed("the `version` member is missing or not an integer".into())
         })?;
+        if let Some((_, _, reason)) = RETIRED
+            .iter()
+            .find(|(t, v, _)| *t == type_name && *v == version)
+        {
+            return Err(EntryError::RetiredVersion {
+                type_name,
+                found: version,
+                reason,
+            });
+        }
         if version != u64::from(supported) {
             return Err(EntryError::UnsupportedVersion {
                 type_name,
@@ -1067,6 +1091,16 @@ impl Entry {
                 Err(EntryError::invalid(
                     "EnrollmentCodesIssued",
                     "the count is at most 2^53 - 1, and the scope is a jurisdiction",
+                ))
+            }
+            EntryBody::WhistleblowerKeysPublished(k)
+                if [k.epoch_seconds, k.expiry_period_epochs, k.expiry_periods]
+                    .iter()
+                    .any(|n| !(1..=MAX_SAFE_INTEGER).contains(n)) =>
+            {
+                Err(EntryError::invalid(
+                    "WhistleblowerKeysPublished",
+                    "epoch_seconds, expiry_period_epochs and expiry_periods are 1 to 2^53 - 1",
                 ))
             }
             EntryBody::TipReceived(t) if t.epoch > MAX_SAFE_INTEGER => Err(EntryError::invalid(

@@ -549,14 +549,6 @@ pub struct ChallengeCreated {
     pub receipts: Vec<Receipt>,
 }
 
-/// The expiry epoch of a credential issued in `epoch`: the end of the fourth 13-epoch
-/// quarter after the current one. Everyone enrolled in one quarter gets the same expiry,
-/// so the expiry a presentation reveals narrows nothing; clients compute it themselves and
-/// refuse any other.
-pub fn credential_expiry(epoch: u64) -> u64 {
-    (epoch / 13 + 5) * 13 - 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

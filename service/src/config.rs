@@ -5,7 +5,14 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use probity_credentials::ExpirySchedule;
+
 use crate::api::Band;
+
+/// The length of a credential expiry period, in epochs: 13 (a quarter of weekly epochs).
+pub const EXPIRY_PERIOD_EPOCHS: u64 = 13;
+/// Whole periods a credential outlasts the period it was issued in.
+pub const EXPIRY_PERIODS: u64 = 4;
 
 /// The configuration. Every field has a default; a config file names only what it changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +38,10 @@ pub struct Config {
     pub net_worth_bands: Vec<Band>,
     /// Growth allowed beyond income in `wealth_growth`, in minor units.
     pub wealth_growth_tolerance: u64,
-    /// Length of a tip epoch, in seconds (one tip per reporter, official and epoch).
+    /// Length of a tip epoch, in seconds (one tip per reporter, official and epoch). Part of
+    /// the expiry schedule published in `WhistleblowerKeysPublished`
+    /// ([`Config::expiry_schedule`]), and fixed for the life of the log: the service refuses
+    /// to start on a log that published another.
     pub epoch_seconds: u64,
     /// Distinct reporters on one official in one epoch that raise an alert (tags are per
     /// epoch, so reporters of different epochs cannot be told apart).
@@ -194,6 +204,22 @@ impl Config {
         Ok(())
     }
 
+    /// The schedule of tip epochs and credential expiries this service publishes: epochs of
+    /// `epoch_seconds`, and credentials that expire at the end of the
+    /// [`EXPIRY_PERIODS`]-th period of [`EXPIRY_PERIOD_EPOCHS`] epochs after the one they
+    /// were issued in (with weekly epochs: at the end of the fourth quarter after the
+    /// quarter of enrollment).
+    pub fn expiry_schedule(&self) -> Result<ExpirySchedule, String> {
+        ExpirySchedule::new(self.epoch_seconds, EXPIRY_PERIOD_EPOCHS, EXPIRY_PERIODS).map_err(
+            |_| {
+                format!(
+                    "epoch_seconds must be 1 to {}",
+                    ExpirySchedule::MAX_EPOCH_SECONDS
+                )
+            },
+        )
+    }
+
     /// Checks values that would make the service misbehave.
     pub fn validate(&self) -> Result<(), String> {
         for c in &self.capacities {
@@ -208,6 +234,7 @@ impl Config {
         if self.epoch_seconds == 0 || self.reporters_threshold == 0 {
             return Err("epoch_seconds and reporters_threshold must be positive".into());
         }
+        self.expiry_schedule()?;
         if self.max_concurrency == 0 || self.request_timeout_secs == 0 {
             return Err("max_concurrency and request_timeout_secs must be positive".into());
         }
@@ -227,6 +254,20 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Padding puts the largest tip body in the last size bucket, a little over 8 MiB; in
+    /// base64, with the presentation (at most 330 bytes, in hex) and the JSON around it, it
+    /// still fits the default tip body limit.
+    #[test]
+    fn the_largest_padded_tip_fits_the_tip_body_limit() {
+        let sealed_base64 = probity_credentials::SealedTip::MAX_ENCODED_LEN.div_ceil(3) * 4;
+        let presentation_hex = 2 * 330;
+        let json_and_subject = 256;
+        assert!(
+            sealed_base64 + presentation_hex + json_and_subject <= Config::default().max_tip_bytes,
+            "{sealed_base64} bytes of sealed tip"
+        );
+    }
 
     #[test]
     fn a_file_names_only_what_it_changes_and_env_overrides_it() {

@@ -39,7 +39,7 @@ mod state;
 mod tip_pool;
 
 pub use client::{log_source, Client, ClientError, LOG_TILES_PATH};
-pub use config::{default_bands, AnchorConfig, Config};
+pub use config::{default_bands, AnchorConfig, Config, EXPIRY_PERIODS, EXPIRY_PERIOD_EPOCHS};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope};
 pub use routes::openapi;
 pub use service::{files, system_clock, Clock, OpenError, Service};

@@ -45,7 +45,7 @@ use crate::{
     auth,
     error::{envelope_middleware, ApiError},
     rules,
-    service::{parse_public_key, tag_key, Draft, Shared},
+    service::{parse_public_key, Draft, Shared},
     state::{Principal, Private, State as Facts, Tip},
     tip_pool::PooledTip,
 };
@@ -477,7 +477,7 @@ async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
         log_key: s.log.verifier().ed25519_vkey(),
         epoch,
         epoch_seconds: s.config.epoch_seconds,
-        credential_expiry: credential_expiry(epoch),
+        credential_expiry: s.schedule.expiry_for(Epoch(epoch)).0,
         issuer_params: hex::encode(s.issuer.public_params().to_bytes()),
         tip_key: hex::encode(s.tip_key.to_bytes()),
         scopes,
@@ -1352,6 +1352,22 @@ async fn supervisor_disclosures(
 
 // ----- whistleblowers ----------------------------------------------------------------------
 
+/// The expiry an issuance now may carry: the one the request asks for if it is the
+/// schedule's expiry at some time within [`crate::auth::MAX_CLOCK_SKEW_SECS`] of this
+/// service's clock (a client a little ahead or behind, near a period boundary), else the one
+/// for this service's clock, which the request then does not match. Either way a public
+/// schedule value that everyone enrolling then shares, never one chosen per person.
+fn issuable_expiry(s: &Shared, asked: Epoch) -> Epoch {
+    let now = s.now().as_millis() / 1000;
+    let skew = crate::auth::MAX_CLOCK_SKEW_SECS;
+    let mine = s.schedule.expected_expiry(now);
+    [now.saturating_sub(skew), now.saturating_add(skew)]
+        .into_iter()
+        .map(|t| s.schedule.expected_expiry(t))
+        .find(|e| *e == asked)
+        .unwrap_or(mine)
+}
+
 /// Redeem an enrollment code for a credential (blind issuance: the service never learns
 /// the credential's secret).
 #[utoipa::path(post, path = "/v1/enroll", tag = "whistleblower", request_body = Enroll, responses((status = 200, body = Enrolled), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
@@ -1372,7 +1388,8 @@ async fn enroll(State(s): State<AppState>, body: Bytes) -> ApiResult<Enrolled> {
         .1;
     let scope = Scope::new(&record.scope)
         .map_err(|_| ApiError::internal("a stored enrollment scope is not valid"))?;
-    let attributes = CredentialAttributes::new(Epoch(credential_expiry(s.epoch())), scope);
+    let attributes =
+        CredentialAttributes::new(issuable_expiry(&s, request.attributes().expiry), scope);
     let shared = Arc::clone(&s);
     let response = tokio::task::spawn_blocking(move || {
         let codes = SledCodes {
@@ -1458,12 +1475,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
         )
     })?;
     // One tip per tag: an atomic insert-if-absent, so of two racing tips only one wins.
-    let key = tag_key(epoch, &tag.0);
-    if s.trees
-        .tags
-        .compare_and_swap(key, None as Option<&[u8]>, Some(&[][..]))?
-        .is_err()
-    {
+    if !s.reserved.reserve(epoch, &tag.0) {
         return Err(ApiError::conflict(
             "this credential already sent a tip about this official in this epoch: follow up with your receipt",
         ));
@@ -1483,6 +1495,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
             let prepare = tip.prepare(
                 s.config.reporters_threshold,
                 s.config.reporters_window_epochs,
+                true,
             );
             s.write(prepare).await.and_then(|mut receipts| {
                 (!receipts.is_empty())
@@ -1495,7 +1508,7 @@ async fn submit_tip(State(s): State<AppState>, body: Bytes) -> ApiResult<TipAcce
         Ok(a) => a,
         Err(e) => {
             // Nothing durable holds the tip: free its tag for a retry.
-            let _ = s.trees.tags.remove(key);
+            s.reserved.release(epoch, &tag.0);
             return Err(e);
         }
     };

@@ -18,7 +18,8 @@
 //!
 //! | path | holds |
 //! |---|---|
-//! | `db/` | the sled database: the ledger, private details, nonces, tip tags, the tip pool, enrollment codes, replies |
+//! | `db/` | the sled database: the ledger, private details, nonces, enrollment codes, replies |
+//! | `tip-pool/` | tips waiting to be logged, one file each, deleted once logged (see [`crate::tip_pool`]) |
 //! | `log.key` | the log's checkpoint signing key (mode 0600) |
 //! | `issuer.key` | the credential issuer's secret key (mode 0600) |
 //! | `tip.pub` | the supervisors' tip public key |
@@ -36,7 +37,7 @@ use std::{
 
 use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, ParamsManifest, StatementKind};
-use probity_credentials::{Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
+use probity_credentials::{ExpirySchedule, Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
 use probity_ledger::{
     leaf_hash, CheckpointSigner, Entry, EntryBody, IssuerParamsBytes, Log, ParamsPublished,
     Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
@@ -49,6 +50,7 @@ use crate::{
     metrics::Metrics,
     proofs::ProofChecker,
     state::{Directory, Private, State},
+    tip_pool::{PoolDir, Reservations},
 };
 
 /// The service's clock: milliseconds since the Unix epoch. Tests pass their own.
@@ -68,6 +70,8 @@ const MAX_QUEUE: usize = 8192;
 pub mod files {
     /// The sled database folder.
     pub const DB: &str = "db";
+    /// The tip pool's folder.
+    pub const TIP_POOL: &str = "tip-pool";
     /// The log's signing key.
     pub const LOG_KEY: &str = "log.key";
     /// The credential issuer's secret key.
@@ -145,14 +149,10 @@ pub(crate) struct Trees {
     pub(crate) private: sled::Tree,
     /// Signer key ‖ nonce → timestamp: replayed nonces are refused.
     pub(crate) nonces: sled::Tree,
-    /// Epoch ‖ tag → leaf hash of the tip: one tip per tag.
-    pub(crate) tags: sled::Tree,
     /// Enrollment code hash → scope and the request that spent it.
     pub(crate) codes: sled::Tree,
     /// Tip entry ‖ sequence → reply (JSON).
     pub(crate) replies: sled::Tree,
-    /// Receipt hash → a tip waiting to be logged (see [`crate::tip_pool`]).
-    pub(crate) tip_pool: sled::Tree,
     /// Registry address → how far anchoring got (see `crate::anchor`).
     #[cfg_attr(not(feature = "evm"), allow(dead_code))]
     pub(crate) anchor: sled::Tree,
@@ -173,7 +173,13 @@ pub(crate) struct Shared {
     flushed: tokio::sync::Mutex<u64>,
     flush_requests: std::sync::atomic::AtomicU64,
     pub(crate) trees: Trees,
+    /// Tips waiting to be logged.
+    pub(crate) pool: PoolDir,
+    /// Tags of accepted tips (one tip per tag), in memory only.
+    pub(crate) reserved: Reservations,
     pub(crate) issuer: Issuer,
+    /// The published schedule of epochs and credential expiries.
+    pub(crate) schedule: ExpirySchedule,
     pub(crate) tip_key: TipPublicKey,
     pub(crate) manifest: ParamsManifest,
     pub(crate) proofs: ProofChecker,
@@ -202,8 +208,13 @@ impl std::fmt::Debug for Service {
     }
 }
 
-/// Writes `bytes` to `path` with mode 0600 (Unix), atomically, unless it exists.
-fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file, then its
+/// folder, flushed), with modification time `mtime` if given.
+pub(crate) fn write_secret(
+    path: &Path,
+    bytes: &[u8],
+    mtime: Option<std::time::SystemTime>,
+) -> Result<(), String> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -217,9 +228,17 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .open(&tmp)
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     file.write_all(bytes)
+        .and_then(|()| mtime.map_or(Ok(()), |t| file.set_modified(t)))
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| format!("cannot flush {}: {e}", dir.display()))?;
+    }
+    Ok(())
 }
 
 fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -246,6 +265,7 @@ impl Service {
     /// database, the log key, the issuer key, the tip key pair and dev params.
     pub fn open(config: Config, clock: Clock) -> Result<Self, OpenError> {
         config.validate().map_err(OpenError)?;
+        let schedule = config.expiry_schedule().map_err(OpenError)?;
         let dir = config.data_dir.clone();
         // Before anything is made: a mistaken anchoring setup leaves the folder untouched.
         #[cfg(feature = "evm")]
@@ -296,6 +316,7 @@ impl Service {
                 write_secret(
                     &issuer_path,
                     hex::encode(&*issuer.secret_key().to_bytes()).as_bytes(),
+                    None,
                 )
                 .map_err(OpenError)?;
                 issuer
@@ -329,10 +350,11 @@ impl Service {
                     write_secret(
                         &dir.join(files::SUPERVISOR_TIP_KEY),
                         hex::encode(*secret.to_bytes()).as_bytes(),
+                        None,
                     )
                     .map_err(OpenError)?;
                     let public = secret.public_key();
-                    write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes())
+                    write_secret(&tip_path, hex::encode(public.to_bytes()).as_bytes(), None)
                         .map_err(OpenError)?;
                     tracing::warn!(
                     "made the supervisors' tip key pair: hand {} to the supervisors and delete it from this machine",
@@ -370,13 +392,12 @@ impl Service {
         let trees = Trees {
             private: tree("private")?,
             nonces: tree("nonces")?,
-            tags: tree("tip-tags")?,
             codes: tree("enrollment-codes")?,
             replies: tree("tip-replies")?,
-            tip_pool: tree("tip-pool")?,
             anchor: tree("anchor")?,
         };
         let body_budget = crate::budget::BodyBudget::new(config.max_body_bytes_in_flight);
+        let pool = PoolDir::open(dir.join(files::TIP_POOL)).map_err(OpenError)?;
         let shared = Arc::new(Shared {
             config,
             clock,
@@ -388,7 +409,10 @@ impl Service {
             flushed: tokio::sync::Mutex::new(0),
             flush_requests: std::sync::atomic::AtomicU64::new(0),
             trees,
+            pool,
+            reserved: Reservations::default(),
             issuer,
+            schedule,
             tip_key,
             manifest,
             proofs,
@@ -400,8 +424,10 @@ impl Service {
             data_dir: dir,
         });
         let state = shared.replay().map_err(|e| OpenError(e.message))?;
+        // A tag reserved by a tip that reached neither the ledger nor the pool (a crash
+        // between the two) is free again.
         shared
-            .rebuild_tags(&state)
+            .reserve_logged_and_pooled_tags(&state)
             .map_err(|e| OpenError(e.message))?;
         shared.publish_directory(&state);
         *shared.state_mut() = state;
@@ -569,7 +595,7 @@ impl Shared {
 
     /// The current tip epoch.
     pub(crate) fn epoch(&self) -> u64 {
-        self.now().as_millis() / 1000 / self.config.epoch_seconds
+        self.schedule.epoch_at(self.now().as_millis() / 1000).0
     }
 
     /// The registrar key: the configured one, else `DATA/registrar.pub`, read again while
@@ -634,22 +660,6 @@ impl Shared {
         }
     }
 
-    /// Makes the tag set exactly the ledger's: a tag reserved by a tip that never reached the
-    /// ledger (a crash between the two) is released.
-    fn rebuild_tags(&self, state: &State) -> Result<(), ApiError> {
-        self.trees.tags.clear()?;
-        for epochs in state.reporters.values() {
-            for (epoch, tags) in epochs {
-                for tag in tags {
-                    self.trees.tags.insert(tag_key(*epoch, tag), &[][..])?;
-                }
-            }
-        }
-        self.keep_pooled_tags(state)?;
-        self.db.flush()?;
-        Ok(())
-    }
-
     /// Logs the params manifest and the whistleblower keys when the ledger lacks them, and
     /// signs a checkpoint if the last one is behind the log (after a crash).
     fn publish_keys(&self) -> Result<(), ApiError> {
@@ -667,12 +677,35 @@ impl Shared {
                 .try_into()
                 .map_err(|_| ApiError::internal("issuer parameters have an unexpected length"))?,
         );
-        let keys = (issuer_params, TipKeyBytes(self.tip_key.to_bytes()));
-        if state.whistleblower_keys != Some(keys) {
-            drafts.push(Draft::public(WhistleblowerKeysPublished {
-                issuer_params: keys.0,
-                tip_key: keys.1,
-            }));
+        // A log keeps its schedule for life: clients refuse a log that changes it, since a
+        // schedule changed for some people only would mark them.
+        if let Some(published) = &state.whistleblower_keys {
+            let logged = (
+                published.epoch_seconds,
+                published.expiry_period_epochs,
+                published.expiry_periods,
+            );
+            let configured = (
+                self.schedule.epoch_seconds(),
+                self.schedule.period_epochs(),
+                self.schedule.periods(),
+            );
+            if logged != configured {
+                return Err(ApiError::internal(format!(
+                    "the log published tip epochs of {} s (expiry periods of {} epochs, {} periods), but the configuration asks for epochs of {} s: a log keeps its epoch length for life, because whistleblowers' clients refuse a log that changes it; set epoch_seconds = {}",
+                    logged.0, logged.1, logged.2, configured.0, logged.0
+                )));
+            }
+        }
+        let keys = WhistleblowerKeysPublished {
+            issuer_params,
+            tip_key: TipKeyBytes(self.tip_key.to_bytes()),
+            epoch_seconds: self.schedule.epoch_seconds(),
+            expiry_period_epochs: self.schedule.period_epochs(),
+            expiry_periods: self.schedule.periods(),
+        };
+        if state.whistleblower_keys.as_ref() != Some(&keys) {
+            drafts.push(Draft::public(keys));
         }
         let now = self.now();
         if !drafts.is_empty() {
@@ -905,6 +938,9 @@ impl Shared {
             }))
             .await?;
         let tips = self.sweep_tip_pool().await?;
+        // The previous epoch's too are kept: a tip checked just before the epoch turned
+        // reserves its tag just after.
+        self.reserved.forget_before(self.epoch().saturating_sub(1));
         let horizon = self
             .now()
             .as_millis()
@@ -954,7 +990,7 @@ impl Shared {
     }
 }
 
-/// The key of a tip tag: epoch (big-endian) ‖ tag.
+/// A tag reservation ([`crate::tip_pool::Reservations`]): epoch (big-endian) ‖ tag.
 pub(crate) fn tag_key(epoch: u64, tag: &[u8; 32]) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..8].copy_from_slice(&epoch.to_be_bytes());

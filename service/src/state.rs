@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, Commitment, OfficialId, Period};
 use probity_ledger::{
-    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, IssuerParamsBytes, SupervisorId,
-    Timestamp, TipKeyBytes, WithheldProof,
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, SupervisorId, Timestamp,
+    WhistleblowerKeysPublished, WithheldProof,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,11 +44,15 @@ pub(crate) enum Private {
     Proof(Disclosure<WithheldProof>),
     /// What a challenge asks.
     Challenge(Disclosure<ChallengeDetail>),
-    /// A tip: its subject, the sealed body (base64) and the hash of its receipt code.
+    /// A tip: its subject, the sealed body (base64) and the hash of its receipt code, and
+    /// the `many_reporters` alert it raised, if any: logged later, after the whole tip pool
+    /// ([`State::alerts_due`]).
     Tip {
         subject: String,
         sealed: String,
         receipt: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        raises: Option<AlertDetail>,
     },
     /// A tip's outcome.
     TipOutcome(Disclosure<String>),
@@ -127,10 +131,17 @@ pub(crate) struct State {
     /// Distinct reporter tags per subject and epoch.
     pub(crate) reporters: HashMap<String, BTreeMap<u64, HashSet<[u8; 32]>>>,
     pub(crate) alerts: Vec<AlertView>,
+    /// `many_reporters` alerts raised by logged tips but not logged yet, oldest first. A tip
+    /// that raises one records it in its private data, and the alert is logged after the
+    /// whole tip pool ([`crate::tip_pool`]); an `Alert` entry of the rule settles the oldest
+    /// one of its official. Derived from the ledger, so a crash between a pool and its alerts
+    /// leaves them due, and the next pool logs them.
+    pub(crate) alerts_due: Vec<AlertDetail>,
     /// (rule, official, period, challenge) already alerted: time-based rules fire once.
     pub(crate) alerted: HashSet<(String, OfficialId, Option<Period>, Option<ChallengeId>)>,
     pub(crate) disclosures: Vec<DisclosureView>,
-    pub(crate) whistleblower_keys: Option<(IssuerParamsBytes, TipKeyBytes)>,
+    /// The last `WhistleblowerKeysPublished`: keys and expiry schedule.
+    pub(crate) whistleblower_keys: Option<WhistleblowerKeysPublished>,
     pub(crate) params_published: Option<probity_core::ParamsManifest>,
 }
 
@@ -286,7 +297,7 @@ impl State {
             }
             EntryBody::ParamsPublished(p) => self.params_published = Some(p.manifest.clone()),
             EntryBody::WhistleblowerKeysPublished(k) => {
-                self.whistleblower_keys = Some((k.issuer_params, k.tip_key));
+                self.whistleblower_keys = Some(k.clone());
             }
             EntryBody::DeadlineSet(d) => {
                 self.deadlines.insert(d.period, d.deadline);
@@ -353,8 +364,10 @@ impl State {
                     subject,
                     sealed,
                     receipt,
+                    raises,
                 }) = private
                 {
+                    self.alerts_due.extend(raises.clone());
                     self.tips.insert(
                         index,
                         Tip {
@@ -384,6 +397,15 @@ impl State {
             }
             EntryBody::Alert(a) => {
                 if let Some(Private::Alert(d)) = private {
+                    if a.rule.as_str() == crate::rules::MANY_REPORTERS {
+                        if let Some(due) = self
+                            .alerts_due
+                            .iter()
+                            .position(|due| due.official == d.detail.official)
+                        {
+                            self.alerts_due.remove(due);
+                        }
+                    }
                     self.alerted.insert((
                         a.rule.as_str().to_owned(),
                         d.detail.official.clone(),

@@ -8,6 +8,12 @@
 //! other writes are not held up behind it), with the UTC day as
 //! each entry's time. The log then shows only the window a tip arrived in.
 //!
+//! The `many_reporters` alerts that pooled tips raise are logged after the whole pool, never
+//! beside their trigger: an alert right after a tip would tell every reader of the log that
+//! this tip shares its official with others. A tip that raises one records it, with the tip,
+//! as due; the pool's last job logs every due alert (and a crash in between leaves them due
+//! for the next pool).
+//!
 //! # Invariants
 //! - A tip is acknowledged only once it is durable, in the pool or on the ledger; its tag
 //!   was reserved before (one tip per tag), and stays reserved across a restart.
@@ -62,16 +68,19 @@ impl PooledTip {
         hex32(&self.receipt)
     }
 
-    /// The writer's job for this tip: its `TipReceived` entry, timed at the UTC day, and the
-    /// `many_reporters` alert if it brings the count to the threshold. A tip already on the
-    /// ledger (logged before a crash emptied the pool) logs nothing.
-    pub(crate) fn prepare(self, threshold: usize, window: u64) -> Prepare {
+    /// The writer's job for this tip: its `TipReceived` entry, timed at the UTC day. If it
+    /// brings the count to the threshold, the `many_reporters` alert it raises is recorded
+    /// with it as due ([`State::alerts_due`]), and logged beside it only if `alert_at_once`
+    /// (a service that logs each tip as it arrives shows that moment anyway); a pooled tip's
+    /// alert waits for the end of its pool ([`Shared::log_due_alerts`]), so that the log does
+    /// not show which tip shares its official with others. A tip already on the ledger
+    /// (logged before a crash emptied the pool) logs nothing.
+    pub(crate) fn prepare(self, threshold: usize, window: u64, alert_at_once: bool) -> Prepare {
         Box::new(move |state: &State, now: Timestamp| {
             if state.tip_receipts.contains_key(&self.receipt) {
                 return Ok(Vec::new());
             }
-            let day = Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
-                .map_err(ApiError::internal)?;
+            let day = day_of(now)?;
             let official = self.subject.clone();
             let (epoch, window) = (self.epoch, window.max(1));
             let from = epoch.saturating_sub(window - 1);
@@ -83,33 +92,43 @@ impl PooledTip {
                 tag: RateLimitTag(self.tag()?),
                 sealed_tip_sha256: Sha256Digest(hex32(&self.sealed_sha256)?),
             };
+            let raises = rules::many_reporters(before, after, threshold).then(|| AlertDetail {
+                official: official.clone(),
+                period: None,
+                challenge: None,
+                message: format!(
+                    "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
+                ),
+            });
             let mut drafts = vec![Draft {
                 body: entry.into(),
                 private: Some(Private::Tip {
                     subject: official.as_str().to_owned(),
                     sealed: self.sealed,
                     receipt: self.receipt,
+                    raises: raises.clone(),
                 }),
                 time: Some(day),
             }];
-            if rules::many_reporters(before, after, threshold) {
-                let mut a = alert(
-                    rules::MANY_REPORTERS,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: None,
-                        challenge: None,
-                        message: format!(
-                            "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
-                        ),
-                    },
-                );
-                a.time = Some(day);
-                drafts.push(a);
+            if let Some(detail) = raises.filter(|_| alert_at_once) {
+                drafts.push(many_reporters_alert(detail, day));
             }
             Ok(drafts)
         })
     }
+}
+
+/// The `many_reporters` alert with `detail`, timed at the UTC `day` as tips are.
+fn many_reporters_alert(detail: AlertDetail, day: Timestamp) -> Draft {
+    let mut a = alert(rules::MANY_REPORTERS, detail);
+    a.time = Some(day);
+    a
+}
+
+/// The UTC day of `now`.
+fn day_of(now: Timestamp) -> Result<Timestamp, ApiError> {
+    Timestamp::from_millis(now.as_millis() - now.as_millis() % 86_400_000)
+        .map_err(ApiError::internal)
 }
 
 /// Pooled tips logged per writer job.
@@ -122,20 +141,145 @@ fn hex32(text: &str) -> Result<[u8; 32], ApiError> {
         .ok_or_else(|| ApiError::internal("a pooled tip is damaged"))
 }
 
+/// The pool on disk: one file per tip, `DATA/tip-pool/<receipt hash>.json` (mode 0600), each
+/// written and flushed (with its folder) before the tip is acknowledged, and deleted once the
+/// tip's entry is durable on the ledger.
+///
+/// Files, not records in the service's database: sled writes every record into one
+/// append-structured log, where a removed record stays readable, in arrival order, until
+/// its space is reused, and beside whatever else was written then (enrollments). A deleted
+/// file leaves nothing in a copy of the data folder, and the files of a pool are ordered
+/// against nothing else. While a tip waits, its file's times show when it arrived (the
+/// modification time is set back to the start of the pool's window; the change time cannot
+/// be); see the README's threat model.
+pub(crate) struct PoolDir {
+    dir: std::path::PathBuf,
+}
+
+impl PoolDir {
+    /// The pool folder, made if missing; clears temporary files a crash left (never
+    /// acknowledged, so never pooled).
+    pub(crate) fn open(dir: std::path::PathBuf) -> Result<Self, String> {
+        let err = |e: std::io::Error| format!("cannot open the tip pool in {}: {e}", dir.display());
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        for item in std::fs::read_dir(&dir).map_err(err)? {
+            let path = item.map_err(err)?.path();
+            if path.extension().is_some_and(|e| e == "tmp") {
+                std::fs::remove_file(&path).map_err(err)?;
+            }
+        }
+        Ok(PoolDir { dir })
+    }
+
+    fn path(&self, key: &[u8; 32]) -> std::path::PathBuf {
+        self.dir.join(format!("{}.json", hex::encode(key)))
+    }
+
+    /// Writes a tip's file durably, its modification time set to `mtime`.
+    fn put(
+        &self,
+        key: &[u8; 32],
+        bytes: &[u8],
+        mtime: std::time::SystemTime,
+    ) -> Result<(), String> {
+        crate::service::write_secret(&self.path(key), bytes, Some(mtime))
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, ApiError> {
+        match std::fs::read(self.path(key)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ApiError::internal(format!("cannot read the tip pool: {e}"))),
+        }
+    }
+
+    /// Deletes a tip's file (a missing one is already deleted).
+    fn remove(&self, key: &[u8; 32]) -> Result<(), ApiError> {
+        match std::fs::remove_file(self.path(key)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(ApiError::internal(format!(
+                "cannot clear the tip pool: {e}"
+            ))),
+        }
+    }
+
+    /// Every pooled tip's file content.
+    fn all(&self) -> Result<Vec<Vec<u8>>, ApiError> {
+        let err = |e: std::io::Error| ApiError::internal(format!("cannot read the tip pool: {e}"));
+        let mut tips = Vec::new();
+        for item in std::fs::read_dir(&self.dir).map_err(err)? {
+            let path = item.map_err(err)?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                tips.push(std::fs::read(&path).map_err(err)?);
+            }
+        }
+        Ok(tips)
+    }
+}
+
+/// Tags reserved by accepted tips, in memory only: a reservation written to disk as it is
+/// made would record the order in which tips arrived, and with it undo the pool's shuffle.
+/// Rebuilt at start from the ledger and the pool, which hold every acknowledged tip's tag.
+#[derive(Default)]
+pub(crate) struct Reservations(std::sync::Mutex<std::collections::HashSet<[u8; 40]>>);
+
+impl Reservations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<[u8; 40]>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reserves a tag in an epoch; false if it is already reserved (one tip per tag).
+    pub(crate) fn reserve(&self, epoch: u64, tag: &[u8; 32]) -> bool {
+        self.lock().insert(tag_key(epoch, tag))
+    }
+
+    /// Frees a reservation whose tip was not acknowledged.
+    pub(crate) fn release(&self, epoch: u64, tag: &[u8; 32]) {
+        self.lock().remove(&tag_key(epoch, tag));
+    }
+
+    /// Forgets the reservations of epochs before `epoch`: tips are only taken for the current
+    /// epoch, so those cannot be asked about again once `epoch` is past the one a tip in
+    /// flight was checked in.
+    pub(crate) fn forget_before(&self, epoch: u64) {
+        self.lock().retain(|k| k[..8] >= epoch.to_be_bytes()[..]);
+    }
+
+    /// Replaces every reservation with `tags`.
+    pub(crate) fn reset(&self, tags: impl IntoIterator<Item = [u8; 40]>) {
+        let mut set = self.lock();
+        set.clear();
+        set.extend(tags);
+    }
+}
+
 impl Shared {
     /// Puts an accepted tip in the pool, durably. Its tag must already be reserved.
     pub(crate) async fn pool_tip(self: &Arc<Self>, tip: &PooledTip) -> Result<(), ApiError> {
         let value = serde_json::to_vec(tip)
             .map_err(|e| ApiError::internal(format!("cannot encode a tip: {e}")))?;
         let key = tip.key()?;
-        self.trees.tip_pool.insert(key, value)?;
-        if let Err(e) = self.flush().await {
-            // Not acknowledged, so not pooled: the caller frees the tag for a retry, and a
-            // pool entry left behind would log the tip a second time.
-            let _ = self.trees.tip_pool.remove(key);
-            return Err(e);
-        }
-        Ok(())
+        // The file's modification time is the window's start, not the arrival.
+        let window_start = self.tip_window_end().map_or(std::time::UNIX_EPOCH, |end| {
+            let start = end.saturating_sub(self.config.tip_batch_secs * 1000);
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(start)
+        });
+        let shared = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let written = shared.pool.put(&key, &value, window_start);
+            if written.is_err() {
+                // Not acknowledged, so not pooled: the caller frees the tag for a retry, and
+                // a file left behind would log the tip a second time.
+                let _ = shared.pool.remove(&key);
+            }
+            written
+        })
+        .await
+        .map_err(|_| ApiError::internal("pooling a tip stopped"))?
+        .map_err(|e| ApiError::internal(format!("cannot pool the tip: {e}")))
     }
 
     /// A pooled tip, by receipt hash (hex).
@@ -143,9 +287,8 @@ impl Shared {
         let Ok(key) = hex32(receipt) else {
             return Ok(None);
         };
-        self.trees
-            .tip_pool
-            .get(key)?
+        self.pool
+            .get(&key)?
             .map(|v| serde_json::from_slice(&v))
             .transpose()
             .map_err(|_| ApiError::internal("a pooled tip is damaged"))
@@ -153,23 +296,22 @@ impl Shared {
 
     /// Every pooled tip.
     fn pooled_tips(&self) -> Result<Vec<PooledTip>, ApiError> {
-        self.trees
-            .tip_pool
+        self.pool
+            .all()?
             .iter()
-            .map(|item| {
-                let (_, v) = item?;
-                serde_json::from_slice(&v)
-                    .map_err(|_| ApiError::internal("a pooled tip is damaged"))
+            .map(|v| {
+                serde_json::from_slice(v).map_err(|_| ApiError::internal("a pooled tip is damaged"))
             })
             .collect()
     }
 
-    /// Logs every pooled tip, in a random order, and empties the pool of those logged.
-    /// Returns the number of entries logged (tips and the alerts they raised).
+    /// Logs every pooled tip, in a random order, and empties the pool of those logged; then
+    /// the alerts they raised, after the whole pool. Returns the number of entries logged.
     pub(crate) async fn log_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
         let mut tips = self.pooled_tips()?;
         if tips.is_empty() {
-            return Ok(0);
+            // Alerts a crash left due after their pool.
+            return self.log_due_alerts().await;
         }
         tips.shuffle(&mut rand::rngs::OsRng);
         let (threshold, window) = (
@@ -178,8 +320,9 @@ impl Shared {
         );
         let mut logged = 0;
         // In chunks, so that other writes are not held up behind a whole window's tips.
-        // The pool's removals need no flush: a tip a crash leaves in the pool after its entry
-        // is durable is recognised by its receipt hash and dropped (`keep_pooled_tags`).
+        // The pool's deletions need no flush: a tip a crash leaves in the pool after its
+        // entry is durable is recognised by its receipt hash and dropped at the next start
+        // (`reserve_logged_and_pooled_tags`).
         while !tips.is_empty() {
             let chunk: Vec<PooledTip> = tips.drain(..tips.len().min(POOL_CHUNK)).collect();
             let keys = chunk
@@ -190,7 +333,7 @@ impl Shared {
                 .write_all(
                     chunk
                         .into_iter()
-                        .map(|t| t.prepare(threshold, window))
+                        .map(|t| t.prepare(threshold, window, false))
                         .collect(),
                     false,
                 )
@@ -198,24 +341,46 @@ impl Shared {
             for (key, result) in keys.iter().zip(results) {
                 let written = result?; // The rest stay in the pool for the next window.
                 logged += usize::try_from(written.entries).unwrap_or(usize::MAX);
-                self.trees.tip_pool.remove(key)?;
+                self.pool.remove(key)?;
             }
         }
-        Ok(logged)
+        Ok(logged + self.log_due_alerts().await?)
     }
 
-    /// Reserves the tags of the pooled tips again (after the tag set is rebuilt from the
-    /// ledger), and drops pooled tips that are already on the ledger.
-    pub(crate) fn keep_pooled_tags(&self, state: &State) -> Result<(), ApiError> {
-        for tip in self.pooled_tips()? {
-            if state.tip_receipts.contains_key(&tip.receipt) {
-                self.trees.tip_pool.remove(tip.key()?)?;
-            } else {
-                self.trees
-                    .tags
-                    .insert(tag_key(tip.epoch, &tip.tag()?), &[][..])?;
+    /// Logs every alert that logged tips raised and that is not logged yet
+    /// ([`State::alerts_due`]): after a whole pool, so that no alert sits beside its trigger.
+    pub(crate) async fn log_due_alerts(self: &Arc<Self>) -> Result<usize, ApiError> {
+        let receipts = self
+            .write(Box::new(|state: &State, now: Timestamp| {
+                let day = day_of(now)?;
+                Ok(state
+                    .alerts_due
+                    .iter()
+                    .map(|detail| many_reporters_alert(detail.clone(), day))
+                    .collect())
+            }))
+            .await?;
+        Ok(receipts.len())
+    }
+
+    /// Reserves the tags of the ledger's tips and the pooled ones (at start), and drops
+    /// pooled tips that are already on the ledger (a crash between a pool's append and the
+    /// deletion of its files).
+    pub(crate) fn reserve_logged_and_pooled_tags(&self, state: &State) -> Result<(), ApiError> {
+        let mut tags = Vec::new();
+        for epochs in state.reporters.values() {
+            for (epoch, epoch_tags) in epochs {
+                tags.extend(epoch_tags.iter().map(|tag| tag_key(*epoch, tag)));
             }
         }
+        for tip in self.pooled_tips()? {
+            if state.tip_receipts.contains_key(&tip.receipt) {
+                self.pool.remove(&tip.key()?)?;
+            } else {
+                tags.push(tag_key(tip.epoch, &tip.tag()?));
+            }
+        }
+        self.reserved.reset(tags);
         Ok(())
     }
 }

@@ -106,7 +106,7 @@ fn officials_file_supervisors_challenge_whistleblowers_tip() {
     let params = IssuerPublicParams::from_bytes(&hex::decode(&info.issuer_params).expect("hex"))
         .expect("params");
     let expected = CredentialAttributes::new(
-        Epoch(api::credential_expiry(info.epoch)),
+        Epoch(info.credential_expiry),
         Scope::new("CN-ZJ-HZ").expect("scope"),
     );
     let code = probity_credentials::EnrollmentCode::parse(&codes.codes[0]).expect("code");

@@ -65,7 +65,9 @@ async fn public_routes_answer_as_documented() {
 
     let info = app.info().await;
     assert_eq!(info.epoch, START_MS / 1000 / info.epoch_seconds);
-    assert_eq!(info.credential_expiry, api::credential_expiry(info.epoch));
+    // The published schedule: weekly epochs, expiry at the end of the fourth 13-epoch
+    // quarter after the quarter of issuance.
+    assert_eq!(info.credential_expiry, (info.epoch / 13 + 5) * 13 - 1);
     assert_eq!(info.scopes, vec![JURISDICTION.to_owned()]);
     assert_eq!(info.policy.capacities, vec![16]);
     assert_eq!(info.policy.net_worth_bands, default_bands());
@@ -3126,5 +3128,284 @@ fn any_path_or_query_of_a_public_route_gets_an_answer() {
         runtime
             .block_on(app.send(Call::get(format!("/v1/log/tile/{level}/000"))))
             .expect_error(404, "not_found");
+    }
+}
+
+// ----- whistleblower privacy ---------------------------------------------------------------
+
+/// Enrollment issues the published schedule's expiry for the service's clock, or for a clock
+/// up to the allowed skew ahead or behind (a client near a period boundary), and no other:
+/// not one period off, and not one epoch off. The schedule is on the log.
+#[tokio::test(flavor = "multi_thread")]
+async fn enrollment_issues_the_schedules_expiry_within_the_clock_skew_only() {
+    let app = App::open();
+    let schedule = probity_credentials::ExpirySchedule::new(
+        probity_service::Config::default().epoch_seconds,
+        probity_service::EXPIRY_PERIOD_EPOCHS,
+        probity_service::EXPIRY_PERIODS,
+    )
+    .expect("the default schedule");
+    // 100 s before a period boundary: a client 5 minutes ahead is in the next period.
+    let period_ms = schedule.period_epochs() * schedule.epoch_seconds() * 1000;
+    let boundary = (START_MS / period_ms + 1) * period_ms;
+    app.clock.store(boundary - 100_000, Ordering::SeqCst);
+    let info = app.info().await;
+    let here = info.credential_expiry;
+    assert_eq!(here, schedule.expected_expiry(app.now_secs()).0);
+    let ahead = schedule.expected_expiry(boundary / 1000).0;
+    assert_eq!(ahead, here + schedule.period_epochs());
+
+    let published = app
+        .entries()
+        .await
+        .into_iter()
+        .find_map(|e| match e.body {
+            EntryBody::WhistleblowerKeysPublished(k) => Some(k),
+            _ => None,
+        })
+        .expect("the keys are published");
+    assert_eq!(
+        (
+            published.epoch_seconds,
+            published.expiry_period_epochs,
+            published.expiry_periods
+        ),
+        (
+            schedule.epoch_seconds(),
+            schedule.period_epochs(),
+            schedule.periods()
+        ),
+        "the log carries the schedule clients pin"
+    );
+
+    let codes = app.codes(2, JURISDICTION).await;
+    let enroll = |code: &str, expiry: u64| {
+        Call::post("/v1/enroll")
+            .json(&issuance_request_expiring(&info, code, JURISDICTION, expiry).0)
+    };
+    for wrong in [
+        here - schedule.period_epochs(),
+        here - 1,
+        here + 1,
+        ahead + 1,
+        ahead + schedule.period_epochs(),
+    ] {
+        app.send(enroll(&codes[0], wrong))
+            .await
+            .expect_error(422, "unprocessable");
+    }
+    for (code, expiry) in [(&codes[0], here), (&codes[1], ahead)] {
+        let (request, state) = issuance_request_expiring(&info, code, JURISDICTION, expiry);
+        let enrolled: api::Enrolled = app.ok(Call::post("/v1/enroll").json(&request)).await;
+        let tipper = Tipper::from_enrollment(&info, state, &enrolled);
+        assert_eq!(tipper.credential.expiry().0, expiry);
+    }
+}
+
+/// A log keeps its epoch length for life: clients refuse a log that changes it, so the
+/// service refuses to start on a log that published another.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_refuses_another_epoch_length_than_its_log_published() {
+    let App {
+        dir,
+        service,
+        router,
+        registrar,
+        ..
+    } = App::open();
+    drop(router);
+    service.shutdown();
+    let mut config = config(dir.path(), &registrar);
+    config.epoch_seconds = 86_400;
+    let error = probity_service::Service::open(config, probity_service::system_clock())
+        .expect_err("another epoch length than the log's");
+    assert!(
+        error.to_string().contains("set epoch_seconds = 604800"),
+        "{error}"
+    );
+}
+
+/// The `many_reporters` alerts that pooled tips raise are logged after the whole pool, never
+/// beside the tip that crossed the threshold: the log must not show which tips share an
+/// official. Two officials cross the threshold in one pool, among other tips.
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_raised_by_pooled_tips_are_logged_after_the_whole_pool() {
+    const WINDOW_SECS: u64 = 600;
+    let pooled = |c: &mut probity_service::Config| c.tip_batch_secs = WINDOW_SECS;
+    let app = App::open_with(pooled);
+    for n in 1..=3 {
+        app.register_official(gov(n).as_str(), JURISDICTION).await;
+    }
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let threshold = probity_service::Config::default().reporters_threshold;
+    let epoch = app.info().await.epoch;
+    let mut sent = 0;
+    for _ in 0..threshold {
+        let tipper = app.whistleblower(JURISDICTION).await;
+        for n in 1..=2 {
+            let tip = tipper.tip(gov(n).as_str(), epoch, "Same flat.");
+            let _: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+            sent += 1;
+        }
+    }
+    let lone = app.whistleblower(JURISDICTION).await;
+    let _: api::TipAccepted = app
+        .ok(Call::post("/v1/tips").json(&lone.tip(gov(3).as_str(), epoch, "Alone.")))
+        .await;
+    sent += 1;
+
+    let before = app.size().await;
+    app.clock.store(
+        (app.now_secs() / WINDOW_SECS + 1) * WINDOW_SECS * 1000 + 1,
+        Ordering::SeqCst,
+    );
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        sent + 2,
+        "every tip and two alerts"
+    );
+    let logged: Vec<&str> = app.types().await[before as usize..].to_vec();
+    let tips = vec!["TipReceived"; sent];
+    assert_eq!(logged[..sent], tips[..], "the whole pool first");
+    assert_eq!(logged[sent..], ["Alert", "Alert"], "then its alerts");
+    let mut alerted: Vec<OfficialId> = app
+        .alerts(&supervisor)
+        .await
+        .into_iter()
+        .filter(|a| a.rule == rules::MANY_REPORTERS)
+        .map(|a| a.detail.official)
+        .collect();
+    alerted.sort();
+    assert_eq!(alerted, [gov(1), gov(2)]);
+
+    // Logged once: nothing is left due, not by the next sweep and not after a restart.
+    let size = app.size().await;
+    app.advance_ms(WINDOW_SECS * 1000);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0);
+    let app = app.reopen_with(pooled);
+    app.advance_ms(WINDOW_SECS * 1000);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 0);
+    assert_eq!(app.size().await, size);
+}
+
+/// Every file under `dir` but the params (written once, at first start), with its path.
+fn data_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for item in std::fs::read_dir(&folder).expect("a folder") {
+            let path = item.expect("an entry").path();
+            if path.is_dir() {
+                if path.file_name() != Some("params".as_ref()) {
+                    folders.push(path);
+                }
+            } else {
+                let bytes = std::fs::read(&path).expect("a file");
+                files.push((path, bytes));
+            }
+        }
+    }
+    files
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A copy of the data folder, with the registrar's list of who got which code, must not undo
+/// the pool's shuffle. While tips wait, nothing outside the pool folder names them (no tag
+/// reservation, no pool record in the database beside the enrollments); once the pool is
+/// logged, its files are gone, and no pool record is left anywhere in the folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_logged_pool_leaves_no_record_of_arrival_order_in_the_data_folder() {
+    const WINDOW_SECS: u64 = 600;
+    let app = App::open_with(|c| c.tip_batch_secs = WINDOW_SECS);
+    app.register_official("GOV-0001", JURISDICTION).await;
+    app.register_official("GOV-0002", JURISDICTION).await;
+    let epoch = app.info().await.epoch;
+    // WHISTLEBLOWERS: each enrolls, then tips at once.
+    let mut marks = Vec::new();
+    for n in 1..=4 {
+        let tipper = app.whistleblower(JURISDICTION).await;
+        let tip = tipper.tip(gov(1 + n % 2).as_str(), epoch, "A tip.");
+        let accepted: api::TipAccepted = app.ok(Call::post("/v1/tips").json(&tip)).await;
+        assert!(accepted.receipt.is_none(), "pooled");
+        let tag = probity_credentials::Presentation::from_bytes(
+            &hex::decode(&tip.presentation).expect("hex"),
+        )
+        .expect("a presentation")
+        .tag()
+        .0;
+        let sealed =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &tip.sealed)
+                .expect("base64");
+        let digest = probity_credentials::SealedTip::from_bytes(&sealed)
+            .expect("sealed")
+            .digest()
+            .0;
+        let receipt = probity_credentials::Receipt::parse(&accepted.receipt_code)
+            .expect("a receipt code")
+            .storage_hash()
+            .0;
+        marks.push((tag, digest, receipt));
+    }
+    let needles = |(tag, digest, receipt): &([u8; 32], [u8; 32], [u8; 32])| {
+        [tag, digest, receipt]
+            .into_iter()
+            .flat_map(|b| [b.to_vec(), hex::encode(b).into_bytes()])
+            .collect::<Vec<_>>()
+    };
+    let pool = app.dir.path().join(probity_service::files::TIP_POOL);
+
+    // While the tips wait: one file each in the pool folder, and nothing else names them.
+    assert_eq!(
+        std::fs::read_dir(&pool).expect("the pool").count(),
+        marks.len()
+    );
+    for (path, bytes) in data_files(app.dir.path()) {
+        if path.starts_with(&pool) {
+            continue;
+        }
+        for mark in &marks {
+            for needle in needles(mark) {
+                assert!(
+                    !contains(&bytes, &needle),
+                    "{} names a pooled tip",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    // The window closes and the pool is logged.
+    app.clock.store(
+        (app.now_secs() / WINDOW_SECS + 1) * WINDOW_SECS * 1000 + 1,
+        Ordering::SeqCst,
+    );
+    assert_eq!(app.service.sweep().await.expect("sweep"), marks.len());
+    assert_eq!(
+        std::fs::read_dir(&pool).expect("the pool").count(),
+        0,
+        "logged tips leave the pool folder"
+    );
+    let files = data_files(app.dir.path());
+    for (_, digest, receipt) in &marks {
+        // The scan sees the ledger's and the private data's copies, written in the pool's
+        // random order...
+        assert!(
+            files
+                .iter()
+                .any(|(_, bytes)| contains(bytes, hex::encode(receipt).as_bytes())),
+            "the logged tip's private data is in the folder"
+        );
+        // ...and no pool record, which would hold the tips in arrival order.
+        let pooled = format!(r#""sealed_sha256":"{}""#, hex::encode(digest));
+        for (path, bytes) in &files {
+            assert!(
+                !contains(bytes, pooled.as_bytes()),
+                "{} keeps a pool record",
+                path.display()
+            );
+        }
     }
 }

@@ -39,7 +39,8 @@ use probity_core::{
 };
 use probity_credentials::{
     issuance, presentation, seal, Credential, CredentialAttributes, EnrollmentCode, Epoch,
-    IssuerPublicParams, Scope, SealedTip, Subject, TipBody, TipContext, TipPublicKey, TipSecretKey,
+    ExpirySchedule, IssuerPublicParams, Scope, SealedTip, Subject, TipBody, TipContext,
+    TipPublicKey, TipSecretKey,
 };
 use probity_ledger::{
     audit, read_entries, CheckpointVerifier, DeclarationFiled, Disclosure, Entry, EntryBody,
@@ -993,7 +994,7 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
     // the current epoch.
     let info: api::ServiceInfo = s.server.client().get("/v1/info")?;
     let info = &info;
-    let (issuer, tip_key) = whistleblower_keys(s, info)?;
+    let (issuer, tip_key, schedule) = whistleblower_keys(s, info)?;
     let code = EnrollmentCode::parse(
         codes
             .codes
@@ -1001,12 +1002,12 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
             .context("the registrar asked for one code")?,
     )?;
     let t = s.out.start("enrolling (blind issuance)");
-    let credential = enroll(s, &issuer, code, info)?;
+    let credential = enroll(s, &issuer, code, schedule.expiry_for(Epoch(info.epoch)))?;
     s.out.done(&duration_text(t.elapsed()));
     s.out.line(&format!(
         "a credential for {JURISDICTION}, valid to epoch {} (an epoch is a week); the issuer key \
          and the tip key the service gave match those on the log",
-        info.credential_expiry
+        credential.expiry()
     ));
 
     s.out.step(
@@ -1335,12 +1336,12 @@ fn wait_for_alert(
     }
 }
 
-/// The whistleblower's app reads the issuer's parameters and the tip key from the log, and
-/// holds the service's `/v1/info` to them.
+/// The whistleblower's app reads the issuer's parameters, the tip key and the expiry schedule
+/// from the log, and holds the service's `/v1/info` to them.
 fn whistleblower_keys(
     s: &mut Story,
     info: &api::ServiceInfo,
-) -> anyhow::Result<(IssuerPublicParams, TipPublicKey)> {
+) -> anyhow::Result<(IssuerPublicParams, TipPublicKey, ExpirySchedule)> {
     let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
     let checkpoint = probity_ledger::SignedCheckpoint::verify(
         &probity_ledger::LogSource::checkpoint(&source)?,
@@ -1359,28 +1360,35 @@ fn whistleblower_keys(
         .context("the log holds no WhistleblowerKeysPublished entry")?;
     if published.issuer_params.to_hex() != info.issuer_params
         || published.tip_key.to_hex() != info.tip_key
+        || published.epoch_seconds != info.epoch_seconds
     {
-        bail!("the service's keys differ from those on its log: do not trust it");
+        bail!("the service's keys or epoch length differ from those on its log: do not trust it");
     }
     let issuer = IssuerPublicParams::from_bytes(&published.issuer_params.0)?;
     let tip_key = TipPublicKey::from_bytes(&published.tip_key.0)?;
-    s.out
-        .fact("issuer_fingerprint", issuer.fingerprint().to_string());
-    Ok((issuer, tip_key))
+    let schedule = ExpirySchedule::new(
+        published.epoch_seconds,
+        published.expiry_period_epochs,
+        published.expiry_periods,
+    )?;
+    s.out.fact(
+        "issuer_fingerprint",
+        issuer.fingerprint_with(&schedule).to_string(),
+    );
+    Ok((issuer, tip_key, schedule))
 }
 
+/// Enrolls for a credential with `expiry`: the published schedule's expiry at the story's
+/// date (the app's own clock, which in the story is the service's simulated one).
 fn enroll(
     s: &Story,
     issuer: &IssuerPublicParams,
     code: EnrollmentCode,
-    info: &api::ServiceInfo,
+    expiry: Epoch,
 ) -> anyhow::Result<Credential> {
     // The attributes come from the public schedule, not from the issuer: a per-person expiry
     // would mark the credential.
-    let expected = CredentialAttributes::new(
-        Epoch(api::credential_expiry(info.epoch)),
-        Scope::new(JURISDICTION)?,
-    );
+    let expected = CredentialAttributes::new(expiry, Scope::new(JURISDICTION)?);
     let (request, state) = issuance::request(issuer, code, expected, &mut OsRng);
     let enrolled: api::Enrolled = s.server.client().post(
         "/v1/enroll",

@@ -10,8 +10,20 @@
 //! | file | holds |
 //! |---|---|
 //! | `credential` | the anonymous credential, with its secret (mode 0600) |
-//! | `keys.json` | the issuer parameters' fingerprint and the supervisors' tip key, pinned at enrollment |
+//! | `keys.json` | the fingerprint of the issuer parameters and their expiry schedule, the schedule, and the supervisors' tip key, pinned at enrollment |
 //! | `receipts/` | the ledger receipt of each tip sent (`TipReceived`: epoch, rate-limit tag and digest of the sealed tip; no subject, no text) |
+//!
+//! # What the client holds the service to
+//!
+//! - Keys and schedule come from the log's `WhistleblowerKeysPublished` entries, not from
+//!   the service's word, and every such entry in the log must carry the same schedule (a log
+//!   keeps its schedule for life: one changed for some people only would mark them).
+//! - The credential's expiry is computed here, from this machine's clock and that schedule,
+//!   and nothing else is accepted: not at enrollment, and not at any tip
+//!   (`ExpirySchedule::admits`). A service that announces another epoch length is refused.
+//! - The official a tip is about is looked up in the full list of officials, so no request
+//!   but the sealed, presented tip itself names them (a proxy's access log would otherwise
+//!   tie the subject to the sender's address and the time).
 //!
 //! # Caution
 //!
@@ -33,7 +45,7 @@ use base64::Engine as _;
 use clap::{Args, Subcommand};
 use probity_credentials::{
     issuance, presentation, seal, Attachment, Credential, CredentialAttributes, EnrollmentCode,
-    Epoch, IssuerPublicParams, Scope, Subject, TipBody, TipContext, TipPublicKey,
+    Epoch, ExpirySchedule, IssuerPublicParams, Scope, Subject, TipBody, TipContext, TipPublicKey,
 };
 use probity_ledger::{Entry, EntryBody};
 use probity_service::{api, Client};
@@ -85,16 +97,34 @@ pub(crate) struct StatusOpts {
     receipt: String,
 }
 
-/// What enrollment pins: later tips refuse other keys.
+/// What enrollment pins: later tips refuse other keys and another schedule.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PinnedKeys {
     /// The log's origin the keys came from.
     origin: String,
-    /// SHA-256 of the issuer's public parameters, hex.
-    issuer_params_fingerprint: String,
+    /// The fingerprint of the issuer's public parameters with the expiry schedule, hex
+    /// (`IssuerPublicParams::fingerprint_with`).
+    issuer_fingerprint: String,
     /// The supervisors' tip key (X25519), hex.
     tip_key: String,
+    /// The published schedule: the epoch length in seconds, …
+    epoch_seconds: u64,
+    /// … the expiry period in epochs, …
+    expiry_period_epochs: u64,
+    /// … and the periods a credential outlasts its own.
+    expiry_periods: u64,
+}
+
+impl PinnedKeys {
+    fn schedule(&self) -> anyhow::Result<ExpirySchedule> {
+        ExpirySchedule::new(
+            self.epoch_seconds,
+            self.expiry_period_epochs,
+            self.expiry_periods,
+        )
+        .map_err(|_| anyhow::anyhow!("the pinned expiry schedule is damaged: enroll again"))
+    }
 }
 
 pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
@@ -122,21 +152,34 @@ fn announced_keys(info: &api::ServiceInfo) -> anyhow::Result<(IssuerPublicParams
     Ok((params, tip_key))
 }
 
-/// The current epoch by this machine's clock. A service that told one person another epoch
-/// would give them a credential expiry, or tags, unlike everyone else's.
-fn check_epoch(info: &api::ServiceInfo) -> anyhow::Result<()> {
-    let now = SystemTime::now()
+/// This machine's clock, in Unix seconds.
+fn unix_now() -> anyhow::Result<u64> {
+    Ok(SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .context("this machine's clock is before 1970")?
-        .as_secs();
-    let local = now / info.epoch_seconds.max(1);
-    if info.epoch.abs_diff(local) > 1 {
+        .as_secs())
+}
+
+/// The current epoch by this machine's clock and the pinned schedule. A service that told one
+/// person another epoch, or another epoch length, would give them a credential expiry, or
+/// tags, unlike everyone else's: refused.
+fn local_epoch(info: &api::ServiceInfo, schedule: &ExpirySchedule) -> anyhow::Result<Epoch> {
+    if info.epoch_seconds != schedule.epoch_seconds() {
+        return Err(Untrusted(format!(
+            "the service announces epochs of {} s, but its log publishes epochs of {} s: an epoch length told to some people only would mark their credentials and tips; nothing was sent, do not use this service",
+            info.epoch_seconds,
+            schedule.epoch_seconds()
+        ))
+        .into());
+    }
+    let local = schedule.epoch_at(unix_now()?);
+    if info.epoch.abs_diff(local.0) > 1 {
         bail!(
             "the service says the epoch is {}, this machine's clock says {local}: set this machine's clock right before going on (a wrong epoch would set you apart from everyone else)",
             info.epoch
         );
     }
-    Ok(())
+    Ok(local)
 }
 
 fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
@@ -168,9 +211,11 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
     let scope = Scope::new(&scope)
         .map_err(|e| anyhow::anyhow!("--scope `{scope}` is not a jurisdiction ({e})"))?;
     let (params, tip_key) = announced_keys(&info)?;
-    published_keys_match(ctx, &client, &log, &params, &tip_key)?;
-    check_epoch(&info)?;
-    let expiry = Epoch(api::credential_expiry(info.epoch));
+    let schedule = published_keys_match(ctx, &client, &log, &params, &tip_key)?;
+    local_epoch(&info, &schedule)?;
+    // From this machine's clock and the published schedule only: the response must carry
+    // exactly this expiry (`handle_response` refuses any other).
+    let expiry = schedule.expected_expiry(unix_now()?);
     let expected = CredentialAttributes::new(expiry, scope.clone());
     let (request, state) = issuance::request(&params, code, expected, &mut rand::rngs::OsRng);
     let enrolled: api::Enrolled = client
@@ -191,27 +236,30 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
     remote::write_new_secret(&path, &credential.to_bytes())?;
     let pinned = PinnedKeys {
         origin: info.origin.clone(),
-        issuer_params_fingerprint: params.fingerprint().to_string(),
+        issuer_fingerprint: params.fingerprint_with(&schedule).to_string(),
         tip_key: hex::encode(tip_key.to_bytes()),
+        epoch_seconds: schedule.epoch_seconds(),
+        expiry_period_epochs: schedule.period_epochs(),
+        expiry_periods: schedule.periods(),
     };
     probity_params::write_atomic(&dir.join("keys.json"), &serde_json::to_vec_pretty(&pinned)?)?;
-    let until = remote::format_ms((expiry.0 + 1) * info.epoch_seconds * 1000);
+    let until = remote::format_ms((expiry.0 + 1) * schedule.epoch_seconds() * 1000);
     ctx.emit(
         &format!(
             "Enrolled: a credential for {} valid until epoch {} (about {until}) is at {} (mode 0600).\n\
-             Issuer parameters pinned: {} (compare with what the operator publishes).\n\
+             Issuer parameters and schedule pinned: {} (compare with what the operator publishes).\n\
              That file marks its holder as a reporter: keep it on an encrypted device only you use.\n\
              Send a tip with `probity whistleblower tip --subject ID --message FILE`.",
             scope.as_str(),
             expiry.0,
             path.display(),
-            pinned.issuer_params_fingerprint
+            pinned.issuer_fingerprint
         ),
         json!({
             "credential": path,
             "scope": scope.as_str(),
             "expiry_epoch": expiry.0,
-            "issuer_params_fingerprint": pinned.issuer_params_fingerprint,
+            "issuer_fingerprint": pinned.issuer_fingerprint,
         }),
     );
     Ok(ExitCode::SUCCESS)
@@ -219,24 +267,40 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
 
 /// Checks the announced keys against the log's latest `WhistleblowerKeysPublished` entry (in
 /// a log whose entries rebuild a checkpoint signed with the pinned log key): the operator
-/// cannot hand one person keys of their own without it showing on the public log.
+/// cannot hand one person keys of their own without it showing on the public log. Returns
+/// the published expiry schedule, which every such entry of the log must carry alike.
 fn published_keys_match(
     ctx: &Ctx,
     client: &Client,
     log: &probity_ledger::CheckpointVerifier,
     params: &IssuerPublicParams,
     tip_key: &TipPublicKey,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ExpirySchedule> {
     let checkpoint = remote::latest_checkpoint(ctx, client, log)?;
     let entries = remote::entries_under(client, &checkpoint)?;
-    let published = entries
+    let all: Vec<_> = entries
         .iter()
-        .rev()
-        .find_map(|b| match Entry::from_canonical_json(b).ok()?.body {
+        .filter_map(|b| match Entry::from_canonical_json(b).ok()?.body {
             EntryBody::WhistleblowerKeysPublished(k) => Some(k),
             _ => None,
         })
+        .collect();
+    let published = all
+        .last()
         .ok_or_else(|| Untrusted("the log holds no WhistleblowerKeysPublished entry: the service's credential keys are not published, so do not enroll".to_owned()))?;
+    let schedule = |k: &probity_ledger::WhistleblowerKeysPublished| {
+        (k.epoch_seconds, k.expiry_period_epochs, k.expiry_periods)
+    };
+    if all.iter().any(|k| schedule(k) != schedule(published)) {
+        return Err(Untrusted(
+            "the log changed its epoch length or expiry schedule: a log keeps its schedule for life, and one changed for some people only would mark their credentials; do not enroll".to_owned(),
+        )
+        .into());
+    }
+    let (epoch_seconds, period_epochs, periods) = schedule(published);
+    let schedule = ExpirySchedule::new(epoch_seconds, period_epochs, periods).map_err(|_| {
+        Untrusted("the log's expiry schedule is out of range: do not enroll".to_owned())
+    })?;
     if published.issuer_params.0.as_slice() != params.to_bytes().as_slice()
         || published.tip_key.0 != tip_key.to_bytes()
     {
@@ -245,7 +309,7 @@ fn published_keys_match(
         )
         .into());
     }
-    Ok(())
+    Ok(schedule)
 }
 
 /// A media type from a file name's extension.
@@ -302,7 +366,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .with_context(|| {
             format!(
-                "{} is missing or damaged: enroll again",
+                "{} is missing, damaged, or from an older probity that did not pin the expiry schedule: enroll again",
                 keys_path.display()
             )
         })?;
@@ -335,7 +399,8 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         .get("/v1/info")
         .context("cannot read the service's keys")?;
     let (params, tip_key) = announced_keys(&info)?;
-    if params.fingerprint().to_string() != pinned.issuer_params_fingerprint
+    let schedule = pinned.schedule()?;
+    if params.fingerprint_with(&schedule).to_string() != pinned.issuer_fingerprint
         || hex::encode(tip_key.to_bytes()) != pinned.tip_key
     {
         return Err(Untrusted(
@@ -343,28 +408,41 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    check_epoch(&info)?;
-    if credential.expiry() < Epoch(info.epoch) {
+    let now = local_epoch(&info, &schedule)?;
+    let expiry = credential.expiry();
+    if expiry < now.max(Epoch(info.epoch)) {
         bail!(
-            "your credential expired after epoch {} (now {}): enroll again with a new code",
-            credential.expiry().0,
+            "your credential expired after epoch {expiry} (now {}): enroll again with a new code",
             info.epoch
         );
     }
-    let official: api::OfficialRecord = match client.get(&format!("/v1/officials/{}", subject.as_str())) {
-        Ok(r) => r,
-        Err(e) if e.status() == Some(404) => bail!(
+    if !schedule.admits(expiry, now) {
+        return Err(Untrusted(format!(
+            "your credential expires at epoch {expiry}, which the published schedule gives nobody now (a credential issued in epoch {now} expires at {}): whoever set it could recognise every tip you send, so nothing was sent. Enroll again with a new code, and tell the registrar",
+            schedule.expiry_for(now)
+        ))
+        .into());
+    }
+    // The whole list, never the one official by name: a request naming the subject would
+    // tie them, in any access log on the way, to this address and this time.
+    let officials: Vec<api::OfficialInfo> = client
+        .get("/v1/officials")
+        .context("cannot read the list of officials")?;
+    let Some(official) = officials
+        .iter()
+        .find(|o| o.official.as_str() == subject.as_str())
+    else {
+        bail!(
             "no official `{}` is registered: use the id exactly as the service lists it (GET /v1/officials)",
             subject.as_str()
-        ),
-        Err(e) => return Err(e).context("cannot look the official up"),
+        );
     };
-    if official.official.jurisdiction != credential.scope().as_str() {
+    if official.jurisdiction != credential.scope().as_str() {
         bail!(
             "your credential lets you report on officials of {}; {} is in {}",
             credential.scope().as_str(),
             subject.as_str(),
-            official.official.jurisdiction
+            official.jurisdiction
         );
     }
     let context = TipContext::new(subject.clone(), Epoch(info.epoch));

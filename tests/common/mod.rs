@@ -3,6 +3,7 @@
 
 pub mod chain_tools;
 pub mod party;
+pub mod proxy;
 pub mod server;
 
 use std::process::Output;

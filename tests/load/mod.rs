@@ -125,6 +125,8 @@ pub fn officials(registrar: &Client, params: &Path, count: usize) -> Vec<Officia
 /// What a whistleblower needs from the service's `/v1/info`.
 pub struct Keys {
     pub epoch: u64,
+    /// The expiry of a credential issued now, by the published schedule.
+    pub credential_expiry: u64,
     pub issuer: IssuerPublicParams,
     pub tip_key: TipPublicKey,
 }
@@ -133,6 +135,7 @@ pub fn keys(client: &Client) -> Keys {
     let info: api::ServiceInfo = client.get("/v1/info").expect("info");
     Keys {
         epoch: info.epoch,
+        credential_expiry: info.credential_expiry,
         issuer: IssuerPublicParams::from_bytes(&hex::decode(&info.issuer_params).expect("hex"))
             .expect("issuer params"),
         tip_key: TipPublicKey::from_bytes(&hex::decode(&info.tip_key).expect("hex"))
@@ -164,7 +167,7 @@ pub fn credentials(
         codes.extend(made.codes);
     }
     let expected = CredentialAttributes::new(
-        Epoch(api::credential_expiry(keys.epoch)),
+        Epoch(keys.credential_expiry),
         Scope::new(JURISDICTION).expect("a valid scope"),
     );
     let chunk = count.div_ceil(threads.max(1)).max(1);

@@ -244,7 +244,7 @@ fn text_fields_are_validated() {
 }
 
 /// A sealed tip's ciphertext runs to the end of the input; its length is checked against
-/// the limits, on both sides.
+/// the limits, on both sides: from the smallest size bucket to the largest.
 #[test]
 fn sealed_tip_length_is_bounded() {
     let mut w = World::new(23);
@@ -261,13 +261,15 @@ fn sealed_tip_length_is_bounded() {
         SealedTip::from_bytes(&over).expect_err("one byte over"),
         DecodeError::Length
     );
-    let at_min = [head, &[0u8; 16][..]].concat();
-    SealedTip::from_bytes(&at_min).expect("a bare AEAD tag is well-formed");
-    let under = [head, &[0u8; 15][..]].concat();
-    assert_eq!(
-        SealedTip::from_bytes(&under).expect_err("shorter than the tag"),
-        DecodeError::Length
-    );
+    let at_min = [head, &[0u8; 1024 + 16][..]].concat();
+    SealedTip::from_bytes(&at_min).expect("the smallest bucket and its tag are well-formed");
+    for short in [1024 + 15, 16, 15] {
+        let under = [head, &vec![0u8; short]].concat();
+        assert_eq!(
+            SealedTip::from_bytes(&under).expect_err("shorter than the smallest bucket"),
+            DecodeError::Length
+        );
+    }
 }
 
 /// Low-order, twist and non-canonical X25519 keys are refused as tip keys, and as the

@@ -111,3 +111,52 @@ fn body_limits() {
         DecodeError::Text
     );
 }
+
+#[test]
+fn sealed_length_shows_the_size_bucket_not_the_text_length() {
+    let mut rng = rng(32);
+    let key = TipSecretKey::generate(&mut rng);
+    let ctx = context("GOV-0001", 3);
+    let sealed_len = |text: &str, rng: &mut _| {
+        let body = TipBody::new(text, vec![]).expect("body");
+        seal(&key.public_key(), &ctx, &body, rng)
+            .expect("seal")
+            .to_bytes()
+            .len()
+    };
+    // version, enc, a 1 KiB bucket and the AEAD tag.
+    let one_kib = 1 + 32 + 1024 + 16;
+    for text in ["x", "a short tip", &"y".repeat(900), &"z".repeat(1017)] {
+        assert_eq!(sealed_len(text, &mut rng), one_kib, "{} bytes", text.len());
+    }
+    // Past 1 KiB, the next power of two.
+    assert_eq!(sealed_len(&"w".repeat(1018), &mut rng), one_kib + 1024);
+    assert_eq!(sealed_len(&"w".repeat(3000), &mut rng), 1 + 32 + 4096 + 16);
+}
+
+#[test]
+fn a_ciphertext_of_no_bucket_length_is_refused() {
+    let mut rng = rng(33);
+    let key = TipSecretKey::generate(&mut rng);
+    let sealed = seal(
+        &key.public_key(),
+        &context("GOV-0001", 3),
+        &body(),
+        &mut rng,
+    )
+    .expect("seal")
+    .to_bytes();
+    for cut in [1, 16, 100] {
+        assert_eq!(
+            SealedTip::from_bytes(&sealed[..sealed.len() - cut]).expect_err("cut"),
+            DecodeError::Length,
+            "{cut} bytes cut"
+        );
+    }
+    let mut longer = sealed.clone();
+    longer.push(0);
+    assert_eq!(
+        SealedTip::from_bytes(&longer).expect_err("longer"),
+        DecodeError::Length
+    );
+}

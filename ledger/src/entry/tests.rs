@@ -140,11 +140,7 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
             scope: "CN-ZJ-HZ".into(),
         }
         .into(),
-        WhistleblowerKeysPublished {
-            issuer_params: IssuerParamsBytes([1; 129]),
-            tip_key: TipKeyBytes([2; 32]),
-        }
-        .into(),
+        keys_published(),
     ];
     assert_eq!(bodies.len(), EntryBody::TYPES.len(), "one of each type");
     bodies
@@ -444,14 +440,7 @@ fn a_version_1_proof_entry_is_refused_as_retired() {
         .expect("utf8");
     let e = refuse(&v2.replace(r#""version":2"#, r#""version":1"#));
     assert!(
-        matches!(
-            e,
-            EntryError::UnsupportedVersion {
-                found: 1,
-                supported: 2,
-                ..
-            }
-        ),
+        matches!(e, EntryError::RetiredVersion { found: 1, .. }),
         "{e}"
     );
     let message = e.to_string();
@@ -553,14 +542,7 @@ fn commitment_format_v1_entries_are_refused_with_what_to_do() {
         assert_ne!(v1, json);
         let e = Entry::from_canonical_json(v1.as_bytes()).expect_err("v1 is refused");
         assert!(
-            matches!(
-                e,
-                EntryError::UnsupportedVersion {
-                    found: 1,
-                    supported: 2,
-                    ..
-                }
-            ),
+            matches!(e, EntryError::RetiredVersion { found: 1, .. }),
             "{name}: {e}"
         );
         assert!(
@@ -757,4 +739,55 @@ fn registrations_refuse_empty_names_control_characters_and_bad_jurisdictions() {
         scope: "CN ZJ".into(),
     };
     assert!(Entry::at(t(1), codes).to_canonical_json().is_err());
+}
+
+fn keys_published() -> EntryBody {
+    WhistleblowerKeysPublished {
+        issuer_params: IssuerParamsBytes([1; 129]),
+        tip_key: TipKeyBytes([2; 32]),
+        epoch_seconds: 604_800,
+        expiry_period_epochs: 13,
+        expiry_periods: 4,
+    }
+    .into()
+}
+
+/// A log written before the expiry schedule was pinned is refused, with what to do; a
+/// schedule with a zero in it is refused too.
+#[test]
+fn whistleblower_keys_without_a_schedule_are_refused_with_what_to_do() {
+    let v2 = Entry::at(t(5), keys_published())
+        .to_canonical_json()
+        .expect("encodes");
+    let mut value: Value = serde_json::from_slice(&v2).expect("json");
+    assert_eq!(value["version"], 2);
+    let map = value.as_object_mut().expect("an object");
+    for field in ["epoch_seconds", "expiry_period_epochs", "expiry_periods"] {
+        map.remove(field).expect("the v2 layout has the schedule");
+    }
+    map.insert("version".into(), 1.into());
+    let v1 = serde_json_canonicalizer::to_vec(&value).expect("jcs");
+    let e = Entry::from_canonical_json(&v1).expect_err("version 1 is retired");
+    assert!(
+        matches!(e, EntryError::RetiredVersion { found: 1, .. }),
+        "{e}"
+    );
+    let message = e.to_string();
+    assert!(
+        message.contains("epoch length and expiry schedule") && message.contains("new log"),
+        "the message says why and what to do: {message}"
+    );
+
+    for zero in ["epoch_seconds", "expiry_period_epochs", "expiry_periods"] {
+        let mut value: Value = serde_json::from_slice(&v2).expect("json");
+        value[zero] = 0.into();
+        let bytes = serde_json_canonicalizer::to_vec(&value).expect("jcs");
+        assert!(
+            matches!(
+                Entry::from_canonical_json(&bytes).expect_err("zero"),
+                EntryError::Invalid { .. }
+            ),
+            "{zero} = 0"
+        );
+    }
 }

@@ -472,12 +472,22 @@ pub fn issuance_request(
     code: &str,
     scope: &str,
 ) -> (api::Enroll, probity_credentials::issuance::State) {
+    issuance_request_expiring(info, code, scope, info.credential_expiry)
+}
+
+/// [`issuance_request`] asking for a credential that expires at `expiry`.
+pub fn issuance_request_expiring(
+    info: &api::ServiceInfo,
+    code: &str,
+    scope: &str,
+    expiry: u64,
+) -> (api::Enroll, probity_credentials::issuance::State) {
     let params = probity_credentials::IssuerPublicParams::from_bytes(
         &hex::decode(&info.issuer_params).expect("hex"),
     )
     .expect("params");
     let expected = probity_credentials::CredentialAttributes::new(
-        probity_credentials::Epoch(api::credential_expiry(info.epoch)),
+        probity_credentials::Epoch(expiry),
         probity_credentials::Scope::new(scope).expect("scope"),
     );
     let code = probity_credentials::EnrollmentCode::parse(code).expect("code");
@@ -526,7 +536,7 @@ impl Tipper {
         let codes = probity_credentials::EnrollmentCodes::new();
         let code = codes.issue_code(&mut rand::rngs::OsRng).expect("code");
         let attributes = probity_credentials::CredentialAttributes::new(
-            probity_credentials::Epoch(api::credential_expiry(info.epoch)),
+            probity_credentials::Epoch(info.credential_expiry),
             probity_credentials::Scope::new(scope).expect("scope"),
         );
         let params = issuer.public_params().clone();
