@@ -38,8 +38,8 @@ use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, ParamsManifest, StatementKind};
 use probity_credentials::{Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
 use probity_ledger::{
-    leaf_hash, CheckpointSigner, Entry, EntryBody, IssuerParamsBytes, Log, ParamsPublished,
-    Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
+    leaf_hash, CheckpointSigner, DurableDb, Entry, EntryBody, IssuerParamsBytes, Log,
+    ParamsPublished, Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
 };
 use probity_verifier::StatementVerifyingKey;
 
@@ -162,7 +162,8 @@ pub(crate) struct Trees {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) clock: Clock,
-    pub(crate) db: sled::Db,
+    /// The database; its `flush` is the durability barrier of every acknowledged write.
+    pub(crate) db: DurableDb,
     pub(crate) log: Log<SledStore>,
     pub(crate) state: RwLock<State>,
     /// The state's directory as of the last durable write; see [`Directory`].
@@ -260,10 +261,7 @@ impl Service {
         }
         std::fs::create_dir_all(&dir)
             .map_err(|e| OpenError(format!("cannot create {}: {e}", dir.display())))?;
-        let db = sled::Config::new()
-            .path(dir.join(files::DB))
-            .open()
-            .map_err(|e| OpenError(format!("cannot open the database in {}: {e}; is another probity serve running on this folder?", dir.display())))?;
+        let db = DurableDb::open(dir.join(files::DB)).map_err(|e| OpenError(format!("cannot open the database in {}: {e}; is another probity serve running on this folder?", dir.display())))?;
 
         let log_key = dir.join(files::LOG_KEY);
         let signer = if log_key.exists() {
@@ -362,7 +360,8 @@ impl Service {
         let store = SledStore::from_db(db.clone()).map_err(|e| OpenError(e.to_string()))?;
         let log = Log::open(store, signer).map_err(|e| OpenError(e.to_string()))?;
         let tree = |name: &str| {
-            db.open_tree(name)
+            db.sled()
+                .open_tree(name)
                 .map_err(|e| OpenError(format!("cannot open the database: {e}")))
         };
         let trees = Trees {
@@ -694,8 +693,9 @@ impl Shared {
     /// Makes every write this task made so far durable (for the handlers' writes beside the
     /// ledger: the tip pool, replies).
     ///
-    /// One flush at a time, on a blocking thread, and one flush for every request waiting:
-    /// a request whose write an earlier flush covered returns at once. (sled's own
+    /// One barrier ([`DurableDb::flush`]: sled's flush, then `fdatasync`) at a time, on a
+    /// blocking thread, and one for every request waiting: a request whose write an earlier
+    /// barrier covered returns at once. (sled's own
     /// `flush_async` runs on sled's I/O pool; many at once occupy every thread of it and wait
     /// for buffer writes that need the same pool, and nothing moves again.)
     pub(crate) async fn flush(self: &Arc<Self>) -> Result<(), ApiError> {
