@@ -201,7 +201,8 @@ impl std::fmt::Debug for Service {
     }
 }
 
-/// Writes `bytes` to `path` with mode 0600 (Unix), atomically, unless it exists.
+/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file synced
+/// before the rename, the folder after), unless it exists.
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
@@ -218,7 +219,8 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), String> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    probity_params::sync_parent(path).map_err(|e| e.to_string())
 }
 
 fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
