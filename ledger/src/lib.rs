@@ -16,7 +16,10 @@
 //!   [`CheckpointSigner::save`] and [`CheckpointSigner::load`], verifier keys with
 //!   [`CheckpointVerifier::from_vkey`].
 //! - [`Log`] over a [`Store`] ([`SledStore`], [`MemoryStore`]): an acknowledged append is durable
-//!   before it returns and survives `kill -9`; a crash never exposes half a batch.
+//!   before it returns (behind an `fdatasync`, so it survives a power cut, not only `kill -9`);
+//!   a crash never exposes half a batch. [`durable`] says what durable means and why sled's
+//!   own flush is not enough; [`DurableDb`] is the barrier every acknowledged write goes
+//!   through.
 //! - Tiles (C2SP tlog-tiles) so that any static file host can mirror the log, read back from a
 //!   folder ([`DirSource`]) or a web server (`HttpSource`, feature `http`); a [`Witness`]
 //!   that follows a log, checks consistency and entries, and cosigns; [`audit`] functions that
@@ -40,6 +43,8 @@
 pub mod audit;
 mod bytes;
 mod checkpoint;
+#[cfg(feature = "storage")]
+pub mod durable;
 mod entry;
 mod fsutil;
 #[cfg(feature = "http")]
@@ -60,6 +65,8 @@ pub use checkpoint::{
     CheckpointError, CheckpointSigner, CheckpointVerifier, Cosignature, SignedCheckpoint,
     COSIGNATURE_V1_TYPE, ED25519_TYPE,
 };
+#[cfg(feature = "storage")]
+pub use durable::DurableDb;
 pub use entry::{
     is_jurisdiction, Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued,
     DeadlineSet, DeclarationFiled, Disclosure, EnrollmentCodesIssued, Entry, EntryBody, EntryError,

@@ -3,8 +3,8 @@
 //! # Invariants
 //!
 //! - [`Store::append`] is atomic and durable: when it returns `Ok`, the entries, their hashes
-//!   and the new size are on disk (flushed), and a crash at any moment leaves either all of the
-//!   batch or none of it.
+//!   and the new size are on disk (behind `fdatasync`, see [`crate::durable`]), and a crash at
+//!   any moment, a power cut included, leaves either all of the batch or none of it.
 //! - Entries `0..size` and stored hashes `0..stored_hash_count(size)` are present; nothing past
 //!   `size` is ever visible.
 //!
@@ -167,13 +167,14 @@ impl Store for MemoryStore {
 /// The log on sled.
 ///
 /// One sled tree holds everything, so that one batch (entries, hashes and the new size) is
-/// applied atomically; [`SledStore::append`] then flushes the database before returning.
+/// applied atomically; [`SledStore::append`] then runs the database's durability barrier
+/// ([`DurableDb::flush`](crate::DurableDb::flush)) before returning.
 /// Keys: `e` + index (big-endian u64) → entry; `h` + stored hash index → 32 bytes;
 /// `size` → big-endian u64; `checkpoint` → the signed note.
 #[cfg(feature = "storage")]
 #[derive(Debug, Clone)]
 pub struct SledStore {
-    db: sled::Db,
+    db: crate::DurableDb,
     tree: sled::Tree,
 }
 
@@ -185,16 +186,12 @@ impl SledStore {
 
     /// Opens (or creates) the log database in the folder `path`.
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(path.as_ref())
-            .open()
-            .map_err(backend)?;
-        Self::from_db(db)
+        Self::from_db(crate::DurableDb::open(path)?)
     }
 
-    /// Uses the log's tree in an open sled database (shared with the service's other data).
-    pub fn from_db(db: sled::Db) -> Result<Self, StoreError> {
-        let tree = db.open_tree(Self::TREE).map_err(backend)?;
+    /// Uses the log's tree in an open database (shared with the service's other data).
+    pub fn from_db(db: crate::DurableDb) -> Result<Self, StoreError> {
+        let tree = db.sled().open_tree(Self::TREE).map_err(backend)?;
         Ok(Self { db, tree })
     }
 
@@ -250,7 +247,7 @@ impl Store for SledStore {
             batch.insert(Self::CHECKPOINT, note);
         }
         self.tree.apply_batch(batch).map_err(backend)?;
-        self.db.flush().map_err(backend)?;
+        self.db.flush()?;
         Ok(())
     }
 
@@ -292,7 +289,7 @@ impl Store for SledStore {
 
     fn set_checkpoint(&self, note: &[u8]) -> Result<(), StoreError> {
         self.tree.insert(Self::CHECKPOINT, note).map_err(backend)?;
-        self.db.flush().map_err(backend)?;
+        self.db.flush()?;
         Ok(())
     }
 

@@ -91,24 +91,57 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
-/// then renamed over the target.
+/// Writes `bytes` to `path` atomically and durably, the one way clients keep a file they must
+/// not lose (keys, receipts, checkpoints): a temporary file with a unique name in the same
+/// folder, synced to disk (`fsync`), renamed over `path`, then the folder synced
+/// ([`sync_parent`]). After a crash, a power cut included, `path` holds the old bytes or the
+/// new ones; once this returns, the new ones. The temporary file is removed if a step before
+/// the rename fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ParamsError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = parent_of(path).join(format!(
+        ".{}.{}.{n}.tmp",
         path.file_name()
             .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        std::process::id()
     ));
-    let mut f = fs::File::create(&tmp).map_err(io("cannot create", &tmp))?;
-    f.write_all(bytes).map_err(io("cannot write", &tmp))?;
-    f.sync_all().map_err(io("cannot flush", &tmp))?;
-    fs::rename(&tmp, path).map_err(io("cannot rename into", path))?;
-    if let Ok(d) = fs::File::open(dir) {
-        // Makes the rename itself durable; not all platforms allow syncing a folder.
-        let _ = d.sync_all();
+    let written = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io("cannot create", &tmp))?;
+        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
+        f.sync_all().map_err(io("cannot flush", &tmp))?;
+        fs::rename(&tmp, path).map_err(io("cannot rename into", path))
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
+    written?;
+    sync_parent(path)
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs the folder holding `path` (`fsync`), so that a file created, linked or renamed into
+/// it survives a crash. A no-op where folders cannot be opened (not Unix).
+pub fn sync_parent(path: &Path) -> Result<(), ParamsError> {
+    let dir = parent_of(path);
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io("cannot flush the folder", dir))?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 

@@ -158,6 +158,12 @@ impl From<probity_ledger::LogError> for ApiError {
     }
 }
 
+impl From<probity_ledger::StoreError> for ApiError {
+    fn from(e: probity_ledger::StoreError) -> Self {
+        Self::internal(e.to_string())
+    }
+}
+
 impl From<sled::Error> for ApiError {
     fn from(e: sled::Error) -> Self {
         Self::internal(format!("the database failed: {e}"))

@@ -700,7 +700,8 @@ async fn register_supervisor(State(s): State<AppState>, signed: Signed) -> ApiRe
 /// The enrollment codes on sled: code hash → `{scope, spent}`.
 struct SledCodes<'a> {
     tree: &'a sled::Tree,
-    db: &'a sled::Db,
+    /// Its `flush` is the durability barrier a spent code needs before it is acknowledged.
+    db: &'a probity_ledger::DurableDb,
 }
 
 #[derive(serde::Serialize, Deserialize, PartialEq)]
@@ -1285,7 +1286,7 @@ async fn reply_to_tip(
         day: rules::day_of(s.now()),
         message: req.message.clone(),
     };
-    let seq = s.db.generate_id()?;
+    let seq = s.db.sled().generate_id()?;
     let mut key = [0u8; 16];
     key[..8].copy_from_slice(&entry.to_be_bytes());
     key[8..].copy_from_slice(&seq.to_be_bytes());

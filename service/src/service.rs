@@ -39,8 +39,8 @@ use ed25519_dalek::VerifyingKey;
 use probity_core::{Capacity, ParamsManifest, StatementKind};
 use probity_credentials::{ExpirySchedule, Issuer, IssuerSecretKey, TipPublicKey, TipSecretKey};
 use probity_ledger::{
-    leaf_hash, CheckpointSigner, Entry, EntryBody, IssuerParamsBytes, Log, ParamsPublished,
-    Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
+    leaf_hash, CheckpointSigner, DurableDb, Entry, EntryBody, IssuerParamsBytes, Log,
+    ParamsPublished, Receipt, SledStore, Timestamp, TipKeyBytes, WhistleblowerKeysPublished,
 };
 use probity_verifier::StatementVerifyingKey;
 
@@ -162,7 +162,8 @@ pub(crate) struct Trees {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) clock: Clock,
-    pub(crate) db: sled::Db,
+    /// The database; its `flush` is the durability barrier of every acknowledged write.
+    pub(crate) db: DurableDb,
     pub(crate) log: Log<SledStore>,
     pub(crate) state: RwLock<State>,
     /// The state's directory as of the last durable write; see [`Directory`].
@@ -208,8 +209,8 @@ impl std::fmt::Debug for Service {
     }
 }
 
-/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file, then its
-/// folder, flushed), with modification time `mtime` if given.
+/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file synced
+/// before the rename, the folder after), with modification time `mtime` if given.
 pub(crate) fn write_secret(
     path: &Path,
     bytes: &[u8],
@@ -232,13 +233,7 @@ pub(crate) fn write_secret(
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    #[cfg(unix)]
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| format!("cannot flush {}: {e}", dir.display()))?;
-    }
-    Ok(())
+    probity_params::sync_parent(path).map_err(|e| e.to_string())
 }
 
 fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -282,10 +277,7 @@ impl Service {
         }
         std::fs::create_dir_all(&dir)
             .map_err(|e| OpenError(format!("cannot create {}: {e}", dir.display())))?;
-        let db = sled::Config::new()
-            .path(dir.join(files::DB))
-            .open()
-            .map_err(|e| OpenError(format!("cannot open the database in {}: {e}; is another probity serve running on this folder?", dir.display())))?;
+        let db = DurableDb::open(dir.join(files::DB)).map_err(|e| OpenError(format!("cannot open the database in {}: {e}; is another probity serve running on this folder?", dir.display())))?;
 
         let log_key = dir.join(files::LOG_KEY);
         let signer = if log_key.exists() {
@@ -386,7 +378,8 @@ impl Service {
         let store = SledStore::from_db(db.clone()).map_err(|e| OpenError(e.to_string()))?;
         let log = Log::open(store, signer).map_err(|e| OpenError(e.to_string()))?;
         let tree = |name: &str| {
-            db.open_tree(name)
+            db.sled()
+                .open_tree(name)
                 .map_err(|e| OpenError(format!("cannot open the database: {e}")))
         };
         let trees = Trees {
@@ -732,8 +725,9 @@ impl Shared {
     /// Makes every write this task made so far durable (for the handlers' writes beside the
     /// ledger: the tip pool, replies).
     ///
-    /// One flush at a time, on a blocking thread, and one flush for every request waiting:
-    /// a request whose write an earlier flush covered returns at once. (sled's own
+    /// One barrier ([`DurableDb::flush`]: sled's flush, then `fdatasync`) at a time, on a
+    /// blocking thread, and one for every request waiting: a request whose write an earlier
+    /// barrier covered returns at once. (sled's own
     /// `flush_async` runs on sled's I/O pool; many at once occupy every thread of it and wait
     /// for buffer writes that need the same pool, and nothing moves again.)
     pub(crate) async fn flush(self: &Arc<Self>) -> Result<(), ApiError> {

@@ -94,7 +94,9 @@ pub(crate) fn write_new_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> 
     })?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // The new name is durable once its folder is.
+    Ok(probity_params::sync_parent(path)?)
 }
 
 /// Refuses if the data folder already holds a key for `role`, naming its public key (what
@@ -168,7 +170,15 @@ pub(crate) fn log_key(ctx: &Ctx, client: &Client) -> anyhow::Result<CheckpointVe
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = CheckpointVerifier::from_vkey(&info.log_key)?;
             std::fs::create_dir_all(&ctx.data_dir)?;
-            std::fs::write(&path, format!("{}\n", info.log_key))?;
+            probity_params::write_atomic(
+                &path,
+                format!(
+                    "{}
+",
+                    info.log_key
+                )
+                .as_bytes(),
+            )?;
             eoutln!(
                 "Pinned the log key of {} in {} (compare it with the key the operator publishes).",
                 info.origin,
@@ -196,8 +206,7 @@ pub(crate) fn keep_receipts(
             .context("the service handed out a receipt that does not verify: the write is NOT proved to be on the log")?;
         let index = r.proof.index;
         let path = dir.join(format!("{index:012}.json"));
-        std::fs::write(&path, serde_json::to_vec_pretty(r)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        probity_params::write_atomic(&path, &serde_json::to_vec_pretty(r)?)?;
         advance_checkpoint(ctx, client, &log, &cp)?;
     }
     Ok(())

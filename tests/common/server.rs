@@ -45,9 +45,12 @@ pub fn copy_params16(data_dir: &Path) {
 
 /// A running `probity serve`.
 pub struct Server {
+    /// `probity serve`, or the `strace` running it ([`Server::start_traced`]).
     pub child: Child,
     pub url: String,
     pub data_dir: PathBuf,
+    /// The process id of `probity serve` itself.
+    serve_pid: u32,
 }
 
 impl Server {
@@ -58,10 +61,41 @@ impl Server {
 
     /// Starts `probity serve` with extra env and extra arguments.
     pub fn start_with(data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
+        Self::spawn(probity(), data_dir, env, args)
+    }
+
+    /// Starts `probity serve` under `strace -f -y -tt`, which writes every call of
+    /// `syscalls` (a comma-separated list), from every thread, to `trace`, each file
+    /// descriptor with its path or socket. Needs `strace` on the PATH.
+    pub fn start_traced(
+        data_dir: &Path,
+        env: &[(&str, &str)],
+        trace: &Path,
+        syscalls: &str,
+    ) -> Self {
+        let mut strace = Command::new("strace");
+        strace
+            .args(["-f", "-y", "-tt", "-s", "48", "-e"])
+            .arg(format!("trace={syscalls}"))
+            .arg("-o")
+            .arg(trace)
+            .arg(env!("CARGO_BIN_EXE_probity"));
+        let mut server = Self::spawn(strace, data_dir, env, &[]);
+        // strace has started the server by the time it serves.
+        let strace_pid = server.child.id();
+        server.serve_pid =
+            std::fs::read_to_string(format!("/proc/{strace_pid}/task/{strace_pid}/children"))
+                .ok()
+                .and_then(|c| c.split_whitespace().next()?.parse().ok())
+                .expect("strace runs probity serve");
+        server
+    }
+
+    /// Runs `cmd` (the `probity` binary, or a program that runs it) as `probity serve`.
+    fn spawn(mut cmd: Command, data_dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
         if !data_dir.join("params").exists() {
             copy_params16(data_dir);
         }
-        let mut cmd = probity();
         cmd.arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -96,15 +130,18 @@ impl Server {
                 }
             }
         });
+        let serve_pid = child.id();
         Self {
             child,
             url,
             data_dir: data_dir.to_owned(),
+            serve_pid,
         }
     }
 
     /// SIGKILL, no chance to clean up.
     pub fn kill9(mut self) {
+        self.signal("-KILL");
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -112,10 +149,7 @@ impl Server {
     /// SIGTERM, and wait for a clean exit.
     #[cfg(unix)]
     pub fn stop(mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
+        self.signal("-TERM");
         let status = self.child.wait().expect("wait");
         assert!(
             status.success(),
@@ -124,8 +158,23 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Sends `signal` (`-TERM`, `-KILL`) to `probity serve` itself (not to a tracer, which
+    /// would detach and leave the server running).
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .arg(signal)
+            .arg(self.serve_pid.to_string())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.serve_pid != self.child.id() {
+            self.signal("-KILL");
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
