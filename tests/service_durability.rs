@@ -186,7 +186,7 @@ fn check_barriers(calls: &[Call], store: &str) -> BTreeMap<String, (usize, Vec<S
                                     && x.end < s.start
                             })
                             .take(1)
-                            .map(|x| short(x)),
+                            .map(&short),
                     );
                     sequence.push(short(s));
                 }
