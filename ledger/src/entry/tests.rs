@@ -656,7 +656,7 @@ fn registrations_refuse_bidi_controls_invisible_characters_and_emoji() {
 #[test]
 fn the_params_manifest_on_the_ledger_is_ledger_text() {
     let manifest = |setup: &str| ParamsManifest {
-        version: 1,
+        version: probity_core::PARAMS_MANIFEST_VERSION,
         setup: setup.into(),
         keys: vec![ManifestEntry {
             statement: StatementKind::NetWorthRange,

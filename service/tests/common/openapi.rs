@@ -30,7 +30,14 @@ pub struct Document(Value);
 
 impl Document {
     pub fn of_service() -> Self {
-        Self(serde_json::to_value(probity_service::openapi()).expect("the document is JSON"))
+        Self::from_json(
+            serde_json::to_value(probity_service::openapi()).expect("the document is JSON"),
+        )
+    }
+
+    /// A document as served.
+    pub fn from_json(document: Value) -> Self {
+        Self(document)
     }
 
     /// Every `(method, path template)` the document lists, methods in lower case.
