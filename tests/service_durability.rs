@@ -25,7 +25,7 @@ use std::{
     process::Command,
 };
 
-use common::{ok, server::Server};
+use common::server::Server;
 use ed25519_dalek::SigningKey;
 use probity_service::{api, Client};
 use rand::rngs::OsRng;
@@ -288,23 +288,14 @@ fn moved(c: &Call) -> Option<(String, String)> {
     }
 }
 
-#[test]
-fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
-    if !strace_available() {
-        return;
-    }
-    let registrar = common::party::Party::new("http://127.0.0.1:9");
-    let init = registrar.json(&["admin", "init"]);
-    let key = init["public_key"].as_str().expect("a key").to_owned();
-    let server_dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(
-        server_dir.path(),
-        &[("PROBITY_REGISTRAR_KEY", key.as_str())],
-    );
-    let official = SigningKey::generate(&mut OsRng);
-    let trace = server_dir.path().join("client-trace");
-    // The REGISTRAR registers an official: the client pins the log key and keeps the receipt
-    // and the checkpoint it accepted.
+/// Runs the CLI with `args` against `server` under strace, in `party`'s folder, and returns
+/// the calls it made and what it printed (`--json`).
+fn traced_client(
+    party: &common::party::Party,
+    server: &str,
+    args: &[&str],
+) -> (Vec<Call>, serde_json::Value) {
+    let trace = party.path().with_extension("trace");
     let out = Command::new("strace")
         .args(["-f", "-y", "-tt", "-s", "48", "-e"])
         .arg("trace=openat,write,fsync,fdatasync,rename,renameat,renameat2,link,linkat")
@@ -312,26 +303,24 @@ fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
         .arg(&trace)
         .arg(env!("CARGO_BIN_EXE_probity"))
         .arg("--data-dir")
-        .arg(registrar.path())
-        .args(["--server", &server.url, "admin", "register-official"])
-        .args(["--id", "GOV-0001", "--name", "Official One"])
-        .args([
-            "--position",
-            "Head of department",
-            "--jurisdiction",
-            "CN-ZJ-HZ",
-        ])
-        .args([
-            "--public-key",
-            &hex::encode(official.verifying_key().as_bytes()),
-        ])
+        .arg(party.path())
+        .args(["--server", server, "--json"])
+        .args(args)
         .env("PROBITY_PASSPHRASE", common::party::PASSPHRASE)
         .env_remove("PROBITY_HOME")
         .output()
         .expect("strace runs the client");
-    ok(out);
+    let printed = common::ok_json(out);
     let calls = parse(&std::fs::read_to_string(&trace).expect("the trace"));
-    let home = format!("{}/", registrar.path().display());
+    std::fs::remove_file(&trace).expect("removes the trace");
+    (calls, printed)
+}
+
+/// Asserts that every file the client wrote in `home` reached its name by a rename or a link
+/// after it was synced, and that its folder was synced after that; returns the names kept,
+/// relative to `home`, sorted.
+fn kept_durably(calls: &[Call], home: &std::path::Path) -> Vec<String> {
+    let home = format!("{}/", home.display());
     let folder = |p: &str| {
         p.rsplit_once('/')
             .map(|(d, _)| d.to_owned())
@@ -346,8 +335,6 @@ fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
                 && s.text.ends_with("= 0")
         })
     };
-    // Every file the client wrote in its folder reached its name by a rename (or link), and
-    // was synced before it, and the folder after it.
     let mut written: Vec<&Call> = Vec::new();
     for c in calls
         .iter()
@@ -365,25 +352,72 @@ fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
             .map(|c| c.end)
             .max()
             .unwrap_or(w.end);
-        let Some((rename, (_, to))) = calls
+        let Some((moved_at, (_, to))) = calls
             .iter()
             .filter_map(|c| moved(c).map(|m| (c, m)))
             .find(|(c, (from, _))| *from == w.fd && c.start > last_write)
         else {
-            panic!("{} was written in place, not renamed into place", w.fd);
+            panic!(
+                "{} was written in place, not renamed or linked into place",
+                w.fd
+            );
         };
         assert!(
-            synced(&w.fd, last_write, rename.start),
-            "{} was renamed to {to} before it was synced",
+            synced(&w.fd, last_write, moved_at.start),
+            "{} was moved to {to} before it was synced",
             w.fd
         );
         assert!(
-            synced(&folder(&to), rename.end, usize::MAX),
-            "the folder of {to} was not synced after the rename"
+            synced(&folder(&to), moved_at.end, usize::MAX),
+            "the folder of {to} was not synced after the move"
         );
         kept.push(to.strip_prefix(&home).unwrap_or(&to).to_owned());
     }
     kept.sort();
+    kept
+}
+
+#[test]
+fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
+    if !strace_available() {
+        return;
+    }
+    // The REGISTRAR makes a key: a secret file, never written in place.
+    let registrar = common::party::Party::new("http://127.0.0.1:9");
+    let (calls, init) = traced_client(&registrar, "http://127.0.0.1:9", &["admin", "init"]);
+    let kept = kept_durably(&calls, registrar.path());
+    assert!(
+        kept.iter().any(|k| k == "registrar.key"),
+        "the key was kept: {kept:?}"
+    );
+    let key = init["public_key"].as_str().expect("a key").to_owned();
+    let server_dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(
+        server_dir.path(),
+        &[("PROBITY_REGISTRAR_KEY", key.as_str())],
+    );
+    let official = SigningKey::generate(&mut OsRng);
+    // The REGISTRAR registers an official: the client pins the log key and keeps the receipt
+    // and the checkpoint it accepted.
+    let (calls, _) = traced_client(
+        &registrar,
+        &server.url,
+        &[
+            "admin",
+            "register-official",
+            "--id",
+            "GOV-0001",
+            "--name",
+            "Official One",
+            "--position",
+            "Head of department",
+            "--jurisdiction",
+            "CN-ZJ-HZ",
+            "--public-key",
+            &hex::encode(official.verifying_key().as_bytes()),
+        ],
+    );
+    let kept = kept_durably(&calls, registrar.path());
     assert!(
         kept.iter().any(|k| k.starts_with("receipts/")) && kept.contains(&"checkpoint".to_owned()),
         "the receipt and the checkpoint were kept: {kept:?}"

@@ -18,6 +18,7 @@ pub use ark_bn254::Fr;
 mod category;
 mod date;
 mod declaration;
+pub mod durable;
 mod encoding;
 mod file;
 pub mod poseidon;

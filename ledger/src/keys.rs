@@ -21,12 +21,12 @@
 
 use std::{
     fs,
-    io::Write as _,
     path::{Path, PathBuf},
 };
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use ed25519_dalek::SigningKey;
+use probity_core::durable::{create_new, Access};
 use zeroize::Zeroizing;
 
 use crate::checkpoint::{CheckpointError, CheckpointSigner, ED25519_TYPE};
@@ -128,61 +128,19 @@ impl CheckpointSigner {
     }
 
     /// Writes the secret key to a new file `path`, readable by its owner only (mode `0600` on
-    /// Unix), flushed to disk. Refuses to overwrite an existing file.
-    ///
-    /// The key is written to a temporary file in the same folder, flushed, then hard-linked to
-    /// `path` (which fails if `path` exists), so `path` appears complete or not at all: a failed
-    /// write leaves no partial key file that would block a retry.
+    /// Unix), durably ([`probity_core::durable::create_new`]). Refuses to overwrite an existing
+    /// file; `path` appears complete or not at all, so a failed write never blocks a retry.
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
-        let io = |e: std::io::Error| KeyFileError::Io {
-            action: "write",
-            path: path.to_owned(),
-            reason: e.to_string(),
-        };
-        if fs::symlink_metadata(path).is_ok() {
-            return Err(KeyFileError::Exists(path.to_owned()));
-        }
-        let tmp = crate::fsutil::temp_path(path);
-        let linked = self
-            .write_temp(&tmp)
-            .and_then(|()| fs::hard_link(&tmp, path));
-        // The temporary name goes whether or not the link was made.
-        let removed = fs::remove_file(&tmp);
-        match linked {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(KeyFileError::Exists(path.to_owned()))
-            }
-            Err(e) => return Err(io(e)),
-            Ok(()) => {}
-        }
-        match removed {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
-        }
-        crate::fsutil::sync_parent(path).map_err(io)
-    }
-
-    /// Writes the key line to the new file `tmp`, mode `0600` on Unix, and flushes it.
-    fn write_temp(&self, tmp: &Path) -> std::io::Result<()> {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
-        }
-        let mut file = options.open(tmp)?;
-        #[cfg(unix)]
-        {
-            // The creation mode is filtered by the umask; set it exactly before linking.
-            use std::os::unix::fs::PermissionsExt as _;
-            file.set_permissions(fs::Permissions::from_mode(0o600))?;
-        }
         let mut line = self.to_skey();
         line.push('\n');
-        file.write_all(line.as_bytes())?;
-        file.sync_all()
+        create_new(path, line.as_bytes(), Access::OwnerOnly).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => KeyFileError::Exists(path.to_owned()),
+            _ => KeyFileError::Io {
+                action: "write",
+                path: path.to_owned(),
+                reason: e.to_string(),
+            },
+        })
     }
 
     /// Reads a secret key file written by [`Self::save`]. On Unix, refuses a file that users
@@ -369,7 +327,7 @@ mod tests {
             .append(true)
             .open(&path)
             .expect("opens");
-        f.write_all(b"junk\n").expect("writes");
+        std::io::Write::write_all(&mut f, b"junk\n").expect("writes");
         let err = CheckpointSigner::load(&path).expect_err("refused");
         assert!(matches!(err, KeyFileError::Malformed(_)));
         assert!(!err.to_string().contains(&secret_b64));

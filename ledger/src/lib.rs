@@ -46,7 +46,6 @@ mod checkpoint;
 #[cfg(feature = "storage")]
 pub mod durable;
 mod entry;
-mod fsutil;
 #[cfg(feature = "http")]
 mod http;
 mod keys;

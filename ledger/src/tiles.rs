@@ -269,7 +269,7 @@ impl<S: Store> Log<S> {
 }
 
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), TileError> {
-    crate::fsutil::write_atomic(path, data).map_err(|e| TileError::Io {
+    probity_core::durable::write_atomic(path, data).map_err(|e| TileError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
     })

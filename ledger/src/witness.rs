@@ -336,7 +336,7 @@ impl<P: ProofCheck> Witness<P> {
     }
 
     fn save(&self, checkpoint: &SignedCheckpoint) -> Result<(), WitnessError> {
-        crate::fsutil::write_atomic(&self.state_path, checkpoint.to_bytes())
+        probity_core::durable::write_atomic(&self.state_path, checkpoint.to_bytes())
             .map_err(|e| self.state_error(e.to_string()))
     }
 }

@@ -17,7 +17,6 @@
 
 use std::{
     fs,
-    io::Write,
     path::{Path, PathBuf},
 };
 
@@ -27,7 +26,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMod
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use probity_circuits::StatementCircuit;
 use probity_core::{
-    Capacity, Fr, ManifestEntry, ParamsManifest, StatementKind, PARAMS_MANIFEST_VERSION,
+    durable, Capacity, Fr, ManifestEntry, ParamsManifest, StatementKind, PARAMS_MANIFEST_VERSION,
 };
 use rand::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -91,58 +90,24 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-/// Writes `bytes` to `path` atomically and durably, the one way clients keep a file they must
-/// not lose (keys, receipts, checkpoints): a temporary file with a unique name in the same
-/// folder, synced to disk (`fsync`), renamed over `path`, then the folder synced
-/// ([`sync_parent`]). After a crash, a power cut included, `path` holds the old bytes or the
-/// new ones; once this returns, the new ones. The temporary file is removed if a step before
-/// the rename fails.
+/// Writes `bytes` to `path` atomically and durably ([`probity_core::durable::write_atomic`]),
+/// the one way clients replace a file they must not lose (keys, receipts, checkpoints): after
+/// a crash, a power cut included, `path` holds the old bytes or the new ones; once this
+/// returns, the new ones.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ParamsError> {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = parent_of(path).join(format!(
-        ".{}.{}.{n}.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(io("cannot create", &tmp))?;
-        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
-        f.sync_all().map_err(io("cannot flush", &tmp))?;
-        fs::rename(&tmp, path).map_err(io("cannot rename into", path))
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
-    sync_parent(path)
+    durable::write_atomic(path, bytes).map_err(io("cannot write", path))
 }
 
-/// The folder holding `path` (`.` for a bare file name).
-fn parent_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
+/// Creates the secret file `path`, readable by its owner only, durably and never over an
+/// existing file ([`probity_core::durable::create_new`]).
+pub fn create_secret(path: &Path, bytes: &[u8]) -> Result<(), ParamsError> {
+    durable::create_new(path, bytes, durable::Access::OwnerOnly).map_err(io("cannot create", path))
 }
 
 /// Syncs the folder holding `path` (`fsync`), so that a file created, linked or renamed into
-/// it survives a crash. A no-op where folders cannot be opened (not Unix).
+/// it survives a crash.
 pub fn sync_parent(path: &Path) -> Result<(), ParamsError> {
-    let dir = parent_of(path);
-    #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io("cannot flush the folder", dir))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    durable::sync_parent(path).map_err(io("cannot flush the folder", path))
 }
 
 /// The number of constraints of a statement's circuit.

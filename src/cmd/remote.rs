@@ -73,30 +73,19 @@ impl Ctx {
     }
 }
 
-/// Writes `bytes` with mode 0600 (Unix), refusing to replace an existing file.
+/// Creates the secret file `path` (mode 0600 on Unix), durably, refusing to replace an
+/// existing file. The file appears complete or not at all, so a crash never leaves a partial
+/// secret that would block a retry.
 pub(crate) fn write_new_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| {
+    probity_params::create_secret(path, bytes).with_context(|| {
         format!(
             "cannot create {} (it may already exist: nothing was overwritten)",
             path.display()
         )
-    })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    // The new name is durable once its folder is.
-    Ok(probity_params::sync_parent(path)?)
+    })
 }
 
 /// Refuses if the data folder already holds a key for `role`, naming its public key (what

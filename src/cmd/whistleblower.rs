@@ -471,8 +471,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         // The sealed tip's digest, to recognise its ledger entry later; it says nothing of the
         // tip's contents or subject.
         let pending = dir.join("pending");
-        let remembered = std::fs::create_dir_all(&pending)
-            .and_then(|()| std::fs::write(pending.join(&digest), b""));
+        let remembered = probity_params::write_atomic(&pending.join(&digest), b"");
         ctx.emit(
             &format!(
                 "Tip sent about {}. It waits in the service's tip pool, which is logged in a random order by {until} so that the ledger does not show when each tip arrived.\n\
