@@ -6,21 +6,21 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use probity_core::{PublicInputs, StatementKind};
+use probity_core::{Commitment, OfficialId, Period, ProofEnvelope, PublicInputs, StatementKind};
 use probity_ledger::{
-    ChallengeAnswered, ChallengeId, Entry, EntryBody, EntryIndex, ProofAccepted, PublicKey,
-    Receipt, Timestamp,
+    ChallengeAnswered, ChallengeId, DeclarationFiled, Entry, EntryBody, EntryIndex, ProofAccepted,
+    PublicKey, Receipt, Timestamp,
 };
 use rand::rngs::OsRng;
 
 use super::{json, require_official, ApiResult, AppState, Signed};
 use crate::{
-    alerts::alert,
+    alerts::filing_alerts,
     api::*,
     error::ApiError,
     rules,
-    shared::Draft,
-    state::{Challenge, Private},
+    shared::{Draft, Prepare, Shared},
+    state::{Challenge, Private, State as Facts},
 };
 
 /// File a declaration's commitment with the proofs the policy asks for.
@@ -32,25 +32,53 @@ pub(super) async fn file_declaration(
     let official = require_official(&signed.principal)?;
     let req: FileDeclaration = json(&signed.body)?;
     let filing = req.filing;
-    if filing.official != official {
+    check_filer(&official, &filing)?;
+    check_signature(&s, &official, &filing)?;
+    check_capacity(&s, &filing)?;
+    check_proof_set(&official, &filing, &req.proofs)?;
+    let inputs = s.proofs.verify(req.proofs.clone()).await?;
+    let growth = check_public_inputs(&s, &filing, &inputs)?;
+    let receipts = s
+        .write(record_filing(official, filing, req.proofs, growth))
+        .await?;
+    let alerts = alerts_in(&receipts);
+    Ok(Json(FilingAccepted { receipts, alerts }))
+}
+
+/// Where a filing's `wealth_growth` proof starts: the previous period and its commitment.
+type GrowthStart = (Period, Commitment);
+
+/// An official files only for themselves.
+fn check_filer(official: &OfficialId, filing: &DeclarationFiled) -> Result<(), ApiError> {
+    if filing.official != *official {
         return Err(ApiError::forbidden(format!(
             "you are signed in as `{official}` and may file only for yourself, not for `{}`",
             filing.official
         )));
     }
-    {
-        let directory = s.directory();
-        let info = directory
-            .officials
-            .get(&official)
-            .ok_or_else(|| ApiError::unauthorized("you are not registered"))?;
-        let key = PublicKey::from_hex(&info.public_key).map_err(ApiError::internal)?;
-        filing.verify_signature(&key).map_err(|_| {
-            ApiError::unprocessable(
-                "the filing's signature does not verify with your registered key",
-            )
-        })?;
-    }
+    Ok(())
+}
+
+/// The filing is signed with the official's registered key (the request's signature shows
+/// who sent it; the filing's, which goes on the ledger, shows who declared it).
+fn check_signature(
+    s: &Shared,
+    official: &OfficialId,
+    filing: &DeclarationFiled,
+) -> Result<(), ApiError> {
+    let directory = s.directory();
+    let info = directory
+        .officials
+        .get(official)
+        .ok_or_else(|| ApiError::unauthorized("you are not registered"))?;
+    let key = PublicKey::from_hex(&info.public_key).map_err(ApiError::internal)?;
+    filing.verify_signature(&key).map_err(|_| {
+        ApiError::unprocessable("the filing's signature does not verify with your registered key")
+    })
+}
+
+/// The service has verifying keys for the filing's capacity.
+fn check_capacity(s: &Shared, filing: &DeclarationFiled) -> Result<(), ApiError> {
     if !s
         .proofs
         .accepts(StatementKind::NetWorthRange, filing.capacity)
@@ -60,29 +88,48 @@ pub(super) async fn file_declaration(
             filing.capacity, s.config.capacities
         )));
     }
-    let count = |k: StatementKind| req.proofs.iter().filter(|p| p.statement == k).count();
+    Ok(())
+}
+
+/// The proofs are the ones a filing carries (one `net_worth_range`, at most one
+/// `wealth_growth`, nothing else), each about this official at the filing's capacity.
+fn check_proof_set(
+    official: &OfficialId,
+    filing: &DeclarationFiled,
+    proofs: &[ProofEnvelope],
+) -> Result<(), ApiError> {
+    let count = |k: StatementKind| proofs.iter().filter(|p| p.statement == k).count();
     if count(StatementKind::NetWorthRange) != 1
         || count(StatementKind::WealthGrowth) > 1
-        || req.proofs.len()
-            != count(StatementKind::NetWorthRange) + count(StatementKind::WealthGrowth)
+        || proofs.len() != count(StatementKind::NetWorthRange) + count(StatementKind::WealthGrowth)
     {
         return Err(ApiError::unprocessable(
             "a filing carries exactly one net_worth_range proof, and at most one wealth_growth proof (from the previous filed period)",
         ));
     }
-    if let Some(p) = req
-        .proofs
+    if let Some(p) = proofs
         .iter()
-        .find(|p| p.official != official || p.capacity != filing.capacity)
+        .find(|p| p.official != *official || p.capacity != filing.capacity)
     {
         return Err(ApiError::unprocessable(format!(
             "the {} proof is about `{}` at capacity {}, not this filing",
             p.statement, p.official, p.capacity
         )));
     }
-    let inputs = s.proofs.verify(req.proofs.clone()).await?;
+    Ok(())
+}
+
+/// The verified proofs' public inputs match the filing and the policy: the
+/// `net_worth_range` proof is about this commitment and period with a public band, the
+/// `wealth_growth` proof ends at them with the policy's tolerance. Returns where the growth
+/// proof starts, if there is one, to check against the ledger.
+fn check_public_inputs(
+    s: &Shared,
+    filing: &DeclarationFiled,
+    inputs: &[PublicInputs],
+) -> Result<Option<GrowthStart>, ApiError> {
     let mut growth = None;
-    for x in &inputs {
+    for x in inputs {
         match x {
             PublicInputs::NetWorthRange(n) => {
                 if n.commitment != filing.commitment || n.period != filing.period {
@@ -117,76 +164,60 @@ pub(super) async fn file_declaration(
             _ => {}
         }
     }
-    let proofs = req.proofs;
-    let receipts = s
-        .write(Box::new(move |state, now| {
-            if !state.officials().contains_key(&official) {
-                return Err(ApiError::unauthorized("you are not registered"));
-            }
-            let period = filing.period;
-            let previous = state.previous_period(&official, period);
-            if let Some((prev_period, prev_commitment)) = growth {
-                let prev = state.filing(&official, prev_period);
-                let matches = previous == Some(prev_period)
-                    && prev.is_some_and(|f| {
-                        f.commitment == prev_commitment && f.capacity == filing.capacity
-                    });
-                if !matches {
-                    return Err(ApiError::unprocessable(format!(
-                        "the wealth_growth proof must start from your latest filing before {period} ({}), with its commitment and capacity",
-                        previous.map_or_else(|| "there is none".to_owned(), |p| p.to_string())
-                    )));
-                }
-            }
-            let mut drafts = Vec::new();
-            if rules::declaration_amended(state, &official, period) {
-                drafts.push(alert(
-                    rules::DECLARATION_AMENDED,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: Some(period),
-                        challenge: None,
-                        message: format!("a second declaration for {period} replaces the earlier one"),
-                    },
-                ));
-            }
-            if rules::filed_after_deadline(state.deadlines.get(&period).copied(), now) {
-                drafts.push(alert(
-                    rules::FILED_AFTER_DEADLINE,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: Some(period),
-                        challenge: None,
-                        message: format!("filed after the {period} deadline"),
-                    },
-                ));
-            }
-            if rules::wealth_growth_missing(previous, growth.is_some()) {
-                drafts.push(alert(
-                    rules::WEALTH_GROWTH_MISSING,
-                    AlertDetail {
-                        official: official.clone(),
-                        period: Some(period),
-                        challenge: None,
-                        message: format!(
-                            "filed for {period} without a wealth_growth proof from {}: growth is not shown to be explained by income",
-                            previous.map(|p| p.to_string()).unwrap_or_default()
-                        ),
-                    },
-                ));
-            }
-            let mut entries = vec![Draft::public(filing)];
-            for envelope in &proofs {
-                let (entry, _) = ProofAccepted::from_envelope(envelope, &mut OsRng)
-                    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-                entries.push(Draft::public(entry));
-            }
-            entries.extend(drafts);
-            Ok(entries)
-        }))
-        .await?;
-    let alerts = alerts_in(&receipts);
-    Ok(Json(FilingAccepted { receipts, alerts }))
+    Ok(growth)
+}
+
+/// The writer's job for a checked filing: in log order, the official is still registered
+/// and the growth proof starts from their latest filing before this period; then it logs
+/// the filing, its proofs, and the alerts it sets off.
+fn record_filing(
+    official: OfficialId,
+    filing: DeclarationFiled,
+    proofs: Vec<ProofEnvelope>,
+    growth: Option<GrowthStart>,
+) -> Prepare {
+    Box::new(move |state: &Facts, now: Timestamp| {
+        if !state.officials().contains_key(&official) {
+            return Err(ApiError::unauthorized("you are not registered"));
+        }
+        let period = filing.period;
+        let previous = state.previous_period(&official, period);
+        check_growth_start(state, &official, &filing, previous, growth)?;
+        let alerts = filing_alerts(state, &official, period, previous, growth.is_some(), now);
+        let mut entries = vec![Draft::public(filing)];
+        for envelope in &proofs {
+            let (entry, _) = ProofAccepted::from_envelope(envelope, &mut OsRng)
+                .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+            entries.push(Draft::public(entry));
+        }
+        entries.extend(alerts);
+        Ok(entries)
+    })
+}
+
+/// A `wealth_growth` proof starts from the official's `previous` filing (their latest before
+/// this period), with its commitment and the same capacity.
+fn check_growth_start(
+    state: &Facts,
+    official: &OfficialId,
+    filing: &DeclarationFiled,
+    previous: Option<Period>,
+    growth: Option<GrowthStart>,
+) -> Result<(), ApiError> {
+    let Some((prev_period, prev_commitment)) = growth else {
+        return Ok(());
+    };
+    let prev = state.filing(official, prev_period);
+    let matches = previous == Some(prev_period)
+        && prev.is_some_and(|f| f.commitment == prev_commitment && f.capacity == filing.capacity);
+    if !matches {
+        return Err(ApiError::unprocessable(format!(
+            "the wealth_growth proof must start from your latest filing before {} ({}), with its commitment and capacity",
+            filing.period,
+            previous.map_or_else(|| "there is none".to_owned(), |p| p.to_string())
+        )));
+    }
+    Ok(())
 }
 
 /// The challenges addressed to the signed-in official.
