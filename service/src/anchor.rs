@@ -29,7 +29,8 @@ use probity_ledger::{Entry, EntryBody};
 use crate::{
     chain::{Chain, ChainError, ChainFiling, Registry},
     config::AnchorConfig,
-    service::{OpenError, Shared},
+    error::OpenError,
+    shared::Shared,
 };
 
 /// Entries read from the ledger at a time; the cursor moves after each run.
@@ -135,10 +136,7 @@ impl Cursor {
 }
 
 /// Anchors until the task is aborted (at shutdown; a round cut short is run again later).
-pub(crate) async fn run(shared: Arc<Shared>) {
-    let Some(anchoring) = shared.anchoring.as_ref() else {
-        return;
-    };
+pub(crate) async fn run(shared: Arc<Shared>, anchoring: Anchoring) {
     let mut registry = anchoring.registry.clone();
     let mut backoff = MIN_BACKOFF;
     loop {

@@ -153,6 +153,15 @@ pub(crate) fn verify_request(
     })
 }
 
+/// Parses an Ed25519 public key in hex.
+pub(crate) fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| "not an Ed25519 public key (64 hex characters)".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,13 +32,12 @@ use std::{
 
 use axum::{
     body::Body,
-    extract::State,
     response::{IntoResponse, Response},
 };
 use http_body::Frame;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::{error::ApiError, service::Shared};
+use crate::error::ApiError;
 
 /// Released body bytes after which free memory is handed back to the system.
 const TRIM_AFTER_BYTES: usize = 8 << 20;
@@ -164,14 +163,13 @@ impl http_body::Body for BudgetedBody {
     }
 }
 
-/// Puts every request body under the budget, and releases what the request held once its
-/// response is made.
-pub(crate) async fn middleware(
-    State(shared): State<Arc<Shared>>,
+/// Puts the request's body under `budget`, and releases what the request held once its
+/// response is made (the middleware every route runs behind).
+pub(crate) async fn limit(
+    budget: &BodyBudget,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let budget = &shared.body_budget;
     let held = Arc::new(Held {
         permit: Mutex::new(None),
         refused: AtomicBool::new(false),

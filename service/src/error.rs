@@ -3,7 +3,8 @@
 //! Every failure a handler returns is an [`ApiError`]; failures that happen outside the
 //! handlers (unknown route, wrong method, oversized body, timeout, overload) are rewritten into
 //! the same envelope by [`envelope_middleware`]. Messages say what was wrong and what to do;
-//! they never quote a secret (an amount, a blinding, a key, a tip).
+//! they never quote a secret (an amount, a blinding, a key, a tip). [`OpenError`] is the one
+//! failure of starting the service.
 
 use axum::{
     body::Body,
@@ -121,6 +122,11 @@ impl ApiError {
         }
     }
 }
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct OpenError(pub String);
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -17,8 +17,27 @@
 //! acknowledges is on the ledger, flushed, with a receipt (an inclusion proof against a
 //! signed checkpoint) in the response. Clients trust the receipts and the log's key, not the
 //! service's word.
+//!
+//! # Layers
+//!
+//! Each module imports only from the rows above its own (the last column says which), so
+//! there are no import cycles. Methods of `Shared` live with the layer they belong to:
+//! `tip_pool`, `sweep` and `routes` add their own.
+//!
+//! | layer | modules | may import |
+//! |---|---|---|
+//! | leaves | `api`, `chain`, `clock`, `codes`, `error`, `files`, `metrics`; `auth`, `budget`, `listener`, `proofs`, `tip_store`; `config` | nothing of the crate; `error` (and `files`, for `tip_store`); `api` |
+//! | state | `state`: what the ledger says (with `MANY_REPORTERS`, the one rule name it reads) | `api` |
+//! | storage | `shared`: `Shared` (config, ledger, state, sled trees, the tip pool's files), the writer and its `Draft`s, durable flushes | `state`, leaves |
+//! | rules | `rules`: pure functions of the state; `alerts`: the `Alert` drafts they set off | `state`; `alerts` also `shared` |
+//! | background | `tip_pool`, `sweep`, `anchor` (feature `evm`) | the rows above; `sweep` also `tip_pool` |
+//! | routes | `routes`: router, extractors, the OpenAPI document; one module per role | the rows above but `sweep` and `anchor` |
+//! | wiring | `service` (`Service::open`), this file (`serve`) | everything: the only importers of `routes`, `sweep` and `anchor` |
+//!
+//! `client` is the other end of the wire: it imports `auth`, `clock` and `error` only.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod alerts;
 #[cfg(feature = "evm")]
 mod anchor;
 pub mod api;
@@ -27,22 +46,29 @@ mod budget;
 #[cfg(feature = "evm")]
 pub mod chain;
 mod client;
+mod clock;
+mod codes;
 mod config;
 mod error;
+pub mod files;
 mod listener;
 mod metrics;
 mod proofs;
 mod routes;
 pub mod rules;
 mod service;
+mod shared;
 mod state;
+mod sweep;
 mod tip_pool;
+mod tip_store;
 
 pub use client::{log_source, Client, ClientError, LOG_TILES_PATH};
+pub use clock::{system_clock, Clock};
 pub use config::{default_bands, AnchorConfig, Config, EXPIRY_PERIODS, EXPIRY_PERIOD_EPOCHS};
-pub use error::{ApiError, ErrorBody, ErrorEnvelope};
+pub use error::{ApiError, ErrorBody, ErrorEnvelope, OpenError};
 pub use routes::openapi;
-pub use service::{files, system_clock, Clock, OpenError, Service};
+pub use service::Service;
 pub use state::Principal;
 
 /// Serves `service` on `listener` until `shutdown` resolves, then stops taking requests,
@@ -52,31 +78,28 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The anchoring setup moves into its task.
+    #[cfg(feature = "evm")]
+    let mut service = service;
     let router = service.router();
-    let sweeper = {
-        let shared = std::sync::Arc::clone(&service.shared);
-        let every = std::time::Duration::from_secs(shared.config.sweep_interval_secs.max(1));
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = shared.sweep().await {
-                    tracing::error!(error = %e, "the deadline sweep failed");
-                }
-            }
-        })
-    };
+    let sweeper = tokio::spawn(sweep::run(std::sync::Arc::clone(&service.shared)));
     // Anchoring follows the ledger from its own durable cursor, so stopping it mid-round
     // loses nothing.
     #[cfg(feature = "evm")]
-    let anchorer = tokio::spawn(anchor::run(std::sync::Arc::clone(&service.shared)));
+    let anchorer = service.anchoring.take().map(|anchoring| {
+        tokio::spawn(anchor::run(
+            std::sync::Arc::clone(&service.shared),
+            anchoring,
+        ))
+    });
     let result = axum::serve(listener::Listener(listener), router)
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
     #[cfg(feature = "evm")]
-    anchorer.abort();
+    if let Some(anchorer) = anchorer {
+        anchorer.abort();
+    }
     service.shutdown();
     result
 }

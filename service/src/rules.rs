@@ -26,8 +26,9 @@ pub const FILED_AFTER_DEADLINE: &str = "filed_after_deadline";
 pub const WEALTH_GROWTH_MISSING: &str = "wealth_growth_missing";
 /// Rule: a challenge expired unanswered.
 pub const CHALLENGE_EXPIRED: &str = "challenge_expired";
-/// Rule: at least K distinct reporters on one official in one epoch of the window.
-pub const MANY_REPORTERS: &str = "many_reporters";
+// Rule: at least K distinct reporters on one official in one epoch of the window. Defined with
+// the state, which settles the alerts of this rule that wait for the end of a tip pool.
+pub use crate::state::MANY_REPORTERS;
 /// Rule: a second declaration for the same period.
 pub const DECLARATION_AMENDED: &str = "declaration_amended";
 

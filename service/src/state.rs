@@ -25,6 +25,11 @@ use crate::api::{
     SupervisorInfo, TipReply,
 };
 
+/// Rule: at least K distinct reporters on one official in one epoch of the window. Its
+/// alerts wait for the end of the tip pool (the state's `alerts_due`), and an `Alert` entry
+/// of this rule settles the oldest one due. [`rules`](crate::rules) lists every rule.
+pub const MANY_REPORTERS: &str = "many_reporters";
+
 /// Who signed a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
@@ -97,7 +102,7 @@ pub(crate) struct Tip {
 /// Who is registered: the part of the state that every signed request and every tip reads.
 ///
 /// The state holds it behind an `Arc` and changes it copy-on-write, so the writer can hand
-/// readers a snapshot ([`Shared::directory`](crate::service::Shared)) that they read without
+/// readers a snapshot ([`Shared::directory`](crate::shared::Shared)) that they read without
 /// waiting for the state's lock, which the writer holds through its flushes.
 #[derive(Clone, Default)]
 pub(crate) struct Directory {
@@ -397,7 +402,7 @@ impl State {
             }
             EntryBody::Alert(a) => {
                 if let Some(Private::Alert(d)) = private {
-                    if a.rule.as_str() == crate::rules::MANY_REPORTERS {
+                    if a.rule.as_str() == MANY_REPORTERS {
                         if let Some(due) = self
                             .alerts_due
                             .iter()

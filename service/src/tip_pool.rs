@@ -14,13 +14,16 @@
 //! as due; the pool's last job logs every due alert (and a crash in between leaves them due
 //! for the next pool).
 //!
+//! The pool's files and the reserved tags are [`crate::tip_store`]'s; this module decides
+//! what goes in and when the pool is logged.
+//!
 //! # Invariants
 //! - A tip is acknowledged only once it is durable, in the pool or on the ledger; its tag
 //!   was reserved before (one tip per tag), and stays reserved across a restart.
 //! - A pooled tip leaves the pool only after its entry is durable on the ledger. A crash in
 //!   between leaves it in both; it is recognised by its receipt hash and logged once.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -29,12 +32,13 @@ use probity_core::OfficialId;
 use probity_ledger::{RateLimitTag, Sha256Digest, Timestamp, TipReceived};
 
 use crate::{
+    alerts::alert,
     api::AlertDetail,
     error::ApiError,
-    routes::alert,
     rules,
-    service::{tag_key, Draft, Prepare, Shared},
+    shared::{Draft, Prepare, Shared},
     state::{Private, State},
+    tip_store::tag_key,
 };
 
 /// An accepted tip, before it is logged. Stored in the pool under its receipt hash.
@@ -141,122 +145,50 @@ fn hex32(text: &str) -> Result<[u8; 32], ApiError> {
         .ok_or_else(|| ApiError::internal("a pooled tip is damaged"))
 }
 
-/// The pool on disk: one file per tip, `DATA/tip-pool/<receipt hash>.json` (mode 0600), each
-/// written and flushed (with its folder) before the tip is acknowledged, and deleted once the
-/// tip's entry is durable on the ledger.
-///
-/// Files, not records in the service's database: sled writes every record into one
-/// append-structured log, where a removed record stays readable, in arrival order, until
-/// its space is reused, and beside whatever else was written then (enrollments). A deleted
-/// file leaves nothing in a copy of the data folder, and the files of a pool are ordered
-/// against nothing else. While a tip waits, its file's times show when it arrived (the
-/// modification time is set back to the start of the pool's window; the change time cannot
-/// be); see the README's threat model.
-pub(crate) struct PoolDir {
-    dir: std::path::PathBuf,
-}
-
-impl PoolDir {
-    /// The pool folder, made if missing; clears temporary files a crash left (never
-    /// acknowledged, so never pooled).
-    pub(crate) fn open(dir: std::path::PathBuf) -> Result<Self, String> {
-        let err = |e: std::io::Error| format!("cannot open the tip pool in {}: {e}", dir.display());
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        for item in std::fs::read_dir(&dir).map_err(err)? {
-            let path = item.map_err(err)?.path();
-            if path.extension().is_some_and(|e| e == "tmp") {
-                std::fs::remove_file(&path).map_err(err)?;
-            }
-        }
-        Ok(PoolDir { dir })
-    }
-
-    fn path(&self, key: &[u8; 32]) -> std::path::PathBuf {
-        self.dir.join(format!("{}.json", hex::encode(key)))
-    }
-
-    /// Writes a tip's file durably, its modification time set to `mtime`.
-    fn put(
-        &self,
-        key: &[u8; 32],
-        bytes: &[u8],
-        mtime: std::time::SystemTime,
-    ) -> Result<(), String> {
-        crate::service::write_secret(&self.path(key), bytes, Some(mtime))
-    }
-
-    fn get(&self, key: &[u8; 32]) -> Result<Option<Vec<u8>>, ApiError> {
-        match std::fs::read(self.path(key)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ApiError::internal(format!("cannot read the tip pool: {e}"))),
-        }
-    }
-
-    /// Deletes a tip's file (a missing one is already deleted).
-    fn remove(&self, key: &[u8; 32]) -> Result<(), ApiError> {
-        match std::fs::remove_file(self.path(key)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(ApiError::internal(format!(
-                "cannot clear the tip pool: {e}"
-            ))),
-        }
-    }
-
-    /// Every pooled tip's file content.
-    fn all(&self) -> Result<Vec<Vec<u8>>, ApiError> {
-        let err = |e: std::io::Error| ApiError::internal(format!("cannot read the tip pool: {e}"));
-        let mut tips = Vec::new();
-        for item in std::fs::read_dir(&self.dir).map_err(err)? {
-            let path = item.map_err(err)?.path();
-            if path.extension().is_some_and(|e| e == "json") {
-                tips.push(std::fs::read(&path).map_err(err)?);
-            }
-        }
-        Ok(tips)
-    }
-}
-
-/// Tags reserved by accepted tips, in memory only: a reservation written to disk as it is
-/// made would record the order in which tips arrived, and with it undo the pool's shuffle.
-/// Rebuilt at start from the ledger and the pool, which hold every acknowledged tip's tag.
-#[derive(Default)]
-pub(crate) struct Reservations(std::sync::Mutex<std::collections::HashSet<[u8; 40]>>);
-
-impl Reservations {
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<[u8; 40]>> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Reserves a tag in an epoch; false if it is already reserved (one tip per tag).
-    pub(crate) fn reserve(&self, epoch: u64, tag: &[u8; 32]) -> bool {
-        self.lock().insert(tag_key(epoch, tag))
-    }
-
-    /// Frees a reservation whose tip was not acknowledged.
-    pub(crate) fn release(&self, epoch: u64, tag: &[u8; 32]) {
-        self.lock().remove(&tag_key(epoch, tag));
-    }
-
-    /// Forgets the reservations of epochs before `epoch`: tips are only taken for the current
-    /// epoch, so those cannot be asked about again once `epoch` is past the one a tip in
-    /// flight was checked in.
-    pub(crate) fn forget_before(&self, epoch: u64) {
-        self.lock().retain(|k| k[..8] >= epoch.to_be_bytes()[..]);
-    }
-
-    /// Replaces every reservation with `tags`.
-    pub(crate) fn reset(&self, tags: impl IntoIterator<Item = [u8; 40]>) {
-        let mut set = self.lock();
-        set.clear();
-        set.extend(tags);
-    }
-}
-
 impl Shared {
+    /// The current tip window (time ÷ `tip_batch_secs`), if tips are pooled.
+    fn tip_window_now(&self) -> Option<u64> {
+        let batch = self.config.tip_batch_secs;
+        (batch > 0).then(|| self.now().as_millis() / 1000 / batch)
+    }
+
+    /// When the current tip window closes (POSIX milliseconds), if tips are pooled.
+    pub(crate) fn tip_window_end(&self) -> Option<u64> {
+        let batch = self.config.tip_batch_secs;
+        (batch > 0).then(|| (self.now().as_millis() / 1000 / batch + 1) * batch * 1000)
+    }
+
+    /// At start: tips pooled before a restart wait for the end of the current window.
+    pub(crate) fn resume_tip_window(&self) {
+        if let Some(window) = self.tip_window_now() {
+            *self
+                .tip_window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = window;
+        }
+    }
+
+    /// Logs the tip pool if the window it filled in has closed. Without pooling, logs any
+    /// pool left from a restart under another setting.
+    pub(crate) async fn sweep_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
+        let window = self.tip_window_now();
+        let last = *self
+            .tip_window
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if window.is_some_and(|w| w <= last) {
+            return Ok(0);
+        }
+        let logged = self.log_tip_pool().await?;
+        if let Some(w) = window {
+            *self
+                .tip_window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = w;
+        }
+        Ok(logged)
+    }
+
     /// Puts an accepted tip in the pool, durably. Its tag must already be reserved.
     pub(crate) async fn pool_tip(self: &Arc<Self>, tip: &PooledTip) -> Result<(), ApiError> {
         let value = serde_json::to_vec(tip)
@@ -307,7 +239,7 @@ impl Shared {
 
     /// Logs every pooled tip, in a random order, and empties the pool of those logged; then
     /// the alerts they raised, after the whole pool. Returns the number of entries logged.
-    pub(crate) async fn log_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
+    async fn log_tip_pool(self: &Arc<Self>) -> Result<usize, ApiError> {
         let mut tips = self.pooled_tips()?;
         if tips.is_empty() {
             // Alerts a crash left due after their pool.
@@ -349,7 +281,7 @@ impl Shared {
 
     /// Logs every alert that logged tips raised and that is not logged yet
     /// ([`State::alerts_due`]): after a whole pool, so that no alert sits beside its trigger.
-    pub(crate) async fn log_due_alerts(self: &Arc<Self>) -> Result<usize, ApiError> {
+    async fn log_due_alerts(self: &Arc<Self>) -> Result<usize, ApiError> {
         let receipts = self
             .write(Box::new(|state: &State, now: Timestamp| {
                 let day = day_of(now)?;
