@@ -8,8 +8,11 @@
 //!   log key, the credential issuer key, the tip key pair and dev params.
 //! - [`Service::router`] is the `/v1` API ([`openapi`] documents it); [`serve`] runs it
 //!   with graceful shutdown.
-//! - [`Client`] is the blocking HTTP client every role's command line uses; it signs
-//!   requests ([`auth`]) and checks every receipt against the log's key.
+//! - [`api`] is the wire types of the routes, [`auth`] checks request signatures; both
+//!   formats are `probity-api`'s, shared with the clients.
+//! - [`Client`] and [`log_source`] are re-exported from `probity-client`, the blocking HTTP
+//!   client every role's command line uses, for code that reaches them through this crate;
+//!   the service itself never calls them.
 //!
 //! # Trust
 //!
@@ -21,12 +24,10 @@
 
 #[cfg(feature = "evm")]
 mod anchor;
-pub mod api;
 pub mod auth;
 mod budget;
 #[cfg(feature = "evm")]
 pub mod chain;
-mod client;
 mod config;
 mod error;
 mod listener;
@@ -38,9 +39,12 @@ mod service;
 mod state;
 mod tip_pool;
 
-pub use client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use config::{default_bands, AnchorConfig, Config, EXPIRY_PERIODS, EXPIRY_PERIOD_EPOCHS};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope};
+/// The wire types of the `/v1` API (`probity-api`), where the service's code and its users
+/// have always found them.
+pub use probity_api as api;
+pub use probity_client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use routes::openapi;
 pub use service::{files, system_clock, Clock, OpenError, Service};
 pub use state::Principal;
