@@ -49,8 +49,9 @@ use std::{
 };
 
 use ed25519_dalek::SigningKey;
+use probity_client::{api, Client, ClientError};
 use probity_ledger::{CheckpointVerifier, Receipt};
-use probity_service::{api, Client, ClientError, Config, Service};
+use probity_service::{Config, Service};
 use rand::rngs::OsRng;
 
 #[path = "../tests/load/mod.rs"]

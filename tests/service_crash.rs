@@ -34,10 +34,10 @@ use std::{
 
 use common::server::Server;
 use ed25519_dalek::SigningKey;
+use probity_client::{api, Client, ClientError};
 use probity_ledger::{
     CheckpointVerifier, ConsistencyProof, Entry, EntryBody, Receipt, SignedCheckpoint,
 };
-use probity_service::{api, Client, ClientError};
 use rand::{rngs::OsRng, Rng as _};
 
 /// Officials, each filing (and re-filing) one declaration.

@@ -27,7 +27,7 @@ use std::{
 
 use common::server::Server;
 use ed25519_dalek::SigningKey;
-use probity_service::{api, Client};
+use probity_client::{api, Client};
 use rand::rngs::OsRng;
 
 /// The calls traced: reads and writes on sockets and files, and the barriers.

@@ -1,80 +1,22 @@
 //! Signed requests (DESIGN.md §9): officials, supervisors and the registrar sign every request
-//! with their Ed25519 key.
-//!
-//! The signature covers, one per line, the label `probity/request/v1`, the method, the path
-//! with its query, the lower-case hex SHA-256 of the body, the timestamp (POSIX seconds) and
-//! the nonce (16 random bytes in hex). It travels in four headers:
-//!
-//! | header | value |
-//! |---|---|
-//! | `probity-key` | the signer's public key, 64 hex characters |
-//! | `probity-timestamp` | POSIX seconds |
-//! | `probity-nonce` | 32 hex characters |
-//! | `probity-signature` | the Ed25519 signature, 128 hex characters |
+//! with their Ed25519 key. The format (the signed bytes and the four headers) is
+//! [`probity_api::signing`], shared with the clients; this module is the service's half: it
+//! verifies a request's signature against that format and the service's clock.
 //!
 //! The service refuses a timestamp more than [`MAX_CLOCK_SKEW_SECS`] from its clock, and a
 //! nonce it has seen from the same key: nonces are kept, durably, for twice that window, so
 //! a replay is refused even across a restart. Whistleblowers never sign: their credential
 //! presentation is their authorization, and nothing identifies them.
 
-use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
-use sha2::{Digest as _, Sha256};
+use ed25519_dalek::VerifyingKey;
+pub use probity_api::signing::{
+    sign_request, signing_message, KEY_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 
 use crate::error::ApiError;
 
-/// Header: the signer's public key.
-pub const KEY_HEADER: &str = "probity-key";
-/// Header: the timestamp.
-pub const TIMESTAMP_HEADER: &str = "probity-timestamp";
-/// Header: the nonce.
-pub const NONCE_HEADER: &str = "probity-nonce";
-/// Header: the signature.
-pub const SIGNATURE_HEADER: &str = "probity-signature";
 /// The largest accepted difference between a request's timestamp and the service's clock.
 pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
-
-const LABEL: &str = "probity/request/v1";
-
-/// The bytes a request signature covers.
-pub fn signing_message(
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    timestamp: u64,
-    nonce: &str,
-) -> Vec<u8> {
-    format!(
-        "{LABEL}\n{method}\n{path_and_query}\n{}\n{timestamp}\n{nonce}",
-        hex::encode(Sha256::digest(body))
-    )
-    .into_bytes()
-}
-
-/// The four headers that sign a request, made with `key` at `timestamp` with a fresh nonce.
-pub fn sign_request(
-    key: &SigningKey,
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    timestamp: u64,
-) -> [(&'static str, String); 4] {
-    let mut nonce = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
-    let nonce = hex::encode(nonce);
-    let signature = key.sign(&signing_message(
-        method,
-        path_and_query,
-        body,
-        timestamp,
-        &nonce,
-    ));
-    [
-        (KEY_HEADER, hex::encode(key.verifying_key().as_bytes())),
-        (TIMESTAMP_HEADER, timestamp.to_string()),
-        (NONCE_HEADER, nonce),
-        (SIGNATURE_HEADER, hex::encode(signature.to_bytes())),
-    ]
-}
 
 /// A request whose signature verified: who signed it, and the nonce to record.
 #[derive(Clone, Debug)]
@@ -166,6 +108,7 @@ pub(crate) fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
 mod tests {
     use super::*;
     use axum::http::{HeaderMap, HeaderValue};
+    use ed25519_dalek::SigningKey;
 
     fn headers(signed: [(&'static str, String); 4]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -1,5 +1,6 @@
 //! The one error envelope of the API: `{ "error": { "code", "message" } }` (DESIGN.md §9).
 //!
+//! The envelope's wire types are [`probity_api`]'s, shared with the clients that decode it.
 //! Every failure a handler returns is an [`ApiError`]; failures that happen outside the
 //! handlers (unknown route, wrong method, oversized body, timeout, overload) are rewritten into
 //! the same envelope by [`envelope_middleware`]. Messages say what was wrong and what to do;
@@ -11,8 +12,7 @@ use axum::{
     http::{header, HeaderValue, Response, StatusCode},
     response::IntoResponse,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+pub use probity_api::{ErrorBody, ErrorEnvelope};
 
 /// An API failure: an HTTP status, a stable machine-readable code and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,25 +21,6 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The stable code, e.g. `bad_request`.
     pub code: &'static str,
-    /// What went wrong and what to do.
-    pub message: String,
-}
-
-/// The error envelope on the wire.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorEnvelope {
-    /// The error.
-    pub error: ErrorBody,
-}
-
-/// The body of the error envelope.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `method_not_allowed`, `conflict`, `payload_too_large`, `uri_too_long`,
-    /// `headers_too_large`, `invalid_proof`, `unprocessable`, `timeout`, `overloaded`,
-    /// `unavailable` or `internal`.
-    pub code: String,
     /// What went wrong and what to do.
     pub message: String,
 }

@@ -8,8 +8,11 @@
 //!   log key, the credential issuer key, the tip key pair and dev params.
 //! - [`Service::router`] is the `/v1` API ([`openapi`] documents it); [`serve`] runs it
 //!   with graceful shutdown.
-//! - [`Client`] is the blocking HTTP client every role's command line uses; it signs
-//!   requests ([`auth`]) and checks every receipt against the log's key.
+//! - [`api`] is the wire types of the routes, [`auth`] checks request signatures; both
+//!   formats are `probity-api`'s, shared with the clients.
+//! - [`Client`] and [`log_source`] are re-exported from `probity-client`, the blocking HTTP
+//!   client every role's command line uses, for code that reaches them through this crate;
+//!   the service itself never calls them.
 //!
 //! # Trust
 //!
@@ -26,7 +29,7 @@
 //!
 //! | layer | modules | may import |
 //! |---|---|---|
-//! | leaves | `api`, `chain`, `clock`, `codes`, `error`, `files`, `metrics`; `auth`, `budget`, `listener`, `proofs`, `tip_store`; `config` | nothing of the crate; `error` (and `files`, for `tip_store`); `api` |
+//! | leaves | `chain`, `clock`, `codes`, `error`, `files`, `metrics`; `auth`, `budget`, `listener`, `proofs`, `tip_store`; `config` | nothing of the crate; `error` (and `files`, for `tip_store`); `api` |
 //! | state | `state`: what the ledger says (with `MANY_REPORTERS`, the one rule name it reads) | `api` |
 //! | storage | `shared`: `Shared` (config, ledger, state, sled trees, the tip pool's files), the writer and its `Draft`s, durable flushes | `state`, leaves |
 //! | rules | `rules`: pure functions of the state; `alerts`: the `Alert` drafts they set off | `state`; `alerts` also `shared` |
@@ -34,18 +37,16 @@
 //! | routes | `routes`: router, extractors, the OpenAPI document; one module per role | the rows above but `sweep` and `anchor` |
 //! | wiring | `service` (`Service::open`), this file (`serve`) | everything: the only importers of `routes`, `sweep` and `anchor` |
 //!
-//! `client` is the other end of the wire: it imports `auth`, `clock` and `error` only.
+//! `api` is `probity-api`'s wire types, re-exported: every layer may use them.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod alerts;
 #[cfg(feature = "evm")]
 mod anchor;
-pub mod api;
 pub mod auth;
 mod budget;
 #[cfg(feature = "evm")]
 pub mod chain;
-mod client;
 mod clock;
 mod codes;
 mod config;
@@ -63,10 +64,13 @@ mod sweep;
 mod tip_pool;
 mod tip_store;
 
-pub use client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use clock::{system_clock, Clock};
 pub use config::{default_bands, AnchorConfig, Config, EXPIRY_PERIODS, EXPIRY_PERIOD_EPOCHS};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, OpenError};
+/// The wire types of the `/v1` API (`probity-api`), where the service's code and its users
+/// have always found them.
+pub use probity_api as api;
+pub use probity_client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use routes::openapi;
 pub use service::Service;
 pub use state::Principal;

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
+use probity_client::api;
 use probity_core::{OfficialId, Period};
 use probity_ledger::SupervisorId;
-use probity_service::api;
 use serde_json::json;
 
 use super::{
@@ -128,7 +128,8 @@ fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let conn = ctx.signed_connection(KeyRole::Registrar)?;
+    let client = conn.client();
     let public_key = hex::encode(opts.public_key.as_bytes());
     let written: api::Written = client
         .post(
@@ -142,7 +143,7 @@ fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<Ex
             },
         )
         .with_context(|| format!("cannot register {}", opts.id))?;
-    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    remote::keep_receipts(&conn, &written.receipts)?;
     let entries = entry_indices(&written.receipts);
     ctx.emit(
         &format!(
@@ -166,7 +167,8 @@ fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<Ex
 }
 
 fn register_supervisor(ctx: &Ctx, opts: RegisterSupervisorOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let conn = ctx.signed_connection(KeyRole::Registrar)?;
+    let client = conn.client();
     let public_key = hex::encode(opts.public_key.as_bytes());
     let written: api::Written = client
         .post(
@@ -177,7 +179,7 @@ fn register_supervisor(ctx: &Ctx, opts: RegisterSupervisorOpts) -> anyhow::Resul
             },
         )
         .with_context(|| format!("cannot register supervisor {}", opts.id.as_str()))?;
-    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    remote::keep_receipts(&conn, &written.receipts)?;
     let entries = entry_indices(&written.receipts);
     ctx.emit(
         &format!(
@@ -191,7 +193,8 @@ fn register_supervisor(ctx: &Ctx, opts: RegisterSupervisorOpts) -> anyhow::Resul
 }
 
 fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let conn = ctx.signed_connection(KeyRole::Registrar)?;
+    let client = conn.client();
     let issued: api::EnrollmentCodes = client
         .post(
             "/v1/admin/enrollment-codes",
@@ -201,7 +204,7 @@ fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<Exit
             },
         )
         .context("cannot make enrollment codes")?;
-    remote::keep_receipts(ctx, &client, &issued.receipts)?;
+    remote::keep_receipts(&conn, &issued.receipts)?;
     let entries = entry_indices(&issued.receipts);
     ctx.emit(
         &format!(
@@ -224,7 +227,8 @@ fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<Exit
 }
 
 fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Registrar)?;
+    let conn = ctx.signed_connection(KeyRole::Registrar)?;
+    let client = conn.client();
     let written: api::Written = client
         .post(
             "/v1/admin/deadlines",
@@ -234,7 +238,7 @@ fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
             },
         )
         .with_context(|| format!("cannot set the deadline of {}", opts.period))?;
-    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    remote::keep_receipts(&conn, &written.receipts)?;
     let entries = entry_indices(&written.receipts);
     ctx.emit(
         &format!(

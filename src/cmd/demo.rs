@@ -33,6 +33,7 @@ use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
 use clap::Args;
 use ed25519_dalek::SigningKey;
+use probity_client::{api, Client, ClientError, LOG_TILES_PATH};
 use probity_core::{
     format_minor_units, Amount, AssetId, Capacity, Declaration, OfficialId, Opening, Period,
     ProofEnvelope, SignedAmount, StatementKind,
@@ -51,7 +52,7 @@ use probity_prover::{
     wallet::{Passphrase, Wallet},
     ProveError, Prover,
 };
-use probity_service::{api, rules, Client, ClientError, Config, Service, LOG_TILES_PATH};
+use probity_service::{rules, Config, Service};
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};

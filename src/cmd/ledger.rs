@@ -108,7 +108,7 @@ const HASH_ENCODING: &str = "base64";
 /// Reads a log from a folder or a URL.
 pub(crate) fn open_source(location: &str) -> anyhow::Result<Box<dyn LogSource>> {
     if location.starts_with("http://") || location.starts_with("https://") {
-        return Ok(Box::new(probity_service::log_source(location)?));
+        return Ok(Box::new(probity_client::log_source(location)?));
     }
     let dir = Path::new(location);
     if !dir.join(CHECKPOINT_PATH).is_file() {

@@ -16,6 +16,7 @@ use std::{
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
+use probity_client::{api, Client, Connection};
 use probity_core::{
     format_minor_units, Amount, AssetId, Capacity, Category, Class, Declaration, IdHash, Item,
     OfficialId, Opening, ParamsManifest, SignedAmount, StatementKind,
@@ -26,7 +27,6 @@ use probity_prover::{
     wallet::{Wallet, WalletError},
     ProveError, Prover,
 };
-use probity_service::{api, Client};
 use serde_json::json;
 
 use super::{
@@ -480,7 +480,8 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
     let period = declaration.period();
     let capacity = declaration.capacity();
     let key = remote::load_key(ctx, KeyRole::Official)?;
-    let client = ctx.client().signed(key.clone());
+    let conn = Connection::new(ctx.client().signed(key.clone()), &ctx.data_dir);
+    let client = conn.client();
     let info: api::ServiceInfo = client
         .get("/v1/info")
         .context("cannot read the service's filing policy")?;
@@ -491,7 +492,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
             opts.decl.display()
         );
     }
-    let record = official_record(&client, &official)?;
+    let record = official_record(client, &official)?;
     let public = hex::encode(key.verifying_key().as_bytes());
     if record.official.public_key != public {
         bail!(
@@ -574,7 +575,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
     if prev_declaration.is_some() {
         kinds.push(StatementKind::WealthGrowth);
     }
-    let params = service_params(ctx, &client, opts.params.as_deref(), &kinds, capacity)?;
+    let params = service_params(ctx, client, opts.params.as_deref(), &kinds, capacity)?;
 
     let mut wallet = open_or_create_wallet(&wallet_path)?;
     let (opening, status) = commit_to_wallet(&mut wallet, &declaration, opts.amend)?;
@@ -645,7 +646,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
     let accepted: api::FilingAccepted = client
         .post("/v1/filings", &api::FileDeclaration { filing, proofs })
         .with_context(|| format!("the service did not accept the {period} filing"))?;
-    remote::keep_receipts(ctx, &client, &accepted.receipts)?;
+    remote::keep_receipts(&conn, &accepted.receipts)?;
     let entries = entry_indices(&accepted.receipts);
     let growth_words = match (growth, prev_opening.as_ref()) {
         ("proved", Some(prev)) => format!("wealth_growth from {} proved", prev.period()),
@@ -689,7 +690,8 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
 
 fn challenges(ctx: &Ctx, opts: ChallengesOpts) -> anyhow::Result<ExitCode> {
     let declaration = opts.decl.as_deref().map(read_declaration).transpose()?;
-    let client = ctx.signed_client(KeyRole::Official)?;
+    let conn = ctx.signed_connection(KeyRole::Official)?;
+    let client = conn.client();
     let asked: Vec<api::ChallengeView> = client
         .get("/v1/official/challenges")
         .context("cannot list the challenges addressed to you")?;
@@ -773,7 +775,8 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
         )
     })?;
     let declaration = read_declaration(&opts.decl)?;
-    let client = ctx.signed_client(KeyRole::Official)?;
+    let conn = ctx.signed_connection(KeyRole::Official)?;
+    let client = conn.client();
     let asked: Vec<api::ChallengeView> = client
         .get("/v1/official/challenges")
         .context("cannot list the challenges addressed to you")?;
@@ -812,12 +815,12 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
             opts.decl.display()
         );
     };
-    let record = official_record(&client, &c.official)?;
+    let record = official_record(client, &c.official)?;
     let filed = latest_filing(&record, c.period)
         .with_context(|| format!("the service has no {} filing of yours", c.period))?;
     let params = service_params(
         ctx,
-        &client,
+        client,
         opts.params.as_deref(),
         &[StatementKind::AssetIncluded],
         declaration.capacity(),
@@ -853,7 +856,7 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
             &api::AnswerChallenge { proof },
         )
         .with_context(|| format!("the service did not accept the answer to {id}"))?;
-    remote::keep_receipts(ctx, &client, &written.receipts)?;
+    remote::keep_receipts(&conn, &written.receipts)?;
     let entries = entry_indices(&written.receipts);
     ctx.emit(
         &format!(

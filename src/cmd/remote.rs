@@ -1,33 +1,28 @@
 //! What the commands that talk to a service share: the server address, the role keys on
-//! this machine, the pinned log key, and receipt checking.
+//! this machine, and the [`Connection`] to the service, which pins the log key and keeps the
+//! accepted checkpoint and the receipts in the data folder (`log.vkey`, `checkpoint`,
+//! `receipts/`: see `probity_client`).
 //!
-//! Files in the data folder (client side):
+//! Files in the data folder for the role keys:
 //!
 //! | file | holds |
 //! |---|---|
 //! | `registrar.key`, `official.key`, `supervisor.key` | a role's Ed25519 secret key, hex, mode 0600 |
 //! | `registrar.pub` | the registrar's public key (the service reads it) |
-//! | `log.vkey` | the log key pinned on first contact: later answers must verify with it |
-//! | `checkpoint` | the latest checkpoint this machine accepted (consistency is checked from it) |
-//! | `receipts/` | every receipt this machine was handed, by entry index |
 //!
 //! # Trust
 //!
-//! What the service says is checked, not believed: checkpoints against the pinned log key,
-//! each new checkpoint against the last one accepted (a consistency proof), entries against
-//! the signed root (an inclusion proof, or the whole tree recomputed). A failure of any of
-//! these is an [`Untrusted`] error, which the commands whose exit code reports verification
-//! (`supervisor verify`, `supervisor audit`) turn into exit code 1.
+//! What the service says is checked by the connection, not believed. An answer that does not
+//! check out is an untrusted error ([`is_untrusted`]), which the commands whose exit code
+//! reports verification (`supervisor verify`, `supervisor audit`) turn into exit code 1.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use ed25519_dalek::SigningKey;
+use probity_client::{Client, Connection, ConnectionError, LogKey, Untrusted};
 use probity_core::Period;
-use probity_ledger::{
-    leaf_hash, CheckpointVerifier, Entry, InclusionProof, MemoryTree, Receipt, SignedCheckpoint,
-};
-use probity_service::{api, Client};
+use probity_ledger::{CheckpointVerifier, Receipt};
 
 use super::Ctx;
 
@@ -63,9 +58,15 @@ impl Ctx {
         Client::new(&self.server)
     }
 
-    /// A client signing with this machine's key for `role`.
-    pub(crate) fn signed_client(&self, role: KeyRole) -> anyhow::Result<Client> {
-        Ok(self.client().signed(load_key(self, role)?))
+    /// An unsigned connection to the server, keeping its state in the data folder.
+    pub(crate) fn connection(&self) -> Connection {
+        Connection::new(self.client(), &self.data_dir)
+    }
+
+    /// A connection signing with this machine's key for `role`.
+    pub(crate) fn signed_connection(&self, role: KeyRole) -> anyhow::Result<Connection> {
+        let client = self.client().signed(load_key(self, role)?);
+        Ok(Connection::new(client, &self.data_dir))
     }
 
     pub(crate) fn key_path(&self, role: KeyRole) -> PathBuf {
@@ -141,219 +142,34 @@ pub(crate) fn load_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
-/// The log key: pinned in `log.vkey` on first contact, and held against the server's after.
-pub(crate) fn log_key(ctx: &Ctx, client: &Client) -> anyhow::Result<CheckpointVerifier> {
-    let path = ctx.data_dir.join("log.vkey");
-    let info: api::ServiceInfo = client.get("/v1/info")?;
-    match std::fs::read_to_string(&path) {
-        Ok(pinned) => {
-            if pinned.trim() != info.log_key {
-                return Err(Untrusted(format!(
-                    "the server's log key differs from the one pinned in {}: this is not the log you used before (or it was replaced); do not trust it",
-                    path.display()
-                ))
-                .into());
-            }
-            Ok(CheckpointVerifier::from_vkey(pinned.trim())?)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = CheckpointVerifier::from_vkey(&info.log_key)?;
-            std::fs::create_dir_all(&ctx.data_dir)?;
-            probity_params::write_atomic(
-                &path,
-                format!(
-                    "{}
-",
-                    info.log_key
-                )
-                .as_bytes(),
-            )?;
-            eoutln!(
-                "Pinned the log key of {} in {} (compare it with the key the operator publishes).",
-                info.origin,
-                path.display()
-            );
-            Ok(key)
-        }
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+/// The log key ([`Connection::log_key`]): pinned on first contact, and held against the
+/// server's after. Says so when this call pinned it.
+pub(crate) fn log_key(conn: &Connection) -> anyhow::Result<CheckpointVerifier> {
+    let LogKey { key, newly_pinned } = conn.log_key()?;
+    if let Some(pinned) = newly_pinned {
+        eoutln!(
+            "Pinned the log key of {} in {} (compare it with the key the operator publishes).",
+            pinned.origin,
+            pinned.path.display()
+        );
     }
+    Ok(key)
 }
 
-/// Checks receipts against the pinned log key and keeps them in `receipts/`. Also moves the
-/// accepted checkpoint forward, with a consistency proof from the last one.
-pub(crate) fn keep_receipts(
-    ctx: &Ctx,
-    client: &Client,
-    receipts: &[Receipt],
-) -> anyhow::Result<()> {
-    let log = log_key(ctx, client)?;
-    let dir = ctx.data_dir.join("receipts");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for r in receipts {
-        let (_, cp) = r
-            .verify(&log)
-            .context("the service handed out a receipt that does not verify: the write is NOT proved to be on the log")?;
-        let index = r.proof.index;
-        let path = dir.join(format!("{index:012}.json"));
-        probity_params::write_atomic(&path, &serde_json::to_vec_pretty(r)?)?;
-        advance_checkpoint(ctx, client, &log, &cp)?;
-    }
-    Ok(())
+/// Checks receipts against the pinned log key and keeps them ([`Connection::keep_receipts`]).
+pub(crate) fn keep_receipts(conn: &Connection, receipts: &[Receipt]) -> anyhow::Result<()> {
+    let log = log_key(conn)?;
+    Ok(conn.keep_receipts(&log, receipts)?)
 }
 
-/// Accepts `new` if it is consistent with the checkpoint this machine accepted before;
-/// returns the old size.
-pub(crate) fn advance_checkpoint(
-    ctx: &Ctx,
-    client: &Client,
-    log: &CheckpointVerifier,
-    new: &SignedCheckpoint,
-) -> anyhow::Result<u64> {
-    let path = ctx.data_dir.join("checkpoint");
-    let old = match std::fs::read(&path) {
-        Ok(bytes) => Some(SignedCheckpoint::verify(&bytes, log).map_err(|e| {
-            Untrusted(format!(
-                "{} does not verify with the pinned log key ({e}): it was damaged or replaced",
-                path.display()
-            ))
-        })?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    let old_size = old.as_ref().map_or(0, SignedCheckpoint::size);
-    if let Some(old) = &old {
-        if new.size() < old.size() {
-            return Ok(old_size); // an older checkpoint: keep the newer one
-        }
-        if old.size() > 0 {
-            let proof: probity_ledger::ConsistencyProof = client.get(&format!(
-                "/v1/log/consistency?old={}&new={}",
-                old.size(),
-                new.size()
-            ))?;
-            proof.verify(old.root(), new.root()).map_err(|e| {
-                Untrusted(format!(
-                    "the log is NOT consistent with the checkpoint this machine saw before ({e}): it was rewritten or forked; keep both checkpoints ({} and the service's) as evidence",
-                    path.display()
-                ))
-            })?;
-        }
-    }
-    probity_params::write_atomic(&path, new.to_bytes())?;
-    Ok(old_size)
-}
-
-/// The service served something that does not check out against the pinned log key or the
-/// checkpoints this machine accepted before. The message says what, and what to do.
-#[derive(Debug)]
-pub(crate) struct Untrusted(pub(crate) String);
-
-impl std::fmt::Display for Untrusted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Untrusted {}
-
-/// Whether `e` is, or was caused by, an [`Untrusted`] answer.
+/// Whether `e` is, or was caused by, an answer of the service that does not check out
+/// ([`Untrusted`]): the commands whose exit code reports verification turn it into 1.
 pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<Untrusted>())
-}
-
-/// Most entries one `/v1/log/entries` request returns.
-const ENTRIES_PAGE: u64 = 1000;
-
-/// The log's latest checkpoint: verified with the pinned log key, and accepted (kept in
-/// `checkpoint`) only if it is consistent with the last one this machine accepted.
-pub(crate) fn latest_checkpoint(
-    ctx: &Ctx,
-    client: &Client,
-    log: &CheckpointVerifier,
-) -> anyhow::Result<SignedCheckpoint> {
-    let note = client
-        .get_bytes("/v1/log/checkpoint")
-        .context("cannot read the log's checkpoint")?;
-    let checkpoint = SignedCheckpoint::verify(&note, log).map_err(|e| {
-        Untrusted(format!(
-            "the service's checkpoint does not verify with the pinned log key: {e}"
-        ))
-    })?;
-    advance_checkpoint(ctx, client, log, &checkpoint)?;
-    Ok(checkpoint)
-}
-
-/// Every entry of the tree `checkpoint` signs, canonical JSON each, in log order. The leaf
-/// hashes of what the service served must rebuild the signed root: that proves every entry's
-/// inclusion at once, and that none is missing or extra.
-pub(crate) fn entries_under(
-    client: &Client,
-    checkpoint: &SignedCheckpoint,
-) -> anyhow::Result<Vec<Vec<u8>>> {
-    let size = checkpoint.size();
-    let mut entries = Vec::new();
-    let mut tree = MemoryTree::new();
-    let mut start = 0;
-    while start < size {
-        let end = (start + ENTRIES_PAGE).min(size);
-        let page: api::EntriesPage = client
-            .get(&format!("/v1/log/entries?start={start}&end={end}"))
-            .with_context(|| format!("cannot read log entries {start}..{end}"))?;
-        if page.start != start || page.entries.len() as u64 != end - start {
-            return Err(Untrusted(format!(
-                "the service answered entries {start}..{end} with another range: the log cannot be read reliably"
-            ))
-            .into());
-        }
-        for entry in page.entries {
-            tree.push(leaf_hash(entry.as_bytes()));
-            entries.push(entry.into_bytes());
-        }
-        start = end;
-    }
-    if size > 0 && tree.root(size)? != checkpoint.root() {
-        return Err(Untrusted(format!(
-            "the {size} entries the service served do not hash to the root of its signed checkpoint: it serves a log other than the one it signed"
-        ))
-        .into());
-    }
-    Ok(entries)
-}
-
-/// The entry at `index`, with its inclusion proof against `checkpoint` checked.
-pub(crate) fn proved_entry(
-    client: &Client,
-    checkpoint: &SignedCheckpoint,
-    index: u64,
-) -> anyhow::Result<Entry> {
-    let size = checkpoint.size();
-    let page: api::EntriesPage = client
-        .get(&format!("/v1/log/entries?start={index}&end={}", index + 1))
-        .with_context(|| format!("cannot read log entry {index}"))?;
-    let bytes = page
-        .entries
-        .into_iter()
-        .next()
-        .filter(|_| page.start == index)
-        .ok_or_else(|| Untrusted(format!("the service did not serve log entry {index}")))?;
-    let proof: InclusionProof = client
-        .get(&format!("/v1/log/inclusion?index={index}&size={size}"))
-        .with_context(|| format!("cannot read the inclusion proof of entry {index}"))?;
-    if proof.index != index || proof.tree_size != size {
-        return Err(Untrusted(format!(
-            "the service answered with an inclusion proof for another entry than {index}"
-        ))
-        .into());
-    }
-    proof
-        .verify(leaf_hash(bytes.as_bytes()), checkpoint.root())
-        .map_err(|e| {
-            Untrusted(format!(
-                "entry {index} as served is not in the signed log ({e}): do not trust it"
-            ))
-        })?;
-    Entry::from_canonical_json(bytes.as_bytes())
-        .map_err(|e| Untrusted(format!("entry {index} is not a valid ledger entry: {e}")).into())
+    e.chain().any(|c| {
+        c.is::<Untrusted>()
+            || c.downcast_ref::<ConnectionError>()
+                .is_some_and(ConnectionError::is_untrusted)
+    })
 }
 
 /// Parses a period argument: a year (`2026`) or a month (`202606`).

@@ -22,6 +22,7 @@ use std::{
 use anyhow::{bail, Context as _};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
+use probity_client::{api, Connection, Untrusted, LOG_TILES_PATH};
 use probity_core::{
     format_minor_units, AssetId, Capacity, IdHash, OfficialId, ParamsManifest, Period,
     ProofEnvelope, PublicInputs, StatementKind,
@@ -33,14 +34,13 @@ use probity_ledger::{
     SignedCheckpoint,
 };
 use probity_params::Params;
-use probity_service::{api, Client, LOG_TILES_PATH};
 use probity_verifier::{verify_envelope, EnvelopeVerifyError, StatementVerifyingKey};
 use serde_json::json;
 
 use super::{
     admin::{entry_indices, list},
     read_envelope,
-    remote::{self, KeyRole, Untrusted},
+    remote::{self, KeyRole},
     Ctx,
 };
 
@@ -301,10 +301,10 @@ fn check_on_chain(
     inputs: &PublicInputs,
 ) -> anyhow::Result<ChainReport> {
     let view = super::chain::read_chain(rpc, registry, envelope, inputs)?;
-    let client = ctx.client();
-    let log = remote::log_key(ctx, &client)?;
-    let checkpoint = remote::latest_checkpoint(ctx, &client, &log)?;
-    let entries = remote::entries_under(&client, &checkpoint)?;
+    let conn = ctx.connection();
+    let log = remote::log_key(&conn)?;
+    let checkpoint = conn.latest_checkpoint(&log)?;
+    let entries = conn.entries_under(&checkpoint)?;
 
     // The official's latest filing per period, on the ledger.
     let mut filed: HashMap<Period, probity_core::Commitment> = HashMap::new();
@@ -521,12 +521,12 @@ fn verify_official(
     official: &OfficialId,
     period: Option<Period>,
 ) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
     let what = match period {
         Some(p) => format!("{official} {p}"),
         None => official.to_string(),
     };
-    match check_official(ctx, &client, official, period) {
+    match check_official(&conn, official, period) {
         Ok((checkpoint, record, findings)) => {
             let verified = findings.failures.is_empty();
             let head = if verified {
@@ -580,15 +580,15 @@ fn verify_official(
 
 /// Reads the log and re-verifies everything about `official` (in `period`, if given).
 fn check_official(
-    ctx: &Ctx,
-    client: &Client,
+    conn: &Connection,
     official: &OfficialId,
     period: Option<Period>,
 ) -> anyhow::Result<(SignedCheckpoint, api::OfficialRecord, Findings)> {
-    let log = remote::log_key(ctx, client)?;
+    let client = conn.client();
+    let log = remote::log_key(conn)?;
     // The checkpoint first: the record and the disclosures read after it cover every entry
     // it signs (anything newer in them is left out below).
-    let checkpoint = remote::latest_checkpoint(ctx, client, &log)?;
+    let checkpoint = conn.latest_checkpoint(&log)?;
     let size = checkpoint.size();
     let record: api::OfficialRecord = match client.get(&format!("/v1/officials/{official}")) {
         Ok(r) => r,
@@ -598,7 +598,7 @@ fn check_official(
     let disclosures: Vec<api::DisclosureView> = client
         .get("/v1/supervisor/disclosures")
         .context("cannot read the disclosures (only registered supervisors may)")?;
-    let entries = remote::entries_under(client, &checkpoint)?;
+    let entries = conn.entries_under(&checkpoint)?;
     let disclosures: HashMap<u64, &api::DisclosureView> =
         disclosures.iter().map(|d| (d.entry, d)).collect();
     let in_period = |periods: &[Period]| !matches!(period, Some(p) if !periods.contains(&p));
@@ -908,8 +908,9 @@ fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
             opts.asset_id.escape_debug()
         );
     }
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
-    let created: api::ChallengeCreated = client
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let created: api::ChallengeCreated = conn
+        .client()
         .post(
             "/v1/challenges",
             &api::IssueChallenge {
@@ -921,7 +922,7 @@ fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
             },
         )
         .with_context(|| format!("cannot challenge {}", opts.official))?;
-    remote::keep_receipts(ctx, &client, &created.receipts)?;
+    remote::keep_receipts(&conn, &created.receipts)?;
     let entries = entry_indices(&created.receipts);
     ctx.emit(
         &format!(
@@ -949,8 +950,9 @@ fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
 }
 
 fn challenges(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
-    let all: Vec<api::ChallengeView> = client
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let all: Vec<api::ChallengeView> = conn
+        .client()
         .get("/v1/supervisor/challenges")
         .context("cannot list the challenges")?;
     let text = if all.is_empty() {
@@ -1013,17 +1015,18 @@ fn tips(ctx: &Ctx, opts: TipsOpts) -> anyhow::Result<ExitCode> {
             .join(probity_service::files::SUPERVISOR_TIP_KEY)
     });
     let secret = read_tip_key(&key_path)?;
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
-    let log = remote::log_key(ctx, &client)?;
-    let views: Vec<api::SealedTipView> = client
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let log = remote::log_key(&conn)?;
+    let views: Vec<api::SealedTipView> = conn
+        .client()
         .get("/v1/supervisor/tips")
         .context("cannot read the tips")?;
-    let checkpoint = remote::latest_checkpoint(ctx, &client, &log)?;
+    let checkpoint = conn.latest_checkpoint(&log)?;
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
     let mut problems = 0usize;
     for v in &views {
-        let opened = open_tip(&client, &checkpoint, &secret, v);
+        let opened = open_tip(&conn, &checkpoint, &secret, v);
         let replies: Vec<String> = v
             .replies
             .iter()
@@ -1119,7 +1122,7 @@ fn tips(ctx: &Ctx, opts: TipsOpts) -> anyhow::Result<ExitCode> {
 /// Checks a sealed tip against its `TipReceived` entry (inclusion proved against
 /// `checkpoint`), then opens it.
 fn open_tip(
-    client: &Client,
+    conn: &Connection,
     checkpoint: &SignedCheckpoint,
     secret: &TipSecretKey,
     view: &api::SealedTipView,
@@ -1128,7 +1131,7 @@ fn open_tip(
         .decode(&view.sealed)
         .context("the sealed tip is not base64")?;
     let sealed = SealedTip::from_bytes(&bytes).context("the sealed tip is malformed")?;
-    let entry = remote::proved_entry(client, checkpoint, view.entry)?;
+    let entry = conn.proved_entry(checkpoint, view.entry)?;
     match entry.body {
         EntryBody::TipReceived(t)
             if t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == view.epoch => {}
@@ -1150,8 +1153,9 @@ fn open_tip(
 }
 
 fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
-    let written: api::Written = client
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let written: api::Written = conn
+        .client()
         .post(
             &format!("/v1/supervisor/tips/{}/reply", opts.tip),
             &api::ReplyToTip {
@@ -1161,7 +1165,7 @@ fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
         )
         .with_context(|| format!("cannot reply to the tip at entry {}", opts.tip))?;
     if !written.receipts.is_empty() {
-        remote::keep_receipts(ctx, &client, &written.receipts)?;
+        remote::keep_receipts(&conn, &written.receipts)?;
     }
     let entries = entry_indices(&written.receipts);
     ctx.emit(
@@ -1183,8 +1187,9 @@ fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
 }
 
 fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let client = ctx.signed_client(KeyRole::Supervisor)?;
-    let all: Vec<api::AlertView> = client
+    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let all: Vec<api::AlertView> = conn
+        .client()
         .get("/v1/supervisor/alerts")
         .context("cannot read the alerts")?;
     let text = if all.is_empty() {
@@ -1210,9 +1215,9 @@ fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
-    let client = ctx.client();
+    let conn = ctx.connection();
     let what = format!("the log at {}", ctx.server);
-    match audit_log(ctx, &client, opts.full) {
+    match audit_log(&conn, opts.full) {
         Ok((checkpoint, old_size, counts)) => {
             let mut text = format!(
                 "VERIFIED  {what}: checkpoint size {} signed with the pinned log key, {}",
@@ -1253,12 +1258,12 @@ fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
 type Counts = std::collections::BTreeMap<&'static str, u64>;
 
 fn audit_log(
-    ctx: &Ctx,
-    client: &Client,
+    conn: &Connection,
     full: bool,
 ) -> anyhow::Result<(SignedCheckpoint, u64, Option<Counts>)> {
-    let log = remote::log_key(ctx, client)?;
-    let note = client
+    let log = remote::log_key(conn)?;
+    let note = conn
+        .client()
         .get_bytes("/v1/log/checkpoint")
         .context("cannot read the log's checkpoint")?;
     let checkpoint = SignedCheckpoint::verify(&note, &log).map_err(|e| {
@@ -1266,17 +1271,17 @@ fn audit_log(
             "the service's checkpoint does not verify with the pinned log key: {e}"
         ))
     })?;
-    let old_size = remote::advance_checkpoint(ctx, client, &log, &checkpoint)?;
+    let old_size = conn.advance_checkpoint(&log, &checkpoint)?;
     if !full {
         return Ok((checkpoint, old_size, None));
     }
-    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", client.base()))?;
+    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", conn.client().base()))?;
     let report = audit::verify_log(&source, &log).map_err(|e| match e {
         AuditError::Source(t) if super::ledger::is_unreachable(&t) => {
             anyhow::Error::new(t).context("cannot read the log's tiles")
         }
         other => Untrusted(format!("the log does NOT audit: {other}")).into(),
     })?;
-    remote::advance_checkpoint(ctx, client, &log, &report.checkpoint)?;
+    conn.advance_checkpoint(&log, &report.checkpoint)?;
     Ok((report.checkpoint, old_size, Some(report.counts)))
 }

@@ -43,19 +43,16 @@ use std::{
 use anyhow::{bail, Context as _};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
+use probity_client::{api, Connection, Untrusted};
 use probity_credentials::{
     issuance, presentation, seal, Attachment, Credential, CredentialAttributes, EnrollmentCode,
     Epoch, ExpirySchedule, IssuerPublicParams, Scope, Subject, TipBody, TipContext, TipPublicKey,
 };
 use probity_ledger::{Entry, EntryBody};
-use probity_service::{api, Client};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{
-    remote::{self, Untrusted},
-    Ctx,
-};
+use super::{remote, Ctx};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -194,8 +191,9 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
     let code = EnrollmentCode::parse(opts.code.trim()).map_err(|_| {
         anyhow::anyhow!("that is not an enrollment code: type it exactly as the registrar gave it")
     })?;
-    let client = ctx.client();
-    let log = remote::log_key(ctx, &client)?;
+    let conn = ctx.connection();
+    let client = conn.client();
+    let log = remote::log_key(&conn)?;
     let info: api::ServiceInfo = client
         .get("/v1/info")
         .context("cannot read the service's keys")?;
@@ -211,7 +209,7 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
     let scope = Scope::new(&scope)
         .map_err(|e| anyhow::anyhow!("--scope `{scope}` is not a jurisdiction ({e})"))?;
     let (params, tip_key) = announced_keys(&info)?;
-    let schedule = published_keys_match(ctx, &client, &log, &params, &tip_key)?;
+    let schedule = published_keys_match(&conn, &log, &params, &tip_key)?;
     local_epoch(&info, &schedule)?;
     // From this machine's clock and the published schedule only: the response must carry
     // exactly this expiry (`handle_response` refuses any other).
@@ -270,14 +268,13 @@ fn enroll(ctx: &Ctx, opts: EnrollOpts) -> anyhow::Result<ExitCode> {
 /// cannot hand one person keys of their own without it showing on the public log. Returns
 /// the published expiry schedule, which every such entry of the log must carry alike.
 fn published_keys_match(
-    ctx: &Ctx,
-    client: &Client,
+    conn: &Connection,
     log: &probity_ledger::CheckpointVerifier,
     params: &IssuerPublicParams,
     tip_key: &TipPublicKey,
 ) -> anyhow::Result<ExpirySchedule> {
-    let checkpoint = remote::latest_checkpoint(ctx, client, log)?;
-    let entries = remote::entries_under(client, &checkpoint)?;
+    let checkpoint = conn.latest_checkpoint(log)?;
+    let entries = conn.entries_under(&checkpoint)?;
     let all: Vec<_> = entries
         .iter()
         .filter_map(|b| match Entry::from_canonical_json(b).ok()?.body {
@@ -393,8 +390,9 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         anyhow::anyhow!("the tip cannot be sent ({e}): it needs some text or an attachment; at most 64 KiB of text and 8 attachments, 8 MiB in all")
     })?;
 
-    let client = ctx.client();
-    let log = remote::log_key(ctx, &client)?;
+    let conn = ctx.connection();
+    let client = conn.client();
+    let log = remote::log_key(&conn)?;
     let info: api::ServiceInfo = client
         .get("/v1/info")
         .context("cannot read the service's keys")?;
@@ -487,7 +485,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let checked = keep_tip_receipt(ctx, &client, &log, &dir, &receipt, |t| {
+    let checked = keep_tip_receipt(&conn, &log, &dir, &receipt, |t| {
         t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == info.epoch
     });
     let entry = receipt.proof.index;
@@ -518,8 +516,7 @@ fn tip(ctx: &Ctx, opts: TipOpts) -> anyhow::Result<ExitCode> {
 /// Checks a tip's receipt against the pinned log key, checks its entry with `is_the_tip`,
 /// advances the last checkpoint seen, and keeps the receipt in `DIR/receipts`.
 fn keep_tip_receipt(
-    ctx: &Ctx,
-    client: &Client,
+    conn: &Connection,
     log: &probity_ledger::CheckpointVerifier,
     dir: &Path,
     receipt: &probity_ledger::Receipt,
@@ -538,7 +535,7 @@ fn keep_tip_receipt(
             .into())
         }
     }
-    remote::advance_checkpoint(ctx, client, log, &checkpoint)?;
+    conn.advance_checkpoint(log, &checkpoint)?;
     let receipts = dir.join("receipts");
     std::fs::create_dir_all(&receipts)
         .with_context(|| format!("cannot create {}", receipts.display()))?;
@@ -553,7 +550,8 @@ fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
             "that is not a receipt code: type it exactly as it was shown when the tip was sent"
         )
     })?;
-    let client = ctx.client();
+    let conn = ctx.connection();
+    let client = conn.client();
     let status: api::TipStatus = match client.post(
         "/v1/tips/status",
         &api::TipStatusQuery {
@@ -584,9 +582,9 @@ fn status(ctx: &Ctx, opts: StatusOpts) -> anyhow::Result<ExitCode> {
         .join("receipts")
         .join(format!("{:012}.json", receipt.proof.index))
         .exists();
-    let log = remote::log_key(ctx, &client)?;
+    let log = remote::log_key(&conn)?;
     let mut sent_here = None;
-    let path = keep_tip_receipt(ctx, &client, &log, &dir(ctx), receipt, |t| {
+    let path = keep_tip_receipt(&conn, &log, &dir(ctx), receipt, |t| {
         let note = pending.join(hex::encode(t.sealed_tip_sha256.0));
         let known = note.exists();
         if known {

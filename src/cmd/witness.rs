@@ -15,13 +15,13 @@ use std::{
 
 use anyhow::Context as _;
 use clap::Args;
+use probity_client::api;
 use probity_core::{Capacity, StatementKind};
 use probity_ledger::{
     CheckpointSigner, Disclosure, Entry, EntryBody, ProofAccepted, ProofCheck, WithheldProof,
     Witness, WitnessError, WitnessOutcome,
 };
 use probity_params::{Params, MANIFEST_FILE};
-use probity_service::api;
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use serde_json::json;
 

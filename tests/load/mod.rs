@@ -11,6 +11,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
+use probity_client::{api, Client};
 use probity_core::{
     Blindings, Capacity, Declaration, OfficialId, Opening, SignedAmount, StatementKind,
 };
@@ -19,7 +20,6 @@ use probity_credentials::{
     IssuerPublicParams, Scope, Subject, TipBody, TipContext, TipPublicKey,
 };
 use probity_ledger::{DeclarationFiled, SupervisorId};
-use probity_service::{api, Client};
 use rand::rngs::OsRng;
 
 /// The jurisdiction of every official in a load, and so the scope of every credential.

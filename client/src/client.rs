@@ -1,13 +1,12 @@
 //! A blocking client of the `/v1` API, for every role's command line, the demo, the tests
-//! and the load generator. With a key it signs every request ([`crate::auth`]).
+//! and the load generator. With a key it signs every request ([`probity_api::signing`]).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use ed25519_dalek::SigningKey;
-use probity_ledger::{HttpSource, LogSource as _, TileError, CHECKPOINT_PATH};
+use probity_api::{signing, ErrorEnvelope};
+use probity_ledger::{HttpSource, LogSource as _, TileError, Timestamp, CHECKPOINT_PATH};
 use serde::{de::DeserializeOwned, Serialize};
-
-use crate::{auth, error::ErrorEnvelope};
 
 /// Largest response body the client reads.
 const MAX_RESPONSE: u64 = 64 << 20;
@@ -35,6 +34,10 @@ pub fn log_source(url: &str) -> Result<HttpSource, TileError> {
         given
     })
 }
+
+/// The time a signature is made at: the system clock unless a test moves it. The same type
+/// as the service's clock, so that a test gives both one clock.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 /// A request that failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +81,7 @@ pub struct Client {
     base: String,
     agent: ureq::Agent,
     key: Option<SigningKey>,
-    clock: Option<crate::Clock>,
+    clock: Option<Clock>,
 }
 
 impl std::fmt::Debug for Client {
@@ -108,7 +111,7 @@ impl Client {
 
     /// The same client, timestamping signatures with `clock` instead of the system clock
     /// (for tests that move the service's clock).
-    pub fn with_clock(&self, clock: crate::Clock) -> Self {
+    pub fn with_clock(&self, clock: Clock) -> Self {
         Self {
             clock: Some(clock),
             ..self.clone()
@@ -174,10 +177,10 @@ impl Client {
             let now = self
                 .clock
                 .as_ref()
-                .map_or_else(probity_ledger::Timestamp::now, |c| c())
+                .map_or_else(Timestamp::now, |c| c())
                 .as_millis()
                 / 1000;
-            auth::sign_request(key, method, path, body.as_deref().unwrap_or_default(), now)
+            signing::sign_request(key, method, path, body.as_deref().unwrap_or_default(), now)
         });
         let mut response = match (method, body) {
             ("GET", _) => {

@@ -1,0 +1,36 @@
+//! # probity-client
+//!
+//! The client side of Probity's service (DESIGN.md §9), for every role's program: the command
+//! line today, other front ends later. It holds the logic a role runs against a service, so
+//! that a front end only parses arguments and shows results.
+//!
+//! - [`Client`]: a blocking HTTP client of the `/v1` API; with a key it signs every request
+//!   ([`api::signing`]). [`log_source`] finds a log's tiles for auditors and witnesses.
+//! - [`Connection`]: a client with this machine's state about the service's log in a data
+//!   folder: the log key pinned on first contact, the last accepted checkpoint (each new one
+//!   must be proved consistent with it), and the receipts handed out. What the service says is
+//!   checked against that state, not believed: a failed check is an [`Untrusted`] error.
+//! - [`Progress`]: how long operations report progress to whoever shows it.
+//! - [`api`]: the wire formats (`probity-api`), re-exported.
+//!
+//! # What it must never do
+//!
+//! - Print: every notice a user should see (a log key pinned on first contact) comes back in
+//!   the result, and the front end words it.
+//! - Hold the service's state: it keeps only what this machine needs to check the service
+//!   (keys, checkpoints, receipts), never a copy of the service's database.
+//! - Link the server: no axum, no sled, no HTTP server. A test (`tests/dependencies.rs`)
+//!   checks the dependency tree.
+#![deny(rustdoc::broken_intra_doc_links)]
+
+mod client;
+mod connection;
+mod progress;
+
+pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
+pub use connection::{
+    Connection, ConnectionError, LogKey, NewlyPinned, Untrusted, CHECKPOINT_FILE, LOG_KEY_FILE,
+    RECEIPTS_DIR,
+};
+pub use probity_api as api;
+pub use progress::{NoProgress, Progress};
