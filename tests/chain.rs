@@ -54,7 +54,7 @@ fn wait_anchored(rpc: &str, registry: &str, period: u32, commitment: &serde_json
 
 /// A metric of the service (a gauge, or a counter's `_total`).
 fn metric(server: &Server, name: &str) -> u64 {
-    let text = probity_service::Client::new(&server.url)
+    let text = probity_client::Client::new(&server.url)
         .get_bytes("/metrics")
         .expect("metrics");
     let prefix = format!("{name} ");

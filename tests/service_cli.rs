@@ -585,7 +585,7 @@ fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
 
     let data = tempfile::tempdir().expect("temp dir");
     let server = Server::start(data.path(), &[("PROBITY_TIP_PUBLIC_KEY", &public)]);
-    let info: probity_service::api::ServiceInfo = probity_service::Client::new(&server.url)
+    let info: probity_service::api::ServiceInfo = probity_client::Client::new(&server.url)
         .get("/v1/info")
         .expect("info");
     assert_eq!(

@@ -10,9 +10,6 @@
 //!   with graceful shutdown.
 //! - [`api`] is the wire types of the routes, [`auth`] checks request signatures; both
 //!   formats are `probity-api`'s, shared with the clients.
-//! - [`Client`] and [`log_source`] are re-exported from `probity-client`, the blocking HTTP
-//!   client every role's command line uses, for code that reaches them through this crate;
-//!   the service itself never calls them.
 //!
 //! # Trust
 //!
@@ -70,7 +67,6 @@ pub use error::{ApiError, ErrorBody, ErrorEnvelope, OpenError};
 /// The wire types of the `/v1` API (`probity-api`), where the service's code and its users
 /// have always found them.
 pub use probity_api as api;
-pub use probity_client::{log_source, Client, ClientError, LOG_TILES_PATH};
 pub use routes::openapi;
 pub use service::Service;
 pub use state::Principal;

@@ -174,7 +174,7 @@ fn snapshot(
     let public = server.client();
     let as_supervisor = server.client().signed(supervisor.clone());
     let as_official = server.client().signed(official.clone());
-    let get = |c: &probity_service::Client, path: &str| -> Value { c.get(path).expect(path) };
+    let get = |c: &probity_client::Client, path: &str| -> Value { c.get(path).expect(path) };
     let status: Value = public
         .post(
             "/v1/tips/status",

@@ -11,11 +11,12 @@ use std::{
 };
 
 use ed25519_dalek::SigningKey;
+use probity_client::Client;
 use probity_core::{
     Blindings, Capacity, Declaration, Opening, ProofEnvelope, SignedAmount, StatementKind,
 };
 use probity_ledger::{CheckpointVerifier, DeclarationFiled, Receipt};
-use probity_service::{api, Client, Config, Service};
+use probity_service::{api, Config, Service};
 
 /// Params for capacity 16, made once per test binary.
 ///
