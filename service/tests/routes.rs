@@ -1285,6 +1285,40 @@ async fn bad_signatures_replays_and_stale_timestamps_are_refused() {
     refused(&app, signed, 401, "unauthorized").await;
 }
 
+/// An unknown key is told the fix: on the registrar's routes the service must be told the
+/// registrar's key; elsewhere the registrar must register the key.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_key_is_told_how_to_become_known() {
+    let app = App::open();
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    let admin = app
+        .send(
+            Call::post("/v1/admin/supervisors")
+                .json(&supervisor_body(1))
+                .by(&stranger),
+        )
+        .await;
+    admin.expect_error(401, "unauthorized");
+    for fix in [
+        "--registrar-key HEX",
+        "PROBITY_REGISTRAR_KEY=HEX",
+        "probity admin init",
+    ] {
+        assert!(admin.text().contains(fix), "{fix}: {}", admin.text());
+    }
+    let official = app
+        .send(Call::get("/v1/official/challenges").by(&stranger))
+        .await;
+    official.expect_error(401, "unauthorized");
+    assert!(
+        official
+            .text()
+            .contains("the signing key is not registered with this service: ask the registrar to register it"),
+        "{}",
+        official.text()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unregistered_key_writes_nothing_and_a_registered_replay_is_still_refused() {
     let app = App::open();
