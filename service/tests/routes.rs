@@ -486,6 +486,9 @@ fn routes() -> Vec<Route> {
         public("/v1/params", "/v1/params", |r| {
             ParamsManifest::from_json(&r.text()).expect("a manifest");
         }),
+        public("/v1/params/{file}", "/v1/params/net_worth_range-16.pk", |r| {
+            assert!(!r.body.is_empty())
+        }),
         public("/v1/log/checkpoint", "/v1/log/checkpoint", |r| {
             assert!(checkpoint_size(&r.body) > 0)
         }),
@@ -1093,6 +1096,96 @@ async fn every_answer_of_every_route_is_declared_in_the_openapi_document() {
     // The walk reached every kind of answer the routes give.
     for status in [200, 400, 401, 403, 404, 409, 413, 422] {
         assert!(statuses.contains(&status), "no {status} in {statuses:?}");
+    }
+}
+
+// ----- proving keys --------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proving_keys_are_served_whole_or_by_range_and_nothing_else_is() {
+    use sha2::Digest as _;
+    let app = App::open();
+    let manifest = ParamsManifest::from_json(&app.send(Call::get("/v1/params")).await.text())
+        .expect("a manifest");
+    let entry = manifest
+        .entry(StatementKind::NetWorthRange, probity_core::Capacity::C16)
+        .expect("a key at 16");
+    let path = format!("/v1/params/{}", entry.proving_key_file);
+    let on_disk = std::fs::read(app.dir.path().join("params").join(&entry.proving_key_file))
+        .expect("the key file");
+    let len = on_disk.len();
+    let etag = format!("\"{}\"", entry.proving_key_sha256);
+    let header = |r: &Reply, name: &str| {
+        r.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+
+    let whole = app.send(Call::get(&path)).await;
+    assert_eq!(whole.status, 200, "{}", whole.text());
+    assert!(whole.body == on_disk, "the whole file");
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&whole.body)),
+        entry.proving_key_sha256
+    );
+    assert_eq!(header(&whole, "content-type"), "application/octet-stream");
+    assert_eq!(header(&whole, "content-length"), len.to_string());
+    assert_eq!(header(&whole, "accept-ranges"), "bytes");
+    assert_eq!(header(&whole, "etag"), etag);
+    assert_eq!(header(&whole, "cache-control"), "public, max-age=3600");
+
+    for (range, from, to) in [
+        ("bytes=10-19".to_owned(), 10, 20),
+        ("bytes=-5".to_owned(), len - 5, len),
+        (format!("bytes={}-", len - 3), len - 3, len),
+        (format!("bytes=5-{}", len + 100), 5, len),
+    ] {
+        let part = app.send(Call::get(&path).header("range", &range)).await;
+        assert_eq!(part.status, 206, "{range}: {}", part.text());
+        assert!(part.body == on_disk[from..to], "{range}: the bytes asked for");
+        assert_eq!(
+            header(&part, "content-range"),
+            format!("bytes {from}-{}/{len}", to - 1),
+            "{range}"
+        );
+        assert_eq!(header(&part, "content-length"), (to - from).to_string());
+    }
+    let beyond = app
+        .send(Call::get(&path).header("range", &format!("bytes={len}-")))
+        .await;
+    beyond.expect_error(416, "range_not_satisfiable");
+    assert_eq!(header(&beyond, "content-range"), format!("bytes */{len}"));
+    // A range of another version of the file, or several ranges: the whole file.
+    for call in [
+        Call::get(&path)
+            .header("range", "bytes=0-9")
+            .header("if-range", "\"0000\""),
+        Call::get(&path).header("range", "bytes=0-1,5-6"),
+    ] {
+        let reply = app.send(call).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body.len(), len);
+    }
+    let held = app
+        .send(Call::get(&path).header("if-range", &etag).header("range", "bytes=0-0"))
+        .await;
+    assert_eq!(held.status, 206);
+    let cached = app.send(Call::get(&path).header("if-none-match", &etag)).await;
+    assert_eq!(cached.status, 304);
+    assert!(cached.body.is_empty());
+
+    // Only the files the manifest names.
+    for other in [
+        "manifest.json",
+        "log.key",
+        "..%2Flog.key",
+        "%2E%2E%2Flog.key",
+        "net_worth_range-17.pk",
+    ] {
+        app.send(Call::get(format!("/v1/params/{other}")))
+            .await
+            .expect_error(404, "not_found");
     }
 }
 
@@ -2863,6 +2956,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/v1/openapi.json", "/v1/openapi.json"),
     ("get", "/v1/info", "/v1/info"),
     ("get", "/v1/params", "/v1/params"),
+    (
+        "get",
+        "/v1/params/{file}",
+        "/v1/params/net_worth_range-16.pk",
+    ),
     ("get", "/v1/log/checkpoint", "/v1/log/checkpoint"),
     ("get", "/v1/log/tile/{path}", "/v1/log/tile/0/000.p/1"),
     ("get", "/v1/log/entries", "/v1/log/entries?start=0&end=1"),
@@ -3115,6 +3213,7 @@ fn untrusted_public_path() -> impl proptest::strategy::Strategy<Value = String> 
         (s(), s()).prop_map(|(a, b)| format!("/v1/log/consistency?old={a}&new={b}")),
         (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?{a}={b}")),
         s().prop_map(|a| format!("/v1/officials/{a}")),
+        s().prop_map(|a| format!("/v1/params/{a}")),
     ]
 }
 

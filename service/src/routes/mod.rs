@@ -3,7 +3,7 @@
 //!
 //! | role | authorization |
 //! |---|---|
-//! | public | none: the log, the params, the registry, who filed for which period |
+//! | public | none: the log, the params (the manifest and the proving keys), the registry, who filed for which period |
 //! | registrar | a request signed with the registrar key |
 //! | official | a request signed with the key the registrar registered for them |
 //! | supervisor | a request signed with a registered supervisor key |
@@ -64,6 +64,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         openapi_json,
         info,
         params,
+        params_file,
         checkpoint,
         tile,
         entries,
@@ -187,6 +188,7 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/info", get(info))
         .route("/v1/params", get(params))
+        .route("/v1/params/{file}", get(params_file))
         .route("/v1/log/checkpoint", get(checkpoint))
         .route("/v1/log/tile/{*path}", get(tile))
         .route("/v1/log/entries", get(entries))
