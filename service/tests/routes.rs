@@ -486,9 +486,11 @@ fn routes() -> Vec<Route> {
         public("/v1/params", "/v1/params", |r| {
             ParamsManifest::from_json(&r.text()).expect("a manifest");
         }),
-        public("/v1/params/{file}", "/v1/params/net_worth_range-16.pk", |r| {
-            assert!(!r.body.is_empty())
-        }),
+        public(
+            "/v1/params/{file}",
+            "/v1/params/net_worth_range-16.pk",
+            |r| assert!(!r.body.is_empty()),
+        ),
         public("/v1/log/checkpoint", "/v1/log/checkpoint", |r| {
             assert!(checkpoint_size(&r.body) > 0)
         }),
@@ -1143,7 +1145,10 @@ async fn proving_keys_are_served_whole_or_by_range_and_nothing_else_is() {
     ] {
         let part = app.send(Call::get(&path).header("range", &range)).await;
         assert_eq!(part.status, 206, "{range}: {}", part.text());
-        assert!(part.body == on_disk[from..to], "{range}: the bytes asked for");
+        assert!(
+            part.body == on_disk[from..to],
+            "{range}: the bytes asked for"
+        );
         assert_eq!(
             header(&part, "content-range"),
             format!("bytes {from}-{}/{len}", to - 1),
@@ -1168,10 +1173,16 @@ async fn proving_keys_are_served_whole_or_by_range_and_nothing_else_is() {
         assert_eq!(reply.body.len(), len);
     }
     let held = app
-        .send(Call::get(&path).header("if-range", &etag).header("range", "bytes=0-0"))
+        .send(
+            Call::get(&path)
+                .header("if-range", &etag)
+                .header("range", "bytes=0-0"),
+        )
         .await;
     assert_eq!(held.status, 206);
-    let cached = app.send(Call::get(&path).header("if-none-match", &etag)).await;
+    let cached = app
+        .send(Call::get(&path).header("if-none-match", &etag))
+        .await;
     assert_eq!(cached.status, 304);
     assert!(cached.body.is_empty());
 
@@ -1404,9 +1415,9 @@ async fn an_unknown_key_is_told_how_to_become_known() {
         .await;
     official.expect_error(401, "unauthorized");
     assert!(
-        official
-            .text()
-            .contains("the signing key is not registered with this service: ask the registrar to register it"),
+        official.text().contains(
+            "the signing key is not registered with this service: ask the registrar to register it"
+        ),
         "{}",
         official.text()
     );

@@ -156,9 +156,14 @@ pub(super) async fn params_file(
         )
             .into_response());
     }
-    let path = s.data_dir().join(files::PARAMS).join(&entry.proving_key_file);
+    let path = s
+        .data_dir()
+        .join(files::PARAMS)
+        .join(&entry.proving_key_file);
     let (opened, len) = download::open(path).await.map_err(|e| {
-        ApiError::internal(format!("cannot read a proving key of the params folder: {e}"))
+        ApiError::internal(format!(
+            "cannot read a proving key of the params folder: {e}"
+        ))
     })?;
     let asked = headers
         .get(header::RANGE)
