@@ -162,6 +162,42 @@ impl Client {
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
+    /// `GET path` (unsigned) for a file too large to hold in memory: its length as declared,
+    /// if it is, and a reader of its body. The transfer has no overall time limit, only one on
+    /// each read, so a large file on a slow link is not cut off. An error answer is read and
+    /// returned as [`ClientError::Api`].
+    pub fn get_large(
+        &self,
+        path: &str,
+    ) -> Result<(Option<u64>, impl std::io::Read + 'static), ClientError> {
+        let url = format!("{}{path}", self.base);
+        let transport = |reason: String| ClientError::Transport {
+            base: self.base.clone(),
+            reason,
+        };
+        let response = self
+            .agent
+            .get(&url)
+            .config()
+            .timeout_global(None)
+            .timeout_per_read(Some(Duration::from_secs(60)))
+            .build()
+            .call()
+            .map_err(|e| transport(e.to_string()))?;
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        if !(200..300).contains(&status) {
+            let bytes = body
+                .with_config()
+                .limit(MAX_RESPONSE)
+                .read_to_vec()
+                .map_err(|e| transport(e.to_string()))?;
+            return Err(error_answer(status, &bytes));
+        }
+        let length = body.content_length();
+        Ok((length, body.into_with_config().limit(u64::MAX).reader()))
+    }
+
     fn send(
         &self,
         method: &str,
@@ -212,17 +248,23 @@ impl Client {
         if (200..300).contains(&status) {
             return Ok(bytes);
         }
-        match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
-            Ok(envelope) => Err(ClientError::Api {
-                status,
-                code: envelope.error.code,
-                message: envelope.error.message,
-            }),
-            Err(_) => Err(ClientError::Api {
-                status,
-                code: "unknown".into(),
-                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            }),
-        }
+        Err(error_answer(status, &bytes))
+    }
+}
+
+/// The error of an answer with status `status` and body `bytes`: the envelope's, or the
+/// start of the body when it is not an envelope.
+fn error_answer(status: u16, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorEnvelope>(bytes) {
+        Ok(envelope) => ClientError::Api {
+            status,
+            code: envelope.error.code,
+            message: envelope.error.message,
+        },
+        Err(_) => ClientError::Api {
+            status,
+            code: "unknown".into(),
+            message: String::from_utf8_lossy(bytes).chars().take(200).collect(),
+        },
     }
 }

@@ -10,6 +10,8 @@
 //!   folder: the log key pinned on first contact, the last accepted checkpoint (each new one
 //!   must be proved consistent with it), and the receipts handed out. What the service says is
 //!   checked against that state, not believed: a failed check is an [`Untrusted`] error.
+//! - [`params`]: the proving keys an official needs, downloaded from the service and checked
+//!   against the params manifest the log published.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
@@ -25,6 +27,7 @@
 
 mod client;
 mod connection;
+pub mod params;
 mod progress;
 
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};

@@ -68,6 +68,15 @@ impl ApiError {
         )
     }
 
+    /// 416: the range asked for holds no byte of the file.
+    pub fn range_not_satisfiable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "range_not_satisfiable",
+            message,
+        )
+    }
+
     /// 422: a proof or presentation does not verify.
     pub fn invalid_proof(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_proof", message)

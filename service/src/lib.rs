@@ -26,7 +26,7 @@
 //!
 //! | layer | modules | may import |
 //! |---|---|---|
-//! | leaves | `chain`, `clock`, `codes`, `error`, `files`, `metrics`; `auth`, `budget`, `listener`, `proofs`, `tip_store`; `config` | nothing of the crate; `error` (and `files`, for `tip_store`); `api` |
+//! | leaves | `chain`, `clock`, `codes`, `download`, `error`, `files`, `metrics`; `auth`, `budget`, `listener`, `proofs`, `tip_store`; `config` | nothing of the crate; `error` (and `files`, for `tip_store`); `api` |
 //! | state | `state`: what the ledger says (with `MANY_REPORTERS`, the one rule name it reads) | `api` |
 //! | storage | `shared`: `Shared` (config, ledger, state, sled trees, the tip pool's files), the writer and its `Draft`s, durable flushes | `state`, leaves |
 //! | rules | `rules`: pure functions of the state; `alerts`: the `Alert` drafts they set off | `state`; `alerts` also `shared` |
@@ -47,6 +47,7 @@ pub mod chain;
 mod clock;
 mod codes;
 mod config;
+mod download;
 mod error;
 pub mod files;
 mod listener;

@@ -287,20 +287,40 @@ fn ensure_params(dir: &Path, capacities: &[usize]) -> Result<ParamsManifest, Ope
         "making DEVELOPMENT Groth16 keys in {} (whoever makes dev keys can forge proofs: use ceremony keys in production)",
         dir.display()
     );
-    probity_params::setup_dev(
+    // Each step is reported when the next one starts (or setup ends), with how long it took:
+    // the operator sees what a capacity costs on this machine.
+    let started = std::time::Instant::now();
+    let mut last: Option<(String, std::time::Instant)> = None;
+    let report = |done: Option<(String, std::time::Instant)>| {
+        if let Some((what, at)) = done {
+            tracing::info!("made {what} in {:.1} s", at.elapsed().as_secs_f64());
+        }
+    };
+    let manifest = probity_params::setup_dev(
         dir,
         &StatementKind::ALL,
         &missing,
         &mut rand::rngs::OsRng,
         |step| {
-            tracing::info!(
+            report(last.take());
+            let what = format!(
                 "dev key {}/{}: {} at capacity {}",
                 step.index + 1,
                 step.total,
                 step.statement,
                 step.capacity
             );
+            tracing::info!("making {what}");
+            last = Some((what, std::time::Instant::now()));
         },
     )
-    .map_err(|e| OpenError(e.to_string()))
+    .map_err(|e| OpenError(e.to_string()))?;
+    report(last);
+    let capacities: Vec<String> = missing.iter().map(ToString::to_string).collect();
+    tracing::info!(
+        "made the dev keys for capacity {} in {:.1} s",
+        capacities.join(", "),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(manifest)
 }

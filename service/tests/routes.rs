@@ -486,6 +486,11 @@ fn routes() -> Vec<Route> {
         public("/v1/params", "/v1/params", |r| {
             ParamsManifest::from_json(&r.text()).expect("a manifest");
         }),
+        public(
+            "/v1/params/{file}",
+            "/v1/params/net_worth_range-16.pk",
+            |r| assert!(!r.body.is_empty()),
+        ),
         public("/v1/log/checkpoint", "/v1/log/checkpoint", |r| {
             assert!(checkpoint_size(&r.body) > 0)
         }),
@@ -1096,6 +1101,105 @@ async fn every_answer_of_every_route_is_declared_in_the_openapi_document() {
     }
 }
 
+// ----- proving keys --------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proving_keys_are_served_whole_or_by_range_and_nothing_else_is() {
+    use sha2::Digest as _;
+    let app = App::open();
+    let manifest = ParamsManifest::from_json(&app.send(Call::get("/v1/params")).await.text())
+        .expect("a manifest");
+    let entry = manifest
+        .entry(StatementKind::NetWorthRange, probity_core::Capacity::C16)
+        .expect("a key at 16");
+    let path = format!("/v1/params/{}", entry.proving_key_file);
+    let on_disk = std::fs::read(app.dir.path().join("params").join(&entry.proving_key_file))
+        .expect("the key file");
+    let len = on_disk.len();
+    let etag = format!("\"{}\"", entry.proving_key_sha256);
+    let header = |r: &Reply, name: &str| {
+        r.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+
+    let whole = app.send(Call::get(&path)).await;
+    assert_eq!(whole.status, 200, "{}", whole.text());
+    assert!(whole.body == on_disk, "the whole file");
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&whole.body)),
+        entry.proving_key_sha256
+    );
+    assert_eq!(header(&whole, "content-type"), "application/octet-stream");
+    assert_eq!(header(&whole, "content-length"), len.to_string());
+    assert_eq!(header(&whole, "accept-ranges"), "bytes");
+    assert_eq!(header(&whole, "etag"), etag);
+    assert_eq!(header(&whole, "cache-control"), "public, max-age=3600");
+
+    for (range, from, to) in [
+        ("bytes=10-19".to_owned(), 10, 20),
+        ("bytes=-5".to_owned(), len - 5, len),
+        (format!("bytes={}-", len - 3), len - 3, len),
+        (format!("bytes=5-{}", len + 100), 5, len),
+    ] {
+        let part = app.send(Call::get(&path).header("range", &range)).await;
+        assert_eq!(part.status, 206, "{range}: {}", part.text());
+        assert!(
+            part.body == on_disk[from..to],
+            "{range}: the bytes asked for"
+        );
+        assert_eq!(
+            header(&part, "content-range"),
+            format!("bytes {from}-{}/{len}", to - 1),
+            "{range}"
+        );
+        assert_eq!(header(&part, "content-length"), (to - from).to_string());
+    }
+    let beyond = app
+        .send(Call::get(&path).header("range", &format!("bytes={len}-")))
+        .await;
+    beyond.expect_error(416, "range_not_satisfiable");
+    assert_eq!(header(&beyond, "content-range"), format!("bytes */{len}"));
+    // A range of another version of the file, or several ranges: the whole file.
+    for call in [
+        Call::get(&path)
+            .header("range", "bytes=0-9")
+            .header("if-range", "\"0000\""),
+        Call::get(&path).header("range", "bytes=0-1,5-6"),
+    ] {
+        let reply = app.send(call).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body.len(), len);
+    }
+    let held = app
+        .send(
+            Call::get(&path)
+                .header("if-range", &etag)
+                .header("range", "bytes=0-0"),
+        )
+        .await;
+    assert_eq!(held.status, 206);
+    let cached = app
+        .send(Call::get(&path).header("if-none-match", &etag))
+        .await;
+    assert_eq!(cached.status, 304);
+    assert!(cached.body.is_empty());
+
+    // Only the files the manifest names.
+    for other in [
+        "manifest.json",
+        "log.key",
+        "..%2Flog.key",
+        "%2E%2E%2Flog.key",
+        "net_worth_range-17.pk",
+    ] {
+        app.send(Call::get(format!("/v1/params/{other}")))
+            .await
+            .expect_error(404, "not_found");
+    }
+}
+
 // ----- signatures ----------------------------------------------------------------------------
 
 fn supervisor_body(n: u32) -> api::RegisterSupervisor {
@@ -1283,6 +1387,40 @@ async fn bad_signatures_replays_and_stale_timestamps_are_refused() {
     app.advance_ms(200_000);
     app.service.sweep().await.expect("sweep");
     refused(&app, signed, 401, "unauthorized").await;
+}
+
+/// An unknown key is told the fix: on the registrar's routes the service must be told the
+/// registrar's key; elsewhere the registrar must register the key.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_key_is_told_how_to_become_known() {
+    let app = App::open();
+    let stranger = SigningKey::generate(&mut rand::rngs::OsRng);
+    let admin = app
+        .send(
+            Call::post("/v1/admin/supervisors")
+                .json(&supervisor_body(1))
+                .by(&stranger),
+        )
+        .await;
+    admin.expect_error(401, "unauthorized");
+    for fix in [
+        "--registrar-key HEX",
+        "PROBITY_REGISTRAR_KEY=HEX",
+        "probity admin init",
+    ] {
+        assert!(admin.text().contains(fix), "{fix}: {}", admin.text());
+    }
+    let official = app
+        .send(Call::get("/v1/official/challenges").by(&stranger))
+        .await;
+    official.expect_error(401, "unauthorized");
+    assert!(
+        official.text().contains(
+            "the signing key is not registered with this service: ask the registrar to register it"
+        ),
+        "{}",
+        official.text()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -2829,6 +2967,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/v1/openapi.json", "/v1/openapi.json"),
     ("get", "/v1/info", "/v1/info"),
     ("get", "/v1/params", "/v1/params"),
+    (
+        "get",
+        "/v1/params/{file}",
+        "/v1/params/net_worth_range-16.pk",
+    ),
     ("get", "/v1/log/checkpoint", "/v1/log/checkpoint"),
     ("get", "/v1/log/tile/{path}", "/v1/log/tile/0/000.p/1"),
     ("get", "/v1/log/entries", "/v1/log/entries?start=0&end=1"),
@@ -3081,6 +3224,7 @@ fn untrusted_public_path() -> impl proptest::strategy::Strategy<Value = String> 
         (s(), s()).prop_map(|(a, b)| format!("/v1/log/consistency?old={a}&new={b}")),
         (s(), s()).prop_map(|(a, b)| format!("/v1/log/entries?{a}={b}")),
         s().prop_map(|a| format!("/v1/officials/{a}")),
+        s().prop_map(|a| format!("/v1/params/{a}")),
     ]
 }
 

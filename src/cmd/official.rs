@@ -7,7 +7,8 @@
 //! service's filing policy asks (`net_worth_range` for the public band holding the net worth,
 //! and `wealth_growth` from the latest earlier filed period), signs and files; `challenges`
 //! and `respond` answer supervisors' `asset_included` challenges. The proving keys come from
-//! `DATA_DIR/params` (or `--params`) and must be the ones the service published.
+//! `DATA_DIR/params`, downloaded from the service on first use, or from `--params DIR`; either
+//! way they must be the ones the service published on its log (`ParamsPublished`).
 
 use std::{
     path::{Path, PathBuf},
@@ -16,10 +17,14 @@ use std::{
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
-use probity_client::{api, Client, Connection};
+use probity_client::{
+    api,
+    params::{ensure_keys, published_params},
+    Client, Connection,
+};
 use probity_core::{
     format_minor_units, Amount, AssetId, Capacity, Category, Class, Declaration, IdHash, Item,
-    OfficialId, Opening, ParamsManifest, SignedAmount, StatementKind,
+    OfficialId, Opening, SignedAmount, StatementKind,
 };
 use probity_ledger::{ChallengeId, DeclarationFiled};
 use probity_params::Params;
@@ -415,30 +420,49 @@ fn latest_filing(
     record.filings.iter().rev().find(|f| f.period == period)
 }
 
-/// Opens the local params and checks that their keys for `kinds` at `capacity` are the ones
-/// the service published: a proof made with any other key would be refused.
+/// The params to prove `kinds` at `capacity` with, as the log published them (its latest
+/// `ParamsPublished` entry, read under a checkpoint checked with the pinned log key): a proof
+/// made with any other key would be refused.
+///
+/// With `--params DIR`, that folder is used as it is, and its keys must be the published
+/// ones. Without, the keys missing from `DATA_DIR/params` (or differing from the published
+/// ones) are downloaded from the service, each checked against the log before it is kept.
 fn service_params(
     ctx: &Ctx,
-    client: &Client,
+    conn: &Connection,
     explicit: Option<&Path>,
     kinds: &[StatementKind],
     capacity: Capacity,
 ) -> anyhow::Result<Params> {
-    let dir = ctx.params_dir(explicit);
-    let params = Params::open(&dir).with_context(|| {
+    let log = remote::log_key(conn)?;
+    let published = published_params(conn, &log)
+        .context("cannot read the params the service published on its log")?;
+    for &kind in kinds {
+        if published.manifest.entry(kind, capacity).is_none() {
+            bail!("the service has no key for {kind} at capacity {capacity}: use a capacity it accepts (GET /v1/info)");
+        }
+    }
+    let Some(dir) = explicit else {
+        let dir = ctx.params_dir(None);
+        let needs: Vec<_> = kinds.iter().map(|&kind| (kind, capacity)).collect();
+        let bar = remote::DownloadBar::new(ctx);
+        return ensure_keys(conn, &published, &dir, &needs, &bar).with_context(|| {
+            format!(
+                "cannot get the service's proving keys into {}",
+                dir.display()
+            )
+        });
+    };
+    let params = Params::open(dir).with_context(|| {
         format!(
-            "an official proves with the service's proving keys: copy the params folder the service published into {} (or pass --params DIR)",
-            dir.display()
+            "an official proves with the service's proving keys: copy the params folder the service published into {} (or leave out --params: they are then downloaded into {})",
+            dir.display(),
+            ctx.params_dir(None).display()
         )
     })?;
-    let published: ParamsManifest = client
-        .get("/v1/params")
-        .context("cannot read the service's params manifest")?;
     for &kind in kinds {
         let local = params.entry(kind, capacity)?;
-        let theirs = published.entry(kind, capacity).with_context(|| {
-            format!("the service has no key for {kind} at capacity {capacity}: use a capacity it accepts (GET /v1/info)")
-        })?;
+        let theirs = published.key(kind, capacity)?;
         if local.verifying_key != theirs.verifying_key
             || local.proving_key_sha256 != theirs.proving_key_sha256
         {
@@ -575,7 +599,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
     if prev_declaration.is_some() {
         kinds.push(StatementKind::WealthGrowth);
     }
-    let params = service_params(ctx, client, opts.params.as_deref(), &kinds, capacity)?;
+    let params = service_params(ctx, &conn, opts.params.as_deref(), &kinds, capacity)?;
 
     let mut wallet = open_or_create_wallet(&wallet_path)?;
     let (opening, status) = commit_to_wallet(&mut wallet, &declaration, opts.amend)?;
@@ -820,7 +844,7 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("the service has no {} filing of yours", c.period))?;
     let params = service_params(
         ctx,
-        client,
+        &conn,
         opts.params.as_deref(),
         &[StatementKind::AssetIncluded],
         declaration.capacity(),

@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 use ed25519_dalek::SigningKey;
-use probity_client::{Client, Connection, ConnectionError, LogKey, Untrusted};
+use probity_client::{
+    params::ParamsFetchError, Client, Connection, ConnectionError, LogKey, Progress, Untrusted,
+};
 use probity_core::Period;
 use probity_ledger::{CheckpointVerifier, Receipt};
 
@@ -142,6 +144,60 @@ pub(crate) fn load_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
+/// A progress bar on stderr for the client library's long operations (a proving key's
+/// download): hidden with `--json`, and, as every bar of indicatif, when stderr is not a
+/// terminal.
+pub(crate) struct DownloadBar {
+    json: bool,
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl DownloadBar {
+    pub(crate) fn new(ctx: &Ctx) -> Self {
+        Self {
+            json: ctx.json,
+            bar: std::cell::RefCell::default(),
+        }
+    }
+}
+
+impl Progress for DownloadBar {
+    fn start(&self, what: &str, total: Option<u64>) {
+        let (bar, template) = match total {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                "{msg} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            ),
+            None => (
+                indicatif::ProgressBar::no_length(),
+                "{spinner} {msg} {bytes} ({bytes_per_sec})",
+            ),
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(template).expect("the template is valid"),
+        );
+        if self.json {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        bar.set_message(format!("Downloading the {what}"));
+        if let Some(old) = self.bar.replace(Some(bar)) {
+            old.finish_and_clear();
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &*self.bar.borrow() {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// The log key ([`Connection::log_key`]): pinned on first contact, and held against the
 /// server's after. Says so when this call pinned it.
 pub(crate) fn log_key(conn: &Connection) -> anyhow::Result<CheckpointVerifier> {
@@ -169,6 +225,8 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
         c.is::<Untrusted>()
             || c.downcast_ref::<ConnectionError>()
                 .is_some_and(ConnectionError::is_untrusted)
+            || c.downcast_ref::<ParamsFetchError>()
+                .is_some_and(ParamsFetchError::is_untrusted)
     })
 }
 

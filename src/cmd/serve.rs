@@ -17,6 +17,11 @@ pub(crate) struct Opts {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// The registrar's public key (hex, as `probity admin init` prints it), for a registrar
+    /// on another machine: no file to copy into the data folder. Overrides `registrar_key` in
+    /// the config and PROBITY_REGISTRAR_KEY [default: the config's, else DATA_DIR/registrar.pub].
+    #[arg(long, value_name = "HEX")]
+    registrar_key: Option<String>,
     /// Anchor every declaration commitment, and each checkpoint in batches, on a chain
     /// (after the ledger write: a filing never waits for the chain). Needs a build with
     /// `--features evm`.
@@ -64,6 +69,9 @@ pub(crate) fn config(ctx: &Ctx, opts: &Opts) -> anyhow::Result<Config> {
         .map_err(anyhow::Error::msg)?;
     if let Some(listen) = opts.listen {
         config.listen = listen;
+    }
+    if let Some(key) = &opts.registrar_key {
+        config.registrar_key = Some(key.clone());
     }
     if opts.anchor == Some(AnchorKind::Evm) {
         let file = config.anchor.take();

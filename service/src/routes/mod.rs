@@ -3,7 +3,7 @@
 //!
 //! | role | authorization |
 //! |---|---|
-//! | public | none: the log, the params, the registry, who filed for which period |
+//! | public | none: the log, the params (the manifest and the proving keys), the registry, who filed for which period |
 //! | registrar | a request signed with the registrar key |
 //! | official | a request signed with the key the registrar registered for them |
 //! | supervisor | a request signed with a registered supervisor key |
@@ -64,6 +64,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         openapi_json,
         info,
         params,
+        params_file,
         checkpoint,
         tile,
         entries,
@@ -187,6 +188,7 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/info", get(info))
         .route("/v1/params", get(params))
+        .route("/v1/params/{file}", get(params_file))
         .route("/v1/log/checkpoint", get(checkpoint))
         .route("/v1/log/tile/{*path}", get(tile))
         .route("/v1/log/entries", get(entries))
@@ -299,11 +301,7 @@ impl Shared {
             .directory()
             .principal(&signed.key)
             .cloned()
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "the signing key is not registered with this service: ask the registrar to register it",
-                )
-            })?;
+            .ok_or_else(|| ApiError::unauthorized(unknown_key_message(uri.path())))?;
         let mut key = [0u8; 48];
         key[..32].copy_from_slice(signed.key.as_bytes());
         key[32..].copy_from_slice(&signed.nonce);
@@ -322,6 +320,20 @@ impl Shared {
             ));
         }
         Ok(principal)
+    }
+}
+
+/// The path prefix of the registrar's routes.
+const ADMIN_PREFIX: &str = "/v1/admin/";
+
+/// Why a signed request from an unknown key is refused, and the fix. On the registrar's routes
+/// the fix is on the server (nobody registers the registrar): the service must be told the
+/// registrar's public key. Elsewhere the registrar must register the key.
+fn unknown_key_message(path: &str) -> &'static str {
+    if path.starts_with(ADMIN_PREFIX) {
+        "the signing key is not this service's registrar key: start the service with `--registrar-key HEX` or `PROBITY_REGISTRAR_KEY=HEX`, HEX being the public key `probity admin init` printed (or run `probity admin init` on the server's data folder, which writes registrar.pub there)"
+    } else {
+        "the signing key is not registered with this service: ask the registrar to register it"
     }
 }
 

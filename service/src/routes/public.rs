@@ -2,8 +2,9 @@
 //! policy, the params, and the registry of officials and supervisors. No authorization.
 
 use axum::{
+    body::Body,
     extract::{Path, State},
-    http::header,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -11,7 +12,12 @@ use probity_core::OfficialId;
 use probity_credentials::Epoch;
 
 use super::{openapi, ApiResult, AppState};
-use crate::{api::*, error::ApiError};
+use crate::{
+    api::*,
+    download::{self, FileChunks, Ranged},
+    error::ApiError,
+    files,
+};
 
 /// Liveness.
 #[utoipa::path(get, path = "/healthz", tag = "public", responses((status = 200, description = "ok", body = String, content_type = "text/plain; charset=utf-8")))]
@@ -76,6 +82,125 @@ pub(super) async fn params(State(s): State<AppState>) -> Response {
         s.manifest.to_json(),
     )
         .into_response()
+}
+
+/// How long a cache may reuse a proving key before asking again.
+///
+/// Not `immutable`: a file's name (`net_worth_range-16.pk`) names a statement and a capacity,
+/// not a key, and params made again serve other bytes under the same name. The `ETag` is the
+/// manifest's SHA-256 of the file, so asking again costs a 304; an hour bounds how long a
+/// cache may serve a key the service has replaced. A stale or altered key can only fail a
+/// download: clients check each key against the manifest on the log, never trust this route.
+const PARAMS_FILE_MAX_AGE_SECS: u64 = 3600;
+
+/// A proving key named in the params manifest (its `proving_key_file`), for officials to
+/// download on first use. One byte range may be asked for (`Range: bytes=…`, honoured as long
+/// as `If-Range`, if sent, is the current `ETag`); the `ETag` is the file's SHA-256 from the
+/// manifest, which clients check against the manifest on the log, not against this route.
+#[utoipa::path(
+    get,
+    path = "/v1/params/{file}",
+    tag = "public",
+    params(
+        ("file" = String, Path, description = "a `proving_key_file` of the params manifest (GET /v1/params)"),
+        ("range" = Option<String>, Header, description = "one byte range: `bytes=START-END`, `bytes=START-` or `bytes=-LENGTH`"),
+        ("if-range" = Option<String>, Header, description = "the `ETag` the range is asked of: another one gets the whole file"),
+        ("if-none-match" = Option<String>, Header, description = "an `ETag` held: 304 if it is still the file's"),
+    ),
+    responses(
+        (status = 200, description = "the whole proving key", body = String, content_type = "application/octet-stream"),
+        (status = 206, description = "the byte range asked for, with `Content-Range`", body = String, content_type = "application/octet-stream"),
+        (status = 304, description = "the `ETag` sent is still the file's"),
+        (status = 404, description = "the manifest names no such file", body = crate::error::ErrorEnvelope),
+        (status = 416, description = "the range holds no byte of the file", body = crate::error::ErrorEnvelope),
+    )
+)]
+pub(super) async fn params_file(
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    // Only the files the manifest names, and only plain names: nothing else of the data
+    // folder is reachable through this route.
+    let entry = s
+        .manifest
+        .keys
+        .iter()
+        .find(|e| e.proving_key_file == file)
+        .filter(|e| {
+            std::path::Path::new(&e.proving_key_file)
+                .file_name()
+                .is_some_and(|n| n == e.proving_key_file.as_str())
+        })
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "the params manifest names no such file: the proving keys are the `proving_key_file`s of GET /v1/params",
+            )
+        })?;
+    let etag = HeaderValue::from_str(&format!("\"{}\"", entry.proving_key_sha256))
+        .map_err(|_| ApiError::internal("the params manifest has a malformed SHA-256"))?;
+    let cache = HeaderValue::from_str(&format!("public, max-age={PARAMS_FILE_MAX_AGE_SECS}"))
+        .expect("the header value is ASCII");
+    let matches = |name: header::HeaderName| {
+        headers.get(name).is_some_and(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == etag)
+            })
+        })
+    };
+    if matches(header::IF_NONE_MATCH) {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response());
+    }
+    let path = s
+        .data_dir()
+        .join(files::PARAMS)
+        .join(&entry.proving_key_file);
+    let (opened, len) = download::open(path).await.map_err(|e| {
+        ApiError::internal(format!(
+            "cannot read a proving key of the params folder: {e}"
+        ))
+    })?;
+    let asked = headers
+        .get(header::RANGE)
+        .filter(|_| !headers.contains_key(header::IF_RANGE) || matches(header::IF_RANGE))
+        .and_then(|v| v.to_str().ok())
+        .map_or(Ranged::Whole, |v| download::range(v, len));
+    let (status, start, end) = match asked {
+        Ranged::Whole => (StatusCode::OK, 0, len),
+        Ranged::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end + 1),
+        Ranged::Unsatisfiable => {
+            let mut response = ApiError::range_not_satisfiable(format!(
+                "the range holds no byte of the file, which has {len} bytes"
+            ))
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                response.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(response);
+        }
+    };
+    let mut response = Response::new(Body::new(FileChunks::new(opened, start, end - start)));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::ETAG, etag);
+    h.insert(header::CACHE_CONTROL, cache);
+    if status == StatusCode::PARTIAL_CONTENT {
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{len}", end - 1)) {
+            h.insert(header::CONTENT_RANGE, v);
+        }
+    }
+    Ok(response)
 }
 
 /// Every registered official.
