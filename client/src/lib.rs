@@ -11,6 +11,7 @@
 //!   must be proved consistent with it), and the receipts handed out. What the service says is
 //!   checked against that state, not believed: a failed check is an [`Untrusted`] error.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
+//! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]).
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -25,12 +26,16 @@
 
 mod client;
 mod connection;
+pub mod keys;
 mod progress;
+pub mod registrar;
 
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
 pub use connection::{
     Connection, ConnectionError, LogKey, NewlyPinned, Untrusted, CHECKPOINT_FILE, LOG_KEY_FILE,
     RECEIPTS_DIR,
 };
+pub use keys::{KeyError, KeyRole};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
+pub use registrar::{Registrar, RegistrarError};
