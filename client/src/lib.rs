@@ -11,7 +11,8 @@
 //!   must be proved consistent with it), and the receipts handed out. What the service says is
 //!   checked against that state, not believed: a failed check is an [`Untrusted`] error.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
-//! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]).
+//! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
+//!   [`whistleblower`] ([`Whistleblower`]).
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -29,6 +30,7 @@ mod connection;
 pub mod keys;
 mod progress;
 pub mod registrar;
+pub mod whistleblower;
 
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
 pub use connection::{
@@ -39,3 +41,4 @@ pub use keys::{KeyError, KeyRole};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
 pub use registrar::{Registrar, RegistrarError};
+pub use whistleblower::{Whistleblower, WhistleblowerError};

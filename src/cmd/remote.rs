@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::SigningKey;
 use probity_client::{
     keys, Client, Connection, ConnectionError, LogKey, NewlyPinned, RegistrarError, Untrusted,
+    WhistleblowerError,
 };
 use probity_core::Period;
 use probity_ledger::{CheckpointVerifier, Receipt};
@@ -107,6 +108,8 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
                 .is_some_and(ConnectionError::is_untrusted)
             || c.downcast_ref::<RegistrarError>()
                 .is_some_and(RegistrarError::is_untrusted)
+            || c.downcast_ref::<WhistleblowerError>()
+                .is_some_and(WhistleblowerError::is_untrusted)
     })
 }
 
