@@ -13,6 +13,8 @@
 //! - [`params`]: the proving keys an official needs, downloaded from the service and checked
 //!   against the params manifest the log published.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
+//! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
+//!   [`whistleblower`] ([`Whistleblower`]).
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -27,13 +29,19 @@
 
 mod client;
 mod connection;
+pub mod keys;
 pub mod params;
 mod progress;
+pub mod registrar;
+pub mod whistleblower;
 
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
 pub use connection::{
     Connection, ConnectionError, LogKey, NewlyPinned, Untrusted, CHECKPOINT_FILE, LOG_KEY_FILE,
     RECEIPTS_DIR,
 };
+pub use keys::{KeyError, KeyRole};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
+pub use registrar::{Registrar, RegistrarError};
+pub use whistleblower::{Whistleblower, WhistleblowerError};

@@ -1,22 +1,19 @@
 //! `probity admin`: the registrar's side. Make the registrar key once, then register
 //! officials and supervisors, hand out one-time enrollment codes for whistleblowers and set
 //! filing deadlines. Every command writes one ledger entry; its receipt is checked against
-//! the pinned log key and kept in `DATA_DIR/receipts/`.
+//! the pinned log key and kept in `DATA_DIR/receipts/`. The logic is the client library's
+//! [`Registrar`]: this module parses arguments and prints.
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use ed25519_dalek::VerifyingKey;
-use probity_client::api;
+use probity_client::{api, Registrar};
 use probity_core::{OfficialId, Period};
 use probity_ledger::SupervisorId;
 use serde_json::json;
 
-use super::{
-    remote::{self, KeyRole},
-    Ctx,
-};
+use super::{remote, Ctx};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -105,14 +102,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let key = remote::make_key(ctx, KeyRole::Registrar)?;
-    let public = hex::encode(key.verifying_key().as_bytes());
-    let pub_path = ctx
-        .data_dir
-        .join(probity_service::files::REGISTRAR_PUBLIC_KEY);
-    probity_params::write_atomic(&pub_path, format!("{public}\n").as_bytes())
-        .with_context(|| format!("cannot write {}", pub_path.display()))?;
-    let key_path = ctx.key_path(KeyRole::Registrar);
+    let made = Registrar::init(&ctx.data_dir)?;
+    let public = hex::encode(made.public_key.as_bytes());
+    let (key_path, pub_path) = (made.key_file, made.public_key_file);
     ctx.emit(
         &format!(
             "Made the registrar key at {} (secret: keep it there, mode 0600).\n\
@@ -127,24 +119,21 @@ fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The registrar of the server, signing with this machine's registrar key.
+fn registrar(ctx: &Ctx) -> anyhow::Result<Registrar> {
+    Ok(Registrar::open(&ctx.client(), &ctx.data_dir)?)
+}
+
 fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Registrar)?;
-    let client = conn.client();
     let public_key = hex::encode(opts.public_key.as_bytes());
-    let written: api::Written = client
-        .post(
-            "/v1/admin/officials",
-            &api::RegisterOfficial {
-                official: opts.id.clone(),
-                name: opts.name.clone(),
-                position: opts.position.clone(),
-                jurisdiction: opts.jurisdiction.clone(),
-                public_key: public_key.clone(),
-            },
-        )
-        .with_context(|| format!("cannot register {}", opts.id))?;
-    remote::keep_receipts(&conn, &written.receipts)?;
-    let entries = entry_indices(&written.receipts);
+    let logged = registrar(ctx)?.register_official(&api::RegisterOfficial {
+        official: opts.id.clone(),
+        name: opts.name.clone(),
+        position: opts.position.clone(),
+        jurisdiction: opts.jurisdiction.clone(),
+        public_key: public_key.clone(),
+    })?;
+    remote::tell_pinned(logged.newly_pinned.as_ref());
     ctx.emit(
         &format!(
             "Registered official {} ({}, {}, {}) with key {public_key}: ledger entry {}",
@@ -152,7 +141,7 @@ fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<Ex
             opts.name,
             opts.position,
             opts.jurisdiction,
-            list(&entries)
+            list(&logged.entries)
         ),
         json!({
             "official": opts.id,
@@ -160,52 +149,31 @@ fn register_official(ctx: &Ctx, opts: RegisterOfficialOpts) -> anyhow::Result<Ex
             "position": opts.position,
             "jurisdiction": opts.jurisdiction,
             "public_key": public_key,
-            "entries": entries,
+            "entries": logged.entries,
         }),
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn register_supervisor(ctx: &Ctx, opts: RegisterSupervisorOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Registrar)?;
-    let client = conn.client();
+    let logged = registrar(ctx)?.register_supervisor(&opts.id, &opts.public_key)?;
+    remote::tell_pinned(logged.newly_pinned.as_ref());
     let public_key = hex::encode(opts.public_key.as_bytes());
-    let written: api::Written = client
-        .post(
-            "/v1/admin/supervisors",
-            &api::RegisterSupervisor {
-                supervisor: opts.id.clone(),
-                public_key: public_key.clone(),
-            },
-        )
-        .with_context(|| format!("cannot register supervisor {}", opts.id.as_str()))?;
-    remote::keep_receipts(&conn, &written.receipts)?;
-    let entries = entry_indices(&written.receipts);
     ctx.emit(
         &format!(
             "Registered supervisor {} with key {public_key}: ledger entry {}",
             opts.id.as_str(),
-            list(&entries)
+            list(&logged.entries)
         ),
-        json!({ "supervisor": opts.id, "public_key": public_key, "entries": entries }),
+        json!({ "supervisor": opts.id, "public_key": public_key, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Registrar)?;
-    let client = conn.client();
-    let issued: api::EnrollmentCodes = client
-        .post(
-            "/v1/admin/enrollment-codes",
-            &api::IssueEnrollmentCodes {
-                count: opts.count,
-                scope: opts.scope.clone(),
-            },
-        )
-        .context("cannot make enrollment codes")?;
-    remote::keep_receipts(&conn, &issued.receipts)?;
-    let entries = entry_indices(&issued.receipts);
+    let issued = registrar(ctx)?.enrollment_codes(opts.count, &opts.scope)?;
+    remote::tell_pinned(issued.logged.newly_pinned.as_ref());
+    let entries = &issued.logged.entries;
     ctx.emit(
         &format!(
             "{} one-time enrollment code(s) for scope {} (ledger entry {}). They are shown \
@@ -213,7 +181,7 @@ fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<Exit
              identity you checked, in person, and keep no copy.\n{}",
             issued.codes.len(),
             issued.scope,
-            list(&entries),
+            list(entries),
             issued
                 .codes
                 .iter()
@@ -227,27 +195,16 @@ fn enrollment_codes(ctx: &Ctx, opts: EnrollmentCodesOpts) -> anyhow::Result<Exit
 }
 
 fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Registrar)?;
-    let client = conn.client();
-    let written: api::Written = client
-        .post(
-            "/v1/admin/deadlines",
-            &api::SetDeadline {
-                period: opts.period,
-                deadline: opts.date,
-            },
-        )
-        .with_context(|| format!("cannot set the deadline of {}", opts.period))?;
-    remote::keep_receipts(&conn, &written.receipts)?;
-    let entries = entry_indices(&written.receipts);
+    let logged = registrar(ctx)?.set_deadline(opts.period, opts.date)?;
+    remote::tell_pinned(logged.newly_pinned.as_ref());
     ctx.emit(
         &format!(
             "The {} filing deadline is {} (ledger entry {}).",
             opts.period,
             remote::format_ms(opts.date),
-            list(&entries)
+            list(&logged.entries)
         ),
-        json!({ "period": opts.period, "deadline": opts.date, "entries": entries }),
+        json!({ "period": opts.period, "deadline": opts.date, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -264,4 +221,15 @@ pub(crate) fn list(entries: &[u64]) -> String {
         .map(u64::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_registrar_public_key_file_is_the_one_the_service_reads() {
+        assert_eq!(
+            probity_client::registrar::REGISTRAR_PUBLIC_KEY_FILE,
+            probity_service::files::REGISTRAR_PUBLIC_KEY
+        );
+    }
 }

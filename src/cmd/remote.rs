@@ -7,7 +7,7 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `registrar.key`, `official.key`, `supervisor.key` | a role's Ed25519 secret key, hex, mode 0600 |
+//! | `registrar.key`, `official.key`, `supervisor.key` | a role's Ed25519 secret key, hex, mode 0600 ([`probity_client::keys`]) |
 //! | `registrar.pub` | the registrar's public key (the service reads it) |
 //!
 //! # Trust
@@ -18,41 +18,18 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
 use ed25519_dalek::SigningKey;
 use probity_client::{
-    params::ParamsFetchError, Client, Connection, ConnectionError, LogKey, Progress, Untrusted,
+    keys, params::ParamsFetchError, Client, Connection, ConnectionError, LogKey, NewlyPinned,
+    Progress, RegistrarError, Untrusted, WhistleblowerError,
 };
 use probity_core::Period;
 use probity_ledger::{CheckpointVerifier, Receipt};
 
 use super::Ctx;
 
-/// The roles that sign requests, and their key files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyRole {
-    Registrar,
-    Official,
-    Supervisor,
-}
-
-impl KeyRole {
-    fn file(self) -> &'static str {
-        match self {
-            Self::Registrar => "registrar.key",
-            Self::Official => "official.key",
-            Self::Supervisor => "supervisor.key",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Registrar => "registrar",
-            Self::Official => "official",
-            Self::Supervisor => "supervisor",
-        }
-    }
-}
+/// The roles that sign requests, and their key files ([`probity_client::keys`]).
+pub(crate) use probity_client::KeyRole;
 
 impl Ctx {
     /// An unsigned client of the server.
@@ -72,76 +49,29 @@ impl Ctx {
     }
 
     pub(crate) fn key_path(&self, role: KeyRole) -> PathBuf {
-        self.data_dir.join(role.file())
+        role.path(&self.data_dir)
     }
 }
 
 /// Creates the secret file `path` (mode 0600 on Unix), durably, refusing to replace an
-/// existing file. The file appears complete or not at all, so a crash never leaves a partial
-/// secret that would block a retry.
+/// existing file ([`keys::write_new_secret`]).
 pub(crate) fn write_new_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    probity_params::create_secret(path, bytes).with_context(|| {
-        format!(
-            "cannot create {} (it may already exist: nothing was overwritten)",
-            path.display()
-        )
-    })
+    Ok(keys::write_new_secret(path, bytes)?)
 }
 
-/// Refuses if the data folder already holds a key for `role`, naming its public key (what
-/// `init` printed the first time).
+/// Refuses if the data folder already holds a key for `role` ([`keys::refuse_existing_key`]).
 pub(crate) fn refuse_existing_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<()> {
-    let path = ctx.key_path(role);
-    if path.exists() {
-        let public = load_key(ctx, role)
-            .map(|k| {
-                format!(
-                    " (public key {})",
-                    hex::encode(k.verifying_key().as_bytes())
-                )
-            })
-            .unwrap_or_default();
-        bail!(
-            "a {} key already exists at {}{public}: keep using it (a new key would need a new registration)",
-            role.name(),
-            path.display()
-        );
-    }
-    Ok(())
+    Ok(keys::refuse_existing_key(&ctx.data_dir, role)?)
 }
 
-/// Makes the key for `role` in the data folder; refuses if one exists.
+/// Makes the key for `role` in the data folder; refuses if one exists ([`keys::make_key`]).
 pub(crate) fn make_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
-    refuse_existing_key(ctx, role)?;
-    let path = ctx.key_path(role);
-    let key = SigningKey::generate(&mut rand::rngs::OsRng);
-    write_new_secret(&path, hex::encode(key.to_bytes()).as_bytes())?;
-    Ok(key)
+    Ok(keys::make_key(&ctx.data_dir, role)?)
 }
 
-/// Loads the key for `role` from the data folder.
+/// Loads the key for `role` from the data folder ([`keys::load_key`]).
 pub(crate) fn load_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
-    let path = ctx.key_path(role);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "no {} key at {}: run `probity {} init` first",
-            role.name(),
-            path.display(),
-            if role == KeyRole::Registrar {
-                "admin"
-            } else {
-                role.name()
-            }
-        )
-    })?;
-    let bytes: [u8; 32] = hex::decode(text.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .with_context(|| format!("{} is not a key file: it is damaged", path.display()))?;
-    Ok(SigningKey::from_bytes(&bytes))
+    Ok(keys::load_key(&ctx.data_dir, role)?)
 }
 
 /// A progress bar on stderr for the client library's long operations (a proving key's
@@ -202,6 +132,12 @@ impl Progress for DownloadBar {
 /// server's after. Says so when this call pinned it.
 pub(crate) fn log_key(conn: &Connection) -> anyhow::Result<CheckpointVerifier> {
     let LogKey { key, newly_pinned } = conn.log_key()?;
+    tell_pinned(newly_pinned.as_ref());
+    Ok(key)
+}
+
+/// Tells the user that an operation pinned the log key, when it did.
+pub(crate) fn tell_pinned(newly_pinned: Option<&NewlyPinned>) {
     if let Some(pinned) = newly_pinned {
         eoutln!(
             "Pinned the log key of {} in {} (compare it with the key the operator publishes).",
@@ -209,7 +145,6 @@ pub(crate) fn log_key(conn: &Connection) -> anyhow::Result<CheckpointVerifier> {
             pinned.path.display()
         );
     }
-    Ok(key)
 }
 
 /// Checks receipts against the pinned log key and keeps them ([`Connection::keep_receipts`]).
@@ -227,6 +162,10 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
                 .is_some_and(ConnectionError::is_untrusted)
             || c.downcast_ref::<ParamsFetchError>()
                 .is_some_and(ParamsFetchError::is_untrusted)
+            || c.downcast_ref::<RegistrarError>()
+                .is_some_and(RegistrarError::is_untrusted)
+            || c.downcast_ref::<WhistleblowerError>()
+                .is_some_and(WhistleblowerError::is_untrusted)
     })
 }
 

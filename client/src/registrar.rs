@@ -1,0 +1,228 @@
+//! The registrar's role: make the registrar key once, then register officials and
+//! supervisors, hand out one-time enrollment codes for whistleblowers and set filing
+//! deadlines. Every write is one ledger entry; its receipt is checked against the pinned log
+//! key and kept in the data folder's `receipts/` ([`Connection::keep_receipts`]).
+//!
+//! Files in the data folder, besides the connection's:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `registrar.key` | the registrar's Ed25519 secret key, hex, mode 0600 |
+//! | `registrar.pub` | its public key, hex: a service on the same data folder reads it |
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::VerifyingKey;
+use probity_ledger::{Receipt, SupervisorId};
+
+use crate::{
+    api,
+    keys::{self, KeyError, KeyRole},
+    Client, ClientError, Connection, ConnectionError, NewlyPinned,
+};
+
+/// The file holding the registrar's public key, in the data folder (the name the service
+/// reads).
+pub const REGISTRAR_PUBLIC_KEY_FILE: &str = "registrar.pub";
+
+/// Why a registrar's operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistrarError {
+    /// The registrar key cannot be made or read.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// `registrar.pub` cannot be written.
+    #[error("cannot write {}", path.display())]
+    WritePublicKey {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: probity_params::ParamsError,
+    },
+    /// The service refused the request, or could not be reached.
+    #[error("{what}")]
+    Request {
+        /// What was asked (`cannot register GOV-0001`).
+        what: String,
+        /// Why it failed.
+        source: ClientError,
+    },
+    /// The receipts of the write do not check out, or cannot be kept.
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+}
+
+impl RegistrarError {
+    /// Whether the service served something that does not check out.
+    pub fn is_untrusted(&self) -> bool {
+        matches!(self, Self::Connection(e) if e.is_untrusted())
+    }
+}
+
+/// What [`Registrar::init`] made.
+#[derive(Clone, Debug)]
+pub struct RegistrarInit {
+    /// The registrar's public key.
+    pub public_key: VerifyingKey,
+    /// The secret key's file (mode 0600).
+    pub key_file: PathBuf,
+    /// The public key's file, which a service on the same data folder reads.
+    pub public_key_file: PathBuf,
+}
+
+/// A write the service logged: the entries of its receipts, which were checked and kept.
+#[derive(Clone, Debug)]
+pub struct Logged {
+    /// The ledger indices of the receipts, in log order.
+    pub entries: Vec<u64>,
+    /// Set when this operation pinned the log key (first contact).
+    pub newly_pinned: Option<NewlyPinned>,
+}
+
+/// One-time enrollment codes, as [`Registrar::enrollment_codes`] received them. The codes
+/// are secrets shown once: they are left out of `Debug`.
+#[derive(Clone)]
+pub struct IssuedCodes {
+    /// The codes: hand each to one person whose identity was checked; keep no copy.
+    pub codes: Vec<String>,
+    /// The jurisdiction the credentials may report on.
+    pub scope: String,
+    /// The write's entries.
+    pub logged: Logged,
+}
+
+impl std::fmt::Debug for IssuedCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCodes")
+            .field("codes", &format_args!("[{} hidden]", self.codes.len()))
+            .field("scope", &self.scope)
+            .field("logged", &self.logged)
+            .finish()
+    }
+}
+
+/// The registrar of one service: a connection signing with the registrar key.
+#[derive(Clone, Debug)]
+pub struct Registrar {
+    conn: Connection,
+}
+
+impl Registrar {
+    /// Makes the registrar key in `data_dir` (once: refuses if there is one) and writes its
+    /// public key to `registrar.pub`.
+    pub fn init(data_dir: &Path) -> Result<RegistrarInit, RegistrarError> {
+        let key = keys::make_key(data_dir, KeyRole::Registrar)?;
+        let public_key = key.verifying_key();
+        let public_key_file = data_dir.join(REGISTRAR_PUBLIC_KEY_FILE);
+        let text = format!("{}\n", hex::encode(public_key.as_bytes()));
+        probity_params::write_atomic(&public_key_file, text.as_bytes()).map_err(|source| {
+            RegistrarError::WritePublicKey {
+                path: public_key_file.clone(),
+                source,
+            }
+        })?;
+        Ok(RegistrarInit {
+            public_key,
+            key_file: KeyRole::Registrar.path(data_dir),
+            public_key_file,
+        })
+    }
+
+    /// The registrar of the service `client` talks to, signing with the key in `data_dir`,
+    /// where the connection keeps its state too.
+    pub fn open(client: &Client, data_dir: &Path) -> Result<Self, RegistrarError> {
+        let key = keys::load_key(data_dir, KeyRole::Registrar)?;
+        Ok(Self {
+            conn: Connection::new(client.signed(key), data_dir),
+        })
+    }
+
+    /// The connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Registers an official (or gives a registered official a new key).
+    pub fn register_official(
+        &self,
+        registration: &api::RegisterOfficial,
+    ) -> Result<Logged, RegistrarError> {
+        let written: api::Written = self.post("/v1/admin/officials", registration, || {
+            format!("cannot register {}", registration.official)
+        })?;
+        self.keep(&written.receipts)
+    }
+
+    /// Registers a supervisor (or gives a registered supervisor a new key).
+    pub fn register_supervisor(
+        &self,
+        supervisor: &SupervisorId,
+        public_key: &VerifyingKey,
+    ) -> Result<Logged, RegistrarError> {
+        let request = api::RegisterSupervisor {
+            supervisor: supervisor.clone(),
+            public_key: hex::encode(public_key.as_bytes()),
+        };
+        let written: api::Written = self.post("/v1/admin/supervisors", &request, || {
+            format!("cannot register supervisor {}", supervisor.as_str())
+        })?;
+        self.keep(&written.receipts)
+    }
+
+    /// Makes `count` one-time enrollment codes for whistleblower credentials of `scope`.
+    pub fn enrollment_codes(&self, count: u64, scope: &str) -> Result<IssuedCodes, RegistrarError> {
+        let request = api::IssueEnrollmentCodes {
+            count,
+            scope: scope.to_owned(),
+        };
+        let issued: api::EnrollmentCodes =
+            self.post("/v1/admin/enrollment-codes", &request, || {
+                "cannot make enrollment codes".to_owned()
+            })?;
+        let logged = self.keep(&issued.receipts)?;
+        Ok(IssuedCodes {
+            codes: issued.codes,
+            scope: issued.scope,
+            logged,
+        })
+    }
+
+    /// Sets the filing deadline of `period` (ms since the Unix epoch).
+    pub fn set_deadline(
+        &self,
+        period: probity_core::Period,
+        deadline: u64,
+    ) -> Result<Logged, RegistrarError> {
+        let request = api::SetDeadline { period, deadline };
+        let written: api::Written = self.post("/v1/admin/deadlines", &request, || {
+            format!("cannot set the deadline of {period}")
+        })?;
+        self.keep(&written.receipts)
+    }
+
+    fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        what: impl FnOnce() -> String,
+    ) -> Result<T, RegistrarError> {
+        self.conn
+            .client()
+            .post(path, body)
+            .map_err(|source| RegistrarError::Request {
+                what: what(),
+                source,
+            })
+    }
+
+    /// Checks the receipts against the pinned log key and keeps them.
+    fn keep(&self, receipts: &[Receipt]) -> Result<Logged, RegistrarError> {
+        let log = self.conn.log_key()?;
+        self.conn.keep_receipts(&log.key, receipts)?;
+        Ok(Logged {
+            entries: receipts.iter().map(|r| r.proof.index).collect(),
+            newly_pinned: log.newly_pinned,
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! The registrar and the whistleblower roles of the library against a real service, started
+//! in this process on port 0 with the system clock (the whistleblower computes epochs from
+//! this machine's clock): registrations, enrollment codes and deadlines logged and their
+//! receipts kept; a credential enrolled and a tip sent and followed up; secrets kept out of
+//! `Debug`.
+#![allow(missing_docs)]
+
+use std::path::Path;
+
+use ed25519_dalek::SigningKey;
+use probity_client::{
+    api,
+    whistleblower::{TipOutcome, WHISTLEBLOWER_DIR},
+    Client, Registrar, RegistrarError, Whistleblower, WhistleblowerError,
+};
+
+/// The service on `dir` with `registrar` as its registrar, on a thread of its own.
+struct Server {
+    base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(dir: &Path, registrar: &ed25519_dalek::VerifyingKey) -> Self {
+        let params = dir.join("params");
+        probity_params::setup_dev(
+            &params,
+            &probity_core::StatementKind::ALL,
+            &[probity_core::Capacity::C16],
+            &mut rand::rngs::OsRng,
+            |_| {},
+        )
+        .expect("dev params");
+        let config = probity_service::Config {
+            data_dir: dir.to_owned(),
+            capacities: vec![16],
+            registrar_key: Some(hex::encode(registrar.as_bytes())),
+            tip_batch_secs: 0,
+            ..probity_service::Config::default()
+        };
+        let service = probity_service::Service::open(config, probity_service::system_clock())
+            .expect("the service opens");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                addr_tx
+                    .send(listener.local_addr().expect("addr"))
+                    .expect("send");
+                probity_service::serve(service, listener, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("serve");
+            });
+        });
+        let addr = addr_rx.recv().expect("the server listens");
+        Self {
+            base: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[test]
+fn a_registrar_hands_out_a_code_and_a_whistleblower_tips_with_it() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    let registrar_dir = tempfile::tempdir().expect("tempdir");
+    let reporter_dir = tempfile::tempdir().expect("tempdir");
+
+    // The registrar key, made once; its public file is the one the service reads.
+    let made = Registrar::init(registrar_dir.path()).expect("init");
+    assert_eq!(
+        probity_client::registrar::REGISTRAR_PUBLIC_KEY_FILE,
+        probity_service::files::REGISTRAR_PUBLIC_KEY
+    );
+    assert!(made.key_file.exists() && made.public_key_file.exists());
+    assert!(matches!(
+        Registrar::init(registrar_dir.path()),
+        Err(RegistrarError::Key(probity_client::KeyError::Exists { .. }))
+    ));
+    let server = Server::start(server_dir.path(), &made.public_key);
+    let client = Client::new(&server.base);
+
+    let registrar = Registrar::open(&client, registrar_dir.path()).expect("open");
+    let official = SigningKey::generate(&mut rand::rngs::OsRng);
+    let logged = registrar
+        .register_official(&api::RegisterOfficial {
+            official: probity_core::OfficialId::new("GOV-0001").expect("id"),
+            name: "Ada Example".into(),
+            position: "Director".into(),
+            jurisdiction: "CN-ZJ-HZ".into(),
+            public_key: hex::encode(official.verifying_key().as_bytes()),
+        })
+        .expect("registered");
+    assert_eq!(logged.entries.len(), 1);
+    assert!(
+        logged.newly_pinned.is_some(),
+        "the first contact pins the log key"
+    );
+    let entry = logged.entries[0];
+    assert!(registrar_dir
+        .path()
+        .join("receipts")
+        .join(format!("{entry:012}.json"))
+        .exists());
+    let period = probity_core::Period::new(2026).expect("period");
+    let deadline = registrar
+        .set_deadline(period, 1_800_000_000_000)
+        .expect("deadline");
+    assert!(deadline.newly_pinned.is_none(), "pinned once");
+    assert!(deadline.entries[0] > entry);
+
+    let issued = registrar.enrollment_codes(2, "CN-ZJ-HZ").expect("codes");
+    assert_eq!(issued.codes.len(), 2);
+    let shown = format!("{issued:?}");
+    assert!(
+        issued.codes.iter().all(|c| !shown.contains(c.as_str())),
+        "codes stay out of Debug: {shown}"
+    );
+
+    // Enroll once, with the service's only scope.
+    let reporter = Whistleblower::new(client.clone(), reporter_dir.path());
+    assert!(matches!(
+        reporter.enroll("not a code", None),
+        Err(WhistleblowerError::NotAnEnrollmentCode)
+    ));
+    let enrolled = reporter.enroll(&issued.codes[0], None).expect("enrolled");
+    assert_eq!(enrolled.scope.as_str(), "CN-ZJ-HZ");
+    assert_eq!(
+        enrolled.credential_file,
+        reporter_dir
+            .path()
+            .join(WHISTLEBLOWER_DIR)
+            .join("credential")
+    );
+    assert!(reporter_dir
+        .path()
+        .join(WHISTLEBLOWER_DIR)
+        .join("keys.json")
+        .exists());
+    assert!(matches!(
+        reporter.enroll(&issued.codes[1], None),
+        Err(WhistleblowerError::AlreadyEnrolled { .. })
+    ));
+
+    // A tip about someone nobody registered is refused before anything is sealed or sent.
+    let draft = reporter.draft_tip("GOV-9999").expect("draft");
+    let e = reporter
+        .send_tip(draft, "nothing", Vec::new())
+        .expect_err("unknown");
+    assert!(matches!(e, WhistleblowerError::UnknownOfficial(_)), "{e}");
+    assert!(!e.is_untrusted());
+
+    // A tip, logged at once: its receipt verifies and is kept.
+    let draft = reporter.draft_tip("GOV-0001").expect("draft");
+    let sent = reporter
+        .send_tip(
+            draft,
+            "The director's villa is not on the declaration.",
+            Vec::new(),
+        )
+        .expect("sent");
+    let code = sent.receipt_code.reveal().to_owned();
+    assert!(
+        !format!("{sent:?}").contains(&code),
+        "the receipt code stays out of Debug"
+    );
+    let TipOutcome::Logged {
+        entry: tip_entry,
+        receipt_file,
+    } = sent.outcome
+    else {
+        panic!("the tip should be logged at once: {:?}", sent.outcome);
+    };
+    assert!(receipt_file.exists());
+
+    let report = reporter.status(&code).expect("status");
+    let logged = report.logged.as_ref().expect("logged");
+    assert_eq!(logged.entry, tip_entry);
+    assert_eq!(report.status.status, "open");
+    assert!(report.status.replies.is_empty());
+    assert!(!format!("{report:?}").contains(&code));
+    assert!(matches!(
+        reporter.status("nonsense"),
+        Err(WhistleblowerError::NotAReceiptCode)
+    ));
+}
