@@ -331,7 +331,7 @@ const ADMIN_PREFIX: &str = "/v1/admin/";
 /// registrar's public key. Elsewhere the registrar must register the key.
 fn unknown_key_message(path: &str) -> &'static str {
     if path.starts_with(ADMIN_PREFIX) {
-        "the signing key is not this service's registrar key: start the service with `--registrar-key HEX` or `PROBITY_REGISTRAR_KEY=HEX`, HEX being the public key `probity admin init` printed (or run `probity admin init` on the server's data folder, which writes registrar.pub there)"
+        "the signing key is not registered as this service's registrar key: start the service with `--registrar-key HEX` or `PROBITY_REGISTRAR_KEY=HEX`, HEX being the public key `probity admin init` printed (or run `probity admin init` on the server's data folder, which writes registrar.pub there)"
     } else {
         "the signing key is not registered with this service: ask the registrar to register it"
     }
