@@ -323,6 +323,14 @@ impl Connection {
         index: u64,
     ) -> Result<Entry, ConnectionError> {
         let size = checkpoint.size();
+        // An entry the checkpoint does not cover cannot be proved under it (and `index + 1`
+        // below cannot overflow).
+        if index >= size {
+            return Err(Untrusted(format!(
+                "log entry {index} is not under the service's checkpoint (size {size}): it cannot be proved on the log"
+            ))
+            .into());
+        }
         let page: api::EntriesPage = self
             .client
             .get(&format!("/v1/log/entries?start={index}&end={}", index + 1))
