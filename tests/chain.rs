@@ -137,20 +137,7 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
         .as_str()
         .expect("key")
         .to_owned();
-    ok(registrar.run(&[
-        "admin",
-        "register-official",
-        "--id",
-        "GOV-0001",
-        "--name",
-        "Official One",
-        "--position",
-        "Head of department",
-        "--jurisdiction",
-        "CN-ZJ-HZ",
-        "--public-key",
-        &official_key,
-    ]));
+    registrar.register_gov_0001(&official_key);
 
     // Filed, then anchored.
     let filed = official.json(&["official", "file", DECL_2025]);

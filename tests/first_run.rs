@@ -31,20 +31,7 @@ fn first_run() -> (Party, Server, tempfile::TempDir) {
         .as_str()
         .expect("key")
         .to_owned();
-    registrar.json(&[
-        "admin",
-        "register-official",
-        "--id",
-        "GOV-0001",
-        "--name",
-        "Official One",
-        "--position",
-        "Head of department",
-        "--jurisdiction",
-        "CN-ZJ-HZ",
-        "--public-key",
-        &official_key,
-    ]);
+    registrar.register_gov_0001(&official_key);
     assert!(!official.path().join("params").exists(), "no params copied");
     (official, server, dir)
 }

@@ -87,20 +87,7 @@ fn the_whole_story_through_the_binary() {
         .as_str()
         .expect("key")
         .to_owned();
-    let registered = registrar.json(&[
-        "admin",
-        "register-official",
-        "--id",
-        "GOV-0001",
-        "--name",
-        "Official One",
-        "--position",
-        "Head of department",
-        "--jurisdiction",
-        "CN-ZJ-HZ",
-        "--public-key",
-        &official_key,
-    ]);
+    let registered = registrar.register_gov_0001(&official_key);
     assert_eq!(registered["entries"].as_array().map(Vec::len), Some(1));
     ok(registrar.run(&[
         "admin",
@@ -656,20 +643,7 @@ fn server_with_gov_0001() -> (Party, Server, tempfile::TempDir) {
         ..registrar
     };
     let official = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
-    registrar.json(&[
-        "admin",
-        "register-official",
-        "--id",
-        "GOV-0001",
-        "--name",
-        "Official One",
-        "--position",
-        "Head of department",
-        "--jurisdiction",
-        "CN-ZJ-HZ",
-        "--public-key",
-        &hex::encode(official.verifying_key().as_bytes()),
-    ]);
+    registrar.register_gov_0001(&hex::encode(official.verifying_key().as_bytes()));
     (registrar, server, dir)
 }
 

@@ -403,19 +403,10 @@ fn clients_sync_each_file_before_its_rename_and_the_folder_after() {
         &registrar,
         &server.url,
         &[
-            "admin",
-            "register-official",
-            "--id",
-            "GOV-0001",
-            "--name",
-            "Official One",
-            "--position",
-            "Head of department",
-            "--jurisdiction",
-            "CN-ZJ-HZ",
-            "--public-key",
-            &hex::encode(official.verifying_key().as_bytes()),
-        ],
+            &common::party::REGISTER_GOV_0001[..],
+            &[hex::encode(official.verifying_key().as_bytes()).as_str()],
+        ]
+        .concat(),
     );
     let kept = kept_durably(&calls, registrar.path());
     assert!(
