@@ -27,6 +27,7 @@
 //!   checks the dependency tree.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod auditor;
 mod client;
 mod connection;
 pub mod keys;
@@ -35,6 +36,7 @@ mod progress;
 pub mod registrar;
 pub mod whistleblower;
 
+pub use auditor::{AuditReport, Auditor, AuditorError};
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
 pub use connection::{
     Connection, ConnectionError, LogKey, NewlyPinned, Untrusted, CHECKPOINT_FILE, LOG_KEY_FILE,

@@ -11,7 +11,7 @@ use ed25519_dalek::SigningKey;
 use probity_client::{
     api,
     whistleblower::{TipOutcome, WHISTLEBLOWER_DIR},
-    Client, Registrar, RegistrarError, Whistleblower, WhistleblowerError,
+    Auditor, Client, Connection, Registrar, RegistrarError, Whistleblower, WhistleblowerError,
 };
 
 /// The service on `dir` with `registrar` as its registrar, on a thread of its own.
@@ -206,4 +206,26 @@ fn a_registrar_hands_out_a_code_and_a_whistleblower_tips_with_it() {
         reporter.status("nonsense"),
         Err(WhistleblowerError::NotAReceiptCode)
     ));
+
+    // An auditor on a folder of its own: a full audit pins the key and recomputes every
+    // entry; the next one is proved consistent with it.
+    let auditor_dir = tempfile::tempdir().expect("tempdir");
+    let auditor = Auditor::new(Connection::new(client.clone(), auditor_dir.path()));
+    let first = auditor.audit(true).expect("the log audits");
+    assert!(first.newly_pinned.is_some());
+    assert_eq!(first.previous_size, 0);
+    let counts = first.counts.as_ref().expect("a full audit counts");
+    assert_eq!(counts.values().sum::<u64>(), first.checkpoint.size());
+    assert!(first.checkpoint.size() > tip_entry);
+    let again = auditor.audit(false).expect("the log audits again");
+    assert!(again.newly_pinned.is_none() && again.counts.is_none());
+    assert_eq!(again.previous_size, first.checkpoint.size());
+    // A log key other than the one pinned: the log is not the one audited before.
+    std::fs::write(
+        auditor_dir.path().join(probity_client::LOG_KEY_FILE),
+        "probity.example/log+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+    )
+    .expect("write");
+    let refused = auditor.audit(false).expect_err("another key");
+    assert!(refused.is_untrusted(), "{refused}");
 }

@@ -103,6 +103,18 @@ pub enum TileError {
     Log(#[from] LogError),
 }
 
+impl TileError {
+    /// Whether this says nothing about the log's honesty: the log could not be reached, or
+    /// the reader was pointed at the wrong place. Every other error is the log failing a
+    /// check.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::HttpStatus { .. } | Self::Io { .. } | Self::BadUrl(_)
+        )
+    }
+}
+
 impl From<StoreError> for TileError {
     fn from(e: StoreError) -> Self {
         Self::Log(e.into())

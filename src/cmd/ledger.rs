@@ -135,18 +135,6 @@ pub(crate) fn log_key(arg: &str) -> anyhow::Result<CheckpointVerifier> {
     )
 }
 
-/// A source error that says nothing about the log's honesty: the log could not be reached or
-/// the command was pointed at the wrong place. Everything else is the log failing a check.
-pub(crate) fn is_unreachable(e: &TileError) -> bool {
-    matches!(
-        e,
-        TileError::Unreachable { .. }
-            | TileError::HttpStatus { .. }
-            | TileError::Io { .. }
-            | TileError::BadUrl(_)
-    )
-}
-
 fn indent(text: &str) -> String {
     text.lines()
         .map(|l| format!("  {l}"))
@@ -199,7 +187,7 @@ fn keygen(ctx: &Ctx, opts: KeygenOpts) -> anyhow::Result<ExitCode> {
 /// log's fault (exit code 2).
 fn failed(ctx: &Ctx, what: &str, e: AuditError) -> anyhow::Result<ExitCode> {
     match &e {
-        AuditError::Source(t) if is_unreachable(t) => return Err(e.into()),
+        AuditError::Source(t) if t.is_unreachable() => return Err(e.into()),
         AuditError::Proof(ProofError::OutOfRange(_)) => {
             return Err(anyhow::Error::new(e).context(format!(
                 "cannot make {what}: give an index below the tree size, and sizes no larger than the checkpoint's"

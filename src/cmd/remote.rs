@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use probity_client::{
-    keys, params::ParamsFetchError, Client, Connection, ConnectionError, LogKey, NewlyPinned,
-    Progress, RegistrarError, Untrusted, WhistleblowerError,
+    keys, params::ParamsFetchError, AuditorError, Client, Connection, ConnectionError, LogKey,
+    NewlyPinned, Progress, RegistrarError, Untrusted, WhistleblowerError,
 };
 use probity_core::Period;
 use probity_ledger::{CheckpointVerifier, Receipt};
@@ -162,6 +162,8 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
                 .is_some_and(ConnectionError::is_untrusted)
             || c.downcast_ref::<ParamsFetchError>()
                 .is_some_and(ParamsFetchError::is_untrusted)
+            || c.downcast_ref::<AuditorError>()
+                .is_some_and(AuditorError::is_untrusted)
             || c.downcast_ref::<RegistrarError>()
                 .is_some_and(RegistrarError::is_untrusted)
             || c.downcast_ref::<WhistleblowerError>()

@@ -22,16 +22,14 @@ use std::{
 use anyhow::{bail, Context as _};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use probity_client::{api, Connection, Untrusted, LOG_TILES_PATH};
+use probity_client::{api, Auditor, Connection, Untrusted};
 use probity_core::{
     format_minor_units, AssetId, Capacity, IdHash, OfficialId, ParamsManifest, Period,
     ProofEnvelope, PublicInputs, StatementKind,
 };
 use probity_credentials::{Epoch, SealedTip, Subject, TipContext, TipSecretKey};
 use probity_ledger::{
-    audit::{self, AuditError},
-    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, EntryRules, HttpSource,
-    SignedCheckpoint,
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, EntryRules, SignedCheckpoint,
 };
 use probity_params::Params;
 use probity_verifier::{verify_envelope, EnvelopeVerifyError, StatementVerifyingKey};
@@ -1215,10 +1213,11 @@ fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.connection();
     let what = format!("the log at {}", ctx.server);
-    match audit_log(&conn, opts.full) {
-        Ok((checkpoint, old_size, counts)) => {
+    match Auditor::new(ctx.connection()).audit(opts.full) {
+        Ok(report) => {
+            remote::tell_pinned(report.newly_pinned.as_ref());
+            let (checkpoint, old_size) = (&report.checkpoint, report.previous_size);
             let mut text = format!(
                 "VERIFIED  {what}: checkpoint size {} signed with the pinned log key, {}",
                 checkpoint.size(),
@@ -1228,7 +1227,7 @@ fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
                     format!("consistent with size {old_size} seen before")
                 }
             );
-            if let Some(counts) = &counts {
+            if let Some(counts) = &report.counts {
                 text.push_str(&format!(
                     "\n  full audit: every entry, hash and tile recomputed; every filing signature and proof-to-filing link checked\n  {}",
                     counts
@@ -1245,43 +1244,12 @@ fn audit(ctx: &Ctx, opts: &AuditOpts) -> anyhow::Result<ExitCode> {
                     "size": checkpoint.size(),
                     "root": checkpoint.root().to_string(),
                     "previous_size": old_size,
-                    "full": counts.is_some(),
-                    "counts": counts,
+                    "full": report.counts.is_some(),
+                    "counts": report.counts,
                 }),
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => refuse_untrusted(ctx, &what, e),
+        Err(e) => refuse_untrusted(ctx, &what, e.into()),
     }
-}
-
-type Counts = std::collections::BTreeMap<&'static str, u64>;
-
-fn audit_log(
-    conn: &Connection,
-    full: bool,
-) -> anyhow::Result<(SignedCheckpoint, u64, Option<Counts>)> {
-    let log = remote::log_key(conn)?;
-    let note = conn
-        .client()
-        .get_bytes("/v1/log/checkpoint")
-        .context("cannot read the log's checkpoint")?;
-    let checkpoint = SignedCheckpoint::verify(&note, &log).map_err(|e| {
-        Untrusted(format!(
-            "the service's checkpoint does not verify with the pinned log key: {e}"
-        ))
-    })?;
-    let old_size = conn.advance_checkpoint(&log, &checkpoint)?;
-    if !full {
-        return Ok((checkpoint, old_size, None));
-    }
-    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", conn.client().base()))?;
-    let report = audit::verify_log(&source, &log).map_err(|e| match e {
-        AuditError::Source(t) if super::ledger::is_unreachable(&t) => {
-            anyhow::Error::new(t).context("cannot read the log's tiles")
-        }
-        other => Untrusted(format!("the log does NOT audit: {other}")).into(),
-    })?;
-    conn.advance_checkpoint(&log, &report.checkpoint)?;
-    Ok((report.checkpoint, old_size, Some(report.counts)))
 }

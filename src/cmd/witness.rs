@@ -26,7 +26,7 @@ use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use serde_json::json;
 
 use super::{
-    ledger::{is_unreachable, log_key, open_source},
+    ledger::{log_key, open_source},
     Ctx,
 };
 
@@ -211,7 +211,7 @@ fn default_state(ctx: &Ctx, origin: &str) -> PathBuf {
 fn is_refusal(e: &WitnessError) -> bool {
     match e {
         WitnessError::Stale { .. } | WitnessError::State { .. } => false,
-        WitnessError::Source(t) => !is_unreachable(t),
+        WitnessError::Source(t) => !t.is_unreachable(),
         _ => true,
     }
 }
