@@ -12,6 +12,7 @@ use std::{
     io::{self, Write as _},
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
+    time::SystemTime,
 };
 
 /// A temporary name next to `path`, unique within this process and across processes:
@@ -54,8 +55,14 @@ pub enum Access {
     OwnerOnly,
 }
 
-/// Writes `data` to the new file `tmp`, with `access`, and syncs it.
-fn write_synced(tmp: &Path, data: &[u8], access: Access) -> io::Result<()> {
+/// Writes `data` to the new file `tmp`, with `access` and, if given, modification time
+/// `mtime`, and syncs it.
+fn write_synced(
+    tmp: &Path,
+    data: &[u8],
+    access: Access,
+    mtime: Option<SystemTime>,
+) -> io::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -71,6 +78,9 @@ fn write_synced(tmp: &Path, data: &[u8], access: Access) -> io::Result<()> {
         file.set_permissions(fs::Permissions::from_mode(0o600))?;
     }
     file.write_all(data)?;
+    if let Some(t) = mtime {
+        file.set_modified(t)?;
+    }
     file.sync_all()
 }
 
@@ -79,9 +89,20 @@ fn write_synced(tmp: &Path, data: &[u8], access: Access) -> io::Result<()> {
 /// a crash `path` holds the old bytes or the new ones; once this returns, the new ones. The
 /// temporary file is removed if a step before the rename fails.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    replace(path, data, Access::Default, None)
+}
+
+/// [`write_atomic`] with `access`, and the modification time set to `mtime` if given (so
+/// that a file's times need not show when it was written).
+pub fn replace(
+    path: &Path,
+    data: &[u8],
+    access: Access,
+    mtime: Option<SystemTime>,
+) -> io::Result<()> {
     fs::create_dir_all(parent_of(path))?;
     let tmp = temp_path(path);
-    let written = write_synced(&tmp, data, Access::Default).and_then(|()| fs::rename(&tmp, path));
+    let written = write_synced(&tmp, data, access, mtime).and_then(|()| fs::rename(&tmp, path));
     if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
         return Err(e);
@@ -104,7 +125,7 @@ pub fn create_new(path: &Path, data: &[u8], access: Access) -> io::Result<()> {
         ));
     }
     let tmp = temp_path(path);
-    let linked = write_synced(&tmp, data, access).and_then(|()| fs::hard_link(&tmp, path));
+    let linked = write_synced(&tmp, data, access, None).and_then(|()| fs::hard_link(&tmp, path));
     // The temporary name goes whether or not the link was made.
     let removed = fs::remove_file(&tmp);
     linked?;
@@ -186,6 +207,22 @@ mod tests {
         let e = create_new(&path, b"key", Access::OwnerOnly).expect_err("refused");
         assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
         assert!(!dir.path().join("elsewhere").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_secret_is_0600_with_the_time_given() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pooled");
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600);
+        replace(&path, b"one", Access::OwnerOnly, Some(when)).expect("writes");
+        replace(&path, b"two", Access::OwnerOnly, Some(when)).expect("replaces");
+        let meta = fs::metadata(&path).expect("exists");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(meta.modified().expect("a time"), when);
+        assert_eq!(fs::read(&path).expect("reads"), b"two");
+        assert_eq!(names_in(dir.path()), vec!["pooled"]);
     }
 
     #[cfg(unix)]

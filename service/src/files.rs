@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use probity_core::durable;
+
 /// The sled database folder.
 pub const DB: &str = "db";
 /// The tip pool's folder.
@@ -24,29 +26,13 @@ pub const REGISTRAR_PUBLIC_KEY: &str = "registrar.pub";
 /// The chain operator's secret key, for anchoring (`probity serve --anchor evm`).
 pub const CHAIN_KEY: &str = "chain.key";
 
-/// Writes `bytes` to `path` with mode 0600 (Unix), atomically and durably (the file synced
-/// before the rename, the folder after), with modification time `mtime` if given.
+/// Writes `bytes` to `path`, readable by the owner only, atomically and durably
+/// ([`probity_core::durable::replace`]), with modification time `mtime` if given.
 pub(crate) fn write_secret(
     path: &Path,
     bytes: &[u8],
     mtime: Option<std::time::SystemTime>,
 ) -> Result<(), String> {
-    use std::io::Write as _;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(&tmp)
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| mtime.map_or(Ok(()), |t| file.set_modified(t)))
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    probity_params::sync_parent(path).map_err(|e| e.to_string())
+    durable::replace(path, bytes, durable::Access::OwnerOnly, mtime)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
