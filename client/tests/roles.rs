@@ -5,7 +5,7 @@
 //! `Debug`.
 #![allow(missing_docs)]
 
-use std::path::Path;
+mod common;
 
 use ed25519_dalek::SigningKey;
 use probity_client::{
@@ -13,75 +13,6 @@ use probity_client::{
     whistleblower::{TipOutcome, WHISTLEBLOWER_DIR},
     Auditor, Client, Connection, Registrar, RegistrarError, Whistleblower, WhistleblowerError,
 };
-
-/// The service on `dir` with `registrar` as its registrar, on a thread of its own.
-struct Server {
-    base: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(dir: &Path, registrar: &ed25519_dalek::VerifyingKey) -> Self {
-        let params = dir.join("params");
-        probity_params::setup_dev(
-            &params,
-            &probity_core::StatementKind::ALL,
-            &[probity_core::Capacity::C16],
-            &mut rand::rngs::OsRng,
-            |_| {},
-        )
-        .expect("dev params");
-        let config = probity_service::Config {
-            data_dir: dir.to_owned(),
-            capacities: vec![16],
-            registrar_key: Some(hex::encode(registrar.as_bytes())),
-            tip_batch_secs: 0,
-            ..probity_service::Config::default()
-        };
-        let service = probity_service::Service::open(config, probity_service::system_clock())
-            .expect("the service opens");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                addr_tx
-                    .send(listener.local_addr().expect("addr"))
-                    .expect("send");
-                probity_service::serve(service, listener, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("serve");
-            });
-        });
-        let addr = addr_rx.recv().expect("the server listens");
-        Self {
-            base: format!("http://{addr}"),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 #[test]
 fn a_registrar_hands_out_a_code_and_a_whistleblower_tips_with_it() {
@@ -100,8 +31,8 @@ fn a_registrar_hands_out_a_code_and_a_whistleblower_tips_with_it() {
         Registrar::init(registrar_dir.path()),
         Err(RegistrarError::Key(probity_client::KeyError::Exists { .. }))
     ));
-    let server = Server::start(server_dir.path(), &made.public_key);
-    let client = Client::new(&server.base);
+    let server = common::start_service(server_dir.path(), &made.public_key);
+    let client = Client::new(&server.base_url());
 
     let registrar = Registrar::open(&client, registrar_dir.path()).expect("open");
     let official = SigningKey::generate(&mut rand::rngs::OsRng);

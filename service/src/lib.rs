@@ -7,7 +7,8 @@
 //! - [`Service::open`] opens (or, on first start, makes) a data folder: the database, the
 //!   log key, the credential issuer key, the tip key pair and dev params.
 //! - [`Service::router`] is the `/v1` API ([`openapi`] documents it); [`serve`] runs it
-//!   with graceful shutdown.
+//!   with graceful shutdown; [`Background`] serves it from a thread of its own, for programs
+//!   that embed a service (the demo, tests).
 //! - [`api`] is the wire types of the routes, [`auth`] checks request signatures; both
 //!   formats are `probity-api`'s, shared with the clients.
 //!
@@ -32,7 +33,7 @@
 //! | rules | `rules`: pure functions of the state; `alerts`: the `Alert` drafts they set off | `state`; `alerts` also `shared` |
 //! | background | `tip_pool`, `sweep`, `anchor` (feature `evm`) | the rows above; `sweep` also `tip_pool` |
 //! | routes | `routes`: router, extractors, the OpenAPI document; one module per role | the rows above but `sweep` and `anchor` |
-//! | wiring | `service` (`Service::open`), this file (`serve`) | everything: the only importers of `routes`, `sweep` and `anchor` |
+//! | wiring | `service` (`Service::open`), this file (`serve`), `threaded` (`Background`: `serve` on a thread of its own) | everything: the only importers of `routes`, `sweep` and `anchor` |
 //!
 //! `api` is `probity-api`'s wire types, re-exported: every layer may use them.
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -59,6 +60,7 @@ mod service;
 mod shared;
 mod state;
 mod sweep;
+mod threaded;
 mod tip_pool;
 mod tip_store;
 
@@ -71,6 +73,7 @@ pub use probity_api as api;
 pub use routes::openapi;
 pub use service::Service;
 pub use state::Principal;
+pub use threaded::Background;
 
 /// Serves `service` on `listener` until `shutdown` resolves, then stops taking requests,
 /// finishes those in flight and every acknowledged write, and flushes the database.

@@ -52,7 +52,7 @@ use probity_prover::{
     wallet::{Passphrase, Wallet},
     ProveError, Prover,
 };
-use probity_service::{rules, Config, Service};
+use probity_service::{rules, Background, Config, Service};
 use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
@@ -206,8 +206,7 @@ impl Out {
 struct Server {
     base: String,
     clock: Arc<AtomicU64>,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    running: Background,
 }
 
 impl Server {
@@ -222,41 +221,11 @@ impl Server {
             }),
         )
         .context("the service did not start")?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("probity-demo-server".into())
-            .spawn(move || -> std::io::Result<()> {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()?;
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            let _ = addr_tx.send(Err(e.to_string()));
-                            return Err(e);
-                        }
-                    };
-                    let _ = addr_tx.send(listener.local_addr().map_err(|e| e.to_string()));
-                    // Stops when the demo says so, or drops its end.
-                    let shutdown = async move {
-                        let _ = tokio::task::spawn_blocking(move || stopped.recv()).await;
-                    };
-                    probity_service::serve(service, listener, shutdown).await
-                })
-            })
-            .context("cannot start the server thread")?;
-        let addr = addr_rx
-            .recv()
-            .map_err(|_| anyhow!("the server thread stopped before listening"))?
-            .map_err(|e| anyhow!("cannot listen on 127.0.0.1: {e}"))?;
+        let running = Background::start(service).context("cannot start the server")?;
         Ok(Self {
-            base: format!("http://{addr}"),
+            base: running.base_url(),
             clock,
-            stop: Some(stop),
-            thread: Some(thread),
+            running,
         })
     }
 
@@ -278,25 +247,8 @@ impl Server {
     }
 
     /// Stops taking requests, finishes every acknowledged write and flushes the database.
-    fn stop(mut self) -> anyhow::Result<()> {
-        self.halt()
-    }
-
-    fn halt(&mut self) -> anyhow::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result.context("the server failed"),
-            Some(Err(_)) => bail!("the server thread panicked"),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.halt();
+    fn stop(self) -> anyhow::Result<()> {
+        self.running.stop().context("the server failed")
     }
 }
 

@@ -16,7 +16,7 @@ use probity_core::{
     Blindings, Capacity, Declaration, Opening, ProofEnvelope, SignedAmount, StatementKind,
 };
 use probity_ledger::{CheckpointVerifier, DeclarationFiled, Receipt};
-use probity_service::{api, Config, Service};
+use probity_service::{api, Background, Config, Service};
 
 /// Params for capacity 16, made once per test binary.
 ///
@@ -73,8 +73,7 @@ pub struct TestServer {
     pub base: String,
     pub clock: Arc<AtomicU64>,
     pub registrar: SigningKey,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: Option<Background>,
 }
 
 pub fn config(dir: &Path, registrar: &SigningKey) -> Config {
@@ -97,62 +96,18 @@ impl TestServer {
     }
 
     pub fn start_in(dir: tempfile::TempDir, registrar: SigningKey) -> Self {
-        let clock = Arc::new(AtomicU64::new(START_MS));
-        let c = Arc::clone(&clock);
-        let service = Service::open(
-            config(dir.path(), &registrar),
-            Arc::new(move || {
-                probity_ledger::Timestamp::from_millis(c.load(Ordering::SeqCst)).expect("small")
-            }),
-        )
-        .expect("service opens");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                addr_tx
-                    .send(listener.local_addr().expect("addr"))
-                    .expect("send");
-                probity_service::serve(service, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-                .expect("serve");
-            });
-        });
-        let addr = addr_rx.recv().expect("address");
-        Self {
-            dir,
-            base: format!("http://{addr}"),
-            clock,
-            registrar,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        Self::launch(dir, registrar, START_MS, |_| {})
     }
 
     /// Stops the server gracefully and hands back its folder and registrar.
     pub fn stop(mut self) -> (tempfile::TempDir, SigningKey) {
-        self.halt();
+        self.halt().expect("the server stops cleanly");
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("tempdir"));
         (dir, self.registrar.clone())
     }
 
-    fn halt(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            t.join().expect("server thread");
-        }
+    fn halt(&mut self) -> std::io::Result<()> {
+        self.server.take().map_or(Ok(()), Background::stop)
     }
 
     pub fn client(&self) -> Client {
@@ -219,7 +174,7 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.halt();
+        let _ = self.halt();
     }
 }
 
@@ -338,36 +293,13 @@ impl TestServer {
             }),
         )
         .expect("service opens");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                addr_tx
-                    .send(listener.local_addr().expect("addr"))
-                    .expect("send");
-                probity_service::serve(service, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-                .expect("serve");
-            });
-        });
-        let addr = addr_rx.recv().expect("address");
+        let server = Background::start(service).expect("the server listens");
         Self {
             dir,
-            base: format!("http://{addr}"),
+            base: server.base_url(),
             clock,
             registrar,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            server: Some(server),
         }
     }
 

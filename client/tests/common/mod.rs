@@ -1,0 +1,33 @@
+//! What the library's tests share: a real service, started in this process on port 0 with
+//! the system clock (the whistleblower computes epochs from this machine's clock).
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::path::Path;
+
+use probity_core::{Capacity, StatementKind};
+use probity_service::{Background, Config, Service};
+
+/// The capacity the test service accepts and has dev keys for.
+pub const CAPACITY: Capacity = Capacity::C16;
+
+/// A service on `dir` (dev params made there) with `registrar` as its registrar key.
+pub fn start_service(dir: &Path, registrar: &ed25519_dalek::VerifyingKey) -> Background {
+    probity_params::setup_dev(
+        &dir.join("params"),
+        &StatementKind::ALL,
+        &[CAPACITY],
+        &mut rand::rngs::OsRng,
+        |_| {},
+    )
+    .expect("dev params");
+    let config = Config {
+        data_dir: dir.to_owned(),
+        capacities: vec![usize::from(CAPACITY)],
+        registrar_key: Some(hex::encode(registrar.as_bytes())),
+        tip_batch_secs: 0,
+        ..Config::default()
+    };
+    let service =
+        Service::open(config, probity_service::system_clock()).expect("the service opens");
+    Background::start(service).expect("the service listens")
+}
