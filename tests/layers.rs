@@ -28,6 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-credentials",
             "probity-ledger",
             "probity-params",
+            "probity-verifier",
+            "probity-prover",
             "probity-api",
         ],
     ),

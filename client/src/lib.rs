@@ -14,7 +14,8 @@
 //!   against the params manifest the log published.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
 //! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
-//!   [`whistleblower`] ([`Whistleblower`]).
+//!   [`whistleblower`] ([`Whistleblower`]), [`witness`] (the proof re-verification a witness
+//!   adds to the ledger's [`Witness`](probity_ledger::Witness)).
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -35,6 +36,7 @@ pub mod params;
 mod progress;
 pub mod registrar;
 pub mod whistleblower;
+pub mod witness;
 
 pub use auditor::{AuditReport, Auditor, AuditorError};
 pub use client::{log_source, Client, ClientError, Clock, LOG_TILES_PATH};
