@@ -87,21 +87,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     if let Some(child) = &opts.child {
         return run_child(child, opts.runs);
     }
-    let statements = if opts.statements.is_empty() {
-        StatementKind::ALL.to_vec()
-    } else {
-        opts.statements
-    };
-    let capacities = if opts.capacities.is_empty() {
-        vec![Capacity::C16, Capacity::C64]
-    } else {
-        opts.capacities
-    };
-    let pairs: Vec<(StatementKind, Capacity)> = capacities
-        .iter()
-        .flat_map(|c| statements.iter().map(move |k| (*k, *c)))
-        .collect();
-
+    let pairs = pairs(&opts);
     // Fail on an unusable output folder before minutes of measuring, not after.
     std::fs::create_dir_all(&opts.out).with_context(|| {
         format!(
@@ -129,39 +115,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let bar = ProgressBar::new(pairs.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} {msg} ({elapsed})")
-            .expect("the template is valid"),
-    );
-    if ctx.json {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
-
-    let mut results = Vec::new();
-    let mut failures = Vec::new();
-    for (kind, capacity) in &pairs {
-        bar.set_message(format!("{kind} at capacity {capacity}"));
-        match measure_in_child(&exe, ctx, *kind, *capacity, opts.runs) {
-            Ok(figures) => results.push(figures),
-            Err(error) => {
-                bar.suspend(|| {
-                    if !ctx.json {
-                        eoutln!("{kind} at capacity {capacity} failed: {error}");
-                    }
-                });
-                failures.push(Failure {
-                    statement: *kind,
-                    capacity: *capacity,
-                    error,
-                });
-            }
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-
+    let (results, failures) = measure_all(ctx, &exe, &pairs, opts.runs);
     let report = Report {
         probity_version: env!("CARGO_PKG_VERSION").to_owned(),
         date_utc: probity_prover::wallet::format_utc(
@@ -177,30 +131,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         results,
         failures,
     };
-    let json_path = out.join(REPORT_JSON);
-    let md_path = out.join(REPORT_MD);
-    let write = |path: &Path, text: String| {
-        std::fs::write(path, text).with_context(|| {
-            format!(
-                "cannot write the bench report {}: pass --out DIR with a folder you can write to",
-                path.display()
-            )
-        })
-    };
-    write(&json_path, format!("{}\n", report_json(&report)))?;
-    write(&md_path, report_markdown(&report))?;
-
-    let mut text = report_text(&report);
-    let _ = write!(
-        text,
-        "\nReports written to {} and {}",
-        json_path.display(),
-        md_path.display()
-    );
-    let mut json = serde_json::to_value(&report).expect("the report serializes");
-    json["written"] = serde_json::json!({ "json": json_path, "markdown": md_path });
-    ctx.emit(&text, json);
-
+    let md_path = write_report(ctx, &out, &report)?;
     if !report.failures.is_empty() {
         let which: Vec<String> = report
             .failures
@@ -216,6 +147,95 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The (statement, capacity) pairs to measure: those asked for, or every statement at 16
+/// and 64.
+fn pairs(opts: &Opts) -> Vec<(StatementKind, Capacity)> {
+    let statements = if opts.statements.is_empty() {
+        StatementKind::ALL.to_vec()
+    } else {
+        opts.statements.clone()
+    };
+    let capacities = if opts.capacities.is_empty() {
+        vec![Capacity::C16, Capacity::C64]
+    } else {
+        opts.capacities.clone()
+    };
+    capacities
+        .iter()
+        .flat_map(|c| statements.iter().map(move |k| (*k, *c)))
+        .collect()
+}
+
+/// Measures each pair in a child process of its own, under a progress bar.
+fn measure_all(
+    ctx: &Ctx,
+    exe: &Path,
+    pairs: &[(StatementKind, Capacity)],
+    runs: u32,
+) -> (Vec<Figures>, Vec<Failure>) {
+    let bar = ProgressBar::new(pairs.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} {msg} ({elapsed})")
+            .expect("the template is valid"),
+    );
+    if ctx.json {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let mut results = Vec::new();
+    let mut failures = Vec::new();
+    for &(kind, capacity) in pairs {
+        bar.set_message(format!("{kind} at capacity {capacity}"));
+        match measure_in_child(exe, ctx, kind, capacity, runs) {
+            Ok(figures) => results.push(figures),
+            Err(error) => {
+                bar.suspend(|| {
+                    if !ctx.json {
+                        eoutln!("{kind} at capacity {capacity} failed: {error}");
+                    }
+                });
+                failures.push(Failure {
+                    statement: kind,
+                    capacity,
+                    error,
+                });
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    (results, failures)
+}
+
+/// Writes the report as JSON and Markdown into `out` and shows it; returns the Markdown's
+/// path.
+fn write_report(ctx: &Ctx, out: &Path, report: &Report) -> anyhow::Result<PathBuf> {
+    let json_path = out.join(REPORT_JSON);
+    let md_path = out.join(REPORT_MD);
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).with_context(|| {
+            format!(
+                "cannot write the bench report {}: pass --out DIR with a folder you can write to",
+                path.display()
+            )
+        })
+    };
+    write(&json_path, format!("{}\n", report_json(report)))?;
+    write(&md_path, report_markdown(report))?;
+
+    let mut text = report_text(report);
+    let _ = write!(
+        text,
+        "\nReports written to {} and {}",
+        json_path.display(),
+        md_path.display()
+    );
+    let mut json = serde_json::to_value(report).expect("the report serializes");
+    json["written"] = serde_json::json!({ "json": json_path, "markdown": md_path });
+    ctx.emit(&text, json);
+    Ok(md_path)
 }
 
 /// Runs one measurement in a child process and reads its JSON line; the error says why a
