@@ -4,7 +4,9 @@
 //! An audit checks the service's latest checkpoint against the pinned log key and against
 //! the checkpoint this machine accepted before (a consistency proof), and keeps it. A full
 //! audit also reads every entry and tile and recomputes them (`probity_ledger::audit`), which
-//! checks every filing's signature and every proof's link to its filing. A failed check is
+//! checks every filing's signature and every proof's link to its filing;
+//! [`Auditor::audit_proofs`] re-verifies every proof too, with the keys the log published
+//! ([`ProofRecheck`]). A failed check is
 //! untrusted ([`AuditorError::is_untrusted`]): the log does not audit. A log that cannot be
 //! reached is not: it says nothing of the log's honesty.
 
@@ -12,10 +14,14 @@ use std::collections::BTreeMap;
 
 use probity_ledger::{
     audit::{self, AuditError},
-    HttpSource, SignedCheckpoint, TileError,
+    FormOnly, HttpSource, ProofCheck, SignedCheckpoint, TileError,
 };
 
-use crate::{Client, ClientError, Connection, ConnectionError, NewlyPinned, Untrusted};
+use crate::{
+    api,
+    witness::{ProofRecheck, RecheckCounts},
+    Client, ClientError, Connection, ConnectionError, NewlyPinned, Untrusted,
+};
 
 /// Why an audit failed.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +73,25 @@ impl Auditor {
 
     /// Audits the log: its checkpoint, and with `full` every entry and tile.
     pub fn audit(&self, full: bool) -> Result<AuditReport, AuditorError> {
+        let checks = full.then_some(&FormOnly as &dyn ProofCheck);
+        self.audit_with(checks)
+    }
+
+    /// A full audit that also re-verifies every proof on the log with the verifying keys the
+    /// log itself published, and each withheld proof that `disclosures` (what supervisors
+    /// hold) opens. A proof that does not verify, or a disclosure that does not open its
+    /// entry's digest, fails the audit (untrusted).
+    pub fn audit_proofs(
+        &self,
+        disclosures: Vec<api::DisclosureView>,
+    ) -> Result<(AuditReport, RecheckCounts), AuditorError> {
+        let recheck = ProofRecheck::with_keys_from_log(disclosures);
+        let report = self.audit_with(Some(&recheck))?;
+        Ok((report, recheck.counts()))
+    }
+
+    /// The audit; with `checks`, a full one showing every entry to them.
+    fn audit_with(&self, checks: Option<&dyn ProofCheck>) -> Result<AuditReport, AuditorError> {
         let pinned = self.conn.log_key()?;
         let log = pinned.key;
         let client: &Client = self.conn.client();
@@ -85,12 +110,12 @@ impl Auditor {
             counts: None,
             newly_pinned: pinned.newly_pinned,
         };
-        if !full {
+        let Some(checks) = checks else {
             return Ok(report);
-        }
+        };
         let source = HttpSource::new(&format!("{}{}", client.base(), crate::LOG_TILES_PATH))
             .map_err(AuditorError::Tiles)?;
-        let audited = audit::verify_log(&source, &log).map_err(|e| match e {
+        let audited = audit::verify_log_with(&source, &log, checks).map_err(|e| match e {
             AuditError::Source(t) if t.is_unreachable() => AuditorError::Tiles(t),
             other => {
                 ConnectionError::from(Untrusted(format!("the log does NOT audit: {other}"))).into()

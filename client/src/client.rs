@@ -109,6 +109,13 @@ impl Client {
         }
     }
 
+    /// This machine's time as the client sees it: the system clock, or the clock set with
+    /// [`Client::with_clock`]. Signatures carry it, and whatever the roles compute from "now"
+    /// (a credential's expiry, the current epoch) uses it.
+    pub fn now(&self) -> Timestamp {
+        self.clock.as_ref().map_or_else(Timestamp::now, |c| c())
+    }
+
     /// The same client, timestamping signatures with `clock` instead of the system clock
     /// (for tests that move the service's clock).
     pub fn with_clock(&self, clock: Clock) -> Self {
@@ -210,12 +217,7 @@ impl Client {
             reason,
         };
         let signature = self.key.as_ref().map(|key| {
-            let now = self
-                .clock
-                .as_ref()
-                .map_or_else(Timestamp::now, |c| c())
-                .as_millis()
-                / 1000;
+            let now = self.now().as_millis() / 1000;
             signing::sign_request(key, method, path, body.as_deref().unwrap_or_default(), now)
         });
         let mut response = match (method, body) {

@@ -20,7 +20,8 @@
 //! - Keys and schedule come from the log's `WhistleblowerKeysPublished` entries, not from
 //!   the service's word, and every such entry in the log must carry the same schedule (a log
 //!   keeps its schedule for life: one changed for some people only would mark them).
-//! - The credential's expiry is computed here, from this machine's clock and that schedule,
+//! - The credential's expiry is computed here, from this machine's clock (the client's:
+//!   [`Client::now`]) and that schedule,
 //!   and nothing else is accepted: not at enrollment, and not at any tip
 //!   (`ExpirySchedule::admits`). A service that announces another epoch length is refused.
 //! - Tips are sent only with the keys and schedule pinned at enrollment: with other keys the
@@ -49,7 +50,6 @@
 use std::{
     io,
     path::{Path, PathBuf},
-    time::{SystemTime, SystemTimeError, UNIX_EPOCH},
 };
 
 use base64::Engine as _;
@@ -119,9 +119,6 @@ pub enum WhistleblowerError {
         /// What is wrong with it.
         reason: FieldError,
     },
-    /// This machine's clock is before 1970.
-    #[error("this machine's clock is before 1970")]
-    Clock(#[source] SystemTimeError),
     /// This machine's clock and the service's disagree on the epoch.
     #[error("the service says the epoch is {service}, this machine's clock says {local}: set this machine's clock right before going on (a wrong epoch would set you apart from everyone else)")]
     ClockSkew {
@@ -419,6 +416,12 @@ impl Whistleblower {
         &self.dir
     }
 
+    /// This machine's time in seconds: the client's clock (the system clock unless the
+    /// front end set one).
+    fn unix_now(&self) -> u64 {
+        self.conn.client().now().as_millis() / 1000
+    }
+
     /// Redeems the one-time enrollment `code` for a credential of `scope` (by default the
     /// service's only jurisdiction), and pins the keys and schedule the log published.
     pub fn enroll(&self, code: &str, scope: Option<&str>) -> Result<Enrollment> {
@@ -433,10 +436,10 @@ impl Whistleblower {
         let scope = chosen_scope(scope, &info.scopes)?;
         let (params, tip_key) = announced_keys(&info)?;
         let schedule = self.published_keys_match(&log.key, &params, &tip_key)?;
-        local_epoch(&info, &schedule)?;
+        local_epoch(&info, &schedule, self.unix_now())?;
         // From this machine's clock and the published schedule only: the response must carry
         // exactly this expiry (`handle_response` refuses any other).
-        let expiry = schedule.expected_expiry(unix_now()?);
+        let expiry = schedule.expected_expiry(self.unix_now());
         let expected = CredentialAttributes::new(expiry, scope.clone());
         let (request, state) = issuance::request(&params, code, expected, &mut rand::rngs::OsRng);
         let enrolled: api::Enrolled = self
@@ -536,7 +539,7 @@ impl Whistleblower {
             )
             .into());
         }
-        let now = local_epoch(&info, &schedule)?;
+        let now = local_epoch(&info, &schedule, self.unix_now())?;
         check_expiry(&credential, &schedule, now, info.epoch)?;
         self.check_subject(&credential, &subject)?;
         let context = TipContext::new(subject.clone(), Epoch(info.epoch));
@@ -814,17 +817,12 @@ fn announced_keys(info: &api::ServiceInfo) -> Result<(IssuerPublicParams, TipPub
 }
 
 /// This machine's clock, in Unix seconds.
-fn unix_now() -> Result<u64> {
-    Ok(SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(WhistleblowerError::Clock)?
-        .as_secs())
-}
 
 /// The current epoch by this machine's clock and the pinned schedule. A service that told one
 /// person another epoch, or another epoch length, would give them a credential expiry, or
 /// tags, unlike everyone else's: refused.
-fn local_epoch(info: &api::ServiceInfo, schedule: &ExpirySchedule) -> Result<Epoch> {
+/// The epoch at `unix_now` (seconds), which must be the service's within one.
+fn local_epoch(info: &api::ServiceInfo, schedule: &ExpirySchedule, unix_now: u64) -> Result<Epoch> {
     if info.epoch_seconds != schedule.epoch_seconds() {
         return Err(Untrusted(format!(
             "the service announces epochs of {} s, but its log publishes epochs of {} s: an epoch length told to some people only would mark their credentials and tips; nothing was sent, do not use this service",
@@ -833,7 +831,7 @@ fn local_epoch(info: &api::ServiceInfo, schedule: &ExpirySchedule) -> Result<Epo
         ))
         .into());
     }
-    let local = schedule.epoch_at(unix_now()?);
+    let local = schedule.epoch_at(unix_now);
     if info.epoch.abs_diff(local.0) > 1 {
         return Err(WhistleblowerError::ClockSkew {
             service: info.epoch,

@@ -11,7 +11,7 @@ use std::{
     collections::HashMap,
 };
 
-use probity_core::{Capacity, StatementKind};
+use probity_core::{Capacity, ParamsManifest, StatementKind};
 use probity_ledger::{
     Disclosure, Entry, EntryBody, ProofAccepted, ProofCheck, WithheldProof, WitnessError,
 };
@@ -46,16 +46,27 @@ pub struct RecheckCounts {
     pub form_checked_only: u64,
 }
 
-/// Re-verifies each `ProofAccepted` entry with the params the log published.
+/// Where the verifying keys come from.
+enum KeysFrom {
+    /// Nowhere: proofs are checked for form only (by the witness or auditor itself).
+    Nowhere,
+    /// A params folder, which must hold the manifest the log published.
+    Params(Params),
+    /// The log's own `ParamsPublished` entries, each replacing the keys of the one before.
+    Log,
+}
+
+/// Re-verifies each `ProofAccepted` entry with the verifying keys the log published.
 ///
-/// Without params it counts proofs checked for form only (by the witness itself). With
-/// params, a `ParamsPublished` entry whose manifest differs from theirs refuses the log, so a
-/// proof is never judged against keys other than the published ones. A withheld proof with a
+/// Without keys it counts proofs checked for form only (by the witness itself). With a
+/// params folder, a `ParamsPublished` entry whose manifest differs from its manifest refuses
+/// the log, so a proof is never judged against keys other than the published ones. With the
+/// keys from the log, each proof is judged against the latest `ParamsPublished` before it. A withheld proof with a
 /// disclosure is rebuilt from it, and a disclosure that does not open the public digest
 /// refuses the entry: whoever served it shows supervisors details other than the ones the log
 /// committed to.
 pub struct ProofRecheck {
-    params: Option<Params>,
+    keys_from: KeysFrom,
     disclosures: HashMap<u64, api::DisclosureView>,
     keys: RefCell<HashMap<(StatementKind, Capacity), StatementVerifyingKey>>,
     reverified: Cell<u64>,
@@ -67,8 +78,21 @@ pub struct ProofRecheck {
 impl ProofRecheck {
     /// A check with `params` (none: form only) and the `disclosures` a supervisor holds.
     pub fn new(params: Option<Params>, disclosures: Vec<api::DisclosureView>) -> Self {
+        Self::with_keys(
+            params.map_or(KeysFrom::Nowhere, KeysFrom::Params),
+            disclosures,
+        )
+    }
+
+    /// A check with the verifying keys of the log's own `ParamsPublished` entries, for an
+    /// audit of the whole log from its first entry.
+    pub fn with_keys_from_log(disclosures: Vec<api::DisclosureView>) -> Self {
+        Self::with_keys(KeysFrom::Log, disclosures)
+    }
+
+    fn with_keys(keys_from: KeysFrom, disclosures: Vec<api::DisclosureView>) -> Self {
         Self {
-            params,
+            keys_from,
             disclosures: disclosures.into_iter().map(|d| (d.entry, d)).collect(),
             keys: RefCell::new(HashMap::new()),
             reverified: Cell::new(0),
@@ -81,7 +105,7 @@ impl ProofRecheck {
     /// What it counted so far.
     pub fn counts(&self) -> RecheckCounts {
         RecheckCounts {
-            with_params: self.params.is_some(),
+            with_params: !matches!(self.keys_from, KeysFrom::Nowhere),
             reverified: self.reverified.get(),
             from_disclosure: self.from_disclosure.get(),
             withheld_form_checked: self.withheld.get(),
@@ -89,15 +113,20 @@ impl ProofRecheck {
         }
     }
 
+    /// The key to verify a `statement` proof at `capacity` with.
     fn key(
         &self,
-        params: &Params,
         statement: StatementKind,
         capacity: Capacity,
     ) -> Result<StatementVerifyingKey, String> {
         if let Some(k) = self.keys.borrow().get(&(statement, capacity)) {
             return Ok(k.clone());
         }
+        let KeysFrom::Params(params) = &self.keys_from else {
+            return Err(format!(
+                "no ParamsPublished entry before it publishes a {statement} key at capacity {capacity}"
+            ));
+        };
         let entry = params
             .entry(statement, capacity)
             .map_err(|e| e.to_string())?;
@@ -108,6 +137,29 @@ impl ProofRecheck {
         Ok(key)
     }
 
+    /// Takes the keys of a `ParamsPublished` entry (keys from the log), or holds the params
+    /// folder to it.
+    fn published(&self, manifest: &ParamsManifest) -> Result<(), String> {
+        match &self.keys_from {
+            KeysFrom::Nowhere => Ok(()),
+            KeysFrom::Params(params) if manifest == params.manifest() => Ok(()),
+            KeysFrom::Params(params) => Err(format!(
+                "the params manifest it publishes differs from {} given with --params: pass --params the folder of the params this log published",
+                params.dir().join(MANIFEST_FILE).display()
+            )),
+            KeysFrom::Log => {
+                let mut keys = HashMap::new();
+                for k in &manifest.keys {
+                    let key = StatementVerifyingKey::from_manifest_entry(k)
+                        .map_err(|e| format!("its {} key is not a verifying key ({e})", k.statement))?;
+                    keys.insert((k.statement, k.capacity), key);
+                }
+                *self.keys.borrow_mut() = keys;
+                Ok(())
+            }
+        }
+    }
+
     fn count(counter: &Cell<u64>) {
         counter.set(counter.get() + 1);
     }
@@ -115,15 +167,10 @@ impl ProofRecheck {
 
 impl ProofCheck for ProofRecheck {
     fn observe(&self, _index: u64, entry: &Entry) -> Result<(), String> {
-        if let (Some(params), EntryBody::ParamsPublished(published)) = (&self.params, &entry.body) {
-            if published.manifest != *params.manifest() {
-                return Err(format!(
-                    "the params manifest it publishes differs from {} given with --params: pass --params the folder of the params this log published",
-                    params.dir().join(MANIFEST_FILE).display()
-                ));
-            }
+        match &entry.body {
+            EntryBody::ParamsPublished(published) => self.published(&published.manifest),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn check(&self, index: u64, proof: &ProofAccepted) -> Result<(), String> {
@@ -139,14 +186,18 @@ impl ProofCheck for ProofRecheck {
                     .map_err(|e| e.to_string())?,
             ),
         };
-        let (Some(params), Some(envelope)) = (&self.params, envelope) else {
-            Self::count(match self.params {
-                Some(_) => &self.withheld,
-                None => &self.form_only,
-            });
-            return Ok(());
+        let envelope = match (&self.keys_from, envelope) {
+            (KeysFrom::Nowhere, _) => {
+                Self::count(&self.form_only);
+                return Ok(());
+            }
+            (_, None) => {
+                Self::count(&self.withheld);
+                return Ok(());
+            }
+            (_, Some(envelope)) => envelope,
         };
-        let key = self.key(params, proof.statement, proof.capacity)?;
+        let key = self.key(proof.statement, proof.capacity)?;
         verify_envelope(&key, &envelope).map_err(|e| {
             format!(
                 "its {} proof about {} does not verify with the published verifying key ({e})",

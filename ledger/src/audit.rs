@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use crate::{
     checkpoint::{CheckpointError, CheckpointVerifier, SignedCheckpoint},
-    entry::Entry,
+    entry::{Entry, EntryBody},
     rules::EntryRules,
     tiles::{new_tiles, read_entries, tile_path, LogSource, TileError, VerifiedHashes},
     tree::{
         leaf_hash, prove_consistency as consistency, prove_inclusion as inclusion,
         ConsistencyProof, InclusionProof, MemoryTree, ProofError,
     },
+    witness::{FormOnly, ProofCheck},
 };
 
 /// Entries read at a time.
@@ -69,6 +70,18 @@ pub fn verify_log<L: LogSource + ?Sized>(
     source: &L,
     log: &CheckpointVerifier,
 ) -> Result<AuditReport, AuditError> {
+    verify_log_with(source, log, &FormOnly)
+}
+
+/// [`verify_log`], with every entry also shown to `proofs` in log order, as a witness shows
+/// its new entries ([`ProofCheck::observe`], then [`ProofCheck::check`] for each
+/// `ProofAccepted`): the caller brings the re-verification of proofs, which needs the
+/// verifier that the ledger does not link. An `Err` from it fails the audit at that entry.
+pub fn verify_log_with<L: LogSource + ?Sized, P: ProofCheck + ?Sized>(
+    source: &L,
+    log: &CheckpointVerifier,
+    proofs: &P,
+) -> Result<AuditReport, AuditError> {
     let checkpoint = SignedCheckpoint::verify(&source.checkpoint()?, log)?;
     let size = checkpoint.size();
     let mut tree = MemoryTree::new();
@@ -81,6 +94,10 @@ pub fn verify_log<L: LogSource + ?Sized>(
             let bad = |reason: String| AuditError::BadEntry { index, reason };
             let entry = Entry::from_canonical_json(&bytes).map_err(|e| bad(e.to_string()))?;
             rules.check(index, &entry).map_err(bad)?;
+            proofs.observe(index, &entry).map_err(bad)?;
+            if let EntryBody::ProofAccepted(p) = &entry.body {
+                proofs.check(index, p).map_err(bad)?;
+            }
             *counts.entry(entry.body.type_name()).or_insert(0) += 1;
             tree.push(leaf_hash(&bytes));
         }

@@ -210,3 +210,57 @@ fn a_damaged_or_foreign_state_file_is_a_state_error() {
     };
     assert_eq!(checkpoint.size(), 3);
 }
+
+/// A proof check that refuses the proof logged at one index, and counts what it saw.
+struct RefuseAt {
+    index: u64,
+    observed: std::cell::Cell<u64>,
+    checked: std::cell::Cell<u64>,
+}
+
+impl probity_ledger::ProofCheck for RefuseAt {
+    fn observe(&self, _index: u64, _entry: &Entry) -> Result<(), String> {
+        self.observed.set(self.observed.get() + 1);
+        Ok(())
+    }
+
+    fn check(&self, index: u64, _proof: &ProofAccepted) -> Result<(), String> {
+        self.checked.set(self.checked.get() + 1);
+        if index == self.index {
+            return Err("its proof does not verify".into());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn an_audit_shows_every_entry_to_the_callers_proof_check_and_fails_with_it() {
+    let tiles = tempfile::tempdir().expect("temp dir");
+    let log = Log::open(MemoryStore::new(), signer()).expect("log");
+    log.append_batch(&honest_start()).expect("append");
+    log.append(&proof(3, 5)).expect("append");
+    publish(&log, tiles.path(), 0, 1);
+    let source = DirSource::new(tiles.path());
+
+    let passes = RefuseAt {
+        index: 99,
+        observed: 0.into(),
+        checked: 0.into(),
+    };
+    let report = audit::verify_log_with(&source, &log.verifier(), &passes).expect("audits");
+    assert_eq!(report.checkpoint.size(), 4);
+    assert_eq!((passes.observed.get(), passes.checked.get()), (4, 2));
+
+    let refuses = RefuseAt {
+        index: 3,
+        observed: 0.into(),
+        checked: 0.into(),
+    };
+    let err = audit::verify_log_with(&source, &log.verifier(), &refuses)
+        .expect_err("the check's refusal fails the audit");
+    assert!(
+        err.to_string()
+            .contains("entry 3 is not acceptable: its proof does not verify"),
+        "{err}"
+    );
+}
