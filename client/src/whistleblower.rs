@@ -816,8 +816,6 @@ fn announced_keys(info: &api::ServiceInfo) -> Result<(IssuerPublicParams, TipPub
     Ok((params, tip_key))
 }
 
-/// This machine's clock, in Unix seconds.
-
 /// The current epoch by this machine's clock and the pinned schedule. A service that told one
 /// person another epoch, or another epoch length, would give them a credential expiry, or
 /// tags, unlike everyone else's: refused.
