@@ -211,6 +211,95 @@ impl Connection {
         Ok(())
     }
 
+    /// The receipts kept in `receipts/`, in entry order. They were checked when kept; whoever
+    /// relies on them again checks them again (a file may have been damaged since).
+    pub fn kept_receipts(&self) -> Result<Vec<Receipt>, ConnectionError> {
+        let dir = self.data_dir.join(RECEIPTS_DIR);
+        let listing = match std::fs::read_dir(&dir) {
+            Ok(listing) => listing,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(ConnectionError::ReadFile { path: dir, source }),
+        };
+        let mut paths = Vec::new();
+        for item in listing {
+            let path = item
+                .map_err(|source| ConnectionError::ReadFile {
+                    path: dir.clone(),
+                    source,
+                })?
+                .path();
+            if path.extension().is_some_and(|e| e == "json") {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|path| {
+                let bytes = std::fs::read(&path).map_err(|source| ConnectionError::ReadFile {
+                    path: path.clone(),
+                    source,
+                })?;
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    Untrusted(format!(
+                        "{} is not a receipt ({e}): it was damaged or replaced",
+                        path.display()
+                    ))
+                    .into()
+                })
+            })
+            .collect()
+    }
+
+    /// Checks that each of `receipts` verifies with the log key `log` and that its checkpoint
+    /// is a prefix of `checkpoint` (a consistency proof, fetched once per size): then its entry
+    /// is in the log `checkpoint` signs, at its index. Whoever holds a receipt can so hold the
+    /// log to it: an acknowledged write was neither dropped nor rewritten.
+    pub fn check_receipts_under(
+        &self,
+        log: &CheckpointVerifier,
+        checkpoint: &SignedCheckpoint,
+        receipts: &[Receipt],
+    ) -> Result<(), ConnectionError> {
+        let mut proved = Vec::new();
+        for r in receipts {
+            let index = r.proof.index;
+            let (_, theirs) = r.verify(log).map_err(ConnectionError::Receipt)?;
+            let (size, root) = (theirs.size(), theirs.root());
+            if size > checkpoint.size() {
+                return Err(Untrusted(format!(
+                    "the receipt of entry {index} is signed at size {size}, beyond the checkpoint checked (size {}): check against a newer checkpoint",
+                    checkpoint.size()
+                ))
+                .into());
+            }
+            if size == checkpoint.size() {
+                if root != checkpoint.root() {
+                    return Err(Untrusted(format!(
+                        "the receipt of entry {index} is signed under another root at size {size} than the checkpoint checked: the log signed two histories; keep both as evidence"
+                    ))
+                    .into());
+                }
+                continue;
+            }
+            if proved.contains(&(size, root)) {
+                continue;
+            }
+            let proof: ConsistencyProof = self.client.get(&format!(
+                "/v1/log/consistency?old={size}&new={}",
+                checkpoint.size()
+            ))?;
+            proof.verify(root, checkpoint.root()).map_err(|e| {
+                Untrusted(format!(
+                    "the receipt of entry {index} (signed at size {size}) is NOT in the log's history up to size {} ({e}): the log dropped or rewrote an acknowledged write; keep the receipt as evidence",
+                    checkpoint.size()
+                ))
+            })?;
+            proved.push((size, root));
+        }
+        Ok(())
+    }
+
     /// Accepts `new` if it is consistent with the checkpoint this machine accepted before;
     /// returns the old size. An older checkpoint than the one kept is not an error: the newer
     /// one stays.

@@ -151,6 +151,32 @@ fn a_registrar_hands_out_a_code_and_a_whistleblower_tips_with_it() {
     let again = auditor.audit(false).expect("the log audits again");
     assert!(again.newly_pinned.is_none() && again.counts.is_none());
     assert_eq!(again.previous_size, first.checkpoint.size());
+    // Every receipt the registrar and the whistleblower kept is in the audited log, at its
+    // place; held to an older checkpoint, the newest is refused, not waved through.
+    let log = registrar.connection().log_key().expect("pinned").key;
+    let mut kept = registrar.connection().kept_receipts().expect("kept");
+    let registrar_receipts = kept.len();
+    assert!(registrar_receipts >= 3, "{registrar_receipts}");
+    kept.extend(
+        // The whistleblower keeps its tips' receipts in its own folder.
+        Connection::new(client.clone(), reporter_dir.path().join(WHISTLEBLOWER_DIR))
+            .kept_receipts()
+            .expect("kept"),
+    );
+    assert!(kept.len() > registrar_receipts, "the tip's receipt is kept");
+    registrar
+        .connection()
+        .check_receipts_under(&log, &first.checkpoint, &kept)
+        .expect("every kept receipt is in the audited log");
+    let (_, oldest) = kept[0].verify(&log).expect("verifies");
+    let beyond = registrar
+        .connection()
+        .check_receipts_under(&log, &oldest, &kept)
+        .expect_err("a receipt signed at a later size than the checkpoint");
+    assert!(
+        beyond.is_untrusted() && beyond.to_string().contains("beyond"),
+        "{beyond}"
+    );
     // A log key other than the one pinned: the log is not the one audited before.
     std::fs::write(
         auditor_dir.path().join(probity_client::LOG_KEY_FILE),
