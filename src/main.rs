@@ -1,9 +1,18 @@
 //! `probity`: the command line for every role of Probity.
 //!
-//! Each subcommand is a thin layer over the libraries: `setup` over `probity-params`,
-//! `official` over `probity-prover`, `supervisor` and `export` over `probity-verifier`;
-//! `admin`, `whistleblower` and the service-facing commands of `official` and `supervisor`
-//! over the `probity-service` client, `probity-credentials` and `probity-ledger`.
+//! Each subcommand parses its arguments, calls a library and prints the result, as text or
+//! with `--json`: the roles against a service through `probity-client` (`official`,
+//! `supervisor`, `whistleblower`, `admin`, `witness`), keys through `probity-params`
+//! (`setup`), local proofs through `probity-prover` and `probity-verifier`, the service
+//! through `probity-service` (`serve`, and the in-process one of `demo`).
+//!
+//! # What it must never do
+//!
+//! - Hold a role's logic: what a role does lives in `probity-client`, so that every front
+//!   end does the same; a function here is argument parsing or printing (at most 80 lines,
+//!   but the demo's narration).
+//! - Print a secret: passphrases are read without echo, and no declared figure, key or
+//!   receipt code is printed but where the user asked for it.
 
 // Every line goes through `cmd::out`, which does not panic when the reader has gone.
 #![deny(clippy::print_stdout, clippy::print_stderr)]

@@ -15,6 +15,14 @@
 //!
 //! Only the prover and the key generator link this crate; verification needs a verifying key
 //! and public inputs only.
+//!
+//! # What it must never do
+//!
+//! - Hold a rule of its own: every gadget is the twin of a native function in `probity-core`,
+//!   and a test holds the two to the same answers.
+//! - Leave an input unconstrained: every witness a statement depends on is bound by a
+//!   constraint (DESIGN.md §5 and its appendix), and the constraint counts are pinned in tests.
+//! - Do IO, or be linked by a verifier: only the prover and the key generator need R1CS.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod category;

@@ -11,6 +11,12 @@
 //! # Secrets
 //! Values, asset ids and blindings are the official's secrets. No type here prints them in
 //! `Debug`; error messages name items by position, never by content.
+//!
+//! # What it must never do
+//!
+//! - Do IO, hold keys or choose randomness for anyone: callers bring their RNG.
+//! - Print a secret: values, asset ids and blindings stay out of `Debug` and errors.
+//! - Change an encoding without a new format version: every party recomputes these bytes.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub use ark_bn254::Fr;

@@ -77,6 +77,14 @@
 //! [`ENCODING_VERSION`] and decoding refuses other versions, truncation, trailing bytes,
 //! non-canonical scalars, invalid points and the identity. Proof failures are the opaque
 //! [`VerificationFailure`]; malformed bytes are a [`DecodeError`].
+//!
+//! # What it must never do
+//!
+//! - Let anything the issuer chooses per person reach a presentation, or link a tip to an
+//!   enrollment or to another tip.
+//! - Put the credential's secret, a tip's text or a receipt code in `Debug`, errors or logs.
+//! - Hand the issuer's secrets to a client build: the issuer side is behind the `issuer`
+//!   feature.
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_docs)]
 

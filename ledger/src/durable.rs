@@ -13,7 +13,7 @@
 //!
 //! # Why sled's `flush` is not a barrier
 //!
-//! sled 0.34's [`sled::Db::flush`] writes its buffers with `pwrite` and then, on Linux, calls
+//! sled 0.34's [`sled::Tree::flush`] writes its buffers with `pwrite` and then, on Linux, calls
 //! `sync_file_range(WAIT_BEFORE | WRITE | WAIT_AFTER)` on the range written. That waits for
 //! the pages to reach the device but commits neither the file's new size or extents nor the
 //! disk's write cache: under simulated power loss, 372 of 11,595 acknowledged writes were lost,

@@ -38,6 +38,14 @@
 //! HTTP(S) client of a log's tiles. A verifier that only checks proofs, receipts and
 //! checkpoints builds with `default-features = false` and links neither a database nor a
 //! network client.
+//!
+//! # What it must never do
+//!
+//! - Acknowledge an append before it is durable, or rewrite or drop an entry once logged.
+//! - Trust what it reads back from a mirror: tiles and entries are checked against the signed
+//!   checkpoint.
+//! - Put a withheld detail (an asset id, a value, a tip's subject) on the public log: only its
+//!   salted digest.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod audit;

@@ -13,6 +13,13 @@
 //! [`setup_dev`] makes keys with OS randomness on one machine. Whoever runs it knows the
 //! toxic waste and can forge proofs for every statement: dev keys are for development and
 //! demos only. Production keys come from a multi-party ceremony.
+//!
+//! # What it must never do
+//!
+//! - Load a proving key whose SHA-256 differs from the manifest, or a manifest of another
+//!   format version.
+//! - Leave a half-written key or manifest: every write is atomic and durable.
+//! - Pass dev keys off as production keys: the manifest says how its keys were made.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 use std::{

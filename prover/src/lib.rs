@@ -26,6 +26,12 @@
 //! # Secrets
 //! No `Debug` output or error message of this crate contains a declared value, an asset id, a
 //! blinding, a key or a passphrase.
+//!
+//! # What it must never do
+//!
+//! - Send anything but commitments and proofs off the official's machine.
+//! - Lose a blinding: the wallet never removes or silently replaces an entry.
+//! - Print a declared value, an asset id, a blinding, a key or a passphrase.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod prove;

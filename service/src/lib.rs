@@ -36,6 +36,12 @@
 //! | wiring | `service` (`Service::open`), this file (`serve`), `threaded` (`Background`: `serve` on a thread of its own) | everything: the only importers of `routes`, `sweep` and `anchor` |
 //!
 //! `api` is `probity-api`'s wire types, re-exported: every layer may use them.
+//!
+//! # What it must never do
+//!
+//! - Prove, or hold an official's declaration or blindings: it verifies and logs.
+//! - Acknowledge a write that is not on the ledger, durable, with its receipt.
+//! - Log or return a secret: no amount, no tip text, no whistleblower's address, no key.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod alerts;

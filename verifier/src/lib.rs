@@ -56,6 +56,11 @@
 //! Batch verification draws its random scalars from the caller's [`rand::CryptoRng`]; a
 //! prover who could predict them could make a bad proof pass in a batch. See
 //! [`verify_batch`] for the equation and the soundness bound (2^-128).
+//!
+//! # What it must never do
+//!
+//! - Link the circuits, the prover, the params tooling or storage.
+//! - Report a proof that does not verify as anything but an error.
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
