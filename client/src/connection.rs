@@ -28,7 +28,7 @@ use probity_ledger::{
     MemoryTree, ProofError, Receipt, ReceiptError, SignedCheckpoint,
 };
 
-use crate::{api, Client, ClientError};
+use crate::{api, Client, ClientError, NoProgress, Progress};
 
 /// The file holding the pinned log key, in the data folder.
 pub const LOG_KEY_FILE: &str = "log.vkey";
@@ -371,6 +371,26 @@ impl Connection {
         &self,
         checkpoint: &SignedCheckpoint,
     ) -> Result<Vec<Vec<u8>>, ConnectionError> {
+        self.entries_under_with(checkpoint, &NoProgress)
+    }
+
+    /// [`Connection::entries_under`], telling `progress` of each page read (in entries).
+    pub fn entries_under_with(
+        &self,
+        checkpoint: &SignedCheckpoint,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Vec<u8>>, ConnectionError> {
+        progress.start("log entries", Some(checkpoint.size()));
+        let entries = self.read_entries(checkpoint, progress);
+        progress.finish();
+        entries
+    }
+
+    fn read_entries(
+        &self,
+        checkpoint: &SignedCheckpoint,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Vec<u8>>, ConnectionError> {
         let size = checkpoint.size();
         let mut entries = Vec::new();
         let mut tree = MemoryTree::new();
@@ -394,6 +414,7 @@ impl Connection {
                 tree.push(leaf_hash(entry.as_bytes()));
                 entries.push(entry.into_bytes());
             }
+            progress.advance(end - start);
             start = end;
         }
         if size > 0 && tree.root(size)? != checkpoint.root() {

@@ -16,6 +16,8 @@
 //! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
 //!   [`whistleblower`] ([`Whistleblower`]), [`witness`] (the proof re-verification a witness
 //!   adds to the ledger's [`Witness`](probity_ledger::Witness)).
+//! - [`supervisor`] ([`Supervisor`]): an official's filings and proofs re-verified against the
+//!   log, challenges, tips opened once checked against the log, replies, alerts.
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -35,6 +37,7 @@ pub mod keys;
 pub mod params;
 mod progress;
 pub mod registrar;
+pub mod supervisor;
 pub mod whistleblower;
 pub mod witness;
 
@@ -48,4 +51,5 @@ pub use keys::{KeyError, KeyRole};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
 pub use registrar::{Registrar, RegistrarError};
+pub use supervisor::{Supervisor, SupervisorError};
 pub use whistleblower::{Whistleblower, WhistleblowerError};

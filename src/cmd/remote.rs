@@ -16,12 +16,12 @@
 //! check out is an untrusted error ([`is_untrusted`]), which the commands whose exit code
 //! reports verification (`supervisor verify`, `supervisor audit`) turn into exit code 1.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ed25519_dalek::SigningKey;
 use probity_client::{
     keys, params::ParamsFetchError, AuditorError, Client, Connection, ConnectionError, LogKey,
-    NewlyPinned, Progress, RegistrarError, Untrusted, WhistleblowerError,
+    NewlyPinned, Progress, RegistrarError, SupervisorError, Untrusted, WhistleblowerError,
 };
 use probity_core::Period;
 use probity_ledger::{CheckpointVerifier, Receipt};
@@ -51,12 +51,6 @@ impl Ctx {
     pub(crate) fn key_path(&self, role: KeyRole) -> PathBuf {
         role.path(&self.data_dir)
     }
-}
-
-/// Creates the secret file `path` (mode 0600 on Unix), durably, refusing to replace an
-/// existing file ([`keys::write_new_secret`]).
-pub(crate) fn write_new_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    Ok(keys::write_new_secret(path, bytes)?)
 }
 
 /// Refuses if the data folder already holds a key for `role` ([`keys::refuse_existing_key`]).
@@ -168,6 +162,8 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
                 .is_some_and(RegistrarError::is_untrusted)
             || c.downcast_ref::<WhistleblowerError>()
                 .is_some_and(WhistleblowerError::is_untrusted)
+            || c.downcast_ref::<SupervisorError>()
+                .is_some_and(SupervisorError::is_untrusted)
     })
 }
 

@@ -2,45 +2,36 @@
 //! re-verify an official's filings against the ledger, challenge an official on an asset,
 //! read and answer tips, read alerts, audit the log.
 //!
-//! A supervisor trusts the ledger's signed checkpoints and the published verifying keys, not
-//! the service's word (DESIGN.md §1). So `verify --official` reads the whole log up to a
-//! checkpoint verified with the pinned log key (and consistent with the last one this machine
-//! accepted), recomputes its root from the entries, takes the verifying keys from the log's
-//! own `ParamsPublished` entry, and re-verifies every proof locally; `tips` checks each
-//! sealed tip against its `TipReceived` entry before opening it.
+//! The logic, and what it holds the service to, is the client library's
+//! (`probity_client::supervisor`, whose module documentation is the reference): a supervisor
+//! trusts the ledger's signed checkpoints and the published verifying keys, not the service's
+//! word (DESIGN.md §1). This module parses arguments, words the results and writes the files
+//! the user asked for; `verify --chain` also reads an EVM chain (a build with `--features
+//! evm`) and holds it against the log.
 //!
 //! Exit codes of `verify` and `audit`: 0 everything verifies, 1 something does not (a proof,
 //! a signature, the log's consistency, a log key other than the pinned one), 2 the command
 //! could not run (no key, service unreachable, bad arguments).
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     path::{Path, PathBuf},
     process::ExitCode,
 };
 
-use anyhow::{bail, Context as _};
-use base64::Engine as _;
+use anyhow::bail;
 use clap::{Args, Subcommand};
-use probity_client::{api, Auditor, Connection, Untrusted};
+use probity_client::{
+    supervisor::{self, Challenge, FilingCheck, OfficialCheck, ProofCheck, ReadTip, TIP_KEY_FILE},
+    Auditor, NoProgress, Supervisor,
+};
 use probity_core::{
-    format_minor_units, AssetId, Capacity, IdHash, OfficialId, ParamsManifest, Period,
-    ProofEnvelope, PublicInputs, StatementKind,
+    format_minor_units, Commitment, OfficialId, Period, ProofEnvelope, PublicInputs,
 };
-use probity_credentials::{Epoch, SealedTip, Subject, TipContext, TipSecretKey};
-use probity_ledger::{
-    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, EntryRules, SignedCheckpoint,
-};
-use probity_params::Params;
-use probity_verifier::{verify_envelope, EnvelopeVerifyError, StatementVerifyingKey};
+use probity_verifier::StatementVerifyingKey;
 use serde_json::json;
 
-use super::{
-    admin::{entry_indices, list},
-    read_envelope,
-    remote::{self, KeyRole},
-    Ctx,
-};
+use super::{admin::list, read_envelope, remote, Ctx};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -178,14 +169,26 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The supervisor of the server, signing with this machine's supervisor key.
+fn supervisor(ctx: &Ctx) -> anyhow::Result<Supervisor> {
+    Ok(Supervisor::open(&ctx.client(), &ctx.data_dir)?)
+}
+
+/// Exit code 0 when `verified`, else 1.
+fn verdict(verified: bool) -> ExitCode {
+    if verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// The verifying key a proof file names, from the params manifest.
 pub(crate) fn key_for(
     params_dir: &Path,
     envelope: &ProofEnvelope,
 ) -> anyhow::Result<StatementVerifyingKey> {
-    let params = Params::open(params_dir)?;
-    let entry = params.entry(envelope.statement, envelope.capacity)?;
-    Ok(StatementVerifyingKey::from_manifest_entry(entry)?)
+    Ok(supervisor::verifying_key(params_dir, envelope)?)
 }
 
 /// The commitments a statement is about, for the supervisor to look up on the ledger.
@@ -204,55 +207,13 @@ fn verify(
     chain: Option<(String, String)>,
 ) -> anyhow::Result<ExitCode> {
     let envelope = read_envelope(proof)?;
-    let inputs = envelope.inputs()?;
-    let key = key_for(&ctx.params_dir(params), &envelope)?;
-    let result = verify_envelope(&key, &envelope);
-    let valid = match &result {
-        Ok(_) => true,
-        Err(EnvelopeVerifyError::Failed(_)) => false,
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
-    };
+    let verdict = supervisor::verify_proof(&ctx.params_dir(params), &envelope)?;
+    let (inputs, valid) = (&verdict.inputs, verdict.valid);
     let statement = format!("{}: {inputs}", envelope.official);
     if let Some((rpc, registry)) = chain {
-        let what = format!("{statement} (on the chain)");
-        return match check_on_chain(ctx, &rpc, &registry, &envelope, &inputs) {
-            Ok(report) => {
-                let verified = valid && report.failures.is_empty();
-                let mut text = vec![if verified {
-                    format!("VALID  {statement}\n  {} at capacity {}: verified here and on the chain, against the commitments the ledger and the chain hold", envelope.statement, envelope.capacity)
-                } else if valid {
-                    format!("NOT VERIFIED  {statement}\n  The proof verifies here, but not against the chain:")
-                } else {
-                    format!("INVALID  {statement}")
-                }];
-                if !valid {
-                    text.push("  FAILED: the proof does not verify here".into());
-                }
-                text.extend(report.lines.iter().cloned());
-                text.extend(report.failures.iter().map(|f| format!("  FAILED: {f}")));
-                ctx.emit(
-                    &text.join("\n"),
-                    json!({
-                        "valid": verified,
-                        "verified_locally": valid,
-                        "statement": envelope.statement,
-                        "official": envelope.official,
-                        "capacity": envelope.capacity,
-                        "in_words": inputs.to_string(),
-                        "chain": report.json,
-                        "failures": report.failures,
-                    }),
-                );
-                Ok(if verified {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                })
-            }
-            Err(e) => refuse_untrusted(ctx, &what, e),
-        };
+        return verify_on_chain(ctx, &rpc, &registry, &envelope, inputs, valid);
     }
-    let ledger = commitments(&inputs);
+    let ledger = commitments(inputs);
     let text = if valid {
         format!(
             "VALID  {statement}\n  {} at capacity {}\n  The proof holds for these commitments; check on the ledger that {} filed them:\n{}",
@@ -275,14 +236,55 @@ fn verify(
             "inputs": inputs,
         }),
     );
-    Ok(if valid {
-        ExitCode::SUCCESS
+    Ok(self::verdict(valid))
+}
+
+/// `verify --chain`: the proof (`valid` here or not) held against the ledger and a chain.
+fn verify_on_chain(
+    ctx: &Ctx,
+    rpc: &str,
+    registry: &str,
+    envelope: &ProofEnvelope,
+    inputs: &PublicInputs,
+    valid: bool,
+) -> anyhow::Result<ExitCode> {
+    let statement = format!("{}: {inputs}", envelope.official);
+    let what = format!("{statement} (on the chain)");
+    let report = match check_on_chain(ctx, rpc, registry, envelope, inputs) {
+        Ok(report) => report,
+        Err(e) => return refuse_untrusted(ctx, &what, e),
+    };
+    let verified = valid && report.failures.is_empty();
+    let mut text = vec![if verified {
+        format!("VALID  {statement}\n  {} at capacity {}: verified here and on the chain, against the commitments the ledger and the chain hold", envelope.statement, envelope.capacity)
+    } else if valid {
+        format!("NOT VERIFIED  {statement}\n  The proof verifies here, but not against the chain:")
     } else {
-        ExitCode::from(1)
-    })
+        format!("INVALID  {statement}")
+    }];
+    if !valid {
+        text.push("  FAILED: the proof does not verify here".into());
+    }
+    text.extend(report.lines.iter().cloned());
+    text.extend(report.failures.iter().map(|f| format!("  FAILED: {f}")));
+    ctx.emit(
+        &text.join("\n"),
+        json!({
+            "valid": verified,
+            "verified_locally": valid,
+            "statement": envelope.statement,
+            "official": envelope.official,
+            "capacity": envelope.capacity,
+            "in_words": inputs.to_string(),
+            "chain": report.json,
+            "failures": report.failures,
+        }),
+    );
+    Ok(verdict(verified))
 }
 
 /// What `verify --chain` found.
+#[derive(Default)]
 struct ChainReport {
     lines: Vec<String>,
     failures: Vec<String>,
@@ -299,57 +301,61 @@ fn check_on_chain(
     inputs: &PublicInputs,
 ) -> anyhow::Result<ChainReport> {
     let view = super::chain::read_chain(rpc, registry, envelope, inputs)?;
-    let conn = ctx.connection();
-    let log = remote::log_key(&conn)?;
-    let checkpoint = conn.latest_checkpoint(&log)?;
-    let entries = conn.entries_under(&checkpoint)?;
+    let ledger = supervisor::latest_filings(&ctx.connection(), &envelope.official, &NoProgress)?;
+    remote::tell_pinned(ledger.newly_pinned.as_ref());
+    let mut report = ChainReport {
+        lines: vec![format!("  on the chain, registry {registry}:")],
+        ..ChainReport::default()
+    };
+    let periods = chain_commitments(&mut report, &ledger.latest, envelope, inputs, &view);
+    let (anchored, root) = view.checkpoint;
+    chain_anchor(&mut report, &ledger, anchored, root)?;
+    chain_verifier(&mut report, envelope, &view);
+    report.json = json!({
+        "registry": registry,
+        "commitments": periods,
+        "anchored": { "size": anchored, "root": format!("0x{}", hex::encode(root)) },
+        "verifier": view.verifier.as_ref().map(|(a, ok)| json!({ "address": a, "accepts": ok })),
+        "registry_accepts": view.registry_accepts,
+    });
+    Ok(report)
+}
 
-    // The official's latest filing per period, on the ledger.
-    let mut filed: HashMap<Period, probity_core::Commitment> = HashMap::new();
-    let mut tree = probity_ledger::MemoryTree::new();
-    for (index, bytes) in entries.iter().enumerate() {
-        tree.push(probity_ledger::leaf_hash(bytes));
-        let entry = Entry::from_canonical_json(bytes)
-            .with_context(|| format!("log entry {index} is not a valid entry"))?;
-        if let EntryBody::DeclarationFiled(d) = entry.body {
-            if d.official == envelope.official {
-                filed.insert(d.period, d.commitment);
-            }
-        }
-    }
-
-    let mut lines = vec![format!("  on the chain, registry {registry}:")];
-    let mut failures = Vec::new();
+/// Each commitment the proof names, against the official's latest filing on the ledger and
+/// the chain's record; one JSON object each.
+fn chain_commitments(
+    report: &mut ChainReport,
+    filed: &HashMap<Period, Commitment>,
+    envelope: &ProofEnvelope,
+    inputs: &PublicInputs,
+    view: &super::chain::ChainView,
+) -> Vec<serde_json::Value> {
+    let official = &envelope.official;
     let mut periods = Vec::new();
     for ((period, proved), (_, on_chain)) in
         inputs.named_commitments().iter().zip(&view.commitments)
     {
         let ledger = filed.get(period);
-        let chain_ok = *on_chain == probity_verifier::evm_word(&proved.0);
         match ledger {
             Some(c) if c == proved => {}
-            Some(c) => failures.push(format!(
-                "the ledger's latest {period} filing of {} commits to {c}, not to the proof's {proved}",
-                envelope.official
+            Some(c) => report.failures.push(format!(
+                "the ledger's latest {period} filing of {official} commits to {c}, not to the proof's {proved}"
             )),
-            None => failures.push(format!(
-                "{} filed nothing for {period} on the ledger",
-                envelope.official
-            )),
+            None => report
+                .failures
+                .push(format!("{official} filed nothing for {period} on the ledger")),
         }
-        if chain_ok {
-            lines.push(format!(
+        if *on_chain == probity_verifier::evm_word(&proved.0) {
+            report.lines.push(format!(
                 "    {period} commitment: the chain holds the proof's, {proved}"
             ));
         } else if *on_chain == [0u8; 32] {
-            failures.push(format!(
-                "the chain holds no commitment for {} {period}: it is not anchored yet, or this is another registry",
-                envelope.official
+            report.failures.push(format!(
+                "the chain holds no commitment for {official} {period}: it is not anchored yet, or this is another registry"
             ));
         } else {
-            failures.push(format!(
-                "the chain holds another commitment for {} {period} (0x{}), not the proof's: it is not anchored yet, or chain and ledger disagree",
-                envelope.official,
+            report.failures.push(format!(
+                "the chain holds another commitment for {official} {period} (0x{}), not the proof's: it is not anchored yet, or chain and ledger disagree",
                 hex::encode(on_chain)
             ));
         }
@@ -360,60 +366,70 @@ fn check_on_chain(
             "chain": format!("0x{}", hex::encode(on_chain)),
         }));
     }
+    periods
+}
 
-    let (anchored, root) = view.checkpoint;
+/// The chain's anchored checkpoint (`anchored` entries, `root`) against the log.
+fn chain_anchor(
+    report: &mut ChainReport,
+    ledger: &supervisor::LogFilings,
+    anchored: u64,
+    root: [u8; 32],
+) -> anyhow::Result<()> {
+    let size = ledger.checkpoint.size();
     if anchored == 0 {
-        failures.push("the chain holds no anchored checkpoint".into());
-    } else if anchored > checkpoint.size() {
-        failures.push(format!(
-            "the chain anchors a tree of {anchored} entries, more than the log's {}: they are not the same log",
-            checkpoint.size()
+        report
+            .failures
+            .push("the chain holds no anchored checkpoint".into());
+    } else if anchored > size {
+        report.failures.push(format!(
+            "the chain anchors a tree of {anchored} entries, more than the log's {size}: they are not the same log"
         ));
-    } else if tree.root(anchored)?.0 == root {
-        lines.push(format!(
-            "    anchored checkpoint: the log's own root at size {anchored} (the log has {})",
-            checkpoint.size()
+    } else if ledger.tree.root(anchored)?.0 == root {
+        report.lines.push(format!(
+            "    anchored checkpoint: the log's own root at size {anchored} (the log has {size})"
         ));
     } else {
-        failures.push(format!(
+        report.failures.push(format!(
             "the chain's anchored root at size {anchored} is not the log's: they are not the same log"
         ));
     }
+    Ok(())
+}
 
+/// The chain's verifier of the statement, and the registry's own check, on the proof.
+fn chain_verifier(
+    report: &mut ChainReport,
+    envelope: &ProofEnvelope,
+    view: &super::chain::ChainView,
+) {
     match &view.verifier {
-        Some((address, true)) => lines.push(format!("    verifier {address}: accepts the proof")),
-        Some((address, false)) => {
-            failures.push(format!("the chain's verifier {address} rejects the proof"))
-        }
-        None => failures.push(format!(
+        Some((address, true)) => report
+            .lines
+            .push(format!("    verifier {address}: accepts the proof")),
+        Some((address, false)) => report
+            .failures
+            .push(format!("the chain's verifier {address} rejects the proof")),
+        None => report.failures.push(format!(
             "the registry has no verifier for {} at capacity {}",
             envelope.statement, envelope.capacity
         )),
     }
     if view.registry_accepts {
-        lines
+        report
+            .lines
             .push("    registry check: the proof names the filed commitments, and verifies".into());
     } else {
-        failures.push("the registry's own check refuses the proof".into());
+        report
+            .failures
+            .push("the registry's own check refuses the proof".into());
     }
-    let json = json!({
-        "registry": registry,
-        "commitments": periods,
-        "anchored": { "size": anchored, "root": format!("0x{}", hex::encode(root)) },
-        "verifier": view.verifier.as_ref().map(|(a, ok)| json!({ "address": a, "accepts": ok })),
-        "registry_accepts": view.registry_accepts,
-    });
-    Ok(ChainReport {
-        lines,
-        failures,
-        json,
-    })
 }
 
 fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let key = remote::make_key(ctx, KeyRole::Supervisor)?;
-    let public = hex::encode(key.verifying_key().as_bytes());
-    let path = ctx.key_path(KeyRole::Supervisor);
+    let made = Supervisor::init(&ctx.data_dir)?;
+    let public = hex::encode(made.public_key.as_bytes());
+    let path = made.key_file;
     ctx.emit(
         &format!(
             "Made the supervisor key at {} (secret: keep it there, mode 0600).\n\
@@ -427,18 +443,9 @@ fn init(ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn tip_keygen(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let path = ctx
-        .data_dir
-        .join(probity_service::files::SUPERVISOR_TIP_KEY);
-    if path.exists() {
-        bail!(
-            "{} already holds a tip key: a new key would leave every tip sealed to the old one unreadable (move it away first to replace it on purpose)",
-            path.display()
-        );
-    }
-    let secret = TipSecretKey::generate(&mut rand::rngs::OsRng);
-    remote::write_new_secret(&path, hex::encode(*secret.to_bytes()).as_bytes())?;
-    let public = hex::encode(secret.public_key().to_bytes());
+    let made = Supervisor::tip_keygen(&ctx.data_dir)?;
+    let public = hex::encode(made.public_key.to_bytes());
+    let path = made.key_file;
     ctx.emit(
         &format!(
             "Made the supervisors' tip key pair; the secret half is at {} (mode 0600): share it with the other supervisors only, never with the service.\n\
@@ -467,467 +474,202 @@ fn refuse_untrusted(ctx: &Ctx, what: &str, e: anyhow::Error) -> anyhow::Result<E
     Ok(ExitCode::from(1))
 }
 
-/// A disclosure served by the service, decoded for type `T`.
-fn disclosure<T: serde::de::DeserializeOwned>(
-    view: &api::DisclosureView,
-) -> anyhow::Result<Disclosure<T>> {
-    serde_json::from_value(json!({ "salt": view.salt, "detail": view.detail }))
-        .context("the service's disclosure is malformed")
-}
-
-/// One `ProofAccepted` of the official, as re-verified here.
-struct CheckedProof {
-    entry: u64,
-    statement: StatementKind,
-    periods: Vec<Period>,
-    in_words: Option<String>,
-    /// `asset_included`: the disclosed id_hash and least value.
-    asset: Option<(IdHash, u64)>,
-    /// The filing the proof is about: its last period and that period's commitment.
-    ends_at: Option<(Period, probity_core::Commitment)>,
-    problems: Vec<String>,
-}
-
-/// One `DeclarationFiled` of the official.
-struct Filed {
-    entry: u64,
-    period: Period,
-    capacity: Capacity,
-    commitment: probity_core::Commitment,
-    problem: Option<String>,
-}
-
-/// What `verify --official` found.
-#[derive(Default)]
-struct Findings {
-    lines: Vec<String>,
-    failures: Vec<String>,
-    warnings: Vec<String>,
-    filings: Vec<serde_json::Value>,
-    proofs: Vec<serde_json::Value>,
-    challenges: Vec<serde_json::Value>,
-}
-
-impl Findings {
-    fn fail(&mut self, what: String) {
-        self.failures.push(what);
-    }
-}
-
 fn verify_official(
     ctx: &Ctx,
     official: &OfficialId,
     period: Option<Period>,
 ) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
+    let supervisor = supervisor(ctx)?;
     let what = match period {
         Some(p) => format!("{official} {p}"),
         None => official.to_string(),
     };
-    match check_official(&conn, official, period) {
-        Ok((checkpoint, record, findings)) => {
-            let verified = findings.failures.is_empty();
-            let head = if verified {
-                format!(
-                    "VERIFIED  {what}: every filing and proof checks out against the log (checkpoint size {}, verified with the pinned log key)",
-                    checkpoint.size()
-                )
-            } else {
-                format!(
-                    "NOT VERIFIED  {what}: {} problem(s), against the log at checkpoint size {}",
-                    findings.failures.len(),
-                    checkpoint.size()
-                )
-            };
-            let mut text = vec![
-                head,
-                format!(
-                    "  {} ({}, {}), registered at entry {}",
-                    record.official.name,
-                    record.official.position,
-                    record.official.jurisdiction,
-                    record.official.entry
-                ),
-            ];
-            text.extend(findings.lines.iter().cloned());
-            text.extend(findings.failures.iter().map(|f| format!("  FAILED: {f}")));
-            text.extend(findings.warnings.iter().map(|w| format!("  note: {w}")));
+    match supervisor.check_official(official, period, &NoProgress) {
+        Ok(check) => {
+            remote::tell_pinned(check.newly_pinned.as_ref());
             ctx.emit(
-                &text.join("\n"),
-                json!({
-                    "verified": verified,
-                    "official": official,
-                    "period": period,
-                    "checkpoint": { "size": checkpoint.size(), "root": checkpoint.root().to_string() },
-                    "filings": findings.filings,
-                    "proofs": findings.proofs,
-                    "challenges": findings.challenges,
-                    "failures": findings.failures,
-                    "warnings": findings.warnings,
-                }),
+                &official_text(&what, period, &check),
+                official_json(official, period, &check),
             );
-            Ok(if verified {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(verdict(check.verified()))
         }
-        Err(e) => refuse_untrusted(ctx, &what, e),
+        Err(e) => refuse_untrusted(ctx, &what, e.into()),
     }
 }
 
-/// Reads the log and re-verifies everything about `official` (in `period`, if given).
-fn check_official(
-    conn: &Connection,
-    official: &OfficialId,
-    period: Option<Period>,
-) -> anyhow::Result<(SignedCheckpoint, api::OfficialRecord, Findings)> {
-    let client = conn.client();
-    let log = remote::log_key(conn)?;
-    // The checkpoint first: the record and the disclosures read after it cover every entry
-    // it signs (anything newer in them is left out below).
-    let checkpoint = conn.latest_checkpoint(&log)?;
-    let size = checkpoint.size();
-    let record: api::OfficialRecord = match client.get(&format!("/v1/officials/{official}")) {
-        Ok(r) => r,
-        Err(e) if e.status() == Some(404) => bail!("`{official}` is not registered"),
-        Err(e) => return Err(e).context("cannot read the official's record"),
-    };
-    let disclosures: Vec<api::DisclosureView> = client
-        .get("/v1/supervisor/disclosures")
-        .context("cannot read the disclosures (only registered supervisors may)")?;
-    let entries = conn.entries_under(&checkpoint)?;
-    let disclosures: HashMap<u64, &api::DisclosureView> =
-        disclosures.iter().map(|d| (d.entry, d)).collect();
-    let in_period = |periods: &[Period]| !matches!(period, Some(p) if !periods.contains(&p));
-
-    let mut f = Findings::default();
-    let mut rules = EntryRules::new();
-    let mut manifest: Option<(u64, ParamsManifest)> = None;
-    let mut keys: HashMap<(u64, StatementKind, Capacity), StatementVerifyingKey> = HashMap::new();
-    let mut registered: Option<(u64, String)> = None;
-    let mut filed: Vec<Filed> = Vec::new();
-    let mut proofs: Vec<CheckedProof> = Vec::new();
-    let mut all_filings = HashSet::new();
-    let mut all_proofs = HashSet::new();
-    let mut asked: HashMap<ChallengeId, (u64, Period, Option<ChallengeDetail>)> = HashMap::new();
-    let mut answers = Vec::new();
-    for (index, bytes) in (0u64..).zip(&entries) {
-        let entry = match Entry::from_canonical_json(bytes) {
-            Ok(e) => e,
-            Err(e) => {
-                f.fail(format!("log entry {index} is not a valid entry: {e}"));
-                continue;
-            }
-        };
-        let rule = rules.check(index, &entry);
-        match &entry.body {
-            EntryBody::ParamsPublished(p) => manifest = Some((index, p.manifest.clone())),
-            EntryBody::OfficialRegistered(r) if &r.official == official => {
-                registered = Some((index, r.public_key.to_hex()));
-            }
-            EntryBody::DeclarationFiled(d) if &d.official == official => {
-                all_filings.insert((index, d.period, d.commitment));
-                if in_period(&[d.period]) {
-                    filed.push(Filed {
-                        entry: index,
-                        period: d.period,
-                        capacity: d.capacity,
-                        commitment: d.commitment,
-                        problem: rule.err(),
-                    });
-                }
-            }
-            EntryBody::ProofAccepted(p) if &p.official == official => {
-                all_proofs.insert(index);
-                if !in_period(&p.periods) {
-                    continue;
-                }
-                let mut checked = CheckedProof {
-                    entry: index,
-                    statement: p.statement,
-                    periods: p.periods.clone(),
-                    in_words: None,
-                    asset: None,
-                    ends_at: p.named_commitments().ok().and_then(|c| c.last().copied()),
-                    problems: rule.err().into_iter().collect(),
-                };
-                let withheld = match (p.withheld, disclosures.get(&index)) {
-                    (None, _) => Ok(None),
-                    (Some(_), Some(view)) => disclosure(view).map(Some),
-                    (Some(_), None) => Err(anyhow::anyhow!(
-                        "the service disclosed nothing for it (its id_hash, min_value and proof are withheld), so it cannot be re-verified"
-                    )),
-                };
-                let envelope = withheld.and_then(|d| {
-                    p.to_envelope(d.as_ref())
-                        .context("the entry and its disclosure do not rebuild a proof")
-                });
-                let key = manifest
-                    .as_ref()
-                    .context("no ParamsPublished entry comes before it: there is no published verifying key to check it with")
-                    .and_then(|(at, m)| {
-                        if let Some(k) = keys.get(&(*at, p.statement, p.capacity)) {
-                            return Ok(k.clone());
-                        }
-                        let e = m.entry(p.statement, p.capacity).with_context(|| {
-                            format!("the published params (entry {at}) have no key for {} at capacity {}", p.statement, p.capacity)
-                        })?;
-                        let k = StatementVerifyingKey::from_manifest_entry(e)?;
-                        keys.insert((*at, p.statement, p.capacity), k.clone());
-                        Ok(k)
-                    });
-                match (envelope, key) {
-                    (Ok(envelope), Ok(key)) => match verify_envelope(&key, &envelope) {
-                        Ok(inputs) => {
-                            if let PublicInputs::AssetIncluded(a) = &inputs {
-                                checked.asset = Some((a.id_hash, a.min_value.0));
-                            }
-                            checked.in_words = Some(inputs.to_string());
-                        }
-                        Err(e) => checked.problems.push(format!(
-                            "it does NOT verify with the verifying key the ledger published ({e})"
-                        )),
-                    },
-                    (Err(e), _) | (_, Err(e)) => checked.problems.push(format!("{e:#}")),
-                }
-                proofs.push(checked);
-            }
-            EntryBody::ChallengeIssued(c) if &c.official == official => {
-                let detail = disclosures
-                    .get(&index)
-                    .and_then(|v| disclosure::<ChallengeDetail>(v).ok())
-                    .filter(|d| d.matches(&c.detail))
-                    .map(|d| d.detail);
-                asked.insert(c.challenge, (index, c.period, detail));
-            }
-            EntryBody::ChallengeAnswered(a) => {
-                let Some((issued, asked_period, detail)) = asked.get(&a.challenge) else {
-                    continue;
-                };
-                if !in_period(&[*asked_period]) {
-                    continue;
-                }
-                let answer = proofs
-                    .iter()
-                    .find(|p| p.entry == a.proof_entry.get())
-                    .and_then(|p| p.asset);
-                let ok = match (detail, answer) {
-                    (None, _) => Err("the service disclosed no matching details for the challenge"),
-                    (_, None) => Err("its answer is not a verified asset_included proof of this official"),
-                    (Some(d), Some((id_hash, min))) if d.id_hash == id_hash && min >= d.min_value.0 => Ok(()),
-                    _ => Err("the answer proves another asset, or a lower value, than the challenge asked"),
-                };
-                match ok {
-                    Ok(()) => answers.push(format!(
-                        "  challenge {} (entry {issued}) answered at entry {}: the asset and least value asked",
-                        a.challenge,
-                        a.proof_entry.get()
-                    )),
-                    Err(why) => f.fail(format!(
-                        "challenge {} (entry {issued}), answered at entry {index}: {why}",
-                        a.challenge
-                    )),
-                }
-                f.challenges.push(json!({
-                    "challenge": a.challenge,
-                    "entry": issued,
-                    "answered_by": a.proof_entry.get(),
-                    "ok": ok.is_ok(),
-                }));
-            }
-            _ => {}
-        }
-    }
-
-    // The service's record against the ledger.
-    match &registered {
-        _ if record.official.entry >= size => {} // re-registered after the checkpoint
-        Some((at, key)) if *at == record.official.entry && *key == record.official.public_key => {}
-        Some((at, _)) => f.fail(format!(
-            "the service's record names registration entry {} and key {}, but the latest registration on the ledger is entry {at}",
-            record.official.entry, record.official.public_key
-        )),
-        None => f.fail(format!("the ledger holds no registration of {official}")),
-    }
-    let listed: HashSet<_> = record
-        .filings
-        .iter()
-        .filter(|x| x.entry < size)
-        .map(|x| (x.entry, x.period, x.commitment))
-        .collect();
-    if listed != all_filings {
-        f.fail(
-            "the service's record of filings differs from the DeclarationFiled entries on the ledger"
-                .to_owned(),
-        );
-    }
-    let listed: HashSet<_> = record
-        .proofs
-        .iter()
-        .map(|x| x.entry)
-        .filter(|e| *e < size)
-        .collect();
-    if listed != all_proofs {
-        f.fail(
-            "the service's record of accepted proofs differs from the ProofAccepted entries on the ledger"
-                .to_owned(),
-        );
-    }
-    match &manifest {
-        Some((at, m)) if m.setup == "dev" => f.warnings.push(format!(
-            "the verifying keys (ParamsPublished, entry {at}) are development keys: whoever made them can forge proofs"
-        )),
-        _ => {}
-    }
-
-    // One block per filing, in log order, with the proofs that end at its commitment; then
-    // any proof whose filing is outside the period asked for.
-    let latest: HashMap<Period, u64> = filed.iter().map(|x| (x.period, x.entry)).collect();
-    let proof_line = |p: &CheckedProof| {
-        let periods = p
-            .periods
-            .iter()
-            .map(Period::to_string)
-            .collect::<Vec<_>>()
-            .join("→");
+/// `verify --official` in words: the verdict, the official, each filing with its proofs,
+/// the other proofs, the answered challenges, then failures and notes.
+fn official_text(what: &str, period: Option<Period>, check: &OfficialCheck) -> String {
+    let size = check.checkpoint.size();
+    let head = if check.verified() {
+        format!("VERIFIED  {what}: every filing and proof checks out against the log (checkpoint size {size}, verified with the pinned log key)")
+    } else {
         format!(
-            "        entry {} {} ({periods}) {}{}",
-            p.entry,
-            p.statement,
-            if p.problems.is_empty() {
-                "VALID"
-            } else {
-                "FAILED"
-            },
-            p.in_words
-                .as_deref()
-                .map(|w| format!(": {w}"))
-                .unwrap_or_default()
+            "NOT VERIFIED  {what}: {} problem(s), against the log at checkpoint size {size}",
+            check.failures.len()
         )
     };
-    let mut shown = HashSet::new();
-    for x in &filed {
-        let superseded = latest.get(&x.period) != Some(&x.entry);
-        f.lines.push(format!(
-            "  {}  filed at entry {} (capacity {}): {}{}\n        commitment {}",
-            x.period,
-            x.entry,
-            x.capacity,
-            match &x.problem {
-                None => "signature OK",
-                Some(_) => "REJECTED",
-            },
-            if superseded {
-                " (replaced by a later amendment)"
-            } else {
-                ""
-            },
-            x.commitment,
-        ));
-        if let Some(why) = &x.problem {
-            f.fail(format!("filing at entry {}: {why}", x.entry));
-        }
-        f.filings.push(json!({
-            "entry": x.entry,
-            "period": x.period,
-            "capacity": x.capacity,
-            "commitment": x.commitment,
-            "valid": x.problem.is_none(),
-            "superseded": superseded,
-        }));
-        let mine: Vec<&CheckedProof> = proofs
-            .iter()
-            .filter(|p| p.ends_at == Some((x.period, x.commitment)))
-            .collect();
-        for p in &mine {
-            shown.insert(p.entry);
-            f.lines.push(proof_line(p));
-        }
-        if !superseded {
-            let has = |kind: StatementKind| {
-                mine.iter()
-                    .any(|p| p.statement == kind && p.problems.is_empty())
-            };
-            if !has(StatementKind::NetWorthRange) {
-                f.warnings.push(format!(
-                    "no verified net_worth_range proof for the {} filing",
-                    x.period
-                ));
-            }
-            let earlier = all_filings.iter().any(|(_, p, _)| *p < x.period);
-            if earlier && !has(StatementKind::WealthGrowth) {
-                f.warnings.push(format!(
-                    "no wealth_growth proof ends at the {} filing: growth since the previous filing is not shown to be explained by income",
-                    x.period
-                ));
-            }
-        }
+    let o = &check.record.official;
+    let mut text = vec![
+        head,
+        format!(
+            "  {} ({}, {}), registered at entry {}",
+            o.name, o.position, o.jurisdiction, o.entry
+        ),
+    ];
+    for x in &check.filings {
+        text.push(filing_line(x));
+        text.extend(
+            x.proofs
+                .iter()
+                .filter_map(|e| check.proof(*e))
+                .map(proof_line),
+        );
     }
-    let others: Vec<&CheckedProof> = proofs
-        .iter()
-        .filter(|p| !shown.contains(&p.entry))
-        .collect();
+    let others: Vec<String> = check.other_proofs().map(proof_line).collect();
     if !others.is_empty() {
-        f.lines
-            .push("  proofs about other periods' filings:".to_owned());
-        f.lines.extend(others.iter().map(|p| proof_line(p)));
+        text.push("  proofs about other periods' filings:".to_owned());
+        text.extend(others);
     }
-    f.lines.extend(answers);
-    for p in &proofs {
-        for why in &p.problems {
-            f.fail(format!("{} proof at entry {}: {why}", p.statement, p.entry));
-        }
-        f.proofs.push(json!({
-            "entry": p.entry,
-            "statement": p.statement,
-            "periods": p.periods,
-            "valid": p.problems.is_empty(),
-            "in_words": p.in_words,
-            "problems": p.problems,
-        }));
-    }
-    if filed.is_empty() {
-        f.lines.push(match period {
+    text.extend(
+        check
+            .challenges
+            .iter()
+            .filter(|c| c.problem.is_none())
+            .map(|c| {
+                format!(
+                    "  challenge {} (entry {}) answered at entry {}: the asset and least value asked",
+                    c.challenge, c.issued, c.proof
+                )
+            }),
+    );
+    if check.filings.is_empty() {
+        text.push(match period {
             Some(p) => format!("  nothing filed for {p}"),
             None => "  nothing filed yet".to_owned(),
         });
     }
-    Ok((checkpoint, record, f))
+    text.extend(check.failures.iter().map(|f| format!("  FAILED: {f}")));
+    text.extend(check.warnings.iter().map(|w| format!("  note: {w}")));
+    text.join("\n")
+}
+
+fn filing_line(x: &FilingCheck) -> String {
+    format!(
+        "  {}  filed at entry {} (capacity {}): {}{}\n        commitment {}",
+        x.period,
+        x.entry,
+        x.capacity,
+        if x.valid() {
+            "signature OK"
+        } else {
+            "REJECTED"
+        },
+        if x.superseded {
+            " (replaced by a later amendment)"
+        } else {
+            ""
+        },
+        x.commitment,
+    )
+}
+
+fn proof_line(p: &ProofCheck) -> String {
+    let periods = p
+        .periods
+        .iter()
+        .map(Period::to_string)
+        .collect::<Vec<_>>()
+        .join("→");
+    format!(
+        "        entry {} {} ({periods}) {}{}",
+        p.entry,
+        p.statement,
+        if p.valid() { "VALID" } else { "FAILED" },
+        p.in_words
+            .as_deref()
+            .map(|w| format!(": {w}"))
+            .unwrap_or_default()
+    )
+}
+
+/// `verify --official --json`.
+fn official_json(
+    official: &OfficialId,
+    period: Option<Period>,
+    check: &OfficialCheck,
+) -> serde_json::Value {
+    let filings: Vec<_> = check
+        .filings
+        .iter()
+        .map(|x| {
+            json!({
+                "entry": x.entry,
+                "period": x.period,
+                "capacity": x.capacity,
+                "commitment": x.commitment,
+                "valid": x.valid(),
+                "superseded": x.superseded,
+            })
+        })
+        .collect();
+    let proofs: Vec<_> = check
+        .proofs
+        .iter()
+        .map(|p| {
+            json!({
+                "entry": p.entry,
+                "statement": p.statement,
+                "periods": p.periods,
+                "valid": p.valid(),
+                "in_words": p.in_words,
+                "problems": p.problems,
+            })
+        })
+        .collect();
+    let challenges: Vec<_> = check
+        .challenges
+        .iter()
+        .map(|c| {
+            json!({
+                "challenge": c.challenge,
+                "entry": c.issued,
+                "answered_by": c.proof,
+                "ok": c.problem.is_none(),
+            })
+        })
+        .collect();
+    json!({
+        "verified": check.verified(),
+        "official": official,
+        "period": period,
+        "checkpoint": { "size": check.checkpoint.size(), "root": check.checkpoint.root().to_string() },
+        "filings": filings,
+        "proofs": proofs,
+        "challenges": challenges,
+        "failures": check.failures,
+        "warnings": check.warnings,
+    })
 }
 
 fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
-    let id_hash = AssetId(opts.asset_id.clone()).id_hash();
-    if id_hash == AssetId::default().id_hash() {
-        // DESIGN.md §4: an id that normalizes to nothing has id_hash 0, "no identifier"; no
-        // proof can answer a challenge on it, and the service refuses one.
-        bail!(
-            "--asset-id `{}` is empty once white space is removed, so it names no asset (id_hash 0 means \"no identifier\"): give the registry identifier; nothing was sent",
-            opts.asset_id.escape_debug()
-        );
-    }
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
-    let created: api::ChallengeCreated = conn
-        .client()
-        .post(
-            "/v1/challenges",
-            &api::IssueChallenge {
-                official: opts.official.clone(),
-                period: opts.period,
-                id_hash: id_hash.to_string(),
-                min_value: opts.min_value,
-                deadline: opts.due,
-            },
-        )
-        .with_context(|| format!("cannot challenge {}", opts.official))?;
-    remote::keep_receipts(&conn, &created.receipts)?;
-    let entries = entry_indices(&created.receipts);
+    // Refused before the key is read or anything is sent.
+    let asked = Challenge::new(
+        opts.official.clone(),
+        &opts.asset_id,
+        opts.min_value,
+        opts.due,
+        opts.period,
+    )?;
+    let created = supervisor(ctx)?.challenge(&asked)?;
+    remote::tell_pinned(created.newly_pinned.as_ref());
+    let (id_hash, entries) = (asked.id_hash, &created.entries);
     ctx.emit(
         &format!(
             "Challenge {} (ledger entry {}): {} must prove by {} that the {} declaration includes the asset {} (id_hash {id_hash}) at a value of at least {}.\n\
              The public ledger shows only salted digests of the asset and value, in the challenge and in its answer (whose proof is withheld too); supervisors read the details at /v1/supervisor/disclosures.",
             created.challenge,
-            list(&entries),
+            list(entries),
             opts.official,
             remote::format_ms(opts.due),
             created.period,
@@ -948,11 +690,7 @@ fn challenge(ctx: &Ctx, opts: ChallengeOpts) -> anyhow::Result<ExitCode> {
 }
 
 fn challenges(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
-    let all: Vec<api::ChallengeView> = conn
-        .client()
-        .get("/v1/supervisor/challenges")
-        .context("cannot list the challenges")?;
+    let all = supervisor(ctx)?.challenges()?;
     let text = if all.is_empty() {
         "No challenges yet.".to_owned()
     } else {
@@ -980,126 +718,21 @@ fn challenges(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads the supervisors' tip secret key file (hex).
-fn read_tip_key(path: &Path) -> anyhow::Result<TipSecretKey> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "no tip key at {}: make the supervisors' key pair with `probity supervisor tip-keygen` (before the service first starts), or copy the key there (a service that made its own writes `supervisor-tip.key` in its data folder), or pass --tip-key FILE",
-            path.display()
-        )
-    })?;
-    hex::decode(text.trim())
-        .ok()
-        .and_then(|b| TipSecretKey::from_bytes(&b).ok())
-        .with_context(|| {
-            format!(
-                "{} is not a tip secret key (64 hex characters)",
-                path.display()
-            )
-        })
-}
-
-/// A file name for an attachment that stays inside its folder.
-fn safe_name(name: &str, n: usize) -> String {
-    match Path::new(name).file_name().and_then(|s| s.to_str()) {
-        Some(s) if !s.starts_with('.') && !s.is_empty() => s.to_owned(),
-        _ => format!("attachment-{n}"),
-    }
-}
-
 fn tips(ctx: &Ctx, opts: TipsOpts) -> anyhow::Result<ExitCode> {
-    let key_path = opts.tip_key.clone().unwrap_or_else(|| {
-        ctx.data_dir
-            .join(probity_service::files::SUPERVISOR_TIP_KEY)
-    });
-    let secret = read_tip_key(&key_path)?;
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
-    let log = remote::log_key(&conn)?;
-    let views: Vec<api::SealedTipView> = conn
-        .client()
-        .get("/v1/supervisor/tips")
-        .context("cannot read the tips")?;
-    let checkpoint = conn.latest_checkpoint(&log)?;
+    let key_path = opts
+        .tip_key
+        .clone()
+        .unwrap_or_else(|| ctx.data_dir.join(TIP_KEY_FILE));
+    let secret = supervisor::read_tip_key(&key_path)?;
+    let read = supervisor(ctx)?.tips(&secret)?;
+    remote::tell_pinned(read.newly_pinned.as_ref());
+    let unread = read.unread();
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
-    let mut problems = 0usize;
-    for v in &views {
-        let opened = open_tip(&conn, &checkpoint, &secret, v);
-        let replies: Vec<String> = v
-            .replies
-            .iter()
-            .map(|r| format!("    reply {}: {}", r.day, r.message))
-            .collect();
-        match opened {
-            Ok(body) => {
-                let mut saved = Vec::new();
-                if let Some(dir) = &opts.save_attachments {
-                    let dir = dir.join(format!("tip-{}", v.entry));
-                    for (n, a) in body.attachments().iter().enumerate() {
-                        std::fs::create_dir_all(&dir)
-                            .with_context(|| format!("cannot create {}", dir.display()))?;
-                        let path = dir.join(safe_name(a.name(), n + 1));
-                        std::fs::write(&path, a.data())
-                            .with_context(|| format!("cannot write {}", path.display()))?;
-                        saved.push(path);
-                    }
-                }
-                let attachments: Vec<String> = body
-                    .attachments()
-                    .iter()
-                    .map(|a| {
-                        format!(
-                            "{} ({}, {} bytes)",
-                            a.name(),
-                            a.media_type(),
-                            a.data().len()
-                        )
-                    })
-                    .collect();
-                let mut block = vec![
-                    format!(
-                        "Tip at entry {} about {}, epoch {} ({})",
-                        v.entry, v.subject, v.epoch, v.status
-                    ),
-                    body.text()
-                        .lines()
-                        .map(|l| format!("    | {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ];
-                if !attachments.is_empty() {
-                    block.push(format!("    attachments: {}", attachments.join(", ")));
-                }
-                block.extend(replies);
-                blocks.push(block.join("\n"));
-                rows.push(json!({
-                    "entry": v.entry,
-                    "subject": v.subject,
-                    "epoch": v.epoch,
-                    "status": v.status,
-                    "text": body.text(),
-                    "attachments": body.attachments().iter().map(|a| json!({
-                        "name": a.name(), "media_type": a.media_type(), "size": a.data().len()
-                    })).collect::<Vec<_>>(),
-                    "saved": saved,
-                    "replies": v.replies,
-                }));
-            }
-            Err(e) => {
-                problems += 1;
-                blocks.push(format!(
-                    "Tip at entry {} about {}, epoch {}: NOT READ: {e:#}",
-                    v.entry, v.subject, v.epoch
-                ));
-                rows.push(json!({
-                    "entry": v.entry,
-                    "subject": v.subject,
-                    "epoch": v.epoch,
-                    "status": v.status,
-                    "error": format!("{e:#}"),
-                }));
-            }
-        }
+    for tip in read.tips {
+        let (block, row) = tip_block(tip, opts.save_attachments.as_deref())?;
+        blocks.push(block);
+        rows.push(row);
     }
     let text = if blocks.is_empty() {
         "No tips yet.".to_owned()
@@ -1110,62 +743,85 @@ fn tips(ctx: &Ctx, opts: TipsOpts) -> anyhow::Result<ExitCode> {
         )
     };
     ctx.emit(&text, json!(rows));
-    Ok(if problems == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(verdict(unread == 0))
 }
 
-/// Checks a sealed tip against its `TipReceived` entry (inclusion proved against
-/// `checkpoint`), then opens it.
-fn open_tip(
-    conn: &Connection,
-    checkpoint: &SignedCheckpoint,
-    secret: &TipSecretKey,
-    view: &api::SealedTipView,
-) -> anyhow::Result<probity_credentials::TipBody> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(&view.sealed)
-        .context("the sealed tip is not base64")?;
-    let sealed = SealedTip::from_bytes(&bytes).context("the sealed tip is malformed")?;
-    let entry = conn.proved_entry(checkpoint, view.entry)?;
-    match entry.body {
-        EntryBody::TipReceived(t)
-            if t.sealed_tip_sha256.0 == sealed.digest().0 && t.epoch == view.epoch => {}
-        _ => {
-            return Err(Untrusted(format!(
-                "the sealed tip served is not the one logged at entry {}: it was altered or substituted",
-                view.entry
-            ))
-            .into())
+/// One tip in words and as JSON; its attachments saved under `save` when given.
+fn tip_block(tip: ReadTip, save: Option<&Path>) -> anyhow::Result<(String, serde_json::Value)> {
+    let v = &tip.view;
+    let opened = match tip.opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            let e = anyhow::Error::from(e);
+            let block = format!(
+                "Tip at entry {} about {}, epoch {}: NOT READ: {e:#}",
+                v.entry, v.subject, v.epoch
+            );
+            let row = json!({
+                "entry": v.entry,
+                "subject": v.subject,
+                "epoch": v.epoch,
+                "status": v.status,
+                "error": format!("{e:#}"),
+            });
+            return Ok((block, row));
         }
+    };
+    let saved = match save {
+        Some(dir) => opened.save_attachments(dir, v.entry)?,
+        None => Vec::new(),
+    };
+    let body = &opened.body;
+    let attachments: Vec<String> = body
+        .attachments()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({}, {} bytes)",
+                a.name(),
+                a.media_type(),
+                a.data().len()
+            )
+        })
+        .collect();
+    let mut block = vec![
+        format!(
+            "Tip at entry {} about {}, epoch {} ({})",
+            v.entry, v.subject, v.epoch, v.status
+        ),
+        body.text()
+            .lines()
+            .map(|l| format!("    | {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ];
+    if !attachments.is_empty() {
+        block.push(format!("    attachments: {}", attachments.join(", ")));
     }
-    let subject = Subject::new(&view.subject).context("the tip's subject is not a valid id")?;
-    probity_credentials::open(
-        secret,
-        &TipContext::new(subject, Epoch(view.epoch)),
-        &sealed,
-    )
-    .context("it does not open with this tip key (a wrong key, or a tip sealed for another subject or epoch)")
+    block.extend(
+        v.replies
+            .iter()
+            .map(|r| format!("    reply {}: {}", r.day, r.message)),
+    );
+    let row = json!({
+        "entry": v.entry,
+        "subject": v.subject,
+        "epoch": v.epoch,
+        "status": v.status,
+        "text": body.text(),
+        "attachments": body.attachments().iter().map(|a| json!({
+            "name": a.name(), "media_type": a.media_type(), "size": a.data().len()
+        })).collect::<Vec<_>>(),
+        "saved": saved,
+        "replies": v.replies,
+    });
+    Ok((block.join("\n"), row))
 }
 
 fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
-    let written: api::Written = conn
-        .client()
-        .post(
-            &format!("/v1/supervisor/tips/{}/reply", opts.tip),
-            &api::ReplyToTip {
-                message: opts.message.clone(),
-                close: opts.close,
-            },
-        )
-        .with_context(|| format!("cannot reply to the tip at entry {}", opts.tip))?;
-    if !written.receipts.is_empty() {
-        remote::keep_receipts(&conn, &written.receipts)?;
-    }
-    let entries = entry_indices(&written.receipts);
+    let replied = supervisor(ctx)?.reply(opts.tip, &opts.message, opts.close)?;
+    remote::tell_pinned(replied.newly_pinned.as_ref());
+    let entries = &replied.entries;
     ctx.emit(
         &format!(
             "Replied to the tip at entry {}{}. The whistleblower reads it with their receipt code.",
@@ -1173,7 +829,7 @@ fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
             if opts.close {
                 format!(
                     " and closed it (TipClosed at ledger entry {})",
-                    list(&entries)
+                    list(entries)
                 )
             } else {
                 String::new()
@@ -1185,11 +841,7 @@ fn reply(ctx: &Ctx, opts: ReplyOpts) -> anyhow::Result<ExitCode> {
 }
 
 fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let conn = ctx.signed_connection(KeyRole::Supervisor)?;
-    let all: Vec<api::AlertView> = conn
-        .client()
-        .get("/v1/supervisor/alerts")
-        .context("cannot read the alerts")?;
+    let all = supervisor(ctx)?.alerts()?;
     let text = if all.is_empty() {
         "No alerts.".to_owned()
     } else {
