@@ -28,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-credentials",
             "probity-ledger",
             "probity-params",
+            "probity-prover",
             "probity-api",
         ],
     ),

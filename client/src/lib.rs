@@ -14,7 +14,7 @@
 //!   against the params manifest the log published.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
 //! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
-//!   [`whistleblower`] ([`Whistleblower`]).
+//!   [`whistleblower`] ([`Whistleblower`]), [`official`] ([`Official`]).
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -31,6 +31,7 @@ pub mod auditor;
 mod client;
 mod connection;
 pub mod keys;
+pub mod official;
 pub mod params;
 mod progress;
 pub mod registrar;
@@ -43,6 +44,7 @@ pub use connection::{
     RECEIPTS_DIR,
 };
 pub use keys::{KeyError, KeyRole};
+pub use official::{Official, OfficialError};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
 pub use registrar::{Registrar, RegistrarError};
