@@ -607,8 +607,8 @@ pub enum Planned {
     /// The period was filed before and this is no amendment: the same declaration again is
     /// a no-op, another one is refused. Which it is takes the wallet: [`Official::refile`].
     FiledBefore(FiledBefore),
-    /// A filing to make: [`Official::file`].
-    File(FilingPlan),
+    /// A filing to make: [`Official::file`]. (Boxed: it holds the opened params.)
+    File(Box<FilingPlan>),
 }
 
 /// A period filed before ([`Planned::FiledBefore`]).
@@ -1013,7 +1013,7 @@ impl Official {
         }
         let (params, pinned) = self.proving_keys(params, &statements, capacity, progress)?;
         notices.extend(pinned.map(Notice::LogKeyPinned));
-        Ok(Planned::File(FilingPlan {
+        Ok(Planned::File(Box::new(FilingPlan {
             band: info
                 .policy
                 .band_for(probity_core::net_worth(&declaration.slots())),
@@ -1030,7 +1030,7 @@ impl Official {
             growth,
             statements,
             notices,
-        }))
+        })))
     }
 
     /// A period filed before, again: succeeds, sending nothing, if `wallet` opens the

@@ -81,7 +81,7 @@ impl Seen {
 
 fn planned_filing(planned: Planned) -> probity_client::official::FilingPlan {
     match planned {
-        Planned::File(plan) => plan,
+        Planned::File(plan) => *plan,
         Planned::FiledBefore(before) => panic!("filed before: {before:?}"),
     }
 }
@@ -221,6 +221,10 @@ fn an_official_files_amends_and_answers_a_challenge() {
         "only the key not held yet is downloaded"
     );
     let filed = official.file(plan, &mut wallet, &seen).expect("filed");
+    assert_eq!(
+        seen.take(),
+        ["net_worth_range proof", "wealth_growth proof"]
+    );
     assert_eq!(
         filed.proofs,
         [StatementKind::NetWorthRange, StatementKind::WealthGrowth]

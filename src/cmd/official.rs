@@ -412,7 +412,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
             emit_already_filed(ctx, &official.refile(&before, &wallet)?);
             return Ok(ExitCode::SUCCESS);
         }
-        Planned::File(plan) => plan,
+        Planned::File(plan) => *plan,
     };
     tell(&plan.notices);
     let mut wallet = open_or_create_wallet(&wallet_path)?;
