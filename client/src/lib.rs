@@ -14,7 +14,7 @@
 //!   against the params manifest the log published.
 //! - [`Progress`]: how long operations report progress to whoever shows it.
 //! - Roles: [`keys`] (the role keys in the data folder), [`registrar`] ([`Registrar`]),
-//!   [`whistleblower`] ([`Whistleblower`]), [`witness`] (the proof re-verification a witness
+//!   [`whistleblower`] ([`Whistleblower`]), [`official`] ([`Official`]), [`witness`] (the proof re-verification a witness
 //!   adds to the ledger's [`Witness`](probity_ledger::Witness)).
 //! - [`supervisor`] ([`Supervisor`]): an official's filings and proofs re-verified against the
 //!   log, challenges, tips opened once checked against the log, replies, alerts.
@@ -34,6 +34,7 @@ pub mod auditor;
 mod client;
 mod connection;
 pub mod keys;
+pub mod official;
 pub mod params;
 mod progress;
 pub mod registrar;
@@ -48,6 +49,7 @@ pub use connection::{
     RECEIPTS_DIR,
 };
 pub use keys::{KeyError, KeyRole};
+pub use official::{Official, OfficialError};
 pub use probity_api as api;
 pub use progress::{NoProgress, Progress};
 pub use registrar::{Registrar, RegistrarError};

@@ -209,11 +209,6 @@ fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The ledger indices of receipts.
-pub(crate) fn entry_indices(receipts: &[probity_ledger::Receipt]) -> Vec<u64> {
-    receipts.iter().map(|r| r.proof.index).collect()
-}
-
 /// `3`, or `3, 4, 5`.
 pub(crate) fn list(entries: &[u64]) -> String {
     entries

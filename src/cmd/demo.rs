@@ -33,7 +33,7 @@ use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
 use clap::Args;
 use ed25519_dalek::SigningKey;
-use probity_client::{api, Client, ClientError, LOG_TILES_PATH};
+use probity_client::{api, official::commit_to_wallet, Client, ClientError, LOG_TILES_PATH};
 use probity_core::{
     format_minor_units, Amount, AssetId, Capacity, Declaration, OfficialId, Opening, Period,
     ProofEnvelope, SignedAmount, StatementKind,
@@ -57,7 +57,7 @@ use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
 
-use super::{official::commit_to_wallet, setup::DEV_WARNING, Ctx};
+use super::{setup::DEV_WARNING, Ctx};
 
 const DECL_2025: &str = include_str!("../../examples/gov-0001-2025.toml");
 const DECL_2026: &str = include_str!("../../examples/gov-0001-2026.toml");

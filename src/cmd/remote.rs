@@ -16,15 +16,11 @@
 //! check out is an untrusted error ([`is_untrusted`]), which the commands whose exit code
 //! reports verification (`supervisor verify`, `supervisor audit`) turn into exit code 1.
 
-use std::path::PathBuf;
-
-use ed25519_dalek::SigningKey;
 use probity_client::{
-    keys, params::ParamsFetchError, AuditorError, Client, Connection, ConnectionError, LogKey,
-    NewlyPinned, Progress, RegistrarError, SupervisorError, Untrusted, WhistleblowerError,
+    keys, params::ParamsFetchError, AuditorError, Client, Connection, ConnectionError, NewlyPinned,
+    OfficialError, Progress, RegistrarError, SupervisorError, Untrusted, WhistleblowerError,
 };
 use probity_core::Period;
-use probity_ledger::{CheckpointVerifier, Receipt};
 
 use super::Ctx;
 
@@ -41,31 +37,11 @@ impl Ctx {
     pub(crate) fn connection(&self) -> Connection {
         Connection::new(self.client(), &self.data_dir)
     }
-
-    /// A connection signing with this machine's key for `role`.
-    pub(crate) fn signed_connection(&self, role: KeyRole) -> anyhow::Result<Connection> {
-        let client = self.client().signed(load_key(self, role)?);
-        Ok(Connection::new(client, &self.data_dir))
-    }
-
-    pub(crate) fn key_path(&self, role: KeyRole) -> PathBuf {
-        role.path(&self.data_dir)
-    }
 }
 
 /// Refuses if the data folder already holds a key for `role` ([`keys::refuse_existing_key`]).
 pub(crate) fn refuse_existing_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<()> {
     Ok(keys::refuse_existing_key(&ctx.data_dir, role)?)
-}
-
-/// Makes the key for `role` in the data folder; refuses if one exists ([`keys::make_key`]).
-pub(crate) fn make_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
-    Ok(keys::make_key(&ctx.data_dir, role)?)
-}
-
-/// Loads the key for `role` from the data folder ([`keys::load_key`]).
-pub(crate) fn load_key(ctx: &Ctx, role: KeyRole) -> anyhow::Result<SigningKey> {
-    Ok(keys::load_key(&ctx.data_dir, role)?)
 }
 
 /// A progress bar on stderr for the client library's long operations (a proving key's
@@ -122,14 +98,6 @@ impl Progress for DownloadBar {
     }
 }
 
-/// The log key ([`Connection::log_key`]): pinned on first contact, and held against the
-/// server's after. Says so when this call pinned it.
-pub(crate) fn log_key(conn: &Connection) -> anyhow::Result<CheckpointVerifier> {
-    let LogKey { key, newly_pinned } = conn.log_key()?;
-    tell_pinned(newly_pinned.as_ref());
-    Ok(key)
-}
-
 /// Tells the user that an operation pinned the log key, when it did.
 pub(crate) fn tell_pinned(newly_pinned: Option<&NewlyPinned>) {
     if let Some(pinned) = newly_pinned {
@@ -139,12 +107,6 @@ pub(crate) fn tell_pinned(newly_pinned: Option<&NewlyPinned>) {
             pinned.path.display()
         );
     }
-}
-
-/// Checks receipts against the pinned log key and keeps them ([`Connection::keep_receipts`]).
-pub(crate) fn keep_receipts(conn: &Connection, receipts: &[Receipt]) -> anyhow::Result<()> {
-    let log = log_key(conn)?;
-    Ok(conn.keep_receipts(&log, receipts)?)
 }
 
 /// Whether `e` is, or was caused by, an answer of the service that does not check out
@@ -164,6 +126,8 @@ pub(crate) fn is_untrusted(e: &anyhow::Error) -> bool {
                 .is_some_and(WhistleblowerError::is_untrusted)
             || c.downcast_ref::<SupervisorError>()
                 .is_some_and(SupervisorError::is_untrusted)
+            || c.downcast_ref::<OfficialError>()
+                .is_some_and(OfficialError::is_untrusted)
     })
 }
 

@@ -10,11 +10,21 @@ use probity_service::{Background, Config, Service};
 /// The capacity the test service accepts and has dev keys for.
 pub const CAPACITY: Capacity = Capacity::C16;
 
-/// A service on `dir` (dev params made there) with `registrar` as its registrar key.
+/// A service on `dir` (dev params for every statement made there) with `registrar` as its
+/// registrar key.
 pub fn start_service(dir: &Path, registrar: &ed25519_dalek::VerifyingKey) -> Background {
+    start_service_for(dir, registrar, &StatementKind::ALL)
+}
+
+/// A service on `dir` with dev params for `statements` only (each takes seconds to make).
+pub fn start_service_for(
+    dir: &Path,
+    registrar: &ed25519_dalek::VerifyingKey,
+    statements: &[StatementKind],
+) -> Background {
     probity_params::setup_dev(
         &dir.join("params"),
-        &StatementKind::ALL,
+        statements,
         &[CAPACITY],
         &mut rand::rngs::OsRng,
         |_| {},

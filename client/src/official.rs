@@ -1,0 +1,1455 @@
+//! The official's role: make the official key and the wallet once, commit to declarations,
+//! prove statements about them, file them with the service and answer supervisors'
+//! `asset_included` challenges (DESIGN.md §1–§4, §9).
+//!
+//! Everything here runs on the official's machine; only commitments and proofs leave it. The
+//! blindings are in the encrypted wallet (`probity_prover::wallet`), which the caller opens:
+//! this module never asks for a passphrase. Operations that need the wallet come in two
+//! steps, so that what the service would refuse is found before a passphrase is asked for:
+//! [`Official::plan_filing`] then [`Official::file`], [`Official::plan_answer`] then
+//! [`Official::answer`].
+//!
+//! Files in the data folder, besides the connection's:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `official.key` | the official's Ed25519 secret key, hex, mode 0600: it signs filings and answers |
+//! | `wallet.probity` | the wallet of blindings (the default; the caller may keep it elsewhere) |
+//! | `params/` | the service's proving keys, downloaded on first use ([`PARAMS_DIR`]) |
+//!
+//! # Trust
+//!
+//! Proving keys are the ones the log published (its latest `ParamsPublished` entry, read
+//! under a checkpoint checked with the pinned log key, [`crate::params`]): a proof made with
+//! any other key would be refused. Receipts are checked against the pinned log key and kept.
+//! A failure of these checks is untrusted ([`OfficialError::is_untrusted`]).
+//!
+//! # Secrets
+//!
+//! No `Debug` output or error of this module holds a declared value, an asset id, a blinding,
+//! a passphrase or the official's secret key: declarations stay in private fields, and errors
+//! name items by their number in the file.
+
+use std::{
+    io,
+    path::{Path, PathBuf},
+};
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use probity_core::{
+    format_minor_units, Amount, AssetId, Capacity, Category, Class, Commitment, Declaration,
+    DeclarationError, IdHash, Item, OfficialId, Opening, Period, ProofEnvelope, SignedAmount,
+    StatementKind,
+};
+use probity_ledger::{ChallengeId, DeclarationFiled, Receipt};
+use probity_params::{Params, ParamsError};
+use probity_prover::{
+    wallet::{Passphrase, Wallet, WalletError},
+    ProveError, Prover,
+};
+
+use crate::{
+    api,
+    keys::{self, KeyError, KeyRole},
+    params::{ensure_keys, published_params, ParamsFetchError},
+    registrar::Logged,
+    Client, ClientError, Connection, ConnectionError, NewlyPinned, Progress,
+};
+
+/// The folder of proving keys, in the data folder.
+pub const PARAMS_DIR: &str = "params";
+
+/// Why an official's operation failed. The messages say what to do; none holds a declared
+/// figure, an asset id or a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OfficialError {
+    /// The official key cannot be made or read.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The log key, checkpoints or receipts do not check out, or cannot be kept.
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    /// A params folder cannot be read, or lacks a key.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// The published params lack a key.
+    #[error(transparent)]
+    Fetch(#[from] ParamsFetchError),
+    /// The wallet refused (wrong passphrase, a declaration it does not hold, …).
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    /// A prover cannot be made, or a statement does not hold.
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+    /// A declaration file cannot be read.
+    #[error("cannot read the declaration file {}", path.display())]
+    ReadDeclaration {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A declaration file does not parse.
+    #[error("{} is not a valid declaration", path.display())]
+    InvalidDeclaration {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (it names the item at fault).
+        source: DeclarationError,
+    },
+    /// A folder cannot be made.
+    #[error("cannot create {}", path.display())]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A new wallet is needed and no passphrase was given for it.
+    #[error("there is no wallet at {}: a passphrase is needed to create one", path.display())]
+    NoPassphrase {
+        /// The wallet's path.
+        path: PathBuf,
+    },
+    /// A request failed.
+    #[error("{what}")]
+    Request {
+        /// What was asked (`cannot read the service's filing policy`).
+        what: String,
+        /// Why it failed.
+        source: ClientError,
+    },
+    /// The service has no keys for the declaration's capacity.
+    #[error("the service accepts declarations of capacity {accepted:?}, not {capacity}: change `capacity` in {}", path.display())]
+    CapacityNotAccepted {
+        /// The capacities the service accepts.
+        accepted: Vec<usize>,
+        /// The declaration's.
+        capacity: Capacity,
+        /// The declaration file.
+        path: PathBuf,
+    },
+    /// The official is not registered.
+    #[error("`{official}` is not registered with the service at {base}: give the public key that `probity official init` printed to the registrar")]
+    NotRegistered {
+        /// The official.
+        official: OfficialId,
+        /// The service's address.
+        base: String,
+    },
+    /// The official is registered with another key.
+    #[error("the key in {} is not the one registered for {official}: file from the machine whose key the registrar registered, or have this key ({public_key}) registered", key_file.display())]
+    KeyNotRegistered {
+        /// The official.
+        official: OfficialId,
+        /// This machine's key file.
+        key_file: PathBuf,
+        /// Its public key, hex.
+        public_key: String,
+    },
+    /// The period was filed with another declaration, and this is no amendment.
+    #[error("{official} already filed another declaration for {period} (ledger entry {entry}): pass --amend to file this one as an amendment (supervisors get a declaration_amended alert)")]
+    FiledAnother {
+        /// The official.
+        official: OfficialId,
+        /// The period.
+        period: Period,
+        /// The filing's entry.
+        entry: u64,
+    },
+    /// An earlier period was filed, and no previous declaration was given for wealth_growth.
+    #[error("{official} filed for {previous} before: pass --prev with the {previous} declaration file, exactly as filed, so that this filing carries a wealth_growth proof (or --without-growth to file without one: supervisors then get a wealth_growth_missing alert)")]
+    PrevNeeded {
+        /// The official.
+        official: OfficialId,
+        /// The latest earlier period filed.
+        previous: Period,
+    },
+    /// The previous declaration given is not of the latest earlier filing.
+    #[error("{} is the declaration of {prev_official} for {prev_period}, but wealth_growth must start from {official}'s latest filing before {period}, which is for {previous}", path.display())]
+    PrevNotLatest {
+        /// The file given.
+        path: PathBuf,
+        /// Its official.
+        prev_official: OfficialId,
+        /// Its period.
+        prev_period: Period,
+        /// The official filing.
+        official: OfficialId,
+        /// The period filed.
+        period: Period,
+        /// The latest earlier period filed.
+        previous: Period,
+    },
+    /// The previous filing has another capacity.
+    #[error("the {previous} filing has capacity {previous_capacity} and this declaration {capacity}: wealth_growth needs both at one capacity (or file --without-growth: supervisors then get a wealth_growth_missing alert)")]
+    PrevCapacity {
+        /// The latest earlier period filed.
+        previous: Period,
+        /// Its capacity.
+        previous_capacity: Capacity,
+        /// This declaration's.
+        capacity: Capacity,
+    },
+    /// The params manifest cannot be read from the log.
+    #[error("cannot read the params the service published on its log")]
+    PublishedParams(#[source] ParamsFetchError),
+    /// The service publishes no key for a statement at the capacity.
+    #[error("the service has no key for {statement} at capacity {capacity}: use a capacity it accepts (GET /v1/info)")]
+    NoServiceKey {
+        /// The statement.
+        statement: StatementKind,
+        /// The capacity.
+        capacity: Capacity,
+    },
+    /// The proving keys cannot be had from the service.
+    #[error("cannot get the service's proving keys into {}", dir.display())]
+    FetchKeys {
+        /// The params folder.
+        dir: PathBuf,
+        /// Why.
+        source: ParamsFetchError,
+    },
+    /// A params folder given cannot be opened.
+    #[error("an official proves with the service's proving keys: copy the params folder the service published into {} (or leave out --params: they are then downloaded into {})", dir.display(), default.display())]
+    ParamsFolder {
+        /// The folder given.
+        dir: PathBuf,
+        /// Where keys are downloaded when no folder is given.
+        default: PathBuf,
+        /// Why it cannot be opened.
+        source: ParamsError,
+    },
+    /// A params folder given holds another key than the published one.
+    #[error("the {statement} key at capacity {capacity} in {} is not the one the service published: proofs made with it would be refused; get the service's params", dir.display())]
+    UnpublishedKey {
+        /// The statement.
+        statement: StatementKind,
+        /// The capacity.
+        capacity: Capacity,
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// An amendment of a declaration that did not change.
+    #[error("the declaration for {official} {period} is unchanged since it was committed (commitment {commitment}): nothing to amend")]
+    NothingToAmend {
+        /// The official.
+        official: OfficialId,
+        /// The period.
+        period: Period,
+        /// The commitment held.
+        commitment: Commitment,
+    },
+    /// The declaration changed since it was committed, and this is no amendment.
+    #[error("nothing was committed; pass --amend to file an amended declaration")]
+    Changed(#[source] WalletError),
+    /// The wallet cannot open the previous declaration.
+    #[error("the wallet cannot open the {period} declaration")]
+    PrevNotInWallet {
+        /// Its period.
+        period: Period,
+        /// Why.
+        source: WalletError,
+    },
+    /// The previous declaration is not the one filed.
+    #[error("the {period} declaration in the wallet is not the one filed (ledger entry {entry}): pass the declaration file exactly as it was last filed")]
+    PrevNotFiled {
+        /// Its period.
+        period: Period,
+        /// The filing's entry.
+        entry: u64,
+    },
+    /// No band of the policy holds the net worth.
+    #[error("no public net-worth band of the service's policy holds this declaration's net worth: ask the registrar (the bands are in GET /v1/info)")]
+    NoBand,
+    /// A proof failed.
+    #[error("cannot prove {statement}")]
+    Proving {
+        /// The statement.
+        statement: StatementKind,
+        /// Why.
+        source: ProveError,
+    },
+    /// wealth_growth was asked without the previous declaration.
+    #[error("the previous declaration was not read")]
+    NoPrevious,
+    /// The service's answer is not what it should be.
+    #[error("the service sent a bad id_hash: {0}")]
+    BadIdHash(String),
+    /// No challenge with that id is addressed to this official.
+    #[error("no challenge {0} is addressed to you: see `probity official challenges`")]
+    NoSuchChallenge(ChallengeId),
+    /// The challenge is no longer open.
+    #[error("challenge {challenge} is {status}: there is nothing to answer")]
+    ChallengeClosed {
+        /// The challenge.
+        challenge: ChallengeId,
+        /// Its status.
+        status: String,
+    },
+    /// The declaration given is not of the challenge's official and period.
+    #[error("the challenge is about {official} {period}, and {} is the declaration of {decl_official} for {decl_period}: pass the declaration filed for {period}", path.display())]
+    OtherDeclaration {
+        /// The challenge's official.
+        official: OfficialId,
+        /// The challenge's period.
+        period: Period,
+        /// The file given.
+        path: PathBuf,
+        /// Its official.
+        decl_official: OfficialId,
+        /// Its period.
+        decl_period: Period,
+    },
+    /// The asset is declared below the least value asked.
+    #[error("the asset is declared (item {item} of {}) but at a value below the least the challenge asks ({}): the statement does not hold and cannot be proved. If the declared value is wrong, amend and file the declaration (`probity official file --amend`), then answer", path.display(), format_minor_units(i128::from(*min_value)))]
+    BelowLeastValue {
+        /// The item, numbered from 1 in file order.
+        item: usize,
+        /// The declaration file.
+        path: PathBuf,
+        /// The least value asked.
+        min_value: u64,
+    },
+    /// The asset is not declared.
+    #[error("that asset is not declared: no asset in {} has a registry id matching the challenge, so it cannot be proved included. If you hold it, amend the declaration and file it (`probity official file --amend`), then answer; nothing was sent", path.display())]
+    NotDeclared {
+        /// The declaration file.
+        path: PathBuf,
+    },
+    /// The service holds no filing for the challenge's period.
+    #[error("the service has no {0} filing of yours")]
+    NoFiling(Period),
+    /// The declaration given is not the one filed.
+    #[error("{} is not the declaration filed for {period} (ledger entry {entry}): the answer must be about the filed one; pass that file", path.display())]
+    NotTheFiled {
+        /// The file given.
+        path: PathBuf,
+        /// The period.
+        period: Period,
+        /// The filing's entry.
+        entry: u64,
+    },
+}
+
+impl OfficialError {
+    /// Whether the service served something that does not check out (a log other than the
+    /// pinned one, a receipt that does not verify, a proving key other than the published one),
+    /// rather than refusing, failing to answer, or the user or this machine being at fault.
+    pub fn is_untrusted(&self) -> bool {
+        match self {
+            Self::Connection(e) => e.is_untrusted(),
+            Self::Fetch(e) | Self::PublishedParams(e) | Self::FetchKeys { source: e, .. } => {
+                e.is_untrusted()
+            }
+            _ => false,
+        }
+    }
+}
+
+type Result<T, E = OfficialError> = std::result::Result<T, E>;
+
+/// A declaration and the file it was read from, which messages name.
+#[derive(Clone, Debug)]
+pub struct DeclarationFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The declaration (its `Debug` shows no figure).
+    pub declaration: Declaration,
+}
+
+impl DeclarationFile {
+    /// Reads and parses the declaration file at `path`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| OfficialError::ReadDeclaration {
+                path: path.to_owned(),
+                source,
+            })?;
+        let declaration =
+            Declaration::from_toml(&text).map_err(|source| OfficialError::InvalidDeclaration {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(Self {
+            path: path.to_owned(),
+            declaration,
+        })
+    }
+}
+
+/// What committing a declaration did to the wallet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitStatus {
+    /// Fresh blindings were drawn and kept.
+    Committed,
+    /// The wallet already held this declaration's commitment: nothing changed.
+    AlreadyCommitted,
+    /// The declaration replaced the one held (the old blindings stay in the wallet).
+    Amended,
+}
+
+impl CommitStatus {
+    /// The status in words: `committed`, `already committed`, `amended`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Committed => "committed",
+            Self::AlreadyCommitted => "already committed",
+            Self::Amended => "amended",
+        }
+    }
+}
+
+impl std::fmt::Display for CommitStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Creates a new wallet at `path` (and its folder). The caller tells the user to back it up:
+/// without it no proof about its commitments can ever be made.
+pub fn create_wallet(path: &Path, passphrase: &Passphrase) -> Result<Wallet> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| OfficialError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    Ok(Wallet::create(path, passphrase)?)
+}
+
+/// Commits `declaration` in `wallet`, or returns the opening it already holds for it. A
+/// declaration that changed since it was committed is refused unless `amend`; an amendment of
+/// one that did not change is refused too.
+pub fn commit_to_wallet(
+    wallet: &mut Wallet,
+    declaration: &Declaration,
+    amend: bool,
+) -> Result<(Opening, CommitStatus)> {
+    let mut rng = rand::rngs::OsRng;
+    if wallet
+        .entry(declaration.official(), declaration.period())
+        .is_none()
+    {
+        return Ok((
+            wallet.commit(declaration, &mut rng)?,
+            CommitStatus::Committed,
+        ));
+    }
+    match wallet.opening(declaration) {
+        Ok(opening) if amend => Err(OfficialError::NothingToAmend {
+            official: opening.official().clone(),
+            period: opening.period(),
+            commitment: opening.commitment(),
+        }),
+        Ok(opening) => Ok((opening, CommitStatus::AlreadyCommitted)),
+        Err(WalletError::DeclarationChanged { .. }) if amend => {
+            Ok((wallet.amend(declaration, &mut rng)?, CommitStatus::Amended))
+        }
+        Err(e @ WalletError::DeclarationChanged { .. }) => Err(OfficialError::Changed(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A statement to prove about a committed declaration, with its own arguments.
+#[derive(Clone, Debug)]
+pub enum Statement {
+    /// The net worth is in `[lo, hi]`.
+    NetWorthRange {
+        /// Lower bound, minor units.
+        lo: SignedAmount,
+        /// Upper bound, minor units.
+        hi: SignedAmount,
+    },
+    /// The total of one category is in `[lo, hi]`.
+    CategoryTotalRange {
+        /// The category.
+        category: Category,
+        /// Lower bound, minor units.
+        lo: SignedAmount,
+        /// Upper bound, minor units.
+        hi: SignedAmount,
+    },
+    /// The net worth grew from the previous declaration by at most the declared income plus
+    /// `tolerance`.
+    WealthGrowth {
+        /// Growth allowed beyond income, minor units.
+        tolerance: Amount,
+    },
+    /// An asset with this registry id is declared at a value of at least `min_value`.
+    AssetIncluded {
+        /// The registry id.
+        asset_id: AssetId,
+        /// The least value.
+        min_value: Amount,
+    },
+}
+
+impl Statement {
+    /// The statement's kind, whose key proves it.
+    pub fn kind(&self) -> StatementKind {
+        match self {
+            Self::NetWorthRange { .. } => StatementKind::NetWorthRange,
+            Self::CategoryTotalRange { .. } => StatementKind::CategoryTotalRange,
+            Self::WealthGrowth { .. } => StatementKind::WealthGrowth,
+            Self::AssetIncluded { .. } => StatementKind::AssetIncluded,
+        }
+    }
+}
+
+/// Proves `statement` about `declaration`, committed in `wallet`, with the keys of `params`
+/// (`prev` is the previous period's declaration, for wealth_growth). `progress` sees the proof
+/// start and finish.
+pub fn prove_statement(
+    params: &Params,
+    wallet: &Wallet,
+    declaration: &Declaration,
+    prev: Option<&Declaration>,
+    statement: &Statement,
+    progress: &dyn Progress,
+) -> Result<ProofEnvelope> {
+    let opening = wallet.opening(declaration)?;
+    let prev = prev.map(|d| wallet.opening(d)).transpose()?;
+    let mut rng = rand::rngs::OsRng;
+    with_prover(
+        params,
+        statement.kind(),
+        opening.capacity(),
+        progress,
+        |prover| match statement {
+            Statement::NetWorthRange { lo, hi } => {
+                Ok(prover.net_worth_range(&opening, *lo, *hi, &mut rng)?)
+            }
+            Statement::CategoryTotalRange { category, lo, hi } => {
+                Ok(prover.category_total_range(&opening, *category, *lo, *hi, &mut rng)?)
+            }
+            Statement::WealthGrowth { tolerance } => {
+                let prev = prev.as_ref().ok_or(OfficialError::NoPrevious)?;
+                Ok(prover.wealth_growth(prev, &opening, *tolerance, &mut rng)?)
+            }
+            Statement::AssetIncluded {
+                asset_id,
+                min_value,
+            } => Ok(prover.asset_included(&opening, asset_id, *min_value, &mut rng)?),
+        },
+    )?
+}
+
+/// Makes the prover for `kind` at `capacity` and runs `prove` with it, telling `progress`
+/// when the proof starts and finishes (the prover reports nothing in between).
+fn with_prover<T>(
+    params: &Params,
+    kind: StatementKind,
+    capacity: Capacity,
+    progress: &dyn Progress,
+    prove: impl FnOnce(&Prover) -> T,
+) -> Result<T> {
+    progress.start(&format!("{kind} proof"), None);
+    let proved = Prover::from_params(params, kind, capacity).map(|prover| prove(&prover));
+    progress.finish();
+    Ok(proved?)
+}
+
+/// Where the proving keys come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ParamsSource {
+    /// The data folder's `params/`: the keys missing there, or differing from the published
+    /// ones, are downloaded from the service and checked against the log.
+    #[default]
+    Service,
+    /// A params folder used as it is: its keys must be the published ones.
+    Folder(PathBuf),
+}
+
+/// What [`Official::init`] made.
+#[derive(Clone, Debug)]
+pub struct OfficialInit {
+    /// The official's public key: the registrar registers it.
+    pub public_key: VerifyingKey,
+    /// The secret key's file (mode 0600).
+    pub key_file: PathBuf,
+    /// The wallet.
+    pub wallet: PathBuf,
+    /// Whether the wallet was created (else an existing one was kept). A created wallet must
+    /// be backed up: without it no proof about its commitments can ever be made.
+    pub wallet_created: bool,
+}
+
+/// Something the user should be told while an operation goes on: the front end words it.
+/// Not `non_exhaustive`: a front end must word every notice, so a new one fails its build.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    /// The log key was pinned (first contact): compare it with the operator's.
+    LogKeyPinned(NewlyPinned),
+    /// A previous declaration was given, but nothing was filed before: no wealth_growth proof
+    /// is needed, and it is ignored.
+    PrevIgnored {
+        /// The official.
+        official: OfficialId,
+        /// The period filed.
+        period: Period,
+    },
+    /// wealth_growth does not hold from `from` to `to` (the net worth grew by more than the
+    /// declared income and the policy's tolerance): the filing goes without it, and
+    /// supervisors get a wealth_growth_missing alert.
+    WealthGrowthDoesNotHold {
+        /// The previous period.
+        from: Period,
+        /// The period filed.
+        to: Period,
+    },
+}
+
+/// What [`Official::plan_filing`] found.
+#[derive(Debug)]
+pub enum Planned {
+    /// The period was filed before and this is no amendment: the same declaration again is
+    /// a no-op, another one is refused. Which it is takes the wallet: [`Official::refile`].
+    FiledBefore(FiledBefore),
+    /// A filing to make: [`Official::file`]. (Boxed: it holds the opened params.)
+    File(Box<FilingPlan>),
+}
+
+/// A period filed before ([`Planned::FiledBefore`]).
+#[derive(Debug)]
+pub struct FiledBefore {
+    declaration: Declaration,
+    /// The filing that counts for the period (the latest).
+    pub filed: api::FilingInfo,
+}
+
+/// A declaration already filed: nothing was sent ([`Official::refile`]).
+#[derive(Clone, Debug)]
+pub struct AlreadyFiled {
+    /// The official.
+    pub official: OfficialId,
+    /// The period.
+    pub period: Period,
+    /// The commitment filed.
+    pub commitment: Commitment,
+    /// The filing's entry.
+    pub entry: u64,
+}
+
+/// How a filing will deal with wealth_growth.
+#[derive(Clone, Debug)]
+pub enum GrowthPlan {
+    /// Nothing was filed before: no wealth_growth proof is needed.
+    NotNeeded,
+    /// An earlier period was filed, and the filing goes without wealth_growth on request
+    /// (supervisors get a wealth_growth_missing alert).
+    Skipped {
+        /// The latest earlier filing.
+        previous: api::FilingInfo,
+    },
+    /// wealth_growth is proved from the latest earlier filing.
+    Prove {
+        /// The latest earlier filing.
+        previous: api::FilingInfo,
+    },
+}
+
+/// A filing checked against the service's policy and the official's record, with the
+/// proving keys ready; nothing secret was used ([`Official::plan_filing`]).
+pub struct FilingPlan {
+    declaration: Declaration,
+    prev: Option<Declaration>,
+    params: Params,
+    tolerance: Amount,
+    policy: api::FilingPolicy,
+    /// The official.
+    pub official: OfficialId,
+    /// The period.
+    pub period: Period,
+    /// The declaration's capacity.
+    pub capacity: Capacity,
+    /// Whether this is an amendment.
+    pub amend: bool,
+    /// The period's filing so far, if any (an amendment replaces it).
+    pub replaces: Option<api::FilingInfo>,
+    /// The public band the net worth falls in, if the policy has one (filing fails without).
+    pub band: Option<api::Band>,
+    /// What happens with wealth_growth.
+    pub growth: GrowthPlan,
+    /// The statements that will be proved, in order (wealth_growth only if it holds).
+    pub statements: Vec<StatementKind>,
+    /// What to tell the user, in order.
+    pub notices: Vec<Notice>,
+}
+
+impl std::fmt::Debug for FilingPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilingPlan")
+            .field("official", &self.official)
+            .field("period", &self.period)
+            .field("capacity", &self.capacity)
+            .field("amend", &self.amend)
+            .field("band", &self.band)
+            .field("growth", &self.growth)
+            .field("statements", &self.statements)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FilingPlan {
+    /// The opening of the previous declaration when wealth_growth is to be proved: it must
+    /// open to the commitment filed.
+    fn prev_opening(&self, wallet: &Wallet) -> Result<Option<Opening>> {
+        let (GrowthPlan::Prove { previous }, Some(prev)) = (&self.growth, &self.prev) else {
+            return Ok(None);
+        };
+        let opening = wallet
+            .opening(prev)
+            .map_err(|source| OfficialError::PrevNotInWallet {
+                period: previous.period,
+                source,
+            })?;
+        if opening.commitment() != previous.commitment {
+            return Err(OfficialError::PrevNotFiled {
+                period: previous.period,
+                entry: previous.entry,
+            });
+        }
+        Ok(Some(opening))
+    }
+
+    /// The filing's proofs: `band` for the net worth, and wealth_growth from `prev` when it
+    /// holds (when it does not, a notice says so and the filing goes without).
+    fn prove(
+        &self,
+        opening: &Opening,
+        prev: Option<&Opening>,
+        band: api::Band,
+        progress: &dyn Progress,
+        notices: &mut Vec<Notice>,
+    ) -> Result<(Vec<ProofEnvelope>, GrowthOutcome)> {
+        let mut rng = rand::rngs::OsRng;
+        let (params, capacity) = (&self.params, self.capacity);
+        let nwr = StatementKind::NetWorthRange;
+        let (lo, hi) = (SignedAmount(band.lo), SignedAmount(band.hi));
+        let band_proof = with_prover(params, nwr, capacity, progress, |p| {
+            p.net_worth_range(opening, lo, hi, &mut rng)
+        })?
+        .map_err(|source| OfficialError::Proving {
+            statement: nwr,
+            source,
+        })?;
+        let mut proofs = vec![band_proof];
+        let prev = match (&self.growth, prev) {
+            (GrowthPlan::Skipped { .. }, _) => return Ok((proofs, GrowthOutcome::Skipped)),
+            (_, None) => return Ok((proofs, GrowthOutcome::NotNeeded)),
+            (_, Some(prev)) => prev,
+        };
+        let (wg, from) = (StatementKind::WealthGrowth, prev.period());
+        let proved = with_prover(params, wg, capacity, progress, |p| {
+            p.wealth_growth(prev, opening, self.tolerance, &mut rng)
+        })?;
+        match proved {
+            Ok(proof) => {
+                proofs.push(proof);
+                Ok((proofs, GrowthOutcome::Proved { from }))
+            }
+            Err(ProveError::DoesNotHold(_)) => {
+                notices.push(Notice::WealthGrowthDoesNotHold {
+                    from,
+                    to: self.period,
+                });
+                Ok((proofs, GrowthOutcome::DoesNotHold { from }))
+            }
+            Err(source) => Err(OfficialError::Proving {
+                statement: wg,
+                source,
+            }),
+        }
+    }
+}
+
+/// What became of wealth_growth in a filing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrowthOutcome {
+    /// Nothing was filed before.
+    NotNeeded,
+    /// Left out on request.
+    Skipped,
+    /// Proved from `from`.
+    Proved {
+        /// The previous period.
+        from: Period,
+    },
+    /// It does not hold from `from`: filed without it.
+    DoesNotHold {
+        /// The previous period.
+        from: Period,
+    },
+}
+
+impl GrowthOutcome {
+    /// The outcome in words: `not needed`, `skipped`, `proved`, `does not hold`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotNeeded => "not needed",
+            Self::Skipped => "skipped",
+            Self::Proved { .. } => "proved",
+            Self::DoesNotHold { .. } => "does not hold",
+        }
+    }
+}
+
+/// A filing the service accepted ([`Official::file`]).
+#[derive(Clone, Debug)]
+pub struct Filed {
+    /// The official.
+    pub official: OfficialId,
+    /// The period.
+    pub period: Period,
+    /// The capacity.
+    pub capacity: Capacity,
+    /// The commitment filed.
+    pub commitment: Commitment,
+    /// What committing did to the wallet.
+    pub wallet_status: CommitStatus,
+    /// The public band proved.
+    pub band: api::Band,
+    /// The statements proved and filed, in order.
+    pub proofs: Vec<StatementKind>,
+    /// What became of wealth_growth.
+    pub wealth_growth: GrowthOutcome,
+    /// The rules the filing set off (`wealth_growth_missing`, `declaration_amended`, …).
+    pub alerts: Vec<String>,
+    /// The entries logged, their receipts checked and kept.
+    pub logged: Logged,
+    /// What to tell the user, in order.
+    pub notices: Vec<Notice>,
+}
+
+/// Whether a declaration holds the asset a challenge asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No asset item has the registry id asked about: it cannot be proved included.
+    NotDeclared,
+    /// Item `item` (numbered from 1 in file order) is the asset; `meets_min_value` says
+    /// whether it is declared at the least value asked or more (else the statement does not
+    /// hold).
+    Declared {
+        /// The item.
+        item: usize,
+        /// Its category.
+        category: Category,
+        /// Whether its value is at least the least asked.
+        meets_min_value: bool,
+    },
+}
+
+/// A challenge addressed to the official ([`Official::challenges`]).
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    /// The challenge, as the service lists it.
+    pub asked: api::ChallengeView,
+    /// With a declaration: whether it holds the asset asked about.
+    pub verdict: Option<Verdict>,
+    /// With a declaration: whether it is for the challenge's period.
+    pub declaration_period_matches: Option<bool>,
+}
+
+/// An answer checked against the challenge, the declaration and the filing, with the proving
+/// key ready ([`Official::plan_answer`]).
+pub struct AnswerPlan {
+    declaration: DeclarationFile,
+    asset_id: AssetId,
+    params: Params,
+    filed: api::FilingInfo,
+    /// The challenge.
+    pub challenge: api::ChallengeView,
+    /// The item that answers it, numbered from 1 in file order.
+    pub item: usize,
+    /// Its category.
+    pub category: Category,
+    /// Set when getting the keys pinned the log key (first contact).
+    pub newly_pinned: Option<NewlyPinned>,
+}
+
+impl std::fmt::Debug for AnswerPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerPlan")
+            .field("challenge", &self.challenge.challenge)
+            .field("item", &self.item)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An answer the service accepted ([`Official::answer`]).
+#[derive(Clone, Debug)]
+pub struct ChallengeAnswered {
+    /// The challenge.
+    pub challenge: ChallengeId,
+    /// Its period.
+    pub period: Period,
+    /// The item proved included, numbered from 1 in file order.
+    pub item: usize,
+    /// Its category.
+    pub category: Category,
+    /// The least value proved.
+    pub min_value: u64,
+    /// The entries logged, their receipts checked and kept.
+    pub logged: Logged,
+}
+
+/// The official of one service: a connection signing with the official key.
+#[derive(Clone)]
+pub struct Official {
+    conn: Connection,
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for Official {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Official")
+            .field("conn", &self.conn)
+            .field(
+                "public_key",
+                &hex::encode(self.key.verifying_key().as_bytes()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Official {
+    /// Makes the official key in `data_dir` (once: refuses if there is one) and, if there is
+    /// no wallet at `wallet`, a new wallet with `new_wallet_passphrase`. Check first with
+    /// [`keys::refuse_existing_key`] before asking for a passphrase.
+    pub fn init(
+        data_dir: &Path,
+        wallet: &Path,
+        new_wallet_passphrase: Option<&Passphrase>,
+    ) -> Result<OfficialInit> {
+        let creating = !wallet.exists();
+        if creating && new_wallet_passphrase.is_none() {
+            return Err(OfficialError::NoPassphrase {
+                path: wallet.to_owned(),
+            });
+        }
+        let key = keys::make_key(data_dir, KeyRole::Official)?;
+        if let (true, Some(passphrase)) = (creating, new_wallet_passphrase) {
+            create_wallet(wallet, passphrase)?;
+        }
+        Ok(OfficialInit {
+            public_key: key.verifying_key(),
+            key_file: KeyRole::Official.path(data_dir),
+            wallet: wallet.to_owned(),
+            wallet_created: creating,
+        })
+    }
+
+    /// The official of the service `client` talks to, signing with the key in `data_dir`,
+    /// where the connection keeps its state too.
+    pub fn open(client: &Client, data_dir: &Path) -> Result<Self> {
+        let key = keys::load_key(data_dir, KeyRole::Official)?;
+        Ok(Self {
+            conn: Connection::new(client.signed(key.clone()), data_dir),
+            key,
+        })
+    }
+
+    /// The connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The official's public key.
+    pub fn public_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Checks a filing of `decl` before anything secret is used: the service's policy takes
+    /// its capacity, this machine's key is the one registered, a period filed before is
+    /// amended only with `amend`, and wealth_growth starts from the latest earlier filing
+    /// (`prev`, read only when one was filed; or left out with `without_growth`). Then gets
+    /// the proving keys from `params` (downloads go to `progress`).
+    pub fn plan_filing(
+        &self,
+        decl: &DeclarationFile,
+        prev: Option<&Path>,
+        amend: bool,
+        without_growth: bool,
+        params: &ParamsSource,
+        progress: &dyn Progress,
+    ) -> Result<Planned> {
+        let declaration = &decl.declaration;
+        let (official, period) = (declaration.official().clone(), declaration.period());
+        let capacity = declaration.capacity();
+        let info: api::ServiceInfo = self.request(
+            || self.conn.client().get("/v1/info"),
+            || "cannot read the service's filing policy".to_owned(),
+        )?;
+        if !info.policy.capacities.contains(&usize::from(capacity)) {
+            return Err(OfficialError::CapacityNotAccepted {
+                accepted: info.policy.capacities,
+                capacity,
+                path: decl.path.clone(),
+            });
+        }
+        let record = self.record(&official)?;
+        let public_key = hex::encode(self.key.verifying_key().as_bytes());
+        if record.official.public_key != public_key {
+            return Err(OfficialError::KeyNotRegistered {
+                official,
+                key_file: KeyRole::Official.path(self.conn.data_dir()),
+                public_key,
+            });
+        }
+        let replaces = latest_filing(&record, period).cloned();
+        if let (Some(filed), false) = (&replaces, amend) {
+            return Ok(Planned::FiledBefore(FiledBefore {
+                declaration: declaration.clone(),
+                filed: filed.clone(),
+            }));
+        }
+        let mut notices = Vec::new();
+        let (growth, prev) = growth_plan(&record, declaration, prev, without_growth, &mut notices)?;
+        let mut statements = vec![StatementKind::NetWorthRange];
+        if let GrowthPlan::Prove { .. } = growth {
+            statements.push(StatementKind::WealthGrowth);
+        }
+        let (params, pinned) = self.proving_keys(params, &statements, capacity, progress)?;
+        notices.extend(pinned.map(Notice::LogKeyPinned));
+        Ok(Planned::File(Box::new(FilingPlan {
+            band: info
+                .policy
+                .band_for(probity_core::net_worth(&declaration.slots())),
+            declaration: declaration.clone(),
+            prev,
+            params,
+            tolerance: Amount(info.policy.wealth_growth_tolerance),
+            policy: info.policy,
+            official,
+            period,
+            capacity,
+            amend,
+            replaces,
+            growth,
+            statements,
+            notices,
+        })))
+    }
+
+    /// A period filed before, again: succeeds, sending nothing, if `wallet` opens the
+    /// declaration to the commitment filed; refuses any other declaration (it needs an
+    /// amendment).
+    pub fn refile(&self, plan: &FiledBefore, wallet: &Wallet) -> Result<AlreadyFiled> {
+        let declaration = &plan.declaration;
+        let f = &plan.filed;
+        if wallet
+            .opening(declaration)
+            .is_ok_and(|o| o.commitment() == f.commitment)
+        {
+            return Ok(AlreadyFiled {
+                official: declaration.official().clone(),
+                period: f.period,
+                commitment: f.commitment,
+                entry: f.entry,
+            });
+        }
+        Err(OfficialError::FiledAnother {
+            official: declaration.official().clone(),
+            period: declaration.period(),
+            entry: f.entry,
+        })
+    }
+
+    /// Files as `plan` says: commits the declaration in `wallet` (amending with
+    /// `plan.amend`), proves the band and wealth_growth (`progress` sees each proof), signs
+    /// and sends the filing, and checks and keeps its receipts. wealth_growth that does not
+    /// hold is not an error: the filing goes without it ([`GrowthOutcome::DoesNotHold`]).
+    pub fn file(
+        &self,
+        plan: FilingPlan,
+        wallet: &mut Wallet,
+        progress: &dyn Progress,
+    ) -> Result<Filed> {
+        let (opening, wallet_status) = commit_to_wallet(wallet, &plan.declaration, plan.amend)?;
+        let prev_opening = plan.prev_opening(wallet)?;
+        let band = plan
+            .policy
+            .band_for(opening.net_worth())
+            .ok_or(OfficialError::NoBand)?;
+        let mut notices = Vec::new();
+        let (proofs, wealth_growth) = plan.prove(
+            &opening,
+            prev_opening.as_ref(),
+            band,
+            progress,
+            &mut notices,
+        )?;
+        let (official, period, capacity) = (plan.official, plan.period, plan.capacity);
+        let statements: Vec<StatementKind> = proofs.iter().map(|p| p.statement).collect();
+        let filing = DeclarationFiled::sign(
+            official.clone(),
+            period,
+            capacity,
+            opening.commitment(),
+            &self.key,
+        );
+        let accepted: api::FilingAccepted = self.request(
+            || {
+                self.conn
+                    .client()
+                    .post("/v1/filings", &api::FileDeclaration { filing, proofs })
+            },
+            || format!("the service did not accept the {period} filing"),
+        )?;
+        let logged = self.keep(&accepted.receipts)?;
+        Ok(Filed {
+            official,
+            period,
+            capacity,
+            commitment: opening.commitment(),
+            wallet_status,
+            band,
+            proofs: statements,
+            wealth_growth,
+            alerts: accepted.alerts,
+            logged,
+            notices,
+        })
+    }
+
+    /// The challenges addressed to this official; with `declaration`, whether it holds the
+    /// asset each one asks about.
+    pub fn challenges(&self, declaration: Option<&Declaration>) -> Result<Vec<Challenge>> {
+        self.asked()?
+            .into_iter()
+            .map(|asked| {
+                let (verdict, declaration_period_matches) = match declaration {
+                    None => (None, None),
+                    Some(d) => {
+                        let found = matching_assets(d, id_hash(&asked)?);
+                        let verdict = match found.first() {
+                            None => Verdict::NotDeclared,
+                            Some((item, declared)) => Verdict::Declared {
+                                item: *item,
+                                category: declared.category,
+                                meets_min_value: declared.value.0 >= asked.min_value,
+                            },
+                        };
+                        (Some(verdict), Some(d.period() == asked.period))
+                    }
+                };
+                Ok(Challenge {
+                    asked,
+                    verdict,
+                    declaration_period_matches,
+                })
+            })
+            .collect()
+    }
+
+    /// Checks an answer to the challenge `id` with `decl` before anything secret is used: the
+    /// challenge is open and about `decl`'s official and period, an asset of `decl` answers it
+    /// at the least value asked, and the period was filed. Then gets the proving key from
+    /// `params` (downloads go to `progress`).
+    pub fn plan_answer(
+        &self,
+        id: ChallengeId,
+        decl: &DeclarationFile,
+        params: &ParamsSource,
+        progress: &dyn Progress,
+    ) -> Result<AnswerPlan> {
+        let declaration = &decl.declaration;
+        let challenge = self
+            .asked()?
+            .into_iter()
+            .find(|c| c.challenge == id)
+            .ok_or(OfficialError::NoSuchChallenge(id))?;
+        if challenge.status != "open" {
+            return Err(OfficialError::ChallengeClosed {
+                challenge: id,
+                status: challenge.status,
+            });
+        }
+        if declaration.official() != &challenge.official || declaration.period() != challenge.period
+        {
+            return Err(OfficialError::OtherDeclaration {
+                official: challenge.official,
+                period: challenge.period,
+                path: decl.path.clone(),
+                decl_official: declaration.official().clone(),
+                decl_period: declaration.period(),
+            });
+        }
+        let found = matching_assets(declaration, id_hash(&challenge)?);
+        let Some(&(item, answer)) = found.iter().find(|(_, i)| i.value.0 >= challenge.min_value)
+        else {
+            return Err(match found.first() {
+                Some(&(item, _)) => OfficialError::BelowLeastValue {
+                    item,
+                    path: decl.path.clone(),
+                    min_value: challenge.min_value,
+                },
+                None => OfficialError::NotDeclared {
+                    path: decl.path.clone(),
+                },
+            });
+        };
+        let record = self.record(&challenge.official)?;
+        let filed = latest_filing(&record, challenge.period)
+            .cloned()
+            .ok_or(OfficialError::NoFiling(challenge.period))?;
+        let (params, newly_pinned) = self.proving_keys(
+            params,
+            &[StatementKind::AssetIncluded],
+            declaration.capacity(),
+            progress,
+        )?;
+        Ok(AnswerPlan {
+            asset_id: answer.asset_id.clone(),
+            category: answer.category,
+            declaration: decl.clone(),
+            params,
+            filed,
+            challenge,
+            item,
+            newly_pinned,
+        })
+    }
+
+    /// Answers as `plan` says: proves with the blindings in `wallet` (`progress` sees the
+    /// proof) that the item is in the filed declaration, sends the proof, and checks and keeps
+    /// the receipts.
+    pub fn answer(
+        &self,
+        plan: AnswerPlan,
+        wallet: &Wallet,
+        progress: &dyn Progress,
+    ) -> Result<ChallengeAnswered> {
+        let c = &plan.challenge;
+        let opening = wallet.opening(&plan.declaration.declaration)?;
+        if opening.commitment() != plan.filed.commitment {
+            return Err(OfficialError::NotTheFiled {
+                path: plan.declaration.path.clone(),
+                period: c.period,
+                entry: plan.filed.entry,
+            });
+        }
+        let kind = StatementKind::AssetIncluded;
+        let proof = with_prover(&plan.params, kind, opening.capacity(), progress, |p| {
+            p.asset_included(
+                &opening,
+                &plan.asset_id,
+                Amount(c.min_value),
+                &mut rand::rngs::OsRng,
+            )
+        })?
+        .map_err(|source| OfficialError::Proving {
+            statement: kind,
+            source,
+        })?;
+        let id = c.challenge;
+        let written: api::Written = self.request(
+            || {
+                self.conn.client().post(
+                    &format!("/v1/challenges/{id}/answer"),
+                    &api::AnswerChallenge { proof },
+                )
+            },
+            || format!("the service did not accept the answer to {id}"),
+        )?;
+        Ok(ChallengeAnswered {
+            challenge: id,
+            period: c.period,
+            item: plan.item,
+            category: plan.category,
+            min_value: c.min_value,
+            logged: self.keep(&written.receipts)?,
+        })
+    }
+
+    /// The challenges addressed to this official, as the service lists them.
+    fn asked(&self) -> Result<Vec<api::ChallengeView>> {
+        self.request(
+            || self.conn.client().get("/v1/official/challenges"),
+            || "cannot list the challenges addressed to you".to_owned(),
+        )
+    }
+
+    /// The official's public record, with a clear error for an unregistered id.
+    fn record(&self, official: &OfficialId) -> Result<api::OfficialRecord> {
+        let client = self.conn.client();
+        match client.get(&format!("/v1/officials/{official}")) {
+            Ok(record) => Ok(record),
+            Err(e) if e.status() == Some(404) => Err(OfficialError::NotRegistered {
+                official: official.clone(),
+                base: client.base().to_owned(),
+            }),
+            Err(source) => Err(OfficialError::Request {
+                what: format!("cannot read the record of {official}"),
+                source,
+            }),
+        }
+    }
+
+    /// The params to prove `kinds` at `capacity` with, as the log published them, and the
+    /// log key if this pinned it. From the service, the keys missing from `DATA_DIR/params`
+    /// (or differing from the published ones) are downloaded, each checked against the log
+    /// before it is kept; a folder given is used as it is, and its keys must be the
+    /// published ones.
+    fn proving_keys(
+        &self,
+        source: &ParamsSource,
+        kinds: &[StatementKind],
+        capacity: Capacity,
+        progress: &dyn Progress,
+    ) -> Result<(Params, Option<NewlyPinned>)> {
+        let log = self.conn.log_key()?;
+        let published =
+            published_params(&self.conn, &log.key).map_err(OfficialError::PublishedParams)?;
+        for &statement in kinds {
+            if published.manifest.entry(statement, capacity).is_none() {
+                return Err(OfficialError::NoServiceKey {
+                    statement,
+                    capacity,
+                });
+            }
+        }
+        let default = self.conn.data_dir().join(PARAMS_DIR);
+        let dir = match source {
+            ParamsSource::Service => {
+                let needs: Vec<_> = kinds.iter().map(|&kind| (kind, capacity)).collect();
+                let params = ensure_keys(&self.conn, &published, &default, &needs, progress)
+                    .map_err(|source| OfficialError::FetchKeys {
+                        dir: default,
+                        source,
+                    })?;
+                return Ok((params, log.newly_pinned));
+            }
+            ParamsSource::Folder(dir) => dir,
+        };
+        let params = Params::open(dir).map_err(|source| OfficialError::ParamsFolder {
+            dir: dir.clone(),
+            default,
+            source,
+        })?;
+        for &statement in kinds {
+            let local = params.entry(statement, capacity)?;
+            let theirs = published.key(statement, capacity)?;
+            if local.verifying_key != theirs.verifying_key
+                || local.proving_key_sha256 != theirs.proving_key_sha256
+            {
+                return Err(OfficialError::UnpublishedKey {
+                    statement,
+                    capacity,
+                    dir: dir.clone(),
+                });
+            }
+        }
+        Ok((params, log.newly_pinned))
+    }
+
+    fn request<T>(
+        &self,
+        send: impl FnOnce() -> Result<T, ClientError>,
+        what: impl FnOnce() -> String,
+    ) -> Result<T> {
+        send().map_err(|source| OfficialError::Request {
+            what: what(),
+            source,
+        })
+    }
+
+    /// Checks the receipts against the pinned log key and keeps them.
+    fn keep(&self, receipts: &[Receipt]) -> Result<Logged> {
+        let log = self.conn.log_key()?;
+        self.conn.keep_receipts(&log.key, receipts)?;
+        Ok(Logged {
+            entries: receipts.iter().map(|r| r.proof.index).collect(),
+            newly_pinned: log.newly_pinned,
+        })
+    }
+}
+
+/// How `declaration`'s filing deals with wealth_growth, given the official's `record`: from
+/// the latest earlier filing, with the previous declaration read from `prev` (only then).
+fn growth_plan(
+    record: &api::OfficialRecord,
+    declaration: &Declaration,
+    prev: Option<&Path>,
+    without_growth: bool,
+    notices: &mut Vec<Notice>,
+) -> Result<(GrowthPlan, Option<Declaration>)> {
+    let (official, period) = (declaration.official(), declaration.period());
+    let previous = record
+        .filings
+        .iter()
+        .map(|f| f.period)
+        .filter(|p| *p < period)
+        .max()
+        .and_then(|p| latest_filing(record, p))
+        .cloned();
+    let (previous, path) = match (previous, prev) {
+        (None, prev) => {
+            if prev.is_some() {
+                notices.push(Notice::PrevIgnored {
+                    official: official.clone(),
+                    period,
+                });
+            }
+            return Ok((GrowthPlan::NotNeeded, None));
+        }
+        (Some(previous), _) if without_growth => {
+            return Ok((GrowthPlan::Skipped { previous }, None))
+        }
+        (Some(previous), None) => {
+            return Err(OfficialError::PrevNeeded {
+                official: official.clone(),
+                previous: previous.period,
+            })
+        }
+        (Some(previous), Some(path)) => (previous, path),
+    };
+    let prev = DeclarationFile::read(path)?.declaration;
+    if prev.official() != official || prev.period() != previous.period {
+        return Err(OfficialError::PrevNotLatest {
+            path: path.to_owned(),
+            prev_official: prev.official().clone(),
+            prev_period: prev.period(),
+            official: official.clone(),
+            period,
+            previous: previous.period,
+        });
+    }
+    if previous.capacity != declaration.capacity() {
+        return Err(OfficialError::PrevCapacity {
+            previous: previous.period,
+            previous_capacity: previous.capacity,
+            capacity: declaration.capacity(),
+        });
+    }
+    Ok((GrowthPlan::Prove { previous }, Some(prev)))
+}
+
+/// The filing that counts for `period`: the latest one (amendments replace earlier ones).
+fn latest_filing(record: &api::OfficialRecord, period: Period) -> Option<&api::FilingInfo> {
+    record.filings.iter().rev().find(|f| f.period == period)
+}
+
+/// The registry-id hash a challenge asks about.
+fn id_hash(challenge: &api::ChallengeView) -> Result<IdHash> {
+    challenge
+        .id_hash
+        .parse()
+        .map_err(|e: String| OfficialError::BadIdHash(e))
+}
+
+/// The asset items of `declaration` whose registry id hashes to `id_hash`, numbered from 1
+/// in file order.
+fn matching_assets(declaration: &Declaration, id_hash: IdHash) -> Vec<(usize, &Item)> {
+    declaration
+        .items()
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.category.class() == Class::Asset && item.asset_id.id_hash() == id_hash
+        })
+        .map(|(i, item)| (i + 1, item))
+        .collect()
+}
