@@ -1,24 +1,30 @@
 //! `probity demo`: the whole story against a real service, each step saying what it shows.
 //!
 //! The demo starts the service in this process, on a temporary data folder and a free port of
-//! 127.0.0.1, and plays every role against it over HTTP, as each role's own app would: the
+//! 127.0.0.1, and plays every role against it over HTTP through the client library
+//! (`probity-client`), as each role's own app would, each from a data folder of its own: the
 //! registrar sets up, two officials file (one's wealth growth is explained by income, the
 //! other's is not), a supervisor challenges, a whistleblower tips, and an auditor checks the
-//! whole log from its tiles with nothing but the log's public key. It needs no setup and no
-//! network: development keys for capacity 16 are made in the temporary folder.
+//! whole log from its tiles, re-verifies every proof, and holds the log to every receipt the
+//! parties kept. Nothing passes between the parties' folders but the service's address: each
+//! pins the log key on first contact, and the officials download their proving keys from the
+//! service, checked against the log. It needs no setup and no network: development keys for
+//! capacity 16 are made in the temporary folder.
 //!
 //! # The clock
 //! The story spans two filing years, so the service runs on a clock the demo moves (the
 //! service takes its clock as a parameter): it starts on 2 March 2026 and jumps forward as
-//! the story does. Every signed request carries the same clock's time.
+//! the story does. Every party's client reads the same clock ([`Client::with_clock`]), for
+//! its signatures and for the whistleblower's epochs.
 //!
 //! # What is printed
-//! Only what each role would see: commitments, public bands, proof sizes and times, ledger
-//! entries. No declared amount is printed; the figures stay in the example files, on the
-//! officials' side. With `--json`, a machine-readable summary goes to stdout instead of the
-//! story, and progress to stderr.
+//! Only what each role would see: commitments, public bands, proof times, ledger entries. No
+//! declared amount is printed; the figures stay in the declaration files, in the officials'
+//! folders. With `--json`, a machine-readable summary goes to stdout instead of the story, and
+//! progress to stderr.
 
 use std::{
+    cell::RefCell,
     collections::BTreeMap,
     path::{Path, PathBuf},
     process::ExitCode,
@@ -29,31 +35,23 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::{anyhow, bail, Context as _};
-use base64::Engine as _;
+use anyhow::{bail, Context as _};
 use clap::Args;
-use ed25519_dalek::SigningKey;
-use probity_client::{api, official::commit_to_wallet, Client, ClientError, LOG_TILES_PATH};
-use probity_core::{
-    format_minor_units, Amount, AssetId, Capacity, Declaration, OfficialId, Opening, Period,
-    ProofEnvelope, SignedAmount, StatementKind,
+use probity_client::{
+    api,
+    official::{
+        self, DeclarationFile, Filed, GrowthOutcome, Notice, ParamsSource, Planned, Statement,
+    },
+    supervisor::{read_tip_key, Challenge},
+    whistleblower::TipOutcome,
+    Auditor, Client, ClientError, Connection, Official, OfficialError, Progress, Registrar,
+    Supervisor, Whistleblower, WhistleblowerError,
 };
-use probity_credentials::{
-    issuance, presentation, seal, Credential, CredentialAttributes, EnrollmentCode, Epoch,
-    ExpirySchedule, IssuerPublicParams, Scope, SealedTip, Subject, TipBody, TipContext,
-    TipPublicKey, TipSecretKey,
-};
-use probity_ledger::{
-    audit, read_entries, CheckpointVerifier, DeclarationFiled, Disclosure, Entry, EntryBody,
-    HttpSource, MemoryTree, Receipt, SupervisorId, Timestamp, WithheldProof,
-};
+use probity_core::{format_minor_units, Amount, AssetId, OfficialId, Period, StatementKind};
+use probity_ledger::{CheckpointVerifier, Receipt, SupervisorId, Timestamp};
 use probity_params::Params;
-use probity_prover::{
-    wallet::{Passphrase, Wallet},
-    ProveError, Prover,
-};
+use probity_prover::wallet::{Passphrase, Wallet};
 use probity_service::{rules, Background, Config, Service};
-use probity_verifier::{verify_envelope, StatementVerifyingKey};
 use rand::{rngs::OsRng, RngCore};
 use serde_json::{json, Value};
 
@@ -172,21 +170,11 @@ impl Out {
 
     /// Progress of a slow operation, finished by [`Out::done`].
     fn start(&self, text: &str) -> Instant {
-        // `out!` and `eout!` flush: the line is shown now, and ends when the operation does.
-        if self.json {
-            eout!("{text} … ");
-        } else {
-            out!("   {text} … ");
-        }
-        Instant::now()
+        show_start(self.json, text)
     }
 
     fn done(&self, text: &str) {
-        if self.json {
-            eoutln!("{text}");
-        } else {
-            outln!("{text}");
-        }
+        show_done(self.json, text);
     }
 
     /// A line of progress outside any step.
@@ -196,6 +184,26 @@ impl Out {
         } else {
             outln!("   {}", Self::indent(text));
         }
+    }
+}
+
+/// Shows the start of a slow operation: on stdout in the story, on stderr with `--json`.
+fn show_start(json: bool, text: &str) -> Instant {
+    // `out!` and `eout!` flush: the line is shown now, and ends when the operation does.
+    if json {
+        eout!("{text} … ");
+    } else {
+        out!("   {text} … ");
+    }
+    Instant::now()
+}
+
+/// Ends the line [`show_start`] began.
+fn show_done(json: bool, text: &str) {
+    if json {
+        eoutln!("{text}");
+    } else {
+        outln!("{text}");
     }
 }
 
@@ -254,19 +262,82 @@ impl Server {
 
 // ----- the parties -------------------------------------------------------------------------
 
-/// An official's machine: their key, their wallet of blindings, their client.
-struct Official {
+/// An official's machine: their app (key and connection), their wallet of blindings, and the
+/// folder holding both, their declaration files, the proving keys and the receipts.
+struct OfficialParty {
     id: OfficialId,
-    key: SigningKey,
-    client: Client,
+    app: Official,
     wallet: Wallet,
+    folder: PathBuf,
 }
 
-/// The official's app: one prover per statement it uses, each holding its proving key.
-struct Provers {
-    net_worth_range: Prover,
-    wealth_growth: Prover,
-    asset_included: Prover,
+impl OfficialParty {
+    /// Writes an embedded example declaration into the official's folder, under its own id,
+    /// as the file their app files from.
+    fn declaration(&self, text: &str, name: &str) -> anyhow::Result<DeclarationFile> {
+        // The second official's declarations are the examples with the official id replaced.
+        let text = text.replace(
+            "official = \"GOV-0001\"",
+            &format!("official = \"{}\"", self.id),
+        );
+        let path = self.folder.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(DeclarationFile::read(&path)?)
+    }
+}
+
+/// Everyone in the story but the auditor, who comes last with a folder of their own.
+struct Cast {
+    registrar: Registrar,
+    registrar_folder: PathBuf,
+    gov1: OfficialParty,
+    gov2: OfficialParty,
+    supervisor: Supervisor,
+    supervisor_folder: PathBuf,
+}
+
+/// Watches the officials' apps (key downloads, proofs) as lines of the story, and times the
+/// proofs.
+struct Watch {
+    json: bool,
+    current: RefCell<Option<(String, Instant)>>,
+    /// The proofs made since last taken: what, and how long it took in seconds.
+    proofs: RefCell<Vec<(String, f64)>>,
+}
+
+impl Watch {
+    fn new(json: bool) -> Self {
+        Self {
+            json,
+            current: RefCell::new(None),
+            proofs: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl Progress for Watch {
+    fn start(&self, what: &str, _total: Option<u64>) {
+        let shown = match what.strip_suffix(" proof") {
+            Some(statement) => format!("proving {statement}"),
+            None => format!("downloading the {what}"),
+        };
+        let started = show_start(self.json, &shown);
+        *self.current.borrow_mut() = Some((what.to_owned(), started));
+    }
+
+    fn advance(&self, _n: u64) {}
+
+    fn finish(&self) {
+        if let Some((what, started)) = self.current.borrow_mut().take() {
+            let took = started.elapsed();
+            show_done(self.json, &duration_text(took));
+            if let Some(statement) = what.strip_suffix(" proof") {
+                self.proofs
+                    .borrow_mut()
+                    .push((statement.to_owned(), took.as_secs_f64()));
+            }
+        }
+    }
 }
 
 /// Everything the story has made so far.
@@ -275,22 +346,13 @@ struct Story {
     dir: PathBuf,
     server: Server,
     log: CheckpointVerifier,
-    provers: Provers,
     policy: api::FilingPolicy,
-    /// Every receipt handed out, with the step that got it.
-    receipts: Vec<(usize, Receipt)>,
+    watch: Watch,
+    /// How many receipts the parties were handed, each checked against the log key.
+    receipts: usize,
     /// The largest checkpoint seen in a receipt.
     log_size: u64,
     proofs_made: Vec<Value>,
-}
-
-fn parse(text: &str, official: &str) -> anyhow::Result<Declaration> {
-    // The second official's declarations are the examples with the official id replaced.
-    let text = text.replace(
-        "official = \"GOV-0001\"",
-        &format!("official = \"{official}\""),
-    );
-    Declaration::from_toml(&text).context("an embedded example declaration is invalid")
 }
 
 fn fresh_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
@@ -387,32 +449,48 @@ fn refusal(e: ClientError) -> anyhow::Result<(u16, String)> {
     }
 }
 
+/// The receipts a party's app kept in `folder` for `entries`.
+fn kept_receipts(folder: &Path, entries: &[u64]) -> anyhow::Result<Vec<Receipt>> {
+    entries
+        .iter()
+        .map(|index| {
+            let path = folder
+                .join(probity_client::RECEIPTS_DIR)
+                .join(format!("{index:012}.json"));
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("the receipt of entry {index} was not kept"))?;
+            serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not a receipt", path.display()))
+        })
+        .collect()
+}
+
 impl Story {
     fn step(&self) -> usize {
         self.out.steps.len()
     }
 
-    /// Checks receipts against the log's key as they arrive and keeps them for the audit;
-    /// returns them in words ("DeclarationFiled #7, ProofAccepted #8").
-    fn keep(&mut self, receipts: &[Receipt]) -> anyhow::Result<String> {
+    /// Checks the receipts a party's app kept for `entries` against the log's key, as the
+    /// story's own eyes; returns them in words ("DeclarationFiled #7, ProofAccepted #8").
+    fn keep(&mut self, folder: &Path, entries: &[u64]) -> anyhow::Result<String> {
         let mut names = Vec::new();
-        for r in receipts {
-            let (entry, checkpoint) = r
-                .verify(&self.log)
-                .map_err(|e| anyhow!("a receipt does not verify against the log key: {e}"))?;
+        for r in kept_receipts(folder, entries)? {
+            let (entry, checkpoint) = r.verify(&self.log).map_err(|e| {
+                anyhow::anyhow!("a receipt does not verify against the log key: {e}")
+            })?;
             self.log_size = self.log_size.max(checkpoint.size());
             names.push(format!("{} #{}", entry.body.type_name(), r.proof.index));
-            self.receipts.push((self.step(), r.clone()));
+            self.receipts += 1;
         }
         Ok(names.join(", "))
     }
 
     /// Says what a write logged, with its receipts checked.
-    fn logged(&mut self, receipts: &[Receipt]) -> anyhow::Result<()> {
-        let names = self.keep(receipts)?;
+    fn logged(&mut self, folder: &Path, entries: &[u64]) -> anyhow::Result<()> {
+        let names = self.keep(folder, entries)?;
         self.out.line(&format!(
             "logged: {names}; {} receipt(s) verify against the log key (log size {})",
-            receipts.len(),
+            entries.len(),
             self.log_size
         ));
         self.out.fact("logged", &names);
@@ -420,138 +498,133 @@ impl Story {
         Ok(())
     }
 
-    fn prove(
-        &mut self,
-        what: &str,
-        prove: impl FnOnce(&Provers) -> Result<ProofEnvelope, ProveError>,
-    ) -> anyhow::Result<ProofEnvelope> {
-        let t = self.out.start(&format!("proving {what}"));
-        let envelope = prove(&self.provers)?;
-        let took = t.elapsed();
-        let seconds = took.as_secs_f64();
-        let bytes = envelope.proof_bytes()?.len();
-        self.out
-            .done(&format!("{}, {bytes}-byte proof", duration_text(took)));
-        let record = json!({
-            "step": self.step(),
-            "what": what,
-            "statement": envelope.statement,
-            "seconds": seconds,
-            "bytes": bytes,
-        });
-        self.out.push("proofs", &record);
-        self.proofs_made.push(record);
-        Ok(envelope)
-    }
-
-    /// The official's app tries to prove something false, and must be refused.
-    fn refused_to_prove(
-        &mut self,
-        what: &str,
-        prove: impl FnOnce(&Provers) -> Result<ProofEnvelope, ProveError>,
-    ) -> anyhow::Result<()> {
-        match prove(&self.provers) {
-            Err(e @ ProveError::DoesNotHold(_)) => {
-                let message = e.to_string();
-                self.out
-                    .line(&format!("the official's app refuses {what}: {message}"));
-                self.out.push(
-                    "refused_to_prove",
-                    json!({ "what": what, "message": message }),
-                );
-                Ok(())
-            }
-            Err(e) => Err(e.into()),
-            Ok(_) => bail!("{what} was proved although it does not hold: this is a bug"),
+    /// Records the proofs the watch timed since last asked that were made, `made` (an
+    /// attempt at a statement that does not hold is timed too, and is no proof).
+    fn take_proofs(&mut self, whose: &str, made: &[StatementKind]) {
+        let mut made: Vec<&str> = made.iter().map(|k| k.name()).collect();
+        let timed: Vec<_> = self.watch.proofs.borrow_mut().drain(..).collect();
+        for (statement, seconds) in timed {
+            let Some(i) = made.iter().position(|m| *m == statement) else {
+                continue;
+            };
+            made.remove(i);
+            let record = json!({
+                "step": self.step(),
+                "what": format!("{statement} for {whose}"),
+                "statement": statement,
+                "seconds": seconds,
+            });
+            self.out.push("proofs", &record);
+            self.proofs_made.push(record);
         }
     }
 
-    fn band_proof(
-        &mut self,
-        official: &Official,
-        opening: &Opening,
-    ) -> anyhow::Result<(ProofEnvelope, api::Band)> {
-        let band = self
-            .policy
-            .band_for(opening.net_worth())
-            .context("the service's bands cover every net worth")?;
-        let envelope = self.prove(
-            &format!("net_worth_range for {} {}", official.id, opening.period()),
-            |p| {
-                p.net_worth_range.net_worth_range(
-                    opening,
-                    SignedAmount(band.lo),
-                    SignedAmount(band.hi),
-                    &mut OsRng,
-                )
-            },
-        )?;
-        Ok((envelope, band))
-    }
-
-    /// Signs and files a commitment with its proofs; returns the alerts it raised.
+    /// The official's app files `decl` (with `prev`, the latest earlier filing's file, for
+    /// wealth_growth): plans under the service's policy, downloads the keys it lacks, commits,
+    /// proves, signs and sends; the receipts are checked and kept.
     fn file(
         &mut self,
-        official: &Official,
-        opening: &Opening,
-        proofs: Vec<ProofEnvelope>,
-    ) -> anyhow::Result<Vec<String>> {
-        let filing = api::FileDeclaration {
-            filing: DeclarationFiled::sign(
-                official.id.clone(),
-                opening.period(),
-                opening.capacity(),
-                opening.commitment(),
-                &official.key,
-            ),
-            proofs,
+        who: &mut OfficialParty,
+        decl: &DeclarationFile,
+        prev: Option<&Path>,
+    ) -> anyhow::Result<Filed> {
+        let planned = who.app.plan_filing(
+            decl,
+            prev,
+            false,
+            false,
+            &ParamsSource::Service,
+            &self.watch,
+        )?;
+        let Planned::File(plan) = planned else {
+            bail!(
+                "{} {} was filed before: this is a bug",
+                who.id,
+                decl.declaration.period()
+            );
         };
-        let accepted: api::FilingAccepted = official
-            .client
-            .post("/v1/filings", &filing)
-            .with_context(|| format!("{}'s {} filing", official.id, opening.period()))?;
-        self.logged(&accepted.receipts)?;
-        Ok(accepted.alerts)
+        let filed = who.app.file(*plan, &mut who.wallet, &self.watch)?;
+        self.take_proofs(&format!("{} {}", who.id, filed.period), &filed.proofs);
+        self.logged(&who.folder, &filed.logged.entries)?;
+        Ok(filed)
+    }
+
+    /// The supervisor challenges an official on a registry asset (only its `id_hash` leaves
+    /// the supervisor's machine).
+    fn challenge(
+        &mut self,
+        cast: &Cast,
+        official: &OfficialId,
+        asset: &str,
+        min_value: u64,
+    ) -> anyhow::Result<ChallengeRef> {
+        let deadline = self.server.now_ms() + CHALLENGE_DAYS * DAY_MS;
+        let issued = cast.supervisor.challenge(&Challenge::new(
+            official.clone(),
+            asset,
+            min_value,
+            deadline,
+            None,
+        )?)?;
+        self.out.line(&format!(
+            "challenge {} to {official} about the {} declaration, to answer by {}",
+            issued.challenge,
+            issued.period,
+            utc_text(deadline)
+        ));
+        self.logged(&cast.supervisor_folder, &issued.entries)?;
+        Ok(ChallengeRef {
+            challenge: issued.challenge,
+            deadline,
+        })
     }
 }
 
-fn open_official(
-    server: &Server,
-    dir: &Path,
-    registrar: &Client,
-    id: &str,
-    name: &str,
-    position: &str,
-) -> anyhow::Result<(Official, Vec<Receipt>)> {
-    let id = OfficialId::new(id).map_err(anyhow::Error::msg)?;
-    let key = SigningKey::generate(&mut OsRng);
-    let folder = dir.join(id.as_str().to_lowercase());
-    std::fs::create_dir_all(&folder)
-        .with_context(|| format!("cannot create {}", folder.display()))?;
-    let wallet = Wallet::create(
-        &folder.join("wallet.probity"),
-        &Passphrase::new(WALLET_PASSPHRASE),
-    )?;
-    let written: api::Written = registrar.post(
-        "/v1/admin/officials",
-        &api::RegisterOfficial {
-            official: id.clone(),
-            name: name.into(),
-            position: position.into(),
-            jurisdiction: JURISDICTION.into(),
-            public_key: hex::encode(key.verifying_key().as_bytes()),
-        },
-    )?;
-    let client = server.client().signed(key.clone());
-    Ok((
-        Official {
-            id,
-            key,
-            client,
-            wallet,
-        },
-        written.receipts,
-    ))
+/// A challenge the story follows.
+struct ChallengeRef {
+    challenge: probity_ledger::ChallengeId,
+    deadline: u64,
+}
+
+fn challenge_status(supervisor: &Supervisor, c: &ChallengeRef) -> anyhow::Result<String> {
+    supervisor
+        .challenges()?
+        .into_iter()
+        .find(|v| v.challenge == c.challenge)
+        .map(|v| v.status)
+        .context("the supervisors do not see the challenge")
+}
+
+fn wait_for_alert(
+    supervisor: &Supervisor,
+    rule: &str,
+    c: &ChallengeRef,
+) -> anyhow::Result<api::AlertView> {
+    let until = Instant::now() + SWEEP_WAIT;
+    loop {
+        if let Some(a) = supervisor
+            .alerts()?
+            .into_iter()
+            .find(|a| a.rule == rule && a.detail.challenge == Some(c.challenge))
+        {
+            return Ok(a);
+        }
+        if Instant::now() > until {
+            bail!(
+                "no {rule} alert after {} s: the service's deadline sweep did not run",
+                SWEEP_WAIT.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn expect_no_alerts(alerts: &[String]) -> anyhow::Result<()> {
+    if alerts.is_empty() {
+        Ok(())
+    } else {
+        bail!("the filing raised {alerts:?}: this is a bug")
+    }
 }
 
 pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
@@ -567,105 +640,16 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             "{}",
             wrap(&format!(
                 "The whole story against a real service, which runs in this process on a free \
-                 port of 127.0.0.1 with its data in {}. Every role talks to it over HTTP, as its \
-                 own app would. The service's clock starts on 2 March 2026 and jumps forward as \
-                 the story does.",
+                 port of 127.0.0.1 with its data in {}. Every role talks to it over HTTP through \
+                 the client library, from a folder of its own, as its own app would. The \
+                 service's clock starts on 2 March 2026 and jumps forward as the story does.",
                 dir.join("service").display()
             ))
         );
     }
-
-    // ----- the registrar sets up -----------------------------------------------------------
-    out.step(
-        "Development keys for the four statements at capacity 16.",
-        DEV_WARNING,
-    );
-    let service_dir = dir.join("service");
-    let params_dir = service_dir.join("params");
-    let t = Instant::now();
-    let manifest = probity_params::setup_dev(
-        &params_dir,
-        &StatementKind::ALL,
-        &[Capacity::C16],
-        &mut OsRng,
-        |s| {
-            out.progress(&format!(
-                "key {} of {}: {} ({} s so far)",
-                s.index + 1,
-                s.total,
-                s.statement,
-                t.elapsed().as_secs()
-            ))
-        },
-    )?;
-    let t_keys = t.elapsed().as_secs_f64();
-    let params = Params::open(&params_dir)?;
-    let t = out.start("the officials' app loads the proving keys");
-    let provers = Provers {
-        net_worth_range: Prover::from_params(&params, StatementKind::NetWorthRange, Capacity::C16)?,
-        wealth_growth: Prover::from_params(&params, StatementKind::WealthGrowth, Capacity::C16)?,
-        asset_included: Prover::from_params(&params, StatementKind::AssetIncluded, Capacity::C16)?,
-    };
-    out.done(&duration_text(t.elapsed()));
-    out.line(&format!(
-        "keys made in {t_keys:.1} s; constraints: {}",
-        manifest
-            .keys
-            .iter()
-            .map(|k| format!("{} {}", k.statement, k.num_constraints))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    out.fact("seconds", t_keys);
-    out.fact(
-        "constraints",
-        manifest
-            .keys
-            .iter()
-            .map(|k| (k.statement.name(), k.num_constraints))
-            .collect::<BTreeMap<_, _>>(),
-    );
-
-    out.step(
-        "The registrar makes a signing key and starts the service with its public key.",
-        "Only the registrar can register people. On first start the service makes its log key (it\n\
-         signs every checkpoint), the whistleblower credential issuer key, and the supervisors'\n\
-         tip key pair: it keeps the public half and writes the secret half to\n\
-         supervisor-tip.key for the supervisors (in real life it is handed over and deleted from\n\
-         the server). The log opens with the verifying keys (ParamsPublished) and the\n\
-         whistleblower keys (WhistleblowerKeysPublished), so that everyone pins the same ones.",
-    );
-    let registrar_key = SigningKey::generate(&mut OsRng);
-    let start_ms = utc_ms(2026, 3, 2) + 9 * HOUR_MS;
-    let server = Server::start(
-        Config {
-            data_dir: service_dir.clone(),
-            capacities: vec![Capacity::C16.slots()],
-            registrar_key: Some(hex::encode(registrar_key.verifying_key().as_bytes())),
-            sweep_interval_secs: 1,
-            ..Config::default()
-        },
-        start_ms,
-    )?;
-    let info: api::ServiceInfo = server.client().get("/v1/info")?;
-    let log = CheckpointVerifier::from_vkey(&info.log_key)?;
-    out.line(&format!("listening on {}", server.base));
-    out.line(&format!("log {} with key {}", info.origin, info.log_key));
-    out.line(&format!("service clock: {}", utc_text(start_ms)));
-    out.fact("server", &server.base);
-    out.fact("log_key", &info.log_key);
-    let mut story = Story {
-        out,
-        dir: dir.clone(),
-        server,
-        log,
-        provers,
-        policy: info.policy.clone(),
-        receipts: Vec::new(),
-        log_size: 0,
-        proofs_made: Vec::new(),
-    };
-    let summary = play(&mut story, &registrar_key)?;
+    dev_keys(&mut out, &dir.join("service").join("params"))?;
+    let mut story = start_service(out, &dir)?;
+    let summary = play(&mut story)?;
     let Story {
         out, server, dir, ..
     } = story;
@@ -688,20 +672,147 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             "\n{}",
             wrap(&format!(
                 "Done in {seconds:.1} s. The service's data (database, log key, supervisors' tip \
-                 key, params) is in {}; the officials' wallets are in {} and {}.",
+                 key, params) is in {}; each party's folder (keys, pinned log key, receipts; the \
+                 officials' wallets, declarations and downloaded proving keys) is beside it: {}.",
                 dir.join("service").display(),
-                dir.join("gov-0001").display(),
-                dir.join("gov-0002").display()
+                PARTIES
+                    .iter()
+                    .map(|p| dir.join(p).display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The story after the service started; returns the summary.
-fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
-    let registrar = s.server.client().signed(registrar_key.clone());
+/// The parties' folders, beside the service's.
+const PARTIES: [&str; 6] = [
+    "registrar",
+    "gov-0001",
+    "gov-0002",
+    "supervisor",
+    "whistleblower",
+    "auditor",
+];
 
+/// The first step: development keys in the service's params folder.
+fn dev_keys(out: &mut Out, params_dir: &Path) -> anyhow::Result<()> {
+    out.step(
+        "Development keys for the four statements at capacity 16.",
+        DEV_WARNING,
+    );
+    let t = Instant::now();
+    let manifest = probity_params::setup_dev(
+        params_dir,
+        &StatementKind::ALL,
+        &[probity_core::Capacity::C16],
+        &mut OsRng,
+        |s| {
+            out.progress(&format!(
+                "key {} of {}: {} ({} s so far)",
+                s.index + 1,
+                s.total,
+                s.statement,
+                t.elapsed().as_secs()
+            ))
+        },
+    )?;
+    let t_keys = t.elapsed().as_secs_f64();
+    out.line(&format!(
+        "keys made in {t_keys:.1} s; constraints: {}",
+        manifest
+            .keys
+            .iter()
+            .map(|k| format!("{} {}", k.statement, k.num_constraints))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out.fact("seconds", t_keys);
+    out.fact(
+        "constraints",
+        manifest
+            .keys
+            .iter()
+            .map(|k| (k.statement.name(), k.num_constraints))
+            .collect::<BTreeMap<_, _>>(),
+    );
+    Ok(())
+}
+
+/// The second step: the registrar's key, and the service started with it.
+fn start_service(mut out: Out, dir: &Path) -> anyhow::Result<Story> {
+    out.step(
+        "The registrar makes a signing key and starts the service with its public key.",
+        "Only the registrar can register people. On first start the service makes its log key (it\n\
+         signs every checkpoint), the whistleblower credential issuer key, and the supervisors'\n\
+         tip key pair: it keeps the public half and writes the secret half to\n\
+         supervisor-tip.key for the supervisors (in real life it is handed over and deleted from\n\
+         the server). The log opens with the verifying keys (ParamsPublished) and the\n\
+         whistleblower keys (WhistleblowerKeysPublished), so that everyone pins the same ones.",
+    );
+    let registrar = Registrar::init(&dir.join("registrar"))?;
+    let start_ms = utc_ms(2026, 3, 2) + 9 * HOUR_MS;
+    let server = Server::start(
+        Config {
+            data_dir: dir.join("service"),
+            capacities: vec![probity_core::Capacity::C16.slots()],
+            registrar_key: Some(hex::encode(registrar.public_key.as_bytes())),
+            sweep_interval_secs: 1,
+            ..Config::default()
+        },
+        start_ms,
+    )?;
+    let info: api::ServiceInfo = server.client().get("/v1/info")?;
+    let log = CheckpointVerifier::from_vkey(&info.log_key)?;
+    out.line(&format!("listening on {}", server.base));
+    out.line(&format!("log {} with key {}", info.origin, info.log_key));
+    out.line(&format!("service clock: {}", utc_text(start_ms)));
+    out.fact("server", &server.base);
+    out.fact("log_key", &info.log_key);
+    let watch = Watch::new(out.json);
+    Ok(Story {
+        out,
+        dir: dir.to_owned(),
+        server,
+        log,
+        policy: info.policy,
+        watch,
+        receipts: 0,
+        log_size: 0,
+        proofs_made: Vec::new(),
+    })
+}
+
+/// An official's machine: a key made there, registered by the registrar, and a wallet.
+fn open_official(
+    s: &mut Story,
+    registrar: &Registrar,
+    (id, name, position): (&str, &str, &str),
+) -> anyhow::Result<OfficialParty> {
+    let id = OfficialId::new(id).map_err(anyhow::Error::msg)?;
+    let folder = s.dir.join(id.as_str().to_lowercase());
+    let wallet_path = folder.join("wallet.probity");
+    let passphrase = Passphrase::new(WALLET_PASSPHRASE);
+    let made = Official::init(&folder, &wallet_path, Some(&passphrase))?;
+    let logged = registrar.register_official(&api::RegisterOfficial {
+        official: id.clone(),
+        name: name.into(),
+        position: position.into(),
+        jurisdiction: JURISDICTION.into(),
+        public_key: hex::encode(made.public_key.as_bytes()),
+    })?;
+    s.keep(&s.dir.join("registrar"), &logged.entries)?;
+    Ok(OfficialParty {
+        app: Official::open(&s.server.client(), &folder)?,
+        wallet: Wallet::open(&wallet_path, &passphrase)?,
+        id,
+        folder,
+    })
+}
+
+/// The registrar registers the officials and the supervisor, and sets the deadlines.
+fn register(s: &mut Story) -> anyhow::Result<Cast> {
     s.out.step(
         "The registrar registers two officials and a supervisor, and sets the filing deadlines.",
         "Each registration is a ledger entry. Officials and supervisors sign every request with\n\
@@ -709,43 +820,27 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
          end of 31 March 2026, for 2026 by the end of 31 March 2027: after a deadline, a missing\n\
          declaration raises an alert.",
     );
-    let (mut gov1, receipts) = open_official(
-        &s.server,
-        &s.dir,
+    let registrar_folder = s.dir.join("registrar");
+    let registrar = Registrar::open(&s.server.client(), &registrar_folder)?;
+    let gov1 = open_official(
+        s,
         &registrar,
-        "GOV-0001",
-        "Zhang Wei",
-        "Head of the Urban Planning Bureau",
+        ("GOV-0001", "Zhang Wei", "Head of the Urban Planning Bureau"),
     )?;
-    s.keep(&receipts)?;
-    let (mut gov2, receipts) = open_official(
-        &s.server,
-        &s.dir,
+    let gov2 = open_official(
+        s,
         &registrar,
-        "GOV-0002",
-        "Li Na",
-        "Deputy Head of the Transport Bureau",
+        ("GOV-0002", "Li Na", "Deputy Head of the Transport Bureau"),
     )?;
-    s.keep(&receipts)?;
-    let supervisor_key = SigningKey::generate(&mut OsRng);
-    let written: api::Written = registrar.post(
-        "/v1/admin/supervisors",
-        &api::RegisterSupervisor {
-            supervisor: SupervisorId::new("HZ-DISCIPLINE").map_err(anyhow::Error::msg)?,
-            public_key: hex::encode(supervisor_key.verifying_key().as_bytes()),
-        },
-    )?;
-    s.keep(&written.receipts)?;
-    let supervisor = s.server.client().signed(supervisor_key);
+    let supervisor_folder = s.dir.join("supervisor");
+    let made = Supervisor::init(&supervisor_folder)?;
+    let id = SupervisorId::new("HZ-DISCIPLINE").map_err(anyhow::Error::msg)?;
+    let logged = registrar.register_supervisor(&id, &made.public_key)?;
+    s.keep(&registrar_folder, &logged.entries)?;
     for (period, deadline) in [(2025, utc_ms(2026, 4, 1)), (2026, utc_ms(2027, 4, 1))] {
-        let written: api::Written = registrar.post(
-            "/v1/admin/deadlines",
-            &api::SetDeadline {
-                period: Period::new(period).map_err(anyhow::Error::msg)?,
-                deadline,
-            },
-        )?;
-        s.keep(&written.receipts)?;
+        let period = Period::new(period).map_err(anyhow::Error::msg)?;
+        let logged = registrar.set_deadline(period, deadline)?;
+        s.keep(&registrar_folder, &logged.entries)?;
     }
     s.out.line(&format!(
         "officials GOV-0001 (Zhang Wei) and GOV-0002 (Li Na) in {JURISDICTION}; supervisor HZ-DISCIPLINE"
@@ -755,426 +850,30 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
         s.log_size
     ));
     s.out.fact("log_size", s.log_size);
+    Ok(Cast {
+        supervisor: Supervisor::open(&s.server.client(), &supervisor_folder)?,
+        registrar,
+        registrar_folder,
+        gov1,
+        gov2,
+        supervisor_folder,
+    })
+}
 
-    // ----- filings -------------------------------------------------------------------------
-    s.out.step(
-        "Both officials file their 2025 declarations (examples/gov-0001-2025.toml; GOV-0002's is\n\
-         the same file under its own id).",
-        "The declaration never leaves the official's machine. The official commits to it (the\n\
-         random blindings go into an encrypted wallet), signs the commitment, and proves\n\
-         net_worth_range for the public band the net worth falls in. The service verifies the\n\
-         proof and logs the filing and the proof. The supervisor learns that the net worth is in\n\
-         that band, never the figure; the commitment reveals nothing (every slot, padding\n\
-         included, has its own blinding, so even the number of items is hidden). The receipt\n\
-         proves the filing is in the log: it can never be denied or quietly dropped.",
-    );
-    s.out.line(&format!(
-        "the filing policy (GET /v1/info): net_worth_range for one of the public bands ({}), \
-         and from the second filing on, wealth_growth from the previous one with tolerance {}",
-        bands_text(&s.policy),
-        format_minor_units(s.policy.wealth_growth_tolerance.into())
-    ));
-    let d1_2025 = parse(DECL_2025, "GOV-0001")?;
-    let (o1_2025, _) = commit_to_wallet(&mut gov1.wallet, &d1_2025, false)?;
-    s.out.line(&format!(
-        "GOV-0001 2025 commitment {} (public), blindings in {}",
-        o1_2025.commitment(),
-        gov1.wallet.path().display()
-    ));
-    let (band_proof, band) = s.band_proof(&gov1, &o1_2025)?;
-    let alerts = s.file(&gov1, &o1_2025, vec![band_proof])?;
-    s.out.line(&format!(
-        "the supervisor learns: GOV-0001's net worth for 2025 is between {}",
-        band_text(band)
-    ));
-    expect_no_alerts(&alerts)?;
-    let d2_2025 = parse(DECL_2025, "GOV-0002")?;
-    let (o2_2025, _) = commit_to_wallet(&mut gov2.wallet, &d2_2025, false)?;
-    let (band_proof, _) = s.band_proof(&gov2, &o2_2025)?;
-    let alerts = s.file(&gov2, &o2_2025, vec![band_proof])?;
-    expect_no_alerts(&alerts)?;
-    s.out.fact("band_2025", band_text(band));
-
-    let filing_2026 = utc_ms(2027, 3, 1) + 9 * HOUR_MS;
-    s.server.set_clock(filing_2026);
-    s.out.step(
-        "A year later (the clock moves to 1 March 2027), GOV-0001 files for 2026\n\
-         (examples/gov-0001-2026.toml), with wealth_growth.",
-        "wealth_growth proves that net worth grew from 2025 to 2026 by no more than the income\n\
-         declared for 2026 (tolerance 0, the service's policy), against the two filed\n\
-         commitments. The supervisor learns that the growth is explained by income, and the\n\
-         new band; not the growth, not the income.",
-    );
-    let d1_2026 = parse(DECL_2026, "GOV-0001")?;
-    let (o1_2026, _) = commit_to_wallet(&mut gov1.wallet, &d1_2026, false)?;
-    let (band_proof, band) = s.band_proof(&gov1, &o1_2026)?;
-    let tolerance = Amount(s.policy.wealth_growth_tolerance);
-    let growth = s.prove("wealth_growth for GOV-0001 2025 → 2026", |p| {
-        p.wealth_growth
-            .wealth_growth(&o1_2025, &o1_2026, tolerance, &mut OsRng)
-    })?;
-    let alerts = s.file(&gov1, &o1_2026, vec![band_proof, growth])?;
-    expect_no_alerts(&alerts)?;
-    s.out.line(&format!(
-        "the supervisor learns: GOV-0001's net worth for 2026 is between {}, and grew from \
-         2025 by no more than the income declared for 2026; no alert",
-        band_text(band)
-    ));
-
-    s.out.step(
-        "GOV-0002 files for 2026 a declaration with a second flat and a large deposit that no\n\
-         declared income explains (examples/gov-0001-2026-unexplained.toml under GOV-0002).",
-        "A false statement has no proof: the official's own app cannot make the wealth_growth\n\
-         proof. The filing still goes in, with the band proof only, and the service's rules\n\
-         raise a wealth_growth_missing alert. Supervisors read the alert's details; the public\n\
-         ledger shows only that an alert was raised, with a salted digest of its details.",
-    );
-    let d2_2026 = parse(DECL_2026_UNEXPLAINED, "GOV-0002")?;
-    let (o2_2026, _) = commit_to_wallet(&mut gov2.wallet, &d2_2026, false)?;
-    s.refused_to_prove("wealth_growth for GOV-0002 2025 → 2026", |p| {
-        p.wealth_growth
-            .wealth_growth(&o2_2025, &o2_2026, tolerance, &mut OsRng)
-    })?;
-    let (band_proof, band) = s.band_proof(&gov2, &o2_2026)?;
-    let alerts = s.file(&gov2, &o2_2026, vec![band_proof])?;
-    if alerts != [rules::WEALTH_GROWTH_MISSING] {
-        bail!("GOV-0002's filing raised {alerts:?}, not wealth_growth_missing: this is a bug");
-    }
-    s.out.line(&format!(
-        "the supervisor learns: GOV-0002's net worth for 2026 is between {}, and the growth \
-         since 2025 is not shown to be explained",
-        band_text(band)
-    ));
-    let seen: Vec<api::AlertView> = supervisor.get("/v1/supervisor/alerts")?;
-    let alert = seen
-        .iter()
-        .find(|a| a.rule == rules::WEALTH_GROWTH_MISSING && a.detail.official == gov2.id)
-        .context("the supervisors do not see the wealth_growth_missing alert")?;
-    s.out.line(&format!(
-        "supervisors' alerts: {} (entry #{}): {}",
-        alert.rule, alert.entry, alert.detail.message
-    ));
-    s.out.fact("alerts", &alerts);
-    s.out.fact("alert_message", &alert.detail.message);
-
-    s.out.step(
-        "What the public sees: GOV-0001's record (GET /v1/officials/GOV-0001).",
-        "Anyone can read every official's filings (period, commitment, time, whether late) and\n\
-         which statements were proved about them. No amount appears anywhere in the service's\n\
-         answers or on the ledger.",
-    );
-    let record: api::OfficialRecord = s.server.client().get("/v1/officials/GOV-0001")?;
-    for f in &record.filings {
-        s.out.line(&format!(
-            "filing {} at {} (entry #{}), commitment {}…",
-            f.period,
-            utc_text(f.time),
-            f.entry,
-            f.commitment
-                .to_string()
-                .chars()
-                .take(24)
-                .collect::<String>()
-        ));
-    }
-    for p in &record.proofs {
-        s.out.line(&format!(
-            "proof {} for {} (entry #{})",
-            p.statement,
-            p.periods
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" → "),
-            p.entry
-        ));
-    }
-    s.out.fact("filings", record.filings.len());
-    s.out.fact("proofs", record.proofs.len());
-
-    // ----- a challenge ---------------------------------------------------------------------
-    s.out.step(
-        &format!(
-            "A supervisor finds GOV-0001's flat in the land registry ({REGISTRY_DEED}) and asks:\n\
-             is it in the 2026 declaration at {} or more?",
-            format_minor_units(REGISTRY_DEED_MIN.into())
-        ),
-        "The challenge goes on the ledger with a deadline; which asset and value it is about stay\n\
-         with the supervisors (the public entry holds a salted digest). The official answers with\n\
-         asset_included, proved from the declaration on their machine against the filed\n\
-         commitment: the asset is declared at that value or more; nothing else of the\n\
-         declaration is used. The answer's public entry withholds the asset, the value and the\n\
-         proof behind a salted digest too.",
-    );
-    let deed = AssetId(REGISTRY_DEED.into());
-    let registry = challenge(s, &supervisor, &gov1.id, &deed, REGISTRY_DEED_MIN)?;
-    let answer = s.prove("asset_included for GOV-0001 2026", |p| {
-        p.asset_included
-            .asset_included(&o1_2026, &deed, Amount(REGISTRY_DEED_MIN), &mut OsRng)
-    })?;
-    let written: api::Written = gov1.client.post(
-        &format!("/v1/challenges/{}/answer", registry.challenge),
-        &api::AnswerChallenge { proof: answer },
-    )?;
-    s.logged(&written.receipts)?;
-    let status = challenge_status(&supervisor, &registry)?;
-    if status != "answered" {
-        bail!("the answered challenge is `{status}`: this is a bug");
-    }
-    s.out
-        .line(&format!("the supervisor sees the challenge {status}"));
-    s.out.fact("status", status);
-
-    // ----- a whistleblower -----------------------------------------------------------------
-    s.out.step(
-        "The registrar hands a one-time enrollment code to a person whose identity it checked\n\
-         in person; the person enrolls as a whistleblower.",
-        "The code buys exactly one anonymous credential. The whistleblower's app takes the\n\
-         issuer key and the tip key from the log (WhistleblowerKeysPublished) and enrolls by\n\
-         blind issuance: the service learns that the code was used, never the credential's\n\
-         secret, so it cannot link any later tip to this enrollment. The log records only that\n\
-         codes were issued, and how many.",
-    );
-    let codes: api::EnrollmentCodes = registrar.post(
-        "/v1/admin/enrollment-codes",
-        &api::IssueEnrollmentCodes {
-            count: 1,
-            scope: JURISDICTION.into(),
-        },
-    )?;
-    s.logged(&codes.receipts)?;
-    // The whistleblower's app reads the service's info now: the credential's expiry follows
-    // the current epoch.
-    let info: api::ServiceInfo = s.server.client().get("/v1/info")?;
-    let info = &info;
-    let (issuer, tip_key, schedule) = whistleblower_keys(s, info)?;
-    let code = EnrollmentCode::parse(
-        codes
-            .codes
-            .first()
-            .context("the registrar asked for one code")?,
-    )?;
-    let t = s.out.start("enrolling (blind issuance)");
-    let credential = enroll(s, &issuer, code, schedule.expiry_for(Epoch(info.epoch)))?;
-    s.out.done(&duration_text(t.elapsed()));
-    s.out.line(&format!(
-        "a credential for {JURISDICTION}, valid to epoch {} (an epoch is a week); the issuer key \
-         and the tip key the service gave match those on the log",
-        credential.expiry()
-    ));
-
-    s.out.step(
-        "The whistleblower sends a sealed tip about GOV-0001.",
-        "The tip is sealed with HPKE to the supervisors' tip key on the whistleblower's machine:\n\
-         the service stores ciphertext only. The credential presentation proves a valid\n\
-         credential without saying which. The ledger gets a TipReceived entry with the day, a\n\
-         rate-limit tag and the ciphertext's SHA-256: not the official, not the text, so not\n\
-         even the official learns a tip exists. The whistleblower keeps a receipt code (for\n\
-         replies) and the ledger receipt: the tip cannot be silently buried.",
-    );
-    let tip_text = format!(
-        "GOV-0001's family holds a flat in Ningbo that is not in the declaration: property \
-         certificate {TIPPED_DEED}."
-    );
-    let epoch = info.epoch;
-    let context = TipContext::new(Subject::new(gov1.id.as_str())?, Epoch(epoch));
-    let t = s.out.start("sealing and presenting");
-    let tip = sealed_tip(&credential, &issuer, &tip_key, (&gov1.id, epoch), &tip_text)?;
-    s.out.done(&duration_text(t.elapsed()));
-    let sizes = (
-        base64::engine::general_purpose::STANDARD
-            .decode(&tip.sealed)?
-            .len(),
-        tip.presentation.len() / 2,
-    );
-    let accepted: api::TipAccepted = s.server.client().post("/v1/tips", &tip)?;
-    s.out.line(&format!(
-        "tip text: \"{tip_text}\"\nsealed tip {} bytes, presentation {} bytes; the whistleblower keeps the receipt code",
-        sizes.0, sizes.1
-    ));
-    s.out.fact("sealed_bytes", sizes.0);
-    s.out.fact("presentation_bytes", sizes.1);
-
-    s.out.step(
-        "The same credential tries a second tip about GOV-0001 in the same epoch.",
-        "Same person, same official, same epoch: the same rate-limit tag, so the service\n\
-         refuses it (follow-ups go through the receipt code). One person cannot flood the\n\
-         supervisors, and the count of distinct tags on an official is a count of independent\n\
-         reporters that no one can inflate with fake accounts.",
-    );
-    let again = sealed_tip(
-        &credential,
-        &issuer,
-        &tip_key,
-        (&gov1.id, epoch),
-        "Again: the flat in Ningbo.",
-    )?;
-    let (second_tip, message) = match s
-        .server
-        .client()
-        .post::<_, api::TipAccepted>("/v1/tips", &again)
-    {
-        Ok(_) => bail!("a second tip with the same credential was accepted: this is a bug"),
-        Err(e) => refusal(e)?,
-    };
-    if second_tip != 409 {
-        bail!("the second tip was refused with {second_tip}, not 409: {message}");
-    }
-    s.out.line(&format!("refused ({second_tip}): {message}"));
-    s.out.fact("refused_status", second_tip);
-    s.out.fact("refused_message", &message);
-
-    s.out.step(
-        "The supervisor reads the tip and replies; the whistleblower reads the reply.",
-        "The supervisor fetches the sealed tips and opens this one on their own machine with the\n\
-         supervisors' tip key (supervisor-tip.key): the service never could. The reply is kept\n\
-         for the whistleblower, who reads it with the receipt code: no account, no identity.",
-    );
-    let tip_status = |s: &Story| -> anyhow::Result<api::TipStatus> {
-        Ok(s.server.client().post(
-            "/v1/tips/status",
-            &api::TipStatusQuery {
-                receipt_code: accepted.receipt_code.clone(),
-            },
-        )?)
-    };
-    let until = accepted
-        .pooled_until
-        .context("the service logged the tip at once instead of pooling it")?;
-    let pooled = tip_status(s)?;
-    s.out.line(&format!(
-        "status: {} until the pool is logged at {} (the pool hides when each tip arrived)",
-        pooled.status,
-        utc_text(until)
-    ));
-    s.out.fact("pooled_status", &pooled.status);
-    s.server.set_clock(until + 1_000);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let tip_receipt = loop {
-        if let Some(r) = tip_status(s)?.receipt {
-            break r;
-        }
-        if Instant::now() > deadline {
-            bail!("the tip pool was not logged within 30 s of its window closing: this is a bug");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    s.logged(std::slice::from_ref(&tip_receipt))?;
-    let tips: Vec<api::SealedTipView> = supervisor.get("/v1/supervisor/tips")?;
-    let view = tips
-        .iter()
-        .find(|t| t.entry == tip_receipt.proof.index)
-        .context("the supervisors do not see the tip")?;
-    let secret = TipSecretKey::from_bytes(&hex::decode(
-        std::fs::read_to_string(
-            s.dir
-                .join("service")
-                .join(probity_service::files::SUPERVISOR_TIP_KEY),
-        )
-        .context("the service did not write the supervisors' tip key")?
-        .trim(),
-    )?)?;
-    let sealed =
-        SealedTip::from_bytes(&base64::engine::general_purpose::STANDARD.decode(&view.sealed)?)?;
-    let opened = probity_credentials::open(&secret, &context, &sealed)?;
-    if opened.text() != tip_text {
-        bail!("the opened tip differs from the one sent: this is a bug");
-    }
-    s.out.line(&format!(
-        "the supervisor opens tip #{} about {}: \"{}\"",
-        view.entry,
-        view.subject,
-        opened.text()
-    ));
-    let reply = "Thank you. We are looking into it.";
-    let written: api::Written = supervisor.post(
-        &format!("/v1/supervisor/tips/{}/reply", view.entry),
-        &api::ReplyToTip {
-            message: reply.into(),
-            close: false,
-        },
-    )?;
-    s.keep(&written.receipts)?;
-    let status: api::TipStatus = s.server.client().post(
-        "/v1/tips/status",
-        &api::TipStatusQuery {
-            receipt_code: accepted.receipt_code.clone(),
-        },
-    )?;
-    let read = status
-        .replies
-        .last()
-        .context("the whistleblower sees no reply")?;
-    s.out.line(&format!(
-        "the whistleblower reads (tip {}): \"{}\" ({})",
-        status.status, read.message, read.day
-    ));
-    s.out.fact("tip_status", &status.status);
-    s.out.fact("replies", status.replies.len());
-
-    s.out.step(
-        &format!(
-            "The supervisor challenges GOV-0001 on the flat named in the tip ({TIPPED_DEED}):\n\
-             is it in the 2026 declaration at all?"
-        ),
-        "It is not, so it cannot be answered: the official's app cannot make asset_included for\n\
-         an asset missing from the committed declaration, and the service refuses a proof about\n\
-         any other asset. The deadline passes; the service logs ChallengeExpired and raises a\n\
-         challenge_expired alert.",
-    );
-    let flat = AssetId(TIPPED_DEED.into());
-    let tipped = challenge(s, &supervisor, &gov1.id, &flat, 0)?;
-    s.refused_to_prove("asset_included for the Ningbo flat", |p| {
-        p.asset_included
-            .asset_included(&o1_2026, &flat, Amount(0), &mut OsRng)
-    })?;
-    let dodge = s.prove("asset_included for the Hangzhou flat instead", |p| {
-        p.asset_included
-            .asset_included(&o1_2026, &deed, Amount(0), &mut OsRng)
-    })?;
-    let (status, message) = match gov1.client.post::<_, api::Written>(
-        &format!("/v1/challenges/{}/answer", tipped.challenge),
-        &api::AnswerChallenge { proof: dodge },
-    ) {
-        Ok(_) => bail!("an answer about another asset was accepted: this is a bug"),
-        Err(e) => refusal(e)?,
-    };
-    s.out.line(&format!(
-        "the service refuses an answer about the other flat ({status}): {message}"
-    ));
-    s.out.fact("dodge_refused_status", status);
-    let expired_at = tipped.deadline + DAY_MS;
-    s.server.set_clock(expired_at);
-    s.out.line(&format!(
-        "the clock moves past the deadline, to {}",
-        utc_text(expired_at)
-    ));
-    let t = s.out.start("waiting for the service's deadline sweep");
-    let alert = wait_for_alert(&supervisor, rules::CHALLENGE_EXPIRED, &tipped)?;
-    s.out.done(&duration_text(t.elapsed()));
-    s.out.line(&format!(
-        "supervisors' alerts: {} (entry #{}): {}",
-        alert.rule, alert.entry, alert.detail.message
-    ));
-    let status = challenge_status(&supervisor, &tipped)?;
-    s.out.fact("status", &status);
-    s.out.fact("alert", &alert.rule);
-
-    // ----- the audit -----------------------------------------------------------------------
-    s.out.step(
-        "An auditor checks the whole log from its tiles, and every receipt handed out.",
-        "The auditor needs only the log's public key. It reads the checkpoint and the tiles from\n\
-         /v1/log/, recomputes the tree from every entry and checks its root against the signed\n\
-         checkpoint, checks every entry's form and the rules between entries (each filing\n\
-         signed by the key its official registered; each proof about commitments filed before),\n\
-         and re-verifies every public proof with the verifying keys published on the log.\n\
-         asset_included proofs withhold the asset, the value and the proof from the public: a\n\
-         supervisor re-verifies them from the disclosure, checked against the public digest.\n\
-         Every receipt handed out\n\
-         must verify, and its checkpoint must be a prefix of the audited log: nothing\n\
-         acknowledged was dropped or rewritten.",
-    );
-    let audit = audit_log(s, &supervisor)?;
+/// The story after the service started; returns the summary.
+fn play(s: &mut Story) -> anyhow::Result<Value> {
+    let mut cast = register(s)?;
+    let files = file_2025(s, &mut cast)?;
+    let decl_2026 = file_2026(s, &mut cast, &files)?;
+    file_unexplained(s, &mut cast, &files)?;
+    public_record(s)?;
+    answer_registry_challenge(s, &cast, &decl_2026)?;
+    let whistleblower = enroll(s, &cast)?;
+    let tip = send_tip(s, &cast, &whistleblower)?;
+    let second_tip = second_tip(s, &cast, &whistleblower)?;
+    read_tip(s, &cast, &whistleblower, &tip)?;
+    let status = unanswerable_challenge(s, &cast, &decl_2026)?;
+    let audit = audit_log(s, &cast)?;
 
     s.out.step(
         "What zero knowledge shows, and what it does not.",
@@ -1188,8 +887,7 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
          Completeness and honest values come from challenges on registry records and from tips,\n\
          on a ledger where every filing, challenge and tip is permanent and timestamped.",
     );
-
-    let alerts: Vec<api::AlertView> = supervisor.get("/v1/supervisor/alerts")?;
+    let alerts = cast.supervisor.alerts()?;
     Ok(json!({
         "log_entries": audit["entries"],
         "alerts": alerts.iter().map(|a| json!({
@@ -1205,270 +903,523 @@ fn play(s: &mut Story, registrar_key: &SigningKey) -> anyhow::Result<Value> {
         },
         "tips": { "accepted": 1, "second_tip_refused_with": second_tip },
         "proofs_made": s.proofs_made,
-        "receipts_verified": s.receipts.len(),
+        "receipts_verified": s.receipts,
         "audit": audit,
     }))
 }
 
-fn expect_no_alerts(alerts: &[String]) -> anyhow::Result<()> {
-    if alerts.is_empty() {
-        Ok(())
-    } else {
-        bail!("the filing raised {alerts:?}: this is a bug")
-    }
+/// The 2025 declaration files, in each official's folder.
+struct Files2025 {
+    gov1: PathBuf,
+    gov2: PathBuf,
 }
 
-/// The supervisor challenges an official on a registry asset (by its `id_hash`).
-fn challenge(
-    s: &mut Story,
-    supervisor: &Client,
-    official: &OfficialId,
-    asset: &AssetId,
-    min_value: u64,
-) -> anyhow::Result<ChallengeRef> {
-    let deadline = s.server.now_ms() + CHALLENGE_DAYS * DAY_MS;
-    let created: api::ChallengeCreated = supervisor.post(
-        "/v1/challenges",
-        &api::IssueChallenge {
-            official: official.clone(),
-            period: None,
-            id_hash: asset.id_hash().to_string(),
-            min_value,
-            deadline,
-        },
-    )?;
+fn file_2025(s: &mut Story, cast: &mut Cast) -> anyhow::Result<Files2025> {
+    s.out.step(
+        "Both officials file their 2025 declarations (examples/gov-0001-2025.toml; GOV-0002's is\n\
+         the same file under its own id).",
+        "The declaration never leaves the official's machine. The official's app downloads the\n\
+         proving key from the service, checked against the verifying keys published on the\n\
+         log. It commits to the declaration (the random blindings go into an encrypted wallet),\n\
+         signs the commitment, and proves net_worth_range for the public band the net worth\n\
+         falls in. The service verifies the proof and logs the filing and the proof. The\n\
+         supervisor learns that the net worth is in that band, never the figure; the commitment\n\
+         reveals nothing (every slot, padding included, has its own blinding, so even the number\n\
+         of items is hidden). The receipt proves the filing is in the log: it can never be\n\
+         denied or quietly dropped.",
+    );
     s.out.line(&format!(
-        "challenge {} to {official} about the {} declaration, to answer by {}",
-        created.challenge,
-        created.period,
-        utc_text(deadline)
+        "the filing policy (GET /v1/info): net_worth_range for one of the public bands ({}), \
+         and from the second filing on, wealth_growth from the previous one with tolerance {}",
+        bands_text(&s.policy),
+        format_minor_units(s.policy.wealth_growth_tolerance.into())
     ));
-    s.logged(&created.receipts)?;
-    Ok(ChallengeRef {
-        challenge: created.challenge.to_string(),
-        deadline,
+    let d1 = cast.gov1.declaration(DECL_2025, "2025.toml")?;
+    let filed = s.file(&mut cast.gov1, &d1, None)?;
+    s.out.line(&format!(
+        "GOV-0001 2025 commitment {} (public), blindings in {}",
+        filed.commitment,
+        cast.gov1.wallet.path().display()
+    ));
+    s.out.line(&format!(
+        "the supervisor learns: GOV-0001's net worth for 2025 is between {}",
+        band_text(filed.band)
+    ));
+    expect_no_alerts(&filed.alerts)?;
+    let d2 = cast.gov2.declaration(DECL_2025, "2025.toml")?;
+    let filed_2 = s.file(&mut cast.gov2, &d2, None)?;
+    expect_no_alerts(&filed_2.alerts)?;
+    s.out.fact("band_2025", band_text(filed.band));
+    Ok(Files2025 {
+        gov1: d1.path,
+        gov2: d2.path,
     })
 }
 
-struct ChallengeRef {
-    challenge: String,
-    deadline: u64,
+fn file_2026(s: &mut Story, cast: &mut Cast, files: &Files2025) -> anyhow::Result<DeclarationFile> {
+    s.server.set_clock(utc_ms(2027, 3, 1) + 9 * HOUR_MS);
+    s.out.step(
+        "A year later (the clock moves to 1 March 2027), GOV-0001 files for 2026\n\
+         (examples/gov-0001-2026.toml), with wealth_growth.",
+        "wealth_growth proves that net worth grew from 2025 to 2026 by no more than the income\n\
+         declared for 2026 (tolerance 0, the service's policy), against the two filed\n\
+         commitments. The supervisor learns that the growth is explained by income, and the\n\
+         new band; not the growth, not the income.",
+    );
+    let decl = cast.gov1.declaration(DECL_2026, "2026.toml")?;
+    let filed = s.file(&mut cast.gov1, &decl, Some(&files.gov1))?;
+    if filed.wealth_growth.as_str() != "proved" {
+        bail!("GOV-0001's wealth_growth was not proved: this is a bug");
+    }
+    expect_no_alerts(&filed.alerts)?;
+    s.out.line(&format!(
+        "the supervisor learns: GOV-0001's net worth for 2026 is between {}, and grew from \
+         2025 by no more than the income declared for 2026; no alert",
+        band_text(filed.band)
+    ));
+    Ok(decl)
 }
 
-fn challenge_status(supervisor: &Client, c: &ChallengeRef) -> anyhow::Result<String> {
-    let all: Vec<api::ChallengeView> = supervisor.get("/v1/supervisor/challenges")?;
-    all.into_iter()
-        .find(|v| v.challenge.to_string() == c.challenge)
-        .map(|v| v.status)
-        .context("the supervisors do not see the challenge")
-}
-
-fn wait_for_alert(
-    supervisor: &Client,
-    rule: &str,
-    c: &ChallengeRef,
-) -> anyhow::Result<api::AlertView> {
-    let until = Instant::now() + SWEEP_WAIT;
-    loop {
-        let alerts: Vec<api::AlertView> = supervisor.get("/v1/supervisor/alerts")?;
-        if let Some(a) = alerts.into_iter().find(|a| {
-            a.rule == rule
-                && a.detail
-                    .challenge
-                    .is_some_and(|id| id.to_string() == c.challenge)
-        }) {
-            return Ok(a);
+fn file_unexplained(s: &mut Story, cast: &mut Cast, files: &Files2025) -> anyhow::Result<()> {
+    s.out.step(
+        "GOV-0002 files for 2026 a declaration with a second flat and a large deposit that no\n\
+         declared income explains (examples/gov-0001-2026-unexplained.toml under GOV-0002).",
+        "A false statement has no proof: the official's own app cannot make the wealth_growth\n\
+         proof. The filing still goes in, with the band proof only, and the service's rules\n\
+         raise a wealth_growth_missing alert. Supervisors read the alert's details; the public\n\
+         ledger shows only that an alert was raised, with a salted digest of its details.",
+    );
+    let decl = cast.gov2.declaration(DECL_2026_UNEXPLAINED, "2026.toml")?;
+    let filed = s.file(&mut cast.gov2, &decl, Some(&files.gov2))?;
+    let GrowthOutcome::DoesNotHold { from } = filed.wealth_growth else {
+        bail!("GOV-0002's unexplained growth was not refused: this is a bug");
+    };
+    for notice in &filed.notices {
+        if let Notice::WealthGrowthDoesNotHold { .. } = notice {
+            let what = format!("wealth_growth for GOV-0002 {from} → {}", filed.period);
+            s.out.line(&format!(
+                "the official's app refuses {what}: it does not hold, so it cannot be proved; \
+                 the filing goes without it"
+            ));
+            s.out.push("refused_to_prove", json!({ "what": what }));
         }
-        if Instant::now() > until {
-            bail!(
-                "no {rule} alert after {} s: the service's deadline sweep did not run",
-                SWEEP_WAIT.as_secs()
+    }
+    if filed.alerts != [rules::WEALTH_GROWTH_MISSING] {
+        let alerts = &filed.alerts;
+        bail!("GOV-0002's filing raised {alerts:?}, not wealth_growth_missing: this is a bug");
+    }
+    s.out.line(&format!(
+        "the supervisor learns: GOV-0002's net worth for 2026 is between {}, and the growth \
+         since 2025 is not shown to be explained",
+        band_text(filed.band)
+    ));
+    let alert = cast
+        .supervisor
+        .alerts()?
+        .into_iter()
+        .find(|a| a.rule == rules::WEALTH_GROWTH_MISSING && a.detail.official == cast.gov2.id)
+        .context("the supervisors do not see the wealth_growth_missing alert")?;
+    s.out.line(&format!(
+        "supervisors' alerts: {} (entry #{}): {}",
+        alert.rule, alert.entry, alert.detail.message
+    ));
+    s.out.fact("alerts", &filed.alerts);
+    s.out.fact("alert_message", &alert.detail.message);
+    Ok(())
+}
+
+fn public_record(s: &mut Story) -> anyhow::Result<()> {
+    s.out.step(
+        "What the public sees: GOV-0001's record (GET /v1/officials/GOV-0001).",
+        "Anyone can read every official's filings (period, commitment, time, whether late) and\n\
+         which statements were proved about them. No amount appears anywhere in the service's\n\
+         answers or on the ledger.",
+    );
+    let record: api::OfficialRecord = s.server.client().get("/v1/officials/GOV-0001")?;
+    for f in &record.filings {
+        let commitment: String = f.commitment.to_string().chars().take(24).collect();
+        s.out.line(&format!(
+            "filing {} at {} (entry #{}), commitment {commitment}…",
+            f.period,
+            utc_text(f.time),
+            f.entry,
+        ));
+    }
+    for p in &record.proofs {
+        let periods: Vec<String> = p.periods.iter().map(ToString::to_string).collect();
+        s.out.line(&format!(
+            "proof {} for {} (entry #{})",
+            p.statement,
+            periods.join(" → "),
+            p.entry
+        ));
+    }
+    s.out.fact("filings", record.filings.len());
+    s.out.fact("proofs", record.proofs.len());
+    Ok(())
+}
+
+fn answer_registry_challenge(
+    s: &mut Story,
+    cast: &Cast,
+    decl_2026: &DeclarationFile,
+) -> anyhow::Result<()> {
+    s.out.step(
+        &format!(
+            "A supervisor finds GOV-0001's flat in the land registry ({REGISTRY_DEED}) and asks:\n\
+             is it in the 2026 declaration at {} or more?",
+            format_minor_units(REGISTRY_DEED_MIN.into())
+        ),
+        "The challenge goes on the ledger with a deadline; which asset and value it is about stay\n\
+         with the supervisors (the public entry holds a salted digest). The official answers with\n\
+         asset_included, proved from the declaration on their machine against the filed\n\
+         commitment: the asset is declared at that value or more; nothing else of the\n\
+         declaration is used. The answer's public entry withholds the asset, the value and the\n\
+         proof behind a salted digest too.",
+    );
+    let official = cast.gov1.id.clone();
+    let registry = s.challenge(cast, &official, REGISTRY_DEED, REGISTRY_DEED_MIN)?;
+    let gov1 = &cast.gov1;
+    let plan = gov1.app.plan_answer(
+        registry.challenge,
+        decl_2026,
+        &ParamsSource::Service,
+        &s.watch,
+    )?;
+    let answered = gov1.app.answer(plan, &gov1.wallet, &s.watch)?;
+    s.take_proofs("GOV-0001 2026", &[StatementKind::AssetIncluded]);
+    s.logged(&cast.gov1.folder, &answered.logged.entries)?;
+    let status = challenge_status(&cast.supervisor, &registry)?;
+    if status != "answered" {
+        bail!("the answered challenge is `{status}`: this is a bug");
+    }
+    s.out
+        .line(&format!("the supervisor sees the challenge {status}"));
+    s.out.fact("status", status);
+    Ok(())
+}
+
+fn enroll(s: &mut Story, cast: &Cast) -> anyhow::Result<Whistleblower> {
+    s.out.step(
+        "The registrar hands a one-time enrollment code to a person whose identity it checked\n\
+         in person; the person enrolls as a whistleblower.",
+        "The code buys exactly one anonymous credential. The whistleblower's app takes the\n\
+         issuer key and the tip key from the log (WhistleblowerKeysPublished) and enrolls by\n\
+         blind issuance: the service learns that the code was used, never the credential's\n\
+         secret, so it cannot link any later tip to this enrollment. The log records only that\n\
+         codes were issued, and how many.",
+    );
+    let issued = cast.registrar.enrollment_codes(1, JURISDICTION)?;
+    s.logged(&cast.registrar_folder, &issued.logged.entries)?;
+    let code = issued
+        .codes
+        .first()
+        .context("the registrar asked for one code")?;
+    let whistleblower = Whistleblower::new(s.server.client(), &s.dir.join("whistleblower"));
+    let t = s.out.start("enrolling (blind issuance)");
+    let enrolled = whistleblower.enroll(code, Some(JURISDICTION))?;
+    s.out.done(&duration_text(t.elapsed()));
+    s.out.line(&format!(
+        "a credential for {}, valid to epoch {} (an epoch is a week); the issuer key and the \
+         tip key the service gave match those on the log",
+        enrolled.scope.as_str(),
+        enrolled.expiry
+    ));
+    s.out
+        .fact("issuer_fingerprint", &enrolled.issuer_fingerprint);
+    Ok(whistleblower)
+}
+
+/// A tip the whistleblower sent, with what they keep of it.
+struct SentTip {
+    text: String,
+    receipt_code: String,
+    pooled_until: u64,
+}
+
+fn send_tip(s: &mut Story, cast: &Cast, whistleblower: &Whistleblower) -> anyhow::Result<SentTip> {
+    s.out.step(
+        "The whistleblower sends a sealed tip about GOV-0001.",
+        "The tip is sealed with HPKE to the supervisors' tip key on the whistleblower's machine:\n\
+         the service stores ciphertext only. The credential presentation proves a valid\n\
+         credential without saying which. The ledger gets a TipReceived entry with the day, a\n\
+         rate-limit tag and the ciphertext's SHA-256: not the official, not the text, so not\n\
+         even the official learns a tip exists. The whistleblower keeps a receipt code (for\n\
+         replies) and the ledger receipt: the tip cannot be silently buried.",
+    );
+    let text = format!(
+        "GOV-0001's family holds a flat in Ningbo that is not in the declaration: property \
+         certificate {TIPPED_DEED}."
+    );
+    let t = s.out.start("sealing and presenting");
+    let draft = whistleblower.draft_tip(cast.gov1.id.as_str())?;
+    let sent = whistleblower.send_tip(draft, &text, Vec::new())?;
+    s.out.done(&duration_text(t.elapsed()));
+    let TipOutcome::Pooled {
+        until: Some(pooled_until),
+        ..
+    } = sent.outcome
+    else {
+        bail!("the service did not pool the tip until a set time: this is a bug");
+    };
+    s.out.line(&format!(
+        "tip text: \"{text}\"\nsealed on the whistleblower's machine and sent with a fresh \
+         presentation of the credential; the whistleblower keeps the receipt code"
+    ));
+    Ok(SentTip {
+        text,
+        receipt_code: sent.receipt_code.reveal().to_owned(),
+        pooled_until,
+    })
+}
+
+fn second_tip(s: &mut Story, cast: &Cast, whistleblower: &Whistleblower) -> anyhow::Result<u16> {
+    s.out.step(
+        "The same credential tries a second tip about GOV-0001 in the same epoch.",
+        "Same person, same official, same epoch: the same rate-limit tag, so the service\n\
+         refuses it (follow-ups go through the receipt code). One person cannot flood the\n\
+         supervisors, and the count of distinct tags on an official is a count of independent\n\
+         reporters that no one can inflate with fake accounts.",
+    );
+    let draft = whistleblower.draft_tip(cast.gov1.id.as_str())?;
+    let (status, message) =
+        match whistleblower.send_tip(draft, "Again: the flat in Ningbo.", Vec::new()) {
+            Ok(_) => bail!("a second tip with the same credential was accepted: this is a bug"),
+            Err(WhistleblowerError::Request { source, .. }) => refusal(source)?,
+            Err(other) => return Err(other.into()),
+        };
+    if status != 409 {
+        bail!("the second tip was refused with {status}, not 409: {message}");
+    }
+    s.out.line(&format!("refused ({status}): {message}"));
+    s.out.fact("refused_status", status);
+    s.out.fact("refused_message", &message);
+    Ok(status)
+}
+
+fn read_tip(
+    s: &mut Story,
+    cast: &Cast,
+    whistleblower: &Whistleblower,
+    tip: &SentTip,
+) -> anyhow::Result<()> {
+    s.out.step(
+        "The supervisor reads the tip and replies; the whistleblower reads the reply.",
+        "The supervisor fetches the sealed tips, checks each against its TipReceived entry on\n\
+         the log, and opens this one on their own machine with the supervisors' tip key\n\
+         (supervisor-tip.key): the service never could. The reply is kept for the\n\
+         whistleblower, who reads it with the receipt code: no account, no identity.",
+    );
+    let pooled = whistleblower.status(&tip.receipt_code)?;
+    s.out.line(&format!(
+        "status: {} until the pool is logged at {} (the pool hides when each tip arrived)",
+        pooled.status.status,
+        utc_text(tip.pooled_until)
+    ));
+    s.out.fact("pooled_status", &pooled.status.status);
+    s.server.set_clock(tip.pooled_until + 1_000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let entry = loop {
+        if let Some(logged) = whistleblower.status(&tip.receipt_code)?.logged {
+            break logged.entry;
+        }
+        if Instant::now() > deadline {
+            bail!("the tip pool was not logged within 30 s of its window closing: this is a bug");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    s.logged(whistleblower.dir(), &[entry])?;
+    let secret = read_tip_key(
+        &s.dir
+            .join("service")
+            .join(probity_service::files::SUPERVISOR_TIP_KEY),
+    )?;
+    let tips = cast.supervisor.tips(&secret)?;
+    let read = tips
+        .tips
+        .iter()
+        .find(|t| t.view.entry == entry)
+        .context("the supervisors do not see the tip")?;
+    let opened = read
+        .opened
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("the supervisor cannot read the tip: {e}"))?;
+    if opened.body.text() != tip.text {
+        bail!("the opened tip differs from the one sent: this is a bug");
+    }
+    s.out.line(&format!(
+        "the supervisor opens tip #{entry} about {}: \"{}\"",
+        read.view.subject,
+        opened.body.text()
+    ));
+    cast.supervisor
+        .reply(entry, "Thank you. We are looking into it.", false)?;
+    let status = whistleblower.status(&tip.receipt_code)?.status;
+    let reply = status
+        .replies
+        .last()
+        .context("the whistleblower sees no reply")?;
+    s.out.line(&format!(
+        "the whistleblower reads (tip {}): \"{}\" ({})",
+        status.status, reply.message, reply.day
+    ));
+    s.out.fact("tip_status", &status.status);
+    s.out.fact("replies", status.replies.len());
+    Ok(())
+}
+
+fn unanswerable_challenge(
+    s: &mut Story,
+    cast: &Cast,
+    decl_2026: &DeclarationFile,
+) -> anyhow::Result<String> {
+    s.out.step(
+        &format!(
+            "The supervisor challenges GOV-0001 on the flat named in the tip ({TIPPED_DEED}):\n\
+             is it in the 2026 declaration at all?"
+        ),
+        "It is not, so it cannot be answered: the official's app cannot make asset_included for\n\
+         an asset missing from the committed declaration, and the service refuses a proof about\n\
+         any other asset. The deadline passes; the service logs ChallengeExpired and raises a\n\
+         challenge_expired alert.",
+    );
+    let official = cast.gov1.id.clone();
+    let tipped = s.challenge(cast, &official, TIPPED_DEED, 0)?;
+    let gov1 = &cast.gov1;
+    match gov1.app.plan_answer(
+        tipped.challenge,
+        decl_2026,
+        &ParamsSource::Service,
+        &s.watch,
+    ) {
+        Err(e @ OfficialError::NotDeclared { .. }) => {
+            let what = "asset_included for the Ningbo flat";
+            s.out
+                .line(&format!("the official's app refuses {what}: {e}"));
+            s.out.push(
+                "refused_to_prove",
+                json!({ "what": what, "message": e.to_string() }),
             );
         }
-        std::thread::sleep(Duration::from_millis(200));
+        Err(e) => return Err(e.into()),
+        Ok(_) => bail!("the app would answer about an undeclared asset: this is a bug"),
     }
-}
-
-/// The whistleblower's app reads the issuer's parameters, the tip key and the expiry schedule
-/// from the log, and holds the service's `/v1/info` to them.
-fn whistleblower_keys(
-    s: &mut Story,
-    info: &api::ServiceInfo,
-) -> anyhow::Result<(IssuerPublicParams, TipPublicKey, ExpirySchedule)> {
-    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
-    let checkpoint = probity_ledger::SignedCheckpoint::verify(
-        &probity_ledger::LogSource::checkpoint(&source)?,
-        &s.log,
-    )?;
-    let entries = read_entries(&source, 0, checkpoint.size(), checkpoint.size())?;
-    let published = entries
-        .iter()
-        .rev()
-        .filter_map(|b| Entry::from_canonical_json(b).ok())
-        .filter_map(|e| match e.body {
-            EntryBody::WhistleblowerKeysPublished(w) => Some(w),
-            _ => None,
-        })
-        .next()
-        .context("the log holds no WhistleblowerKeysPublished entry")?;
-    if published.issuer_params.to_hex() != info.issuer_params
-        || published.tip_key.to_hex() != info.tip_key
-        || published.epoch_seconds != info.epoch_seconds
-    {
-        bail!("the service's keys or epoch length differ from those on its log: do not trust it");
-    }
-    let issuer = IssuerPublicParams::from_bytes(&published.issuer_params.0)?;
-    let tip_key = TipPublicKey::from_bytes(&published.tip_key.0)?;
-    let schedule = ExpirySchedule::new(
-        published.epoch_seconds,
-        published.expiry_period_epochs,
-        published.expiry_periods,
-    )?;
-    s.out.fact(
-        "issuer_fingerprint",
-        issuer.fingerprint_with(&schedule).to_string(),
-    );
-    Ok((issuer, tip_key, schedule))
-}
-
-/// Enrolls for a credential with `expiry`: the published schedule's expiry at the story's
-/// date (the app's own clock, which in the story is the service's simulated one).
-fn enroll(
-    s: &Story,
-    issuer: &IssuerPublicParams,
-    code: EnrollmentCode,
-    expiry: Epoch,
-) -> anyhow::Result<Credential> {
-    // The attributes come from the public schedule, not from the issuer: a per-person expiry
-    // would mark the credential.
-    let expected = CredentialAttributes::new(expiry, Scope::new(JURISDICTION)?);
-    let (request, state) = issuance::request(issuer, code, expected, &mut OsRng);
-    let enrolled: api::Enrolled = s.server.client().post(
-        "/v1/enroll",
-        &api::Enroll {
-            request: hex::encode(request.to_bytes()),
-        },
-    )?;
-    let response = issuance::Response::from_bytes(&hex::decode(enrolled.response)?)?;
-    state
-        .handle_response(response)
-        .map_err(|_| anyhow!("the issuer's response does not verify: do not use this service"))
-}
-
-fn sealed_tip(
-    credential: &Credential,
-    issuer: &IssuerPublicParams,
-    tip_key: &TipPublicKey,
-    (subject, epoch): (&OfficialId, u64),
-    text: &str,
-) -> anyhow::Result<api::SubmitTip> {
-    let context = &TipContext::new(Subject::new(subject.as_str())?, Epoch(epoch));
-    let body = TipBody::new(text, Vec::new())?;
-    let sealed = seal(tip_key, context, &body, &mut OsRng)?;
-    let shown = presentation::present(credential, issuer, context, &sealed, &mut OsRng)?;
-    Ok(api::SubmitTip {
-        subject: subject.as_str().to_owned(),
-        epoch,
-        sealed: base64::engine::general_purpose::STANDARD.encode(sealed.to_bytes()),
-        presentation: hex::encode(shown.to_bytes()),
-    })
-}
-
-/// The auditor's check of the whole log, the public re-verification of its proofs, the
-/// supervisor's re-verification of withheld ones, and every receipt against the audited log.
-fn audit_log(s: &mut Story, supervisor: &Client) -> anyhow::Result<Value> {
-    let t = s.out.start("auditing the log from its tiles");
-    let source = HttpSource::new(&format!("{}{LOG_TILES_PATH}", s.server.base))?;
-    let report = audit::verify_log(&source, &s.log).context("the log does not audit")?;
-    let size = report.checkpoint.size();
-    let entries = read_entries(&source, 0, size, size)?;
-    let mut tree = MemoryTree::new();
-    let mut keys: BTreeMap<(String, usize), StatementVerifyingKey> = BTreeMap::new();
-    let disclosures: Vec<api::DisclosureView> = supervisor.get("/v1/supervisor/disclosures")?;
-    let (mut public, mut withheld) = (0u64, 0u64);
-    for (index, bytes) in (0u64..).zip(&entries) {
-        tree.push(probity_ledger::leaf_hash(bytes));
-        let entry = Entry::from_canonical_json(bytes)?;
-        match entry.body {
-            EntryBody::ParamsPublished(p) => {
-                for k in &p.manifest.keys {
-                    keys.insert(
-                        (k.statement.name().to_owned(), k.capacity.slots()),
-                        StatementVerifyingKey::from_manifest_entry(k)?,
-                    );
-                }
-            }
-            EntryBody::ProofAccepted(p) => {
-                let disclosure = match p.withheld {
-                    None => None,
-                    Some(_) => {
-                        let view = disclosures
-                            .iter()
-                            .find(|d| d.entry == index)
-                            .with_context(|| format!("no disclosure for entry {index}"))?;
-                        let d: Disclosure<WithheldProof> = serde_json::from_value(
-                            json!({ "salt": view.salt, "detail": view.detail }),
-                        )?;
-                        Some(d)
-                    }
-                };
-                let envelope = p.to_envelope(disclosure.as_ref())?;
-                let key = keys
-                    .get(&(p.statement.name().to_owned(), p.capacity.slots()))
-                    .with_context(|| format!("entry {index}: no published key for its proof"))?;
-                verify_envelope(key, &envelope).map_err(|e| {
-                    anyhow!(
-                        "entry {index}: the {} proof does not verify: {e}",
-                        p.statement
-                    )
-                })?;
-                if disclosure.is_some() {
-                    withheld += 1;
-                } else {
-                    public += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut receipts = 0;
-    for (step, r) in &s.receipts {
-        let (_, checkpoint) = r.verify(&s.log)?;
-        let index = r.proof.index;
-        let in_log = tree.root(checkpoint.size())? == checkpoint.root()
-            && entries.get(usize::try_from(index)?).map(Vec::as_slice) == Some(r.entry.as_bytes());
-        if !in_log {
-            bail!("the receipt of entry {index} (step {step}) is not in the audited log");
-        }
-        receipts += 1;
-    }
+    dodge(s, gov1, decl_2026, &tipped)?;
+    let expired_at = tipped.deadline + DAY_MS;
+    s.server.set_clock(expired_at);
+    s.out.line(&format!(
+        "the clock moves past the deadline, to {}",
+        utc_text(expired_at)
+    ));
+    let t = s.out.start("waiting for the service's deadline sweep");
+    let alert = wait_for_alert(&cast.supervisor, rules::CHALLENGE_EXPIRED, &tipped)?;
     s.out.done(&duration_text(t.elapsed()));
+    s.out.line(&format!(
+        "supervisors' alerts: {} (entry #{}): {}",
+        alert.rule, alert.entry, alert.detail.message
+    ));
+    let status = challenge_status(&cast.supervisor, &tipped)?;
+    s.out.fact("status", &status);
+    s.out.fact("alert", &alert.rule);
+    Ok(status)
+}
+
+/// A dishonest app, which the library would not be: it proves asset_included for the flat
+/// that is declared and sends that as the answer about the one that is not. The service
+/// refuses it: the proof's asset is not the one the challenge asks about.
+fn dodge(
+    s: &mut Story,
+    gov1: &OfficialParty,
+    decl_2026: &DeclarationFile,
+    tipped: &ChallengeRef,
+) -> anyhow::Result<()> {
+    let params = Params::open(&gov1.folder.join("params"))?;
+    let proof = official::prove_statement(
+        &params,
+        &gov1.wallet,
+        &decl_2026.declaration,
+        None,
+        &Statement::AssetIncluded {
+            asset_id: AssetId(REGISTRY_DEED.into()),
+            min_value: Amount(0),
+        },
+        &s.watch,
+    )?;
+    s.take_proofs("the Hangzhou flat instead", &[StatementKind::AssetIncluded]);
+    let sent = gov1.app.connection().client().post::<_, api::Written>(
+        &format!("/v1/challenges/{}/answer", tipped.challenge),
+        &api::AnswerChallenge { proof },
+    );
+    let (status, message) = match sent {
+        Ok(_) => bail!("an answer about another asset was accepted: this is a bug"),
+        Err(e) => refusal(e)?,
+    };
+    s.out.line(&format!(
+        "the service refuses an answer about the other flat ({status}): {message}"
+    ));
+    s.out.fact("dodge_refused_status", status);
+    Ok(())
+}
+
+/// The auditor's check of the whole log, the re-verification of every proof (the withheld
+/// ones with the supervisor's disclosures), and every receipt any party kept against the
+/// audited log.
+fn audit_log(s: &mut Story, cast: &Cast) -> anyhow::Result<Value> {
+    s.out.step(
+        "An auditor checks the whole log from its tiles, and every receipt handed out.",
+        "The auditor needs only the log's public key. It reads the checkpoint and the tiles from\n\
+         /v1/log/, recomputes the tree from every entry and checks its root against the signed\n\
+         checkpoint, checks every entry's form and the rules between entries (each filing\n\
+         signed by the key its official registered; each proof about commitments filed before),\n\
+         and re-verifies every public proof with the verifying keys published on the log.\n\
+         asset_included proofs withhold the asset, the value and the proof from the public: a\n\
+         supervisor re-verifies them from the disclosure, checked against the public digest.\n\
+         Every receipt handed out\n\
+         must verify, and its checkpoint must be a prefix of the audited log: nothing\n\
+         acknowledged was dropped or rewritten.",
+    );
+    let t = s.out.start("auditing the log from its tiles");
+    let conn = Connection::new(s.server.client(), s.dir.join("auditor"));
+    let auditor = Auditor::new(conn.clone());
+    let (report, counts) = auditor.audit_proofs(cast.supervisor.disclosures()?)?;
+    let mut receipts = Vec::new();
+    for party in PARTIES {
+        let folder = s.dir.join(party);
+        receipts.extend(Connection::new(s.server.client(), &folder).kept_receipts()?);
+        let tips = folder.join(probity_client::whistleblower::WHISTLEBLOWER_DIR);
+        receipts.extend(Connection::new(s.server.client(), &tips).kept_receipts()?);
+    }
+    conn.check_receipts_under(&s.log, &report.checkpoint, &receipts)?;
+    s.out.done(&duration_text(t.elapsed()));
+    let size = report.checkpoint.size();
+    let public = counts.reverified - counts.from_disclosure;
+    let counts_text: Vec<String> = report
+        .counts
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     s.out.line(&format!(
         "the log audits: {size} entries hash to the signed checkpoint, every entry is well formed \
          and follows from the entries before it"
     ));
+    s.out.line(&format!("entries: {}", counts_text.join(", ")));
     s.out.line(&format!(
-        "entries: {}",
-        report
-            .counts
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "proofs re-verified: {public} by anyone from the log alone, {} asset_included by the \
+         supervisor with the disclosed id_hash, min_value and proof",
+        counts.from_disclosure
     ));
     s.out.line(&format!(
-        "proofs re-verified: {public} by anyone from the log alone, {withheld} asset_included by the \
-         supervisor with the disclosed id_hash, min_value and proof"
-    ));
-    s.out.line(&format!(
-        "receipts: all {receipts} handed out verify, and each is in the audited log at its place"
+        "receipts: all {} the parties kept verify, and each is in the audited log at its place",
+        receipts.len()
     ));
     let summary = json!({
         "entries": size,
         "counts": report.counts,
         "proofs_reverified_public": public,
-        "proofs_reverified_with_disclosure": withheld,
-        "receipts_checked": receipts,
+        "proofs_reverified_with_disclosure": counts.from_disclosure,
+        "withheld_form_checked": counts.withheld_form_checked,
+        "receipts_checked": receipts.len(),
     });
     s.out.fact("audit", &summary);
     Ok(summary)

@@ -392,6 +392,16 @@ impl Supervisor {
         self.get("/v1/supervisor/alerts", "cannot read the alerts")
     }
 
+    /// The disclosures of the log's withheld details (what supervisors may read), for an audit
+    /// that re-verifies withheld proofs too ([`Auditor::audit_proofs`](crate::Auditor::audit_proofs)).
+    /// Each is checked against its entry's public digest where it is used.
+    pub fn disclosures(&self) -> Result<Vec<api::DisclosureView>, SupervisorError> {
+        self.get(
+            "/v1/supervisor/disclosures",
+            "cannot read the disclosures (only registered supervisors may)",
+        )
+    }
+
     fn get<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
