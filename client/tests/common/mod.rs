@@ -22,6 +22,24 @@ pub fn start_service_for(
     registrar: &ed25519_dalek::VerifyingKey,
     statements: &[StatementKind],
 ) -> Background {
+    start(dir, registrar, statements, |_| {})
+}
+
+/// A service on `dir` with every statement, whose config `tweak` adjusts.
+pub fn start_service_with(
+    dir: &Path,
+    registrar: &ed25519_dalek::VerifyingKey,
+    tweak: impl FnOnce(&mut Config),
+) -> Background {
+    start(dir, registrar, &StatementKind::ALL, tweak)
+}
+
+fn start(
+    dir: &Path,
+    registrar: &ed25519_dalek::VerifyingKey,
+    statements: &[StatementKind],
+    tweak: impl FnOnce(&mut Config),
+) -> Background {
     probity_params::setup_dev(
         &dir.join("params"),
         statements,
@@ -30,13 +48,14 @@ pub fn start_service_for(
         |_| {},
     )
     .expect("dev params");
-    let config = Config {
+    let mut config = Config {
         data_dir: dir.to_owned(),
         capacities: vec![usize::from(CAPACITY)],
         registrar_key: Some(hex::encode(registrar.as_bytes())),
         tip_batch_secs: 0,
         ..Config::default()
     };
+    tweak(&mut config);
     let service =
         Service::open(config, probity_service::system_clock()).expect("the service opens");
     Background::start(service).expect("the service listens")
