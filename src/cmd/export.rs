@@ -17,7 +17,7 @@ use probity_verifier::{
     VERIFICATION_KEY_JSON,
 };
 
-use super::{read_envelope, supervisor::key_for, Ctx};
+use super::{read_envelope, Ctx};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -130,7 +130,10 @@ fn solidity(ctx: &Ctx, opts: SolidityOpts) -> anyhow::Result<ExitCode> {
 
 fn snarkjs(ctx: &Ctx, opts: SnarkjsOpts) -> anyhow::Result<ExitCode> {
     let envelope = read_envelope(&opts.proof)?;
-    let key = key_for(&ctx.params_dir(opts.params.as_deref()), &envelope)?;
+    let key = probity_client::supervisor::verifying_key(
+        &ctx.params_dir(opts.params.as_deref()),
+        &envelope,
+    )?;
     let proof = Proof::from_bytes(&envelope.proof_bytes()?)?;
     let files = export_snarkjs(&key, &envelope.inputs()?, &proof)?;
     std::fs::create_dir_all(&opts.dir)

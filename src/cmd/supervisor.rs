@@ -28,7 +28,6 @@ use probity_client::{
 use probity_core::{
     format_minor_units, Commitment, OfficialId, Period, ProofEnvelope, PublicInputs,
 };
-use probity_verifier::StatementVerifyingKey;
 use serde_json::json;
 
 use super::{admin::list, read_envelope, remote, Ctx};
@@ -181,14 +180,6 @@ fn verdict(verified: bool) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// The verifying key a proof file names, from the params manifest.
-pub(crate) fn key_for(
-    params_dir: &Path,
-    envelope: &ProofEnvelope,
-) -> anyhow::Result<StatementVerifyingKey> {
-    Ok(supervisor::verifying_key(params_dir, envelope)?)
 }
 
 /// The commitments a statement is about, for the supervisor to look up on the ledger.
