@@ -565,44 +565,57 @@ impl Whistleblower {
             })?;
         // From here on the tip is in: the receipt code goes back whatever else goes wrong.
         let receipt_code = ReceiptCode(accepted.receipt_code);
-        let digest = sealed.digest().0;
-        let outcome = match accepted.receipt {
-            None => {
-                // The sealed tip's digest, to recognise its ledger entry later; it says
-                // nothing of the tip's contents or subject.
-                let pending = self.dir.join(PENDING);
-                let noted = probity_params::write_atomic(&pending.join(hex::encode(digest)), b"");
-                TipOutcome::Pooled {
-                    until: accepted.pooled_until,
-                    note_failed: noted.err().map(|error| NoteFailed {
-                        dir: pending,
-                        error,
-                    }),
-                }
-            }
-            Some(receipt) => {
-                let entry = receipt.proof.index;
-                let checked = self.keep_tip_receipt(&log.key, &receipt, |t| {
-                    t.sealed_tip_sha256.0 == digest && t.epoch == info.epoch
-                });
-                match checked {
-                    Ok(receipt_file) => TipOutcome::Logged {
-                        entry,
-                        receipt_file,
-                    },
-                    Err(error) => TipOutcome::Unchecked {
-                        entry,
-                        error: Box::new(error),
-                    },
-                }
-            }
-        };
+        let outcome = self.tip_outcome(
+            &log.key,
+            accepted.receipt,
+            accepted.pooled_until,
+            sealed.digest().0,
+            info.epoch,
+        );
         Ok(TipSent {
             subject,
             receipt_code,
             outcome,
             newly_pinned: log.newly_pinned,
         })
+    }
+
+    /// Where a tip the service took went: pooled (its sealed digest noted in `pending/`, to
+    /// recognise its entry later; the digest says nothing of the tip's contents or subject),
+    /// or logged, with its receipt checked to be this tip's entry and kept.
+    fn tip_outcome(
+        &self,
+        log: &CheckpointVerifier,
+        receipt: Option<Receipt>,
+        pooled_until: Option<u64>,
+        digest: [u8; 32],
+        epoch: u64,
+    ) -> TipOutcome {
+        let Some(receipt) = receipt else {
+            let pending = self.dir.join(PENDING);
+            let noted = probity_params::write_atomic(&pending.join(hex::encode(digest)), b"");
+            return TipOutcome::Pooled {
+                until: pooled_until,
+                note_failed: noted.err().map(|error| NoteFailed {
+                    dir: pending,
+                    error,
+                }),
+            };
+        };
+        let entry = receipt.proof.index;
+        let checked = self.keep_tip_receipt(log, &receipt, |t| {
+            t.sealed_tip_sha256.0 == digest && t.epoch == epoch
+        });
+        match checked {
+            Ok(receipt_file) => TipOutcome::Logged {
+                entry,
+                receipt_file,
+            },
+            Err(error) => TipOutcome::Unchecked {
+                entry,
+                error: Box::new(error),
+            },
+        }
     }
 
     /// The status of the tip with `receipt_code`, and the supervisors' replies. Once the tip
