@@ -200,7 +200,7 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
     let list = en(server, "/");
     assert_eq!(list.status, 200);
     assert!(list.body.contains("<html lang=\"en\">"));
-    assert!(list.body.contains("55 officials"), "{}", list.body);
+    assert!(list.body.contains("Officials found: 55"), "{}", list.body);
     assert!(list.body.contains("Page 1 of 2"));
     let gov1 = row(&list.body, "GOV-0001");
     assert!(gov1.contains("2026") && gov1.contains("on time"), "{gov1}");
@@ -221,11 +221,11 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
 
     // Search and filters, offered from the values present.
     let found = en(server, "/?q=gov-000");
-    assert!(found.body.contains("3 officials"));
+    assert!(found.body.contains("Officials found: 3"));
     let found = en(server, "/?q=Official+PAGE-010");
-    assert!(found.body.contains("1 officials") && found.body.contains("PAGE-010"));
+    assert!(found.body.contains("Officials found: 1<") && found.body.contains("PAGE-010"));
     let filtered = en(server, "/?jurisdiction=CN-ZJ-NB");
-    assert!(filtered.body.contains("2 officials"));
+    assert!(filtered.body.contains("Officials found: 2<"));
     assert!(filtered
         .body
         .contains("<option value=\"CN-ZJ-NB\" selected>"));
@@ -247,10 +247,10 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
     assert!(html.contains("An asset a supervisor asked about is declared for 2026"));
     assert_eq!(html.matches("✓").count(), 4, "four verified proofs");
     assert!(html.contains("answered") && html.contains("expired unanswered"));
-    assert!(html.contains("Challenge expired unanswered: <strong>1 alerts</strong>"));
+    assert!(html.contains("Challenge expired unanswered: <strong>1</strong>"));
     assert!(html.contains("2026-03-01 00:00 UTC"), "dates in UTC");
     let late = en(server, "/officials/GOV-0002").body;
-    assert!(late.contains("Filed after the deadline: <strong>1 alerts</strong>"));
+    assert!(late.contains("Filed after the deadline: <strong>1</strong>"));
     assert!(late.contains("badge warn\">late"));
 
     // Chinese: by Accept-Language, by default, and by the switch, carried on links.
@@ -391,4 +391,19 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
             assert!(!html.contains(secret.as_str()), "{name} shows `{secret}`");
         }
     }
+}
+
+/// Serves the story's register for a person (or a headless browser) to look at:
+/// `cargo test -p probity-service --test register -- --ignored --nocapture serve_the_story`
+/// prints the address, and serves for `PROBITY_SERVE_SECS` seconds (default 600).
+#[test]
+#[ignore = "serves until stopped, for looking at the pages"]
+fn serve_the_story() {
+    let story = story();
+    println!("register at {}/", story.server.base);
+    let secs = std::env::var("PROBITY_SERVE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    std::thread::sleep(Duration::from_secs(secs));
 }

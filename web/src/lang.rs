@@ -69,9 +69,10 @@ impl Lang {
                 continue;
             }
             // Highest quality wins; between equals, the one named first.
-            let better = best.map_or(true, |(q, p, _)| {
-                quality > q || (quality == q && position < p)
-            });
+            let better = match best {
+                None => true,
+                Some((q, p, _)) => quality > q || (quality == q && position < p),
+            };
             if better {
                 best = Some((quality, position, lang));
             }
@@ -155,7 +156,7 @@ strings! {
     Due => "due {0}", "截止 {0}";
     NoDeadline => "no deadline set", "未设截止日期";
     StandingFor => "for {0}", "{0} 年度";
-    Matches => "{0} officials", "共 {0} 名公职人员";
+    Matches => "Officials found: {0}", "共 {0} 名公职人员";
     NoMatches => "No official matches this search.", "没有符合条件的公职人员。";
     PageOf => "Page {0} of {1}", "第 {0} 页，共 {1} 页";
     Previous => "Previous", "上一页";
@@ -173,6 +174,7 @@ strings! {
     AmendsEarlier => "amends an earlier filing", "更正此前申报";
     Original => "original", "原始申报";
     Entry => "Log entry", "日志条目";
+    EntryShort => "entry {0}", "条目 {0}";
     Statements => "What was proved", "已证明的内容";
     StatementsIntro => "Each statement was proved in zero knowledge about the committed declaration and verified by the service before it was logged. No figure of the declaration is shown or known.", "以下每项陈述均针对已承诺的申报以零知识方式证明，并在记入日志前经服务验证。申报中的任何数字均不公开。";
     StatementsNone => "No statement proved yet.", "尚无已证明的陈述。";
@@ -200,7 +202,7 @@ strings! {
     Alerts => "Alerts", "预警";
     AlertsIntro => "Alerts raised by the service's rules about this official, counted by rule. Their details are for supervisors.", "服务规则针对该公职人员触发的预警，按规则计数。详情仅供监督人员查看。";
     AlertsNone => "No alert raised.", "未触发预警。";
-    AlertCount => "{0} alerts", "{0} 次";
+    AlertCount => "{0}", "{0} 次";
     RuleOverdue => "Declaration overdue", "逾期未申报";
     RuleFiledLate => "Filed after the deadline", "逾期提交申报";
     RuleGrowthMissing => "Filed without proof that growth is explained", "申报未附财产增长可解释证明";
@@ -221,6 +223,7 @@ strings! {
     AboutKeysCeremony => "The proving and verifying keys come from a multi-party ceremony: proofs can be forged only if every participant colluded.", "证明密钥和验证密钥来自多方仪式：只有全体参与者共谋才能伪造证明。";
     AboutKeysOther => "The keys were made by a setup named “{0}”.", "密钥由名为“{0}”的设置生成。";
     AboutKeysSetup => "Setup", "设置方式";
+    AboutLog => "Log", "日志";
     AboutLogKey => "Log key", "日志公钥";
     AboutCheckTitle => "Check everything yourself", "自行核验";
     AboutCheckIntro => "This page is the service's word. The log is signed, and anyone can check it with the command line and nothing but the log's public key:", "本页面只是服务方的陈述。日志经过签名，任何人仅凭日志公钥即可用命令行核验：";

@@ -396,7 +396,7 @@ fn statements_list(ctx: &Context, statements: &[ProvedStatement]) -> Markup {
                     " "
                     span.statement { (statement_text(ctx, &s.statement)) }
                     " "
-                    span.muted { "(" (ctx.t(Text::Verified)) ", " (ctx.t(Text::Entry)) " " (s.entry) ")" }
+                    span.muted { "(" (ctx.t(Text::Verified)) ", " (ctx.fill(Text::EntryShort, &[&s.entry.to_string()])) ")" }
                 }
             }
         }
@@ -512,6 +512,8 @@ pub fn about(ctx: &Context, about: &AboutPage<'_>) -> String {
             dl {
                 dt { (ctx.t(Text::AboutKeysSetup)) }
                 dd { code { (about.setup) } }
+                dt { (ctx.t(Text::AboutLog)) }
+                dd { code { (about.origin) } }
                 dt { (ctx.t(Text::AboutLogKey)) }
                 dd { code.wrap { (about.log_key) } }
             }
@@ -535,7 +537,6 @@ pub fn about(ctx: &Context, about: &AboutPage<'_>) -> String {
                 dt { code.wrap { "probity witness --log " (url) " --log-key " (vkey) " --key w.key" } }
                 dd { (ctx.t(Text::AboutCheckWitness)) }
             }
-            p.muted { (about.origin) }
         }
     };
     layout(ctx, ctx.t(Text::AboutTitle), "/about", &[], main)
@@ -556,4 +557,90 @@ pub fn official_not_found(ctx: &Context, id: &str) -> String {
         &[],
         main,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(lang: Lang, s: Statement) -> String {
+        statement_text(
+            &Context {
+                lang,
+                chosen: false,
+            },
+            &s,
+        )
+    }
+
+    fn p(n: u32) -> Period {
+        Period::new(n).expect("period")
+    }
+
+    #[test]
+    fn statements_read_in_words_in_both_languages() {
+        let none = Statement::CategoryTotal {
+            period: p(2026),
+            category: 3,
+            lo: 0,
+            hi: 0,
+        };
+        assert_eq!(
+            words(Lang::En, none.clone()),
+            "Holds no securities and funds in 2026"
+        );
+        assert_eq!(words(Lang::ZhCn, none), "2026 年度未持有证券及基金");
+        let band = Statement::NetWorth {
+            period: p(2026),
+            lo: 100_000_000,
+            hi: 499_999_999,
+        };
+        assert_eq!(
+            words(Lang::En, band),
+            "Net worth for 2026 between 1,000,000.00 yuan and 4,999,999.99 yuan"
+        );
+        let edge = 1i64 << 62;
+        let top = Statement::NetWorth {
+            period: p(2026),
+            lo: 10_000_000_000,
+            hi: edge,
+        };
+        assert_eq!(
+            words(Lang::En, top),
+            "Net worth for 2026 of at least 100,000,000.00 yuan"
+        );
+        let negative = Statement::NetWorth {
+            period: p(2026),
+            lo: -edge,
+            hi: -1,
+        };
+        assert!(words(Lang::En, negative).contains("below zero"));
+        let growth = Statement::WealthGrowth {
+            from: p(2025),
+            to: p(2026),
+            tolerance: 500_000,
+        };
+        assert_eq!(
+            words(Lang::En, growth),
+            "Growth of net worth from 2025 to 2026 explained by income, within 5,000.00 yuan"
+        );
+    }
+
+    #[test]
+    fn the_chosen_language_is_carried_on_links_and_values_are_encoded() {
+        let chosen = Context {
+            lang: Lang::En,
+            chosen: true,
+        };
+        assert_eq!(
+            chosen.href("/", &[("q", "张 三"), ("page", "")]),
+            "/?q=%E5%BC%A0%20%E4%B8%89&lang=en"
+        );
+        let negotiated = Context {
+            lang: Lang::En,
+            chosen: false,
+        };
+        assert_eq!(negotiated.href("/about", &[]), "/about");
+        assert_eq!(official_path("GOV-0001"), "/officials/GOV-0001");
+    }
 }
