@@ -34,6 +34,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "probity-web",
+        &["probity-core", "probity-api", "probity-client"],
+    ),
+    (
         "probity-service",
         &[
             "probity-core",
@@ -42,6 +46,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-params",
             "probity-verifier",
             "probity-api",
+            "probity-web",
         ],
     ),
     (
@@ -57,9 +62,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-api",
             "probity-client",
             "probity-service",
+            "probity-web",
         ],
     ),
 ];
+
+/// Crates the service must not link even through another crate (the table's "never"): the
+/// web pages may use the client for the local app, but what the service mounts must not
+/// bring the prover or the client with it.
+const NEVER_IN_THE_SERVICE: &[&str] = &["probity-prover", "probity-client"];
 
 /// Each workspace crate and the workspace crates it depends on (normal dependencies only).
 fn workspace_edges() -> BTreeMap<String, BTreeSet<String>> {
@@ -125,4 +136,39 @@ fn every_crate_depends_only_on_the_layers_below_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_service_links_neither_the_prover_nor_the_client_through_another_crate() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["tree", "--offline", "-p", "probity-service", "-e", "normal"])
+        .args(["--prefix", "none", "--format", "{p}", "--manifest-path"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "`cargo tree` failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tree = String::from_utf8(output.stdout).expect("cargo tree prints text");
+    let linked: BTreeSet<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert!(
+        linked.contains("probity-verifier"),
+        "`cargo tree` did not list the service's dependencies:\n{tree}"
+    );
+    let wrong: Vec<&str> = NEVER_IN_THE_SERVICE
+        .iter()
+        .copied()
+        .filter(|c| linked.contains(c))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "probity-service links {}: find what brings them in with `cargo tree -p probity-service -e normal -i <crate>`",
+        wrong.join(", ")
+    );
 }

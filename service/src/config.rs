@@ -70,6 +70,11 @@ pub struct Config {
     pub tip_batch_secs: u64,
     /// Anchoring on an EVM chain (`probity serve --anchor evm`); unset, nothing is anchored.
     pub anchor: Option<AnchorConfig>,
+    /// The register's public address (`https://register.example`, no trailing `/`): the
+    /// QR code of an official's page and the commands of `/about` use it. Unset, they use the
+    /// request's `Host` header over `http`, which is right on a test machine and wrong
+    /// behind a TLS proxy; a production register sits behind TLS and sets this.
+    pub public_url: Option<String>,
 }
 
 /// Where and how to anchor (DESIGN.md §7): every declaration commitment and, in batches, each
@@ -155,6 +160,7 @@ impl Default for Config {
             sweep_interval_secs: 10,
             tip_batch_secs: 600,
             anchor: None,
+            public_url: None,
         }
     }
 }
@@ -167,8 +173,8 @@ impl Config {
 
     /// Applies `PROBITY_LISTEN`, `PROBITY_ORIGIN`, `PROBITY_REGISTRAR_KEY`,
     /// `PROBITY_TIP_PUBLIC_KEY`,
-    /// `PROBITY_CAPACITIES` (comma-separated), `PROBITY_SWEEP_INTERVAL_SECS` and
-    /// `PROBITY_TIP_BATCH_SECS` from `env`.
+    /// `PROBITY_CAPACITIES` (comma-separated), `PROBITY_SWEEP_INTERVAL_SECS`,
+    /// `PROBITY_TIP_BATCH_SECS` and `PROBITY_PUBLIC_URL` from `env`.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         if let Some(v) = env("PROBITY_LISTEN") {
             self.listen = v.parse().map_err(|_| {
@@ -200,6 +206,9 @@ impl Config {
             self.tip_batch_secs = v
                 .parse()
                 .map_err(|_| format!("PROBITY_TIP_BATCH_SECS=`{v}` is not a number"))?;
+        }
+        if let Some(v) = env("PROBITY_PUBLIC_URL") {
+            self.public_url = Some(v);
         }
         Ok(())
     }
@@ -247,6 +256,20 @@ impl Config {
         if self.anchor.as_ref().is_some_and(|a| a.interval_secs == 0) {
             return Err("anchor.interval_secs must be positive".into());
         }
+        if let Some(url) = &self.public_url {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if !rest.is_some_and(|r| {
+                !r.is_empty()
+                    && r.bytes()
+                        .all(|b| b.is_ascii_graphic() && !b"\"'<>`\\".contains(&b))
+            }) {
+                return Err(format!(
+                    "public_url `{url}` is not an address like https://register.example"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -258,6 +281,30 @@ mod tests {
     /// Padding puts the largest tip body in the last size bucket, a little over 8 MiB; in
     /// base64, with the presentation (at most 330 bytes, in hex) and the JSON around it, it
     /// still fits the default tip body limit.
+    #[test]
+    fn a_public_url_is_an_http_address() {
+        for good in ["https://register.example", "http://127.0.0.1:8080/register"] {
+            let c = Config {
+                public_url: Some(good.into()),
+                ..Config::default()
+            };
+            assert_eq!(c.validate(), Ok(()), "{good}");
+        }
+        for bad in [
+            "register.example",
+            "https://",
+            "https://a b",
+            "ftp://x",
+            "https://x\"y",
+        ] {
+            let c = Config {
+                public_url: Some(bad.into()),
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn the_largest_padded_tip_fits_the_tip_body_limit() {
         let sealed_base64 = probity_credentials::SealedTip::MAX_ENCODED_LEN.div_ceil(3) * 4;

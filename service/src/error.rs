@@ -174,11 +174,15 @@ pub(crate) async fn envelope_middleware(
 ) -> axum::response::Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    // A JSON error is already an envelope; an HTML one is a page of the register, which
+    // answers people, not programs, in their language.
+    let is_own = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    if !(status.is_client_error() || status.is_server_error()) || is_own {
         return response;
     }
     let (code, message) = match status {

@@ -11,6 +11,9 @@
 //!   that embed a service (the demo, tests).
 //! - [`api`] is the wire types of the routes, [`auth`] checks request signatures; both
 //!   formats are `probity-api`'s, shared with the clients.
+//! - The public register's pages (`/`, `/officials/{id}`, `/about`) are `probity-web`'s,
+//!   filled from the same public state as the JSON routes; [`Config::public_url`] is the
+//!   address their QR codes and commands give.
 //!
 //! # Trust
 //!

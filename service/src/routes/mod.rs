@@ -14,8 +14,10 @@
 //! identity.
 //!
 //! One module per role: [`public`], [`log`], [`registrar`], [`official`], [`supervisor`] and
-//! [`whistleblower`]. This module holds what they share: the router and its layers, the
-//! signed-request extractor, the role checks, and the OpenAPI document.
+//! [`whistleblower`]; and [`register`], the public register's HTML pages at `/` (outside
+//! `/v1` and its OpenAPI document: they are for people, and answer even their errors in
+//! HTML). This module holds what they share: the router and its layers, the signed-request
+//! extractor, the role checks, and the OpenAPI document.
 
 use std::{sync::Arc, time::Duration};
 
@@ -43,11 +45,14 @@ use crate::{
 mod log;
 mod official;
 mod public;
+mod register;
 mod registrar;
 mod supervisor;
 mod whistleblower;
 
-use self::{log::*, official::*, public::*, registrar::*, supervisor::*, whistleblower::*};
+use self::{
+    log::*, official::*, public::*, register::*, registrar::*, supervisor::*, whistleblower::*,
+};
 
 type AppState = Arc<Shared>;
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -183,6 +188,10 @@ pub(crate) fn router(shared: AppState) -> Router {
     let timeout =
         tower_http::timeout::TimeoutLayer::new(Duration::from_secs(config.request_timeout_secs));
     Router::new()
+        .route("/", get(officials_page))
+        .route("/officials/{official}", get(official_page))
+        .route("/about", get(about_page))
+        .route(probity_web::STYLESHEET_PATH, get(stylesheet))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/v1/openapi.json", get(openapi_json))
