@@ -278,9 +278,6 @@ impl Config {
 mod tests {
     use super::*;
 
-    /// Padding puts the largest tip body in the last size bucket, a little over 8 MiB; in
-    /// base64, with the presentation (at most 330 bytes, in hex) and the JSON around it, it
-    /// still fits the default tip body limit.
     #[test]
     fn a_public_url_is_an_http_address() {
         for good in ["https://register.example", "http://127.0.0.1:8080/register"] {
@@ -305,6 +302,9 @@ mod tests {
         }
     }
 
+    /// Padding puts the largest tip body in the last size bucket, a little over 8 MiB; in
+    /// base64, with the presentation (at most 330 bytes, in hex) and the JSON around it, it
+    /// still fits the default tip body limit.
     #[test]
     fn the_largest_padded_tip_fits_the_tip_body_limit() {
         let sealed_base64 = probity_credentials::SealedTip::MAX_ENCODED_LEN.div_ceil(3) * 4;
