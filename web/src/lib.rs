@@ -4,7 +4,9 @@
 //! every string in zh-CN and en, and the stylesheet. For now, the public register that the
 //! service mounts at `/`: the officials list ([`pages::officials`]), one official's filings,
 //! proved statements, challenges and alerts with a QR code of the page ([`pages::official`]),
-//! and what the register shows and how to check it ([`pages::about`]).
+//! and what the register shows and how to check it ([`pages::about`]); and the log's pages
+//! ([`log`]): the latest checkpoint, the entries with their inclusion proofs, consistency
+//! proofs.
 //!
 //! This crate renders and nothing else: a page is a pure function of a [`pages::Context`]
 //! (the language) and a view built from the service's public data (the wire types of its JSON
@@ -12,9 +14,12 @@
 //! state, builds the views and serves the strings; this crate links no web framework and no
 //! database, and does no I/O.
 //!
-//! Pages are server-rendered HTML that needs no JavaScript and carries none, escaped by
-//! `maud` as it is written; [`STYLESHEET`] is served by the service from [`STYLESHEET_PATH`],
-//! so that a strict `Content-Security-Policy` (no inline script or style) holds.
+//! Pages are server-rendered HTML that needs no JavaScript, escaped by `maud` as it is
+//! written; [`STYLESHEET`] is served by the service from [`STYLESHEET_PATH`], so that a
+//! strict `Content-Security-Policy` (no inline script or style) holds. The log's pages load
+//! one script, [`VERIFY_SCRIPT`] (from [`VERIFY_SCRIPT_PATH`]), which checks what the page
+//! shows against the signed log with the browser's WebCrypto: it adds a check, it never
+//! hides or changes what the page shows, and it holds no text of its own.
 //!
 //! # What it must never do
 //!
@@ -23,12 +28,13 @@
 //!   public bounds a proof was made against (a net-worth band, a category's bounds, the
 //!   growth tolerance), which are on the public log.
 //! - Fetch anything from outside the server it is served by: no CDN, no web font, no image
-//!   from elsewhere, no script.
+//!   or script from elsewhere.
 //! - Show a secret of the service or of a party, or anything that is not already public on
 //!   the log or in the service's public routes.
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod lang;
+pub mod log;
 pub mod pages;
 mod qr;
 mod query;
@@ -47,7 +53,16 @@ pub const STYLESHEET: &str = include_str!("../static/register.css");
 /// Where the service serves [`STYLESHEET`]; the pages link it from there.
 pub const STYLESHEET_PATH: &str = "/static/register.css";
 
-/// The `Content-Security-Policy` of every page: only this server's own stylesheet and
-/// images (the QR code is inline SVG), no script at all, no framing, no form posted
+/// The in-browser checks of the log's pages: the checkpoint's signatures under the log key
+/// the page shows, the inclusion and consistency proofs it shows, and consistency with the
+/// checkpoint the browser saw last (kept in `localStorage`). WebCrypto only (Ed25519,
+/// SHA-256); every message it shows is a data attribute of the page.
+pub const VERIFY_SCRIPT: &str = include_str!("../static/verify.js");
+
+/// Where the service serves [`VERIFY_SCRIPT`].
+pub const VERIFY_SCRIPT_PATH: &str = "/static/verify.js";
+
+/// The `Content-Security-Policy` of every page: only this server's own stylesheet, script
+/// and images (the QR code is inline SVG), no inline script, no framing, no form posted
 /// elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

@@ -39,17 +39,17 @@ impl Context {
         }
     }
 
-    fn t(&self, text: Text) -> &'static str {
+    pub(crate) fn t(&self, text: Text) -> &'static str {
         self.lang.text(text)
     }
 
-    fn fill(&self, text: Text, args: &[&str]) -> String {
+    pub(crate) fn fill(&self, text: Text, args: &[&str]) -> String {
         self.lang.fill(text, args)
     }
 
     /// A link to `path` with `params` (empty values left out), carrying the language if the
     /// visitor chose it.
-    fn href(&self, path: &str, params: &[(&str, &str)]) -> String {
+    pub(crate) fn href(&self, path: &str, params: &[(&str, &str)]) -> String {
         let lang = self.chosen.then(|| ("lang", self.lang.tag()));
         link(path, params.iter().copied().chain(lang))
     }
@@ -77,7 +77,7 @@ fn yuan(ctx: &Context, minor: i64) -> String {
 }
 
 /// A time (ms since the epoch) in UTC, the zone written out.
-fn utc(ms: u64) -> String {
+pub(crate) fn utc(ms: u64) -> String {
     probity_core::format_utc(ms / 1000)
 }
 
@@ -87,7 +87,25 @@ fn period(p: Period) -> String {
 
 /// The page around `main`: head, header with the navigation and the language switch
 /// (`path` and `params` are this page's, to switch to the same page), footer.
-fn layout(ctx: &Context, title: &str, path: &str, params: &[(&str, &str)], main: Markup) -> String {
+pub(crate) fn layout(
+    ctx: &Context,
+    title: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    main: Markup,
+) -> String {
+    layout_with(ctx, title, path, params, main, None)
+}
+
+/// [`layout`], with this server's `script` (a path) loaded after the page is parsed.
+pub(crate) fn layout_with(
+    ctx: &Context,
+    title: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    main: Markup,
+    script: Option<&str>,
+) -> String {
     let page = html! {
         (DOCTYPE)
         html lang=(ctx.lang.tag()) {
@@ -97,6 +115,7 @@ fn layout(ctx: &Context, title: &str, path: &str, params: &[(&str, &str)], main:
                 meta name="referrer" content="no-referrer";
                 title { (title) " · " (ctx.t(Text::SiteName)) }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
+                @if let Some(script) = script { script src=(script) defer {} }
             }
             body {
                 header.site {
@@ -106,6 +125,7 @@ fn layout(ctx: &Context, title: &str, path: &str, params: &[(&str, &str)], main:
                     }
                     nav {
                         a href=(ctx.href("/", &[])) { (ctx.t(Text::NavOfficials)) }
+                        a href=(ctx.href("/log", &[])) { (ctx.t(Text::NavLog)) }
                         a href=(ctx.href("/about", &[])) { (ctx.t(Text::NavAbout)) }
                         span.switch aria-label=(ctx.t(Text::LanguageSwitch)) {
                             @for lang in Lang::ALL {

@@ -26,6 +26,10 @@ pub struct Query {
     pub position: Option<String>,
     /// `page`: the page of the list, from 1.
     pub page: usize,
+    /// `start`: the first log entry of a page of the entry browser.
+    pub start: Option<u64>,
+    /// `from`: the earlier size of a consistency proof, as given (to be checked by the page).
+    pub from: Option<String>,
 }
 
 impl Query {
@@ -51,6 +55,10 @@ impl Query {
                 "jurisdiction" if !value.is_empty() => query.jurisdiction = Some(value.into()),
                 "position" if !value.is_empty() => query.position = Some(value.into()),
                 "page" => query.page = value.parse::<usize>().ok().filter(|p| *p > 0).unwrap_or(1),
+                "start" => query.start = value.parse::<u64>().ok(),
+                "from" if !value.is_empty() => {
+                    query.from = Some(value.chars().take(MAX_SEARCH_CHARS).collect())
+                }
                 _ => continue,
             }
             seen.push(name);

@@ -8,11 +8,20 @@
 //! | `/` | the officials, searched (`q`), filtered (`jurisdiction`, `position`) and paged (`page`) |
 //! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page |
 //! | `/about` | what the register shows and what it cannot, the keys in use, how to check it |
+//! | `/log` | the latest checkpoint: size, time, root, the signed note as served, the log key |
+//! | `/log/entries` | the entries, 50 a page from `start`: index, type, time |
+//! | `/log/entries/{index}` | one entry's canonical JSON and its inclusion proof in the latest checkpoint |
+//! | `/log/consistency` | a consistency proof from the size `from` to the latest checkpoint's |
 //! | `/static/register.css` | the stylesheet |
+//! | `/static/verify.js` | the log pages' in-browser checks (WebCrypto), the only script |
 //!
 //! The language is `?lang=` (`zh-CN`, `en`), else the `Accept-Language` header. A query
 //! string is read leniently (`probity_web::Query`): no parameter can make a page fail.
 //! Every page carries a strict `Content-Security-Policy`, `nosniff` and no referrer.
+//!
+//! The log's pages read the log as `/v1/log/*` does, under the latest checkpoint: they show
+//! the same bytes (the signed note, the canonical entries, the proofs' hashes), which the
+//! script checks in the browser.
 
 use axum::{
     extract::{rejection::PathRejection, Path, State},
@@ -20,8 +29,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use probity_core::{parse_field_decimal, OfficialId, PublicInputs};
-use probity_ledger::EntryBody;
+use probity_ledger::{leaf_hash, Entry, EntryBody, SignedCheckpoint};
 use probity_web::{
+    log::{self as log_pages, CheckpointView, ConsistencyView, EntryRow, EntryView},
     pages::{self, Context},
     AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialPage, OfficialRow, Query,
     Selection, Standing, Statement,
@@ -141,6 +151,200 @@ pub(super) async fn stylesheet() -> Response {
         probity_web::STYLESHEET,
     )
         .into_response()
+}
+
+/// `/static/verify.js`.
+pub(super) async fn verify_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        probity_web::VERIFY_SCRIPT,
+    )
+        .into_response()
+}
+
+/// The latest checkpoint, what every log page shows and its script checks.
+struct Latest {
+    note: String,
+    checkpoint: SignedCheckpoint,
+    log_key: String,
+}
+
+impl Latest {
+    fn read(s: &Shared) -> Result<Option<Latest>, Response> {
+        let checkpoint = s.log.latest_checkpoint().map_err(|_| unavailable())?;
+        Ok(checkpoint.map(|checkpoint| Latest {
+            note: String::from_utf8_lossy(checkpoint.to_bytes()).into_owned(),
+            checkpoint,
+            log_key: s.log.verifier().ed25519_vkey(),
+        }))
+    }
+
+    fn view(&self) -> CheckpointView<'_> {
+        CheckpointView {
+            note: &self.note,
+            origin: self.checkpoint.origin(),
+            size: self.checkpoint.size(),
+            time: self.checkpoint.time(),
+            root: self.checkpoint.root().0,
+            log_key: &self.log_key,
+        }
+    }
+}
+
+/// The log could not be read: a plain 503, no detail.
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the log cannot be read right now",
+    )
+        .into_response()
+}
+
+fn row(index: u64, bytes: &[u8]) -> Option<EntryRow> {
+    let entry = Entry::from_canonical_json(bytes).ok()?;
+    Some(EntryRow {
+        index,
+        kind: entry.body.type_name(),
+        time_ms: entry.time.as_millis(),
+    })
+}
+
+/// `/log`.
+pub(super) async fn log_page(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let query = Query::parse(uri.query());
+    let ctx = Context::new(&query, accept_language(&headers));
+    let latest = match Latest::read(&s) {
+        Ok(latest) => latest,
+        Err(response) => return response,
+    };
+    let view = latest.as_ref().map(Latest::view);
+    page(StatusCode::OK, log_pages::checkpoint(&ctx, view.as_ref()))
+}
+
+/// `/log/entries?start=N`: a start beyond the log shows an empty page that says how many
+/// entries there are.
+pub(super) async fn entries_page(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let query = Query::parse(uri.query());
+    let ctx = Context::new(&query, accept_language(&headers));
+    let latest = match Latest::read(&s) {
+        Ok(Some(latest)) => latest,
+        Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
+        Err(response) => return response,
+    };
+    let size = latest.checkpoint.size();
+    let start = query.start.unwrap_or(0);
+    let end = start.saturating_add(log_pages::ENTRIES_PER_PAGE).min(size);
+    let rows: Vec<EntryRow> = if start < end {
+        match s.log.entries_bytes(start, end) {
+            Ok(entries) => entries
+                .iter()
+                .zip(start..)
+                .filter_map(|(bytes, index)| row(index, bytes))
+                .collect(),
+            Err(_) => return unavailable(),
+        }
+    } else {
+        Vec::new()
+    };
+    page(
+        StatusCode::OK,
+        log_pages::entries(&ctx, &latest.view(), start, &rows),
+    )
+}
+
+/// `/log/entries/{index}`: 404 with a page that says so for an index the latest checkpoint
+/// does not cover.
+pub(super) async fn entry_page(
+    State(s): State<AppState>,
+    index: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let query = Query::parse(uri.query());
+    let ctx = Context::new(&query, accept_language(&headers));
+    let raw = index.map(|Path(index)| index).unwrap_or_default();
+    let latest = match Latest::read(&s) {
+        Ok(latest) => latest,
+        Err(response) => return response,
+    };
+    let size = latest.as_ref().map_or(0, |l| l.checkpoint.size());
+    let found = raw
+        .parse::<u64>()
+        .ok()
+        .filter(|i| *i < size)
+        .zip(latest.as_ref());
+    let Some((index, latest)) = found else {
+        return page(
+            StatusCode::NOT_FOUND,
+            log_pages::entry_not_found(&ctx, &raw, size),
+        );
+    };
+    let (Ok(bytes), Ok(proof)) = (s.log.entry_bytes(index), s.log.inclusion_proof(index, size))
+    else {
+        return unavailable();
+    };
+    let (Ok(json), Some(row)) = (std::str::from_utf8(&bytes), row(index, &bytes)) else {
+        return unavailable();
+    };
+    let path: Vec<[u8; 32]> = proof.path.iter().map(|h| h.0).collect();
+    let view = EntryView {
+        row,
+        json,
+        leaf: leaf_hash(&bytes).0,
+        path: &path,
+    };
+    page(
+        StatusCode::OK,
+        log_pages::entry(&ctx, &latest.view(), &view),
+    )
+}
+
+/// `/log/consistency?from=SIZE`: a size that is not a whole number from 1 to the
+/// checkpoint's is said so on the page, with 400.
+pub(super) async fn consistency_page(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let query = Query::parse(uri.query());
+    let ctx = Context::new(&query, accept_language(&headers));
+    let latest = match Latest::read(&s) {
+        Ok(Some(latest)) => latest,
+        Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
+        Err(response) => return response,
+    };
+    let size = latest.checkpoint.size();
+    let (status, view) = match &query.from {
+        None => (StatusCode::OK, ConsistencyView::Ask),
+        Some(text) => match text.parse::<u64>().ok().filter(|f| (1..=size).contains(f)) {
+            None => (
+                StatusCode::BAD_REQUEST,
+                ConsistencyView::BadSize(text.clone()),
+            ),
+            Some(from) => {
+                let (Ok(old_root), Ok(proof)) =
+                    (s.log.root(from), s.log.consistency_proof(from, size))
+                else {
+                    return unavailable();
+                };
+                let view = ConsistencyView::Proof {
+                    from,
+                    old_root: old_root.0,
+                    path: proof.path.iter().map(|h| h.0).collect(),
+                };
+                (StatusCode::OK, view)
+            }
+        },
+    };
+    page(status, log_pages::consistency(&ctx, &latest.view(), &view))
 }
 
 /// A page with its headers: HTML, the CSP, no sniffing, no referrer, and a cache keyed on
