@@ -48,7 +48,7 @@
     mark.textContent = message("ok");
     const more = document.createElement("span");
     more.textContent = message(detail, arg);
-    status.replaceChildren(mark, more);
+    status.replaceChildren(mark, " ", more);
   }
 
   const subtle = window.crypto && window.crypto.subtle;

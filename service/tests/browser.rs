@@ -1,0 +1,432 @@
+//! The log's pages in a real browser: Debian's Chromium, driven headless through its
+//! chromedriver over the W3C WebDriver protocol. The page's own script checks what it shows
+//! against the signed log with WebCrypto; these tests check that it says "checked in your
+//! browser" for the honest log, and a failure, never the ✓, when a proxy between browser and
+//! service changes what the service sent (an entry's byte, a checkpoint's signature) or when
+//! the log forks from the checkpoint the browser saw before.
+//!
+//! Screenshots go to `target/tmp/browser-screenshots/`. Without `/usr/bin/chromedriver` and
+//! `/usr/bin/chromium` (Debian's `chromium-driver` and `chromium`, installed by `.ci/run`)
+//! the tests fail and say so: they never pass without a browser.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use base64::Engine as _;
+use common::*;
+use serde_json::{json, Value};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A headless Chromium session behind a chromedriver of its own, with a fresh profile.
+struct Browser {
+    driver: Child,
+    url: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("address").port()
+}
+
+impl Browser {
+    fn start(javascript: bool) -> Browser {
+        for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
+            assert!(
+                Path::new(path).exists(),
+                "{path} is missing: the browser tests need Debian's `{package}` \
+                 (apt-get install chromium chromium-driver fonts-wqy-microhei, as .ci/run does)"
+            );
+        }
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        let started = Instant::now();
+        while agent.get(format!("{url}/status")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver does not answer"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().expect("tempdir");
+        let mut prefs = json!({});
+        if !javascript {
+            prefs = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--no-first-run", "--window-size=1280,1400",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": prefs,
+            },
+        } } });
+        let mut browser = Browser {
+            driver,
+            url,
+            session: String::new(),
+            agent,
+            _profile: profile,
+        };
+        let created = browser.call("POST", "/session", Some(capabilities));
+        browser.session = created["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        browser
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.url);
+        let mut response = match (method, body) {
+            ("POST", body) => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({}))),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            _ => self.agent.get(&url).call(),
+        }
+        .expect("chromedriver answers");
+        let value: Value = response.body_mut().read_json().expect("JSON");
+        assert_eq!(response.status().as_u16(), 200, "{method} {path}: {value}");
+        value["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    fn open(&self, url: &str) {
+        self.call(
+            "POST",
+            &self.session_path("/url"),
+            Some(json!({ "url": url })),
+        );
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// The page's text, as a visitor reads it.
+    fn text(&self) -> String {
+        self.run("return document.body.innerText;")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The in-browser check's outcome (`ok`, `bad`, `insecure`) and its line, once it has one.
+    fn check(&self) -> (String, String) {
+        let started = Instant::now();
+        loop {
+            let status = self.run(
+                "const s = document.getElementById('browser-check');\
+                 return s ? [s.dataset.result || '', s.textContent] : ['none', ''];",
+            );
+            let result = status[0].as_str().unwrap_or_default().to_owned();
+            if !["", "running"].contains(&result.as_str()) {
+                return (result, status[1].as_str().unwrap_or_default().to_owned());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the check never finished: {status}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.call("GET", &self.session_path("/screenshot"), None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().expect("base64"))
+            .expect("a PNG");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write");
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = self.session_path("");
+            let _ = self.agent.delete(format!("{}{path}", self.url)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// What a proxy does to a response body on its way to the browser, given the request path.
+type Tamper = Arc<dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync>;
+
+/// An HTTP proxy in front of the service (GET only, one request a connection), passing on
+/// the status, the content type and the CSP, and the body through `tamper`. Its address is
+/// another origin, so each proxy starts with an empty `localStorage`.
+fn proxy(upstream: &str, tamper: Tamper) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (upstream, tamper) = (upstream.clone(), Arc::clone(&tamper));
+            std::thread::spawn(move || {
+                let _ = forward(stream, &upstream, &*tamper);
+            });
+        }
+    });
+    address
+}
+
+fn forward(
+    mut stream: TcpStream,
+    upstream: &str,
+    tamper: &(dyn Fn(&str, Vec<u8>) -> Vec<u8> + Send + Sync),
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .get(format!("{upstream}{path}"))
+        .header("accept-language", "en")
+        .call()
+        .map_err(std::io::Error::other)?;
+    let status = response.status().as_u16();
+    let mut head = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n");
+    for name in ["content-type", "content-security-policy"] {
+        if let Some(value) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    let mut body = Vec::new();
+    response.body_mut().as_reader().read_to_end(&mut body)?;
+    let body = tamper(&path, body);
+    head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+fn honest() -> Tamper {
+    Arc::new(|_, body| body)
+}
+
+/// A service whose log has a few dozen entries: officials and a supervisor registered.
+fn service() -> TestServer {
+    let server = TestServer::start();
+    for i in 0..60 {
+        server.register_official(&format!("GOV-{i:04}"), "CN-ZJ-HZ");
+    }
+    server.register_supervisor("AUDIT-1");
+    server
+}
+
+#[test]
+fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
+    let server = service();
+    let browser = Browser::start(true);
+
+    // The honest log, through an honest proxy: the checkpoint, then an entry, each ✓.
+    let site = proxy(&server.base, honest());
+    browser.open(&format!("{site}/log?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    assert!(line.starts_with("✓ checked in your browser"), "{line}");
+    assert!(line.contains("this checkpoint is kept"), "{line}");
+    browser.screenshot("log-en");
+    browser.open(&format!("{site}/log/entries/7?lang=zh-CN"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    assert!(line.starts_with("✓ 已在您的浏览器中核验"), "{line}");
+    browser.screenshot("entry-7-zh");
+
+    // The log grows: the next page proves consistency with the checkpoint seen before.
+    let seen: u64 = browser
+        .run("return document.getElementById('checkpoint-size').textContent;")
+        .as_str()
+        .and_then(|s| s.trim().parse().ok())
+        .expect("the checkpoint's size");
+    server.register_official("GOV-LATE", "CN-ZJ-HZ");
+    let started = Instant::now();
+    while server.ledger_size() <= seen {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no new checkpoint"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    browser.open(&format!("{site}/log/entries/60?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    assert!(
+        line.contains(&format!(
+            "consistency with the checkpoint of {seen} entries"
+        )),
+        "{line} (seen {seen})"
+    );
+    browser.open(&format!("{site}/log/entries?lang=en"));
+    assert_eq!(browser.check().0, "ok");
+    browser.open(&format!("{site}/log/consistency?from=5&lang=en"));
+    assert_eq!(browser.check().0, "ok");
+    browser.screenshot("consistency-en");
+
+    // A fork: the browser saw a checkpoint of this log that today's does not extend.
+    let forked = format!(
+        "localStorage.setItem('probity-checkpoint:' + document.getElementById('log-key')\
+         .textContent.split('+')[0], JSON.stringify({{key: document.getElementById('log-key')\
+         .textContent.trim(), size: {seen}, root: btoa('x'.repeat(32))}})); return true;"
+    );
+    browser.run(&forked);
+    browser.open(&format!("{site}/log?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(!line.contains('✓'), "{line}");
+    assert!(line.contains("rewritten or forked"), "{line}");
+    browser.screenshot("log-forked-en");
+
+    // One byte of an entry's JSON changed on its way: the entry is not in the log.
+    let changed_entry = proxy(
+        &server.base,
+        Arc::new(|path, body| {
+            if !path.starts_with("/log/entries/") {
+                return body;
+            }
+            let mut body = body;
+            let html = String::from_utf8_lossy(&body).into_owned();
+            let json = html.find("id=\"entry-json\"").expect("the entry");
+            let start = json + html[json..].find('>').expect("the tag's end") + 1;
+            let at = start
+                + html[start..]
+                    .find(|c: char| c.is_ascii_digit())
+                    .expect("a digit");
+            body[at] = if body[at] == b'9' { b'0' } else { body[at] + 1 };
+            body
+        }),
+    );
+    browser.open(&format!("{changed_entry}/log/entries/3?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(!line.contains('✓'), "{line}");
+    assert!(
+        line.contains("this entry is not in the signed checkpoint"),
+        "{line}"
+    );
+    browser.screenshot("entry-3-changed-en");
+
+    // A checkpoint whose signature was changed: refused, on every log page.
+    let bad_signature = proxy(
+        &server.base,
+        Arc::new(|_, body| {
+            let mut body = body;
+            let html = String::from_utf8_lossy(&body).into_owned();
+            let note = html.find("id=\"checkpoint-note\"").unwrap_or(html.len());
+            if let Some(line) = html[note..].find("\u{2014} ").map(|at| note + at) {
+                let sig = line + html[line + 4..].find(' ').expect("the signature") + 4 + 1;
+                let at = sig + 10;
+                body[at] = if body[at] == b'A' { b'B' } else { b'A' };
+            }
+            body
+        }),
+    );
+    for path in ["/log?lang=zh-CN", "/log/entries/3?lang=en"] {
+        browser.open(&format!("{bad_signature}{path}"));
+        let (result, line) = browser.check();
+        assert_eq!(result, "bad", "{path}: {line}");
+        assert!(!line.contains('✓'), "{line}");
+    }
+    browser.screenshot("log-bad-signature-en");
+    let (_, line) = browser.check();
+    assert!(
+        line.contains("signature does not verify under the log key"),
+        "{line}"
+    );
+}
+
+#[test]
+fn without_javascript_the_log_pages_show_everything_and_claim_no_check() {
+    let server = service();
+    let browser = Browser::start(false);
+    let info: probity_service::api::ServiceInfo = server.client().get("/v1/info").expect("info");
+    let note = ureq::get(format!("{}/v1/log/checkpoint", server.base))
+        .call()
+        .expect("checkpoint")
+        .body_mut()
+        .read_to_string()
+        .expect("text");
+
+    browser.open(&format!("{}/log?lang=en", server.base));
+    let text = browser.text();
+    assert!(text.contains("Not checked in your browser: that needs JavaScript"));
+    assert!(!text.contains('✓'));
+    assert!(text.contains(&info.log_key));
+    for line in note.lines().filter(|l| !l.is_empty()) {
+        assert!(text.contains(line), "the note's line `{line}` is not shown");
+    }
+    browser.screenshot("log-no-script-en");
+
+    let entries: probity_service::api::EntriesPage = server
+        .client()
+        .get("/v1/log/entries?start=5&end=6")
+        .expect("entries");
+    browser.open(&format!("{}/log/entries/5?lang=en", server.base));
+    let text = browser.text();
+    assert!(
+        text.contains(&entries.entries[0]),
+        "the canonical JSON is shown as is"
+    );
+    assert!(text.contains("Audit path"));
+    browser.open(&format!("{}/log/entries?start=50&lang=en", server.base));
+    let text = browser.text();
+    assert!(text.contains("Entries 50 to"), "{text}");
+    assert!(text.contains("First"));
+}
