@@ -174,8 +174,8 @@ struct Latest {
 }
 
 impl Latest {
-    fn read(s: &Shared) -> Result<Option<Latest>, Response> {
-        let checkpoint = s.log.latest_checkpoint().map_err(|_| unavailable())?;
+    fn read(s: &Shared) -> Result<Option<Latest>, Unavailable> {
+        let checkpoint = s.log.latest_checkpoint().map_err(|_| Unavailable)?;
         Ok(checkpoint.map(|checkpoint| Latest {
             note: String::from_utf8_lossy(checkpoint.to_bytes()).into_owned(),
             checkpoint,
@@ -192,6 +192,15 @@ impl Latest {
             root: self.checkpoint.root().0,
             log_key: &self.log_key,
         }
+    }
+}
+
+/// The log could not be read.
+struct Unavailable;
+
+impl IntoResponse for Unavailable {
+    fn into_response(self) -> Response {
+        unavailable()
     }
 }
 
@@ -219,7 +228,7 @@ pub(super) async fn log_page(State(s): State<AppState>, uri: Uri, headers: Heade
     let ctx = Context::new(&query, accept_language(&headers));
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let view = latest.as_ref().map(Latest::view);
     page(StatusCode::OK, log_pages::checkpoint(&ctx, view.as_ref()))
@@ -237,7 +246,7 @@ pub(super) async fn entries_page(
     let latest = match Latest::read(&s) {
         Ok(Some(latest)) => latest,
         Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let size = latest.checkpoint.size();
     let start = query.start.unwrap_or(0);
@@ -273,7 +282,7 @@ pub(super) async fn entry_page(
     let raw = index.map(|Path(index)| index).unwrap_or_default();
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let size = latest.as_ref().map_or(0, |l| l.checkpoint.size());
     let found = raw
@@ -319,7 +328,7 @@ pub(super) async fn consistency_page(
     let latest = match Latest::read(&s) {
         Ok(Some(latest)) => latest,
         Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let size = latest.checkpoint.size();
     let (status, view) = match &query.from {
