@@ -46,8 +46,7 @@ pub(super) async fn officials_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
+    let (query, ctx) = visit(&uri, &headers);
     let directory = s.directory();
     let selection = Selection::select(directory.officials.values(), &query);
     let now = s.now().as_millis();
@@ -91,8 +90,7 @@ pub(super) async fn official_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
+    let (_, ctx) = visit(&uri, &headers);
     let raw = id.map(|Path(id)| id).unwrap_or_default();
     let found = OfficialId::new(&raw)
         .ok()
@@ -124,8 +122,7 @@ pub(super) async fn about_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
+    let (_, ctx) = visit(&uri, &headers);
     let log_key = s.log.verifier().ed25519_vkey();
     let base_url = base_url(&s, &headers);
     let html = pages::about(
@@ -183,6 +180,15 @@ impl Latest {
         }))
     }
 
+    /// The latest checkpoint, for a page that needs one.
+    fn read_nonempty(s: &Shared) -> Result<Latest, NoCheckpoint> {
+        match Self::read(s) {
+            Ok(Some(latest)) => Ok(latest),
+            Ok(None) => Err(NoCheckpoint::Empty),
+            Err(Unavailable) => Err(NoCheckpoint::Unavailable),
+        }
+    }
+
     fn view(&self) -> CheckpointView<'_> {
         CheckpointView {
             note: &self.note,
@@ -195,22 +201,35 @@ impl Latest {
     }
 }
 
+/// Why a page that needs a checkpoint has none.
+enum NoCheckpoint {
+    /// The log has no checkpoint yet: the page says so, as `/log` does.
+    Empty,
+    /// The log could not be read.
+    Unavailable,
+}
+
+impl NoCheckpoint {
+    fn respond(self, ctx: &Context) -> Response {
+        match self {
+            Self::Empty => page(StatusCode::OK, log_pages::checkpoint(ctx, None)),
+            Self::Unavailable => Unavailable.into_response(),
+        }
+    }
+}
+
 /// The log could not be read.
 struct Unavailable;
 
 impl IntoResponse for Unavailable {
+    /// A plain 503, no detail.
     fn into_response(self) -> Response {
-        unavailable()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the log cannot be read right now",
+        )
+            .into_response()
     }
-}
-
-/// The log could not be read: a plain 503, no detail.
-fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the log cannot be read right now",
-    )
-        .into_response()
 }
 
 fn row(index: u64, bytes: &[u8]) -> Option<EntryRow> {
@@ -224,8 +243,7 @@ fn row(index: u64, bytes: &[u8]) -> Option<EntryRow> {
 
 /// `/log`.
 pub(super) async fn log_page(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
+    let (_, ctx) = visit(&uri, &headers);
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
         Err(e) => return e.into_response(),
@@ -241,12 +259,10 @@ pub(super) async fn entries_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
-    let latest = match Latest::read(&s) {
-        Ok(Some(latest)) => latest,
-        Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
-        Err(e) => return e.into_response(),
+    let (query, ctx) = visit(&uri, &headers);
+    let latest = match Latest::read_nonempty(&s) {
+        Ok(latest) => latest,
+        Err(none) => return none.respond(&ctx),
     };
     let size = latest.checkpoint.size();
     let start = query.start.unwrap_or(0);
@@ -258,7 +274,7 @@ pub(super) async fn entries_page(
                 .zip(start..)
                 .filter_map(|(bytes, index)| row(index, bytes))
                 .collect(),
-            Err(_) => return unavailable(),
+            Err(_) => return Unavailable.into_response(),
         }
     } else {
         Vec::new()
@@ -277,8 +293,7 @@ pub(super) async fn entry_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
+    let (_, ctx) = visit(&uri, &headers);
     let raw = index.map(|Path(index)| index).unwrap_or_default();
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
@@ -298,10 +313,10 @@ pub(super) async fn entry_page(
     };
     let (Ok(bytes), Ok(proof)) = (s.log.entry_bytes(index), s.log.inclusion_proof(index, size))
     else {
-        return unavailable();
+        return Unavailable.into_response();
     };
     let (Ok(json), Some(row)) = (std::str::from_utf8(&bytes), row(index, &bytes)) else {
-        return unavailable();
+        return Unavailable.into_response();
     };
     let path: Vec<[u8; 32]> = proof.path.iter().map(|h| h.0).collect();
     let view = EntryView {
@@ -323,12 +338,10 @@ pub(super) async fn consistency_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(&headers));
-    let latest = match Latest::read(&s) {
-        Ok(Some(latest)) => latest,
-        Ok(None) => return page(StatusCode::OK, log_pages::checkpoint(&ctx, None)),
-        Err(e) => return e.into_response(),
+    let (query, ctx) = visit(&uri, &headers);
+    let latest = match Latest::read_nonempty(&s) {
+        Ok(latest) => latest,
+        Err(none) => return none.respond(&ctx),
     };
     let size = latest.checkpoint.size();
     let (status, view) = match &query.from {
@@ -342,7 +355,7 @@ pub(super) async fn consistency_page(
                 let (Ok(old_root), Ok(proof)) =
                     (s.log.root(from), s.log.consistency_proof(from, size))
                 else {
-                    return unavailable();
+                    return Unavailable.into_response();
                 };
                 let view = ConsistencyView::Proof {
                     from,
@@ -379,6 +392,14 @@ fn page(status: StatusCode, html: String) -> Response {
     );
     h.insert(header::VARY, HeaderValue::from_static("accept-language"));
     response
+}
+
+/// A visit's query string, read leniently, and the page's language from it or from the
+/// `Accept-Language` header.
+fn visit(uri: &Uri, headers: &HeaderMap) -> (Query, Context) {
+    let query = Query::parse(uri.query());
+    let ctx = Context::new(&query, accept_language(headers));
+    (query, ctx)
 }
 
 fn accept_language(headers: &HeaderMap) -> Option<&str> {
