@@ -9,7 +9,7 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use common::{fails, ok, ok_json, stderr};
+use common::{fails, ok, stderr};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -344,12 +344,13 @@ fn bad_declarations_name_the_item_at_fault() {
 /// `probity demo` runs the whole story against its own in-process service, in a fresh folder,
 /// with no network: an unexplained growth raises an alert, a second tip with the same
 /// credential is refused, an unanswerable challenge expires, and the log audits with every
-/// receipt in it. It prints no declared amount.
+/// receipt in it. It prints no declared amount. With `--keep-serving` the service goes on
+/// answering after the story: its public register lists both officials, until Ctrl-C.
 #[test]
 fn the_demo_tells_the_whole_story() {
     let env = Env::new();
     let dir = env.path("demo");
-    let report = ok_json(env.run(&["--json", "demo", "--dir", dir.to_str().expect("utf-8")]));
+    let report = demo_kept_serving(&env, &dir);
     assert_eq!(report["ok"], true, "{report:#}");
     let summary = &report["summary"];
 
@@ -399,6 +400,63 @@ fn the_demo_tells_the_whole_story() {
             assert!(!printed.contains(&figure), "{figure} from {file} printed");
         }
     }
+}
+
+/// Runs `probity --json demo --keep-serving`, reads the register's address from the line it
+/// prints on stderr once the story is told, checks the register's officials page over HTTP,
+/// then stops the demo with SIGINT (Ctrl-C) and returns its JSON report.
+fn demo_kept_serving(env: &Env, dir: &Path) -> serde_json::Value {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_probity"))
+        .args(["--json", "demo", "--keep-serving", "--dir"])
+        .arg(dir)
+        .env("PROBITY_HOME", env.dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stderr_lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut seen = String::new();
+    let register = loop {
+        let Some(Ok(line)) = stderr_lines.next() else {
+            let _ = child.kill();
+            panic!("the demo ended before printing the register's address:\n{seen}");
+        };
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(address) = line.strip_prefix("The public register: ") {
+            break address.trim().to_owned();
+        }
+    };
+    // The rest of stderr is drained so the demo never blocks on a full pipe.
+    let drain = std::thread::spawn(move || stderr_lines.count());
+
+    let host = register
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&host).expect("the register answers");
+    write!(stream, "GET /?lang=en HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request sent");
+    let mut page = String::new();
+    stream.read_to_string(&mut page).expect("the page");
+    assert!(page.starts_with("HTTP/1.0 200"), "{page}");
+    for official in ["GOV-0001", "GOV-0002"] {
+        assert!(page.contains(official), "{official} listed:\n{page}");
+    }
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("the demo ends");
+    drain.join().expect("stderr drained");
+    assert!(output.status.success(), "Ctrl-C ends the demo cleanly");
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("--json prints one JSON document");
+    assert_eq!(report["register"], register.as_str());
+    report
 }
 
 /// A params folder whose manifest holds the pinned `net_worth_range` fixture's verifying key:

@@ -84,6 +84,10 @@ pub(crate) struct Opts {
     /// Folder to work in; must be empty or missing [default: a new folder under the system's temp folder].
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// After the story, keep the service running and print the public register's address, to
+    /// look at its pages; Ctrl-C stops it.
+    #[arg(long)]
+    keep_serving: bool,
 }
 
 // ----- dates -------------------------------------------------------------------------------
@@ -651,18 +655,32 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     let mut story = start_service(out, &dir)?;
     let summary = play(&mut story)?;
     let Story {
-        out, server, dir, ..
+        out,
+        server,
+        dir,
+        log,
+        ..
     } = story;
-    server.stop()?;
     let seconds = started.elapsed().as_secs_f64();
+    let register = format!("{}/", server.base);
+    // Without --keep-serving, stopped before the summary: it flushes the database.
+    let server = if opts.keep_serving {
+        Some(server)
+    } else {
+        server.stop()?;
+        None
+    };
     if out.json {
-        let report = json!({
+        let mut report = json!({
             "dir": dir,
             "ok": true,
             "seconds": seconds,
             "summary": summary,
             "steps": out.steps,
         });
+        if opts.keep_serving {
+            report["register"] = json!(register);
+        }
         outln!(
             "{}",
             serde_json::to_string_pretty(&report).expect("JSON values serialize")
@@ -683,7 +701,48 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             ))
         );
     }
+    if let Some(server) = server {
+        keep_serving(out.json, &register, &log)?;
+        server.stop()?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the register's address and waits for Ctrl-C, the service answering meanwhile (on
+/// the story's clock, where the story left it). With `--json` the lines go to stderr, so that
+/// stdout stays one JSON document.
+fn keep_serving(json: bool, register: &str, log: &CheckpointVerifier) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot wait for Ctrl-C")?;
+    runtime.block_on(async {
+        // The handler is in place before the address is printed: a Ctrl-C from whoever read
+        // it stops the service cleanly, never kills the process mid-write.
+        #[cfg(unix)]
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("cannot wait for Ctrl-C")?;
+        // One line each, never wrapped: the address is copied from here.
+        let text = format!(
+            "The service keeps running, on the story's clock; Ctrl-C stops it.\n\
+             The public register: {register}\n\
+             The log key its pages check the log under: {}",
+            log.ed25519_vkey()
+        );
+        if json {
+            eoutln!("{text}");
+        } else {
+            outln!("\n{text}");
+        }
+        #[cfg(unix)]
+        interrupt.recv().await;
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        Ok(())
+    })
 }
 
 /// The parties' folders, beside the service's.
