@@ -242,9 +242,23 @@ impl fmt::Display for OfficialId {
 }
 
 /// A registry identifier of an asset or liability, as typed (may be empty).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// An asset id is as secret as a declared value (the official's holdings, or what a supervisor
+/// challenged): its `Debug` says only whether it is empty, so no struct that holds one can
+/// print it by accident.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AssetId(pub String);
+
+impl fmt::Debug for AssetId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("AssetId(empty)")
+        } else {
+            f.write_str("AssetId(..)")
+        }
+    }
+}
 
 impl AssetId {
     /// `id_hash`: 0 for an id that normalizes to nothing.
@@ -324,6 +338,15 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_asset_ids_debug_never_shows_it() {
+        let deed = AssetId("浙(2018)杭州市不动产权第0123456号".into());
+        let printed = format!("{deed:?} {:?}", Some(&deed));
+        assert!(!printed.contains("0123456") && !printed.contains('浙'), "{printed}");
+        assert_eq!(format!("{deed:?}"), "AssetId(..)");
+        assert_eq!(format!("{:?}", AssetId::default()), "AssetId(empty)");
+    }
 
     #[test]
     fn signed_amount_round_trips_and_rejects_out_of_range() {
