@@ -13,10 +13,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ed25519_dalek::VerifyingKey;
-use probity_core::{Capacity, Commitment, OfficialId, Period};
+use probity_core::{parse_field_decimal, Capacity, Commitment, OfficialId, Period, PublicInputs};
 use probity_ledger::{
-    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, SupervisorId, Timestamp,
-    WhistleblowerKeysPublished, WithheldProof,
+    ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, ProofAccepted, SupervisorId,
+    Timestamp, WhistleblowerKeysPublished, WithheldProof,
 };
 use serde::{Deserialize, Serialize};
 
@@ -128,6 +128,11 @@ pub(crate) struct State {
     /// Filings per official, in log order (amendments included).
     pub(crate) filings: BTreeMap<OfficialId, Vec<Filing>>,
     pub(crate) proofs: BTreeMap<OfficialId, Vec<ProofInfo>>,
+    /// The public bounds `[lo, hi]` (minor units) of each official's latest accepted
+    /// `net_worth_range` proof, in log order, read from its entry's public inputs as it is
+    /// applied. The register's statistics count officials per band from it: reading each
+    /// official's latest proof from the log on every visit would be one read per official.
+    pub(crate) net_worth_bands: BTreeMap<OfficialId, (i64, i64)>,
     pub(crate) deadlines: BTreeMap<Period, Timestamp>,
     pub(crate) challenges: BTreeMap<ChallengeId, Challenge>,
     pub(crate) tips: BTreeMap<u64, Tip>,
@@ -148,6 +153,16 @@ pub(crate) struct State {
     /// The last `WhistleblowerKeysPublished`: keys and expiry schedule.
     pub(crate) whistleblower_keys: Option<WhistleblowerKeysPublished>,
     pub(crate) params_published: Option<probity_core::ParamsManifest>,
+}
+
+/// The public inputs of an accepted proof, if none is withheld and all read.
+pub(crate) fn proof_public_inputs(p: &ProofAccepted) -> Option<PublicInputs> {
+    let inputs = p
+        .public_inputs
+        .iter()
+        .map(|x| x.as_deref().map(parse_field_decimal)?.ok())
+        .collect::<Option<Vec<_>>>()?;
+    PublicInputs::from_public_inputs(p.statement, &inputs).ok()
 }
 
 fn disclosure_view<T: Serialize>(entry: u64, d: &Disclosure<T>) -> DisclosureView {
@@ -328,6 +343,10 @@ impl State {
                         periods: p.periods.clone(),
                         entry: index,
                     });
+                if let Some(PublicInputs::NetWorthRange(x)) = proof_public_inputs(p) {
+                    self.net_worth_bands
+                        .insert(p.official.clone(), (x.lo.0, x.hi.0));
+                }
                 if let Some(Private::Proof(d)) = private {
                     self.disclosures.push(disclosure_view(index, d));
                 }

@@ -430,3 +430,105 @@ fn without_javascript_the_log_pages_show_everything_and_claim_no_check() {
     assert!(text.contains("Entries 50 to"), "{text}");
     assert!(text.contains("First"));
 }
+
+/// A service for the statistics page: the officials of [`service`], a 2025 deadline met by
+/// two of them and missed by one who files late, their net-worth bands, and a challenge
+/// left open.
+fn service_with_figures() -> TestServer {
+    use probity_core::Period;
+    use probity_service::api;
+    let server = service();
+    let supervisor = server.register_supervisor("AUDIT-2");
+    let _: api::Written = server
+        .as_registrar()
+        .post(
+            "/v1/admin/deadlines",
+            &api::SetDeadline {
+                period: Period::new(2025).expect("period"),
+                deadline: server.now_ms() + 10 * 86_400_000,
+            },
+        )
+        .expect("deadline");
+    let file = |id: &str| {
+        let key = server.register_official(id, "CN-ZJ-NB");
+        let d = declaration_as("gov-0001-2025.toml", id);
+        let o = opening(&d);
+        let _: api::FilingAccepted = server
+            .client()
+            .signed(key.clone())
+            .post("/v1/filings", &filing(&o, &key, vec![band_proof(&o)]))
+            .expect("filed");
+        d
+    };
+    let d = file("NB-0001");
+    file("NB-0002");
+    let asset = &d.items()[0];
+    let _: api::ChallengeCreated = server
+        .client()
+        .signed(supervisor)
+        .post(
+            "/v1/challenges",
+            &api::IssueChallenge {
+                official: d.official().clone(),
+                period: None,
+                id_hash: asset.asset_id.id_hash().to_string(),
+                min_value: asset.value.0,
+                deadline: server.now_ms() + 30 * 86_400_000,
+            },
+        )
+        .expect("challenged");
+    server.advance_ms(11 * 86_400_000);
+    file("NB-0003");
+    server
+}
+
+#[test]
+fn without_javascript_the_statistics_page_draws_its_charts() {
+    let server = service_with_figures();
+    let browser = Browser::start(false);
+    let rect = |width: u32, height: u32| {
+        browser.call(
+            "POST",
+            &browser.session_path("/window/rect"),
+            Some(json!({ "width": width, "height": height })),
+        );
+    };
+    rect(1280, 2600);
+    for (lang, title, on_time) in [
+        ("en", "The register in figures", "on time"),
+        ("zh-CN", "登记册统计", "按时"),
+    ] {
+        browser.open(&format!("{}/stats?lang={lang}", server.base));
+        let text = browser.text();
+        assert!(text.contains(title), "{text}");
+        assert!(text.contains(on_time), "the legend: {text}");
+        // Five charts, each drawn at a size (not collapsed) and described in figures.
+        let charts = browser.run(
+            "return Array.from(document.querySelectorAll('svg.chart')).map(s => {\
+               const r = s.getBoundingClientRect();\
+               return [Math.round(r.width), Math.round(r.height),\
+                       s.querySelector('desc').textContent];\
+             });",
+        );
+        let charts = charts.as_array().expect("a list");
+        assert_eq!(charts.len(), 5, "{charts:?}");
+        for chart in charts {
+            assert!(chart[0].as_u64() > Some(300), "{chart}");
+            assert!(chart[1].as_u64() > Some(50), "{chart}");
+        }
+        assert!(charts[0][2]
+            .as_str()
+            .is_some_and(|d| d.starts_with("2025: ")));
+        browser.screenshot(&format!("stats-{lang}"));
+    }
+    // A phone's width: the charts shrink to fit, nothing runs off the page.
+    rect(390, 2600);
+    browser.open(&format!("{}/stats?lang=zh-CN", server.base));
+    let overflow = browser
+        .run("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+    assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+    browser.screenshot("stats-zh-CN-phone");
+    rect(1280, 2600);
+    browser.open(&format!("{}/stats?lang=en", server.base));
+    browser.screenshot("stats");
+}

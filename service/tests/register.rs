@@ -285,8 +285,16 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
     assert!(about.contains("probity ledger verify") && about.contains("supervisor audit"));
     assert!(about.contains("probity witness"));
 
+    the_statistics_match_the_story(server);
+
     // Headers on every page, 404 in the visitor's language, no 500 for any query.
-    for path in ["/", "/officials/GOV-0001", "/about", "/officials/NOBODY"] {
+    for path in [
+        "/",
+        "/officials/GOV-0001",
+        "/about",
+        "/stats",
+        "/officials/NOBODY",
+    ] {
         let page = en(server, path);
         assert_eq!(
             page.header("content-security-policy"),
@@ -331,6 +339,7 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
         "/?lang=xx&lang=en&&&=",
         "/officials/GOV-0001?lang=%ZZ",
         "/about?page=2",
+        "/stats?page=2&start=-1&lang=%FF",
     ] {
         let page = en(server, query);
         assert_eq!(page.status, 200, "{query}");
@@ -350,6 +359,7 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
         "/officials/GOV-0002",
         "/officials/GOV-0003",
         "/about",
+        "/stats",
         "/log",
         "/log/entries",
         "/log/consistency?from=1",
@@ -412,6 +422,79 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
             assert!(!shown, "{name} shows `{secret}`");
         }
     }
+}
+
+/// The figures of the chart `id` on a page, as its SVG describes them to screen readers.
+fn chart_figures(html: &str, id: &str) -> String {
+    let open = format!("<desc id=\"{id}-desc\">");
+    let at = html.find(&open).unwrap_or_else(|| panic!("a chart `{id}`")) + open.len();
+    let end = html[at..].find("</desc>").expect("a description ends") + at;
+    html[at..end].to_owned()
+}
+
+/// `/stats` in both languages: the story's filings per period, bands, proofs, challenges,
+/// and a log whose last point is the checkpoint's size.
+fn the_statistics_match_the_story(server: &TestServer) {
+    let (stats, size) = loop {
+        // The sweep may log while the page is read: a size unchanged across it is the page's.
+        let before = server.ledger_size();
+        let stats = en(server, "/stats");
+        if server.ledger_size() == before {
+            break (stats, before);
+        }
+    };
+    assert_eq!(stats.status, 200);
+    let html = &stats.body;
+    assert!(
+        html.contains("href=\"/stats\">Statistics</a>"),
+        "in the menu"
+    );
+    // 55 officials against the 2025 deadline: GOV-0001 on time, GOV-0002 late, the rest
+    // missing; 2026 has no deadline, and GOV-0001 filed for it.
+    assert_eq!(
+        chart_figures(html, "filings"),
+        "2025: on time 1, late 1, missing 53, not yet due 0, filed (no deadline set) 0; \
+         2026: on time 0, late 0, missing 0, not yet due 0, filed (no deadline set) 1"
+    );
+    // GOV-0001's latest band (2026) and GOV-0002's (2025) are the same default band.
+    assert_eq!(
+        chart_figures(html, "bands"),
+        "1,000,000.00 yuan to 4,999,999.99 yuan: 2; no band proved: 53"
+    );
+    assert_eq!(
+        chart_figures(html, "proofs"),
+        "net worth in a band: 3; a category's total in bounds: 0; \
+         growth explained by income: 1; asset declared, answering a challenge: 1"
+    );
+    assert_eq!(
+        chart_figures(html, "challenges"),
+        "answered: 1; expired unanswered: 1; open: 0"
+    );
+    let log = chart_figures(html, "log-size");
+    let points: Vec<&str> = log.split("; ").collect();
+    assert!(points.len() > 2 && points.len() <= 33, "{log}");
+    assert!(points[0].ends_with("UTC: 1 entries"), "{log}");
+    let last = points.last().expect("a point");
+    assert!(
+        last.ends_with(&format!("UTC: {size} entries")),
+        "the last point is the checkpoint's size {size}: {log}"
+    );
+    assert!(
+        html.contains("<table class=\"figures\">"),
+        "the figures as tables"
+    );
+
+    let zh = get(server, "/stats", Some("zh-CN")).body;
+    assert!(zh.contains("<html lang=\"zh-CN\">") && zh.contains("登记册统计"));
+    assert!(chart_figures(&zh, "filings").starts_with("2025: 按时 1, 逾期 1, 未申报 53"));
+    assert_eq!(
+        chart_figures(&zh, "bands"),
+        "1,000,000.00 元 至 4,999,999.99 元: 2; 未证明区间: 53"
+    );
+    assert!(chart_figures(&zh, "log-size").contains(" UTC："));
+    assert!(get(server, "/stats?lang=en", Some("zh"))
+        .body
+        .contains("href=\"/stats?lang=zh-CN\""));
 }
 
 /// `text` without its runs of 40 or more base64 or hex characters: hashes, field elements,

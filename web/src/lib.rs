@@ -4,9 +4,9 @@
 //! every string in zh-CN and en, and the stylesheet. For now, the public register that the
 //! service mounts at `/`: the officials list ([`pages::officials`]), one official's filings,
 //! proved statements, challenges and alerts with a QR code of the page ([`pages::official`]),
-//! and what the register shows and how to check it ([`pages::about`]); and the log's pages
-//! ([`log`]): the latest checkpoint, the entries with their inclusion proofs, consistency
-//! proofs.
+//! and what the register shows and how to check it ([`pages::about`]); the register in
+//! figures, as server-drawn SVG charts ([`stats`]); and the log's pages ([`log`]): the latest
+//! checkpoint, the entries with their inclusion proofs, consistency proofs.
 //!
 //! This crate renders and nothing else: a page is a pure function of a [`pages::Context`]
 //! (the language) and a view built from the service's public data (the wire types of its JSON
@@ -38,6 +38,7 @@ pub mod log;
 pub mod pages;
 mod qr;
 mod query;
+pub mod stats;
 mod views;
 
 pub use lang::{Lang, Text};

@@ -72,7 +72,7 @@ fn link<'a>(path: &str, params: impl IntoIterator<Item = (&'a str, &'a str)>) ->
 }
 
 /// An amount of minor units (fen) as yuan, in the language.
-fn yuan(ctx: &Context, minor: i64) -> String {
+pub(crate) fn yuan(ctx: &Context, minor: i64) -> String {
     ctx.fill(Text::Yuan, &[&format_minor_units(i128::from(minor))])
 }
 
@@ -125,6 +125,7 @@ pub(crate) fn layout_with(
                     }
                     nav {
                         a href=(ctx.href("/", &[])) { (ctx.t(Text::NavOfficials)) }
+                        a href=(ctx.href("/stats", &[])) { (ctx.t(Text::NavStats)) }
                         a href=(ctx.href("/log", &[])) { (ctx.t(Text::NavLog)) }
                         a href=(ctx.href("/about", &[])) { (ctx.t(Text::NavAbout)) }
                         span.switch aria-label=(ctx.t(Text::LanguageSwitch)) {
@@ -338,7 +339,7 @@ fn statement_text(ctx: &Context, s: &Statement) -> String {
 }
 
 /// Bounds at or beyond this (2^61 fen, about 2.3·10^16 yuan) read as "no bound".
-const OPEN_ENDED: i64 = 1 << 61;
+pub(crate) const OPEN_ENDED: i64 = 1 << 61;
 
 fn rule_text(ctx: &Context, rule: &str) -> String {
     let text = match rule {

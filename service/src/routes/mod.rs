@@ -191,6 +191,7 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/", get(officials_page))
         .route("/officials/{official}", get(official_page))
         .route("/about", get(about_page))
+        .route("/stats", get(stats_page))
         .route("/log", get(log_page))
         .route("/log/entries", get(entries_page))
         .route("/log/entries/{index}", get(entry_page))

@@ -8,6 +8,7 @@
 //! | `/` | the officials, searched (`q`), filtered (`jurisdiction`, `position`) and paged (`page`) |
 //! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page |
 //! | `/about` | what the register shows and what it cannot, the keys in use, how to check it |
+//! | `/stats` | the register in figures, as charts: filings per period, officials per net-worth band, proofs per statement, challenges by outcome, the log's size over time |
 //! | `/log` | the latest checkpoint: size, time, root, the signed note as served, the log key |
 //! | `/log/entries` | the entries, 50 a page from `start`: index, type, time |
 //! | `/log/entries/{index}` | one entry's canonical JSON and its inclusion proof in the latest checkpoint |
@@ -28,7 +29,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
-use probity_core::{parse_field_decimal, OfficialId, PublicInputs};
+use probity_core::{OfficialId, PublicInputs};
 use probity_ledger::{leaf_hash, Entry, EntryBody, SignedCheckpoint};
 use probity_web::{
     log::{self as log_pages, CheckpointView, ConsistencyView, EntryRow, EntryView},
@@ -38,7 +39,14 @@ use probity_web::{
 };
 
 use super::AppState;
-use crate::{api::OfficialRecord, shared::Shared, state::MANY_REPORTERS};
+use crate::{
+    api::OfficialRecord,
+    shared::Shared,
+    state::{proof_public_inputs, MANY_REPORTERS},
+};
+
+mod stats;
+pub(super) use stats::stats_page;
 
 /// `/`: the officials list.
 pub(super) async fn officials_page(
@@ -523,10 +531,5 @@ fn public_inputs(s: &Shared, index: u64) -> Option<PublicInputs> {
     let EntryBody::ProofAccepted(p) = entry.body else {
         return None;
     };
-    let inputs = p
-        .public_inputs
-        .iter()
-        .map(|x| x.as_deref().map(parse_field_decimal)?.ok())
-        .collect::<Option<Vec<_>>>()?;
-    PublicInputs::from_public_inputs(p.statement, &inputs).ok()
+    proof_public_inputs(&p)
 }
