@@ -343,7 +343,10 @@ mod tests {
     fn an_asset_ids_debug_never_shows_it() {
         let deed = AssetId("浙(2018)杭州市不动产权第0123456号".into());
         let printed = format!("{deed:?} {:?}", Some(&deed));
-        assert!(!printed.contains("0123456") && !printed.contains('浙'), "{printed}");
+        assert!(
+            !printed.contains("0123456") && !printed.contains('浙'),
+            "{printed}"
+        );
         assert_eq!(format!("{deed:?}"), "AssetId(..)");
         assert_eq!(format!("{:?}", AssetId::default()), "AssetId(empty)");
     }
