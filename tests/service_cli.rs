@@ -579,6 +579,10 @@ fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
         info.tip_key, public,
         "the service seals tips to the supervisors' key"
     );
+    assert_eq!(
+        server.log_key, info.log_key,
+        "`probity serve` prints the log key for the operator to publish"
+    );
     assert!(
         !data.path().join("supervisor-tip.key").exists(),
         "the service made no secret tip key"

@@ -223,6 +223,12 @@ impl Service {
             anchoring,
         })
     }
+    /// The log's public key as a signed-note verifier key (`origin+keyid+base64`): what the
+    /// operator publishes, so that visitors and clients can pin it without asking the service.
+    pub fn log_key(&self) -> String {
+        self.shared.log.verifier().ed25519_vkey()
+    }
+
     /// The axum application.
     pub fn router(&self) -> axum::Router {
         crate::routes::router(Arc::clone(&self.shared))

@@ -110,6 +110,10 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     );
     let anchor = config.anchor.clone();
     let service = Service::open(config, probity_service::system_clock())?;
+    eoutln!(
+        "Log key (publish it where visitors and clients can check it without asking this service): {}",
+        service.log_key()
+    );
     if let Some(anchor) = &anchor {
         // The RPC URL may carry an access token: only the registry is named.
         eoutln!(
@@ -126,7 +130,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         eoutln!(
-            "Serving on http://{} (the API is described at /v1/openapi.json); Ctrl-C stops it",
+            "Serving on http://{} (the public register at /, the API described at /v1/openapi.json); Ctrl-C stops it",
             listener.local_addr()?
         );
         probity_service::serve(service, listener, shutdown_signal())

@@ -48,6 +48,8 @@ pub struct Server {
     /// `probity serve`, or the `strace` running it ([`Server::start_traced`]).
     pub child: Child,
     pub url: String,
+    /// The log key `probity serve` printed before serving.
+    pub log_key: String,
     pub data_dir: PathBuf,
     /// The process id of `probity serve` itself.
     serve_pid: u32,
@@ -111,11 +113,15 @@ impl Server {
         let mut child = cmd.spawn().expect("probity serve");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
+        let mut log_key = String::new();
         let url = loop {
             let line = lines
                 .next()
                 .expect("probity serve exited before serving")
                 .expect("stderr line");
+            if let Some((_, key)) = line.split_once("Log key (") {
+                log_key = key.rsplit(' ').next().expect("a key").to_owned();
+            }
             if let Some(rest) = line.split("Serving on ").nth(1) {
                 break rest.split_whitespace().next().expect("url").to_owned();
             }
@@ -134,6 +140,7 @@ impl Server {
         Self {
             child,
             url,
+            log_key,
             data_dir: data_dir.to_owned(),
             serve_pid,
         }
