@@ -36,6 +36,17 @@ struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// How a browser is started, beyond the flags every session has.
+#[derive(Default)]
+struct Options {
+    /// JavaScript switched off.
+    no_javascript: bool,
+    /// More command-line flags.
+    args: Vec<String>,
+    /// The browser's languages (its `Accept-Language`); Chromium's default otherwise.
+    languages: Option<&'static str>,
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("address").port()
@@ -43,6 +54,13 @@ fn free_port() -> u16 {
 
 impl Browser {
     fn start(javascript: bool) -> Browser {
+        Browser::start_with(Options {
+            no_javascript: !javascript,
+            ..Options::default()
+        })
+    }
+
+    fn start_with(options: Options) -> Browser {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 Path::new(path).exists(),
@@ -73,21 +91,29 @@ impl Browser {
         }
         let profile = tempfile::tempdir().expect("tempdir");
         let mut prefs = json!({});
-        if !javascript {
-            prefs = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        if options.no_javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
         }
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--window-size=1280,1400",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        if let Some(languages) = options.languages {
+            prefs["intl.accept_languages"] = json!(languages);
+            args.push(format!("--accept-lang={languages}"));
+        }
+        args.extend(options.args);
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--no-first-run", "--window-size=1280,1400",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                "prefs": prefs,
-            },
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
         } } });
         let mut browser = Browser {
             driver,
@@ -138,6 +164,94 @@ impl Browser {
             &self.session_path("/execute/sync"),
             Some(json!({ "script": script, "args": [] })),
         )
+    }
+
+    /// The first element `css` selects (WebDriver's reference to it).
+    fn find(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            &self.session_path("/element"),
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        found["element-6066-11e4-a52e-4f735411d5a9"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element `{css}`: {found}"))
+            .to_owned()
+    }
+
+    /// Clicks the first element `css` selects, and waits for the page it leads to.
+    fn click(&self, css: &str) {
+        let before = self.url();
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            None,
+        );
+        self.wait_for_page_after(&before);
+    }
+
+    /// Types `text` into the first element `css` selects, after clearing it.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/clear")),
+            None,
+        );
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn url(&self) -> String {
+        let url = self.call("GET", &self.session_path("/url"), None);
+        url.as_str().unwrap_or_default().to_owned()
+    }
+
+    fn wait_for_page_after(&self, before: &str) {
+        let started = Instant::now();
+        while self.url() == before
+            || self.run("return document.readyState;").as_str() != Some("complete")
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no new page after {before}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `<html lang>` of the page.
+    fn lang(&self) -> String {
+        let lang = self.run("return document.documentElement.lang;");
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The results of the page's per-entry marks (`ok`, `bad`, or empty if unmarked), in
+    /// page order, with their index.
+    fn entry_marks(&self) -> Vec<(String, String)> {
+        let marks = self.run(
+            "return Array.from(document.querySelectorAll('.entry-check'), \
+             (m) => [m.dataset.index, m.dataset.result || '', m.textContent]);",
+        );
+        marks
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|m| {
+                let text = m[2].as_str().unwrap_or_default();
+                let result = m[1].as_str().unwrap_or_default();
+                assert_eq!(
+                    text.contains('✓'),
+                    result == "ok",
+                    "a mark says ✓ exactly when its entry checked: {m}"
+                );
+                (m[0].as_str().unwrap_or_default().to_owned(), result.to_owned())
+            })
+            .collect()
     }
 
     /// The page's text, as a visitor reads it.

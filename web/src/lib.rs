@@ -43,8 +43,8 @@ mod views;
 pub use lang::{Lang, Text};
 pub use query::{Query, Selection, PAGE_SIZE};
 pub use views::{
-    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialPage, OfficialRow,
-    ProvedStatement, Standing, Statement,
+    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialLog, OfficialPage,
+    OfficialRow, ProvedStatement, Standing, Statement,
 };
 
 /// The pages' stylesheet, for screens and for print.
