@@ -634,6 +634,92 @@ pub fn unavailable(ctx: &Context, path: &str, params: &[(&str, &str)]) -> String
 mod tests {
     use super::*;
 
+    fn en() -> Context {
+        Context {
+            lang: Lang::En,
+            chosen: true,
+        }
+    }
+
+    #[test]
+    fn an_officials_page_prints_the_address_its_qr_code_holds_and_marks_each_entry() {
+        let record = probity_api::OfficialRecord {
+            official: probity_api::OfficialInfo {
+                official: probity_core::OfficialId::new("GOV-0001").expect("id"),
+                name: "王小明".into(),
+                position: "局长".into(),
+                jurisdiction: "CN-ZJ".into(),
+                public_key: "00".repeat(32),
+                entry: 4,
+            },
+            filings: Vec::new(),
+            proofs: Vec::new(),
+        };
+        let proofs = std::collections::BTreeMap::from([(
+            4,
+            crate::log::EntryProof {
+                json: r#"{"official":"GOV-0001","time":1,"type":"official_registered"}"#.into(),
+                path: vec![[9; 32]],
+            },
+        )]);
+        let url = "https://register.example/officials/GOV-0001".to_owned();
+        let page = OfficialPage {
+            record: &record,
+            statements: Vec::new(),
+            challenges: Vec::new(),
+            alerts: Vec::new(),
+            url: url.clone(),
+            log: Some(OfficialLog {
+                checkpoint: crate::log::CheckpointView {
+                    note: "example.org/log\n5\nAAAA\n\n",
+                    origin: "example.org/log",
+                    size: 5,
+                    time: 0,
+                    root: [7; 32],
+                    log_key: "example.org/log+01020304+AQ==",
+                    witness_keys: &[],
+                },
+                proofs: &proofs,
+            }),
+        };
+        let html = official(&en(), &page);
+        // The address printed is the one the QR code beside it draws.
+        assert!(html.contains(&format!(r#"<code class="url" id="page-url">{url}</code>"#)));
+        assert!(html.contains(&crate::qr::svg(&url).expect("fits")));
+        // The registration entry is marked, with its JSON as given and the official.
+        assert!(html.contains(r#"<script src="/static/verify.js" defer></script>"#));
+        assert!(html.contains(
+            r#"data-index="4" data-entry-json="{&quot;official&quot;:&quot;GOV-0001&quot;"#
+        ));
+        assert!(html.contains(&format!(
+            r#"data-path="{}" data-official="GOV-0001""#,
+            "09".repeat(32)
+        )));
+        assert!(html.contains(r#"id="checkpoint-note""#));
+        // Without a checkpoint: no script, no marks.
+        let page = OfficialPage { log: None, ..page };
+        let html = official(&en(), &page);
+        assert!(!html.contains("<script") && !html.contains("entry-check"));
+    }
+
+    #[test]
+    fn the_unavailable_page_says_so_in_the_visitors_language() {
+        let html = unavailable(&en(), "/log", &[]);
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("The log cannot be read right now."));
+        assert!(html.contains(r#"href="/log?lang=zh-CN""#));
+        let zh = unavailable(
+            &Context {
+                lang: Lang::ZhCn,
+                chosen: false,
+            },
+            "/officials/GOV-1",
+            &[],
+        );
+        assert!(zh.contains("日志暂时无法读取"));
+        assert!(!zh.contains("<script"));
+    }
+
     fn words(lang: Lang, s: Statement) -> String {
         statement_text(
             &Context {

@@ -161,7 +161,10 @@ fn entry_proof(s: &Shared, index: u64, size: u64) -> Result<EntryProof, Unavaila
 }
 
 fn with_path(s: &Shared, index: u64, size: u64, bytes: Vec<u8>) -> Result<EntryProof, Unavailable> {
-    let proof = s.log.inclusion_proof(index, size).map_err(|_| Unavailable)?;
+    let proof = s
+        .log
+        .inclusion_proof(index, size)
+        .map_err(|_| Unavailable)?;
     let json = String::from_utf8(bytes).map_err(|_| Unavailable)?;
     Ok(EntryProof {
         json,
