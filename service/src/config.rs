@@ -300,6 +300,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn witness_keys_must_be_verifier_keys() {
+        let witness = probity_ledger::CheckpointSigner::new(
+            "witness.test/w1",
+            ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
+        )
+        .expect("a key");
+        let good = Config {
+            witness_keys: vec![witness.verifier().cosignature_vkey()],
+            ..Config::default()
+        };
+        assert_eq!(good.validate(), Ok(()));
+        let bad = Config {
+            witness_keys: vec!["witness.test/w1+00000000+AQ==".into()],
+            ..Config::default()
+        };
+        assert!(bad.validate().unwrap_err().starts_with("witness_keys:"));
+        let mut from_env = Config::default();
+        let key = witness.verifier().cosignature_vkey();
+        from_env
+            .apply_env(|name| (name == "PROBITY_WITNESS_KEYS").then(|| format!(" {key}, ")))
+            .expect("applies");
+        assert_eq!(from_env.witness_keys, vec![key]);
+    }
+
+    #[test]
     fn a_public_url_is_an_http_address() {
         for good in ["https://register.example", "http://127.0.0.1:8080/register"] {
             let c = Config {

@@ -685,7 +685,7 @@ fn cosigning(upstream: &str, witness: probity_ledger::CheckpointSigner, spoil: b
             let note = &html[start..end];
             let body_end = note.find("\n\n").expect("a note") + 1;
             let cosignature = witness
-                .cosign(note[..body_end].as_bytes(), 1_772_323_200)
+                .cosign(&note.as_bytes()[..body_end], 1_772_323_200)
                 .expect("cosigns");
             let mut line = String::from_utf8(cosignature.line).expect("UTF-8");
             if spoil {

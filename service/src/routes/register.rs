@@ -6,10 +6,10 @@
 //! | page | shows |
 //! |---|---|
 //! | `/` | the officials, searched (`q`), filtered (`jurisdiction`, `position`) and paged (`page`) |
-//! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page |
+//! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page; each entry it names with its proof, checked in the browser |
 //! | `/about` | what the register shows and what it cannot, the keys in use, how to check it |
 //! | `/log` | the latest checkpoint: size, time, root, the signed note as served, the log key |
-//! | `/log/entries` | the entries, 50 a page from `start`: index, type, time |
+//! | `/log/entries` | the entries, 50 a page from `start`: index, type, time, and each one's canonical JSON and audit path, checked in the browser |
 //! | `/log/entries/{index}` | one entry's canonical JSON and its inclusion proof in the latest checkpoint |
 //! | `/log/consistency` | a consistency proof from the size `from` to the latest checkpoint's |
 //! | `/static/register.css` | the stylesheet |
@@ -18,6 +18,10 @@
 //! The language is `?lang=` (`zh-CN`, `en`), else the `Accept-Language` header. A query
 //! string is read leniently (`probity_web::Query`): no parameter can make a page fail.
 //! Every page carries a strict `Content-Security-Policy`, `nosniff` and no referrer.
+//!
+//! A log that cannot be read gets a 503 page in the visitor's language, with no detail.
+//! The witnesses the configuration names (`witness_keys`) are shown on every checkpoint,
+//! and their cosignatures checked in the browser.
 //!
 //! The log's pages read the log as `/v1/log/*` does, under the latest checkpoint: they show
 //! the same bytes (the signed note, the canonical entries, the proofs' hashes), which the
@@ -147,8 +151,8 @@ fn official_proofs(
         .chain(view.challenges.iter().map(|c| c.entry));
     let mut proofs = BTreeMap::new();
     for index in named.filter(|i| *i < size) {
-        if !proofs.contains_key(&index) {
-            proofs.insert(index, entry_proof(s, index, size)?);
+        if let std::collections::btree_map::Entry::Vacant(slot) = proofs.entry(index) {
+            slot.insert(entry_proof(s, index, size)?);
         }
     }
     Ok(proofs)
