@@ -315,7 +315,9 @@ mod tests {
             witness_keys: vec!["witness.test/w1+00000000+AQ==".into()],
             ..Config::default()
         };
-        assert!(bad.validate().unwrap_err().starts_with("witness_keys:"));
+        assert!(bad
+            .validate()
+            .is_err_and(|e| e.starts_with("witness_keys:")));
         let mut from_env = Config::default();
         let key = witness.verifier().cosignature_vkey();
         from_env
