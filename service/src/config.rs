@@ -75,6 +75,12 @@ pub struct Config {
     /// request's `Host` header over `http`, which is right on a test machine and wrong
     /// behind a TLS proxy; a production register sits behind TLS and sets this.
     pub public_url: Option<String>,
+    /// The witnesses this register names: their `cosignature/v1` verifier keys
+    /// (`name+id+base64(0x04 || key)`, as `probity ledger keygen --witness` prints it on the
+    /// witness's side; a type-`0x01` key of the same witness is taken as its `0x04` key). The
+    /// log pages show them, and their script checks a cosignature on the checkpoint by one
+    /// of them under its key; a cosignature by anyone else is shown as not checked.
+    pub witness_keys: Vec<String>,
 }
 
 /// Where and how to anchor (DESIGN.md §7): every declaration commitment and, in batches, each
@@ -161,6 +167,7 @@ impl Default for Config {
             tip_batch_secs: 600,
             anchor: None,
             public_url: None,
+            witness_keys: Vec::new(),
         }
     }
 }
@@ -174,7 +181,8 @@ impl Config {
     /// Applies `PROBITY_LISTEN`, `PROBITY_ORIGIN`, `PROBITY_REGISTRAR_KEY`,
     /// `PROBITY_TIP_PUBLIC_KEY`,
     /// `PROBITY_CAPACITIES` (comma-separated), `PROBITY_SWEEP_INTERVAL_SECS`,
-    /// `PROBITY_TIP_BATCH_SECS` and `PROBITY_PUBLIC_URL` from `env`.
+    /// `PROBITY_TIP_BATCH_SECS`, `PROBITY_PUBLIC_URL` and `PROBITY_WITNESS_KEYS`
+    /// (comma-separated) from `env`.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         if let Some(v) = env("PROBITY_LISTEN") {
             self.listen = v.parse().map_err(|_| {
@@ -209,6 +217,14 @@ impl Config {
         }
         if let Some(v) = env("PROBITY_PUBLIC_URL") {
             self.public_url = Some(v);
+        }
+        if let Some(v) = env("PROBITY_WITNESS_KEYS") {
+            self.witness_keys = v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
         Ok(())
     }
@@ -256,6 +272,11 @@ impl Config {
         if self.anchor.as_ref().is_some_and(|a| a.interval_secs == 0) {
             return Err("anchor.interval_secs must be positive".into());
         }
+        for key in &self.witness_keys {
+            probity_ledger::CheckpointVerifier::from_vkey(key).map_err(|e| {
+                format!("witness_keys: `{key}` is not a witness's verifier key: {e}")
+            })?;
+        }
         if let Some(url) = &self.public_url {
             let rest = url
                 .strip_prefix("https://")
@@ -277,6 +298,33 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn witness_keys_must_be_verifier_keys() {
+        let witness = probity_ledger::CheckpointSigner::new(
+            "witness.test/w1",
+            ed25519_dalek::SigningKey::from_bytes(&[3; 32]),
+        )
+        .expect("a key");
+        let good = Config {
+            witness_keys: vec![witness.verifier().cosignature_vkey()],
+            ..Config::default()
+        };
+        assert_eq!(good.validate(), Ok(()));
+        let bad = Config {
+            witness_keys: vec!["witness.test/w1+00000000+AQ==".into()],
+            ..Config::default()
+        };
+        assert!(bad
+            .validate()
+            .is_err_and(|e| e.starts_with("witness_keys:")));
+        let mut from_env = Config::default();
+        let key = witness.verifier().cosignature_vkey();
+        from_env
+            .apply_env(|name| (name == "PROBITY_WITNESS_KEYS").then(|| format!(" {key}, ")))
+            .expect("applies");
+        assert_eq!(from_env.witness_keys, vec![key]);
+    }
 
     #[test]
     fn a_public_url_is_an_http_address() {

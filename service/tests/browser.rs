@@ -36,6 +36,17 @@ struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// How a browser is started, beyond the flags every session has.
+#[derive(Default)]
+struct Options {
+    /// JavaScript switched off.
+    no_javascript: bool,
+    /// More command-line flags.
+    args: Vec<String>,
+    /// The browser's languages (its `Accept-Language`); Chromium's default otherwise.
+    languages: Option<&'static str>,
+}
+
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("address").port()
@@ -43,6 +54,13 @@ fn free_port() -> u16 {
 
 impl Browser {
     fn start(javascript: bool) -> Browser {
+        Browser::start_with(Options {
+            no_javascript: !javascript,
+            ..Options::default()
+        })
+    }
+
+    fn start_with(options: Options) -> Browser {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 Path::new(path).exists(),
@@ -73,21 +91,29 @@ impl Browser {
         }
         let profile = tempfile::tempdir().expect("tempdir");
         let mut prefs = json!({});
-        if !javascript {
-            prefs = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        if options.no_javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
         }
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--window-size=1280,1400",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        if let Some(languages) = options.languages {
+            prefs["intl.accept_languages"] = json!(languages);
+            args.push(format!("--accept-lang={languages}"));
+        }
+        args.extend(options.args);
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--no-first-run", "--window-size=1280,1400",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                "prefs": prefs,
-            },
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
         } } });
         let mut browser = Browser {
             driver,
@@ -138,6 +164,97 @@ impl Browser {
             &self.session_path("/execute/sync"),
             Some(json!({ "script": script, "args": [] })),
         )
+    }
+
+    /// The first element `css` selects (WebDriver's reference to it).
+    fn find(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            &self.session_path("/element"),
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        found["element-6066-11e4-a52e-4f735466cecf"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element `{css}`: {found}"))
+            .to_owned()
+    }
+
+    /// Clicks the first element `css` selects, and waits for the page it leads to.
+    fn click(&self, css: &str) {
+        let before = self.url();
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            None,
+        );
+        self.wait_for_page_after(&before);
+    }
+
+    /// Types `text` into the first element `css` selects, after clearing it.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/clear")),
+            None,
+        );
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn url(&self) -> String {
+        let url = self.call("GET", &self.session_path("/url"), None);
+        url.as_str().unwrap_or_default().to_owned()
+    }
+
+    fn wait_for_page_after(&self, before: &str) {
+        let started = Instant::now();
+        while self.url() == before
+            || self.run("return document.readyState;").as_str() != Some("complete")
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no new page after {before}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `<html lang>` of the page.
+    fn lang(&self) -> String {
+        let lang = self.run("return document.documentElement.lang;");
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The results of the page's per-entry marks (`ok`, `bad`, or empty if unmarked), in
+    /// page order, with their index.
+    fn entry_marks(&self) -> Vec<(String, String)> {
+        let marks = self.run(
+            "return Array.from(document.querySelectorAll('.entry-check'), \
+             (m) => [m.dataset.index, m.dataset.result || '', m.textContent]);",
+        );
+        marks
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|m| {
+                let text = m[2].as_str().unwrap_or_default();
+                let result = m[1].as_str().unwrap_or_default();
+                assert_eq!(
+                    text.contains('✓'),
+                    result == "ok",
+                    "a mark says ✓ exactly when its entry checked: {m}"
+                );
+                (
+                    m[0].as_str().unwrap_or_default().to_owned(),
+                    result.to_owned(),
+                )
+            })
+            .collect()
     }
 
     /// The page's text, as a visitor reads it.
@@ -531,4 +648,350 @@ fn without_javascript_the_statistics_page_draws_its_charts() {
     rect(1280, 2600);
     browser.open(&format!("{}/stats?lang=en", server.base));
     browser.screenshot("stats");
+}
+
+/// A proxy that changes the page's bytes at `path`s starting with `prefix`: the first
+/// occurrence of `find` after the `nth` occurrence of `anchor` becomes `replace`.
+fn changing(
+    upstream: &str,
+    prefix: &'static str,
+    anchor: &'static str,
+    nth: usize,
+    edit: fn(&str) -> String,
+) -> String {
+    proxy(
+        upstream,
+        Arc::new(move |path, body| {
+            if !path.starts_with(prefix) {
+                return body;
+            }
+            let html = String::from_utf8_lossy(&body).into_owned();
+            let Some((at, _)) = html.match_indices(anchor).nth(nth) else {
+                return body;
+            };
+            let (head, tail) = html.split_at(at);
+            format!("{head}{}", edit(tail)).into_bytes()
+        }),
+    )
+}
+
+#[test]
+fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
+    let server = service();
+    let browser = Browser::start(true);
+    let size = server.ledger_size();
+
+    // Every row of the entries list: ✓, each checked against the checkpoint on its own.
+    browser.open(&format!("{}/log/entries?lang=en", server.base));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    let marks = browser.entry_marks();
+    assert_eq!(marks.len(), 50.min(size as usize));
+    for (i, (index, result)) in marks.iter().enumerate() {
+        assert_eq!(index, &i.to_string());
+        assert_eq!(result, "ok", "entry {index}");
+    }
+    browser.screenshot("entries-rows-checked-en");
+
+    // An official's page: its registration entry, checked in the browser too.
+    browser.open(&format!("{}/officials/GOV-0007?lang=zh-CN", server.base));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    let marks = browser.entry_marks();
+    assert!(!marks.is_empty());
+    assert!(marks.iter().all(|(_, r)| r == "ok"), "{marks:?}");
+    browser.screenshot("official-checked-zh");
+
+    // One byte of the fifth row's JSON changed on its way: that row, and the page, fail.
+    let changed = changing(
+        &server.base,
+        "/log/entries",
+        "data-entry-json=",
+        4,
+        |tail| {
+            let digit = tail.find(|c: char| c.is_ascii_digit()).expect("a digit");
+            let mut tail = tail.to_owned();
+            let new = if &tail[digit..=digit] == "9" {
+                "0"
+            } else {
+                "1"
+            };
+            let new = if &tail[digit..=digit] == new {
+                "2"
+            } else {
+                new
+            };
+            tail.replace_range(digit..=digit, new);
+            tail
+        },
+    );
+    browser.open(&format!("{changed}/log/entries?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(!line.contains('✓'), "{line}");
+    assert!(
+        line.contains("entry 4 as this page shows it is not in the signed checkpoint"),
+        "{line}"
+    );
+    let marks = browser.entry_marks();
+    assert_eq!(marks[4].1, "bad");
+    assert!(marks
+        .iter()
+        .enumerate()
+        .all(|(i, (_, r))| i == 4 || r == "ok"));
+    browser.screenshot("entries-row-changed-en");
+
+    // A row that shows another type than its entry's: caught the same way.
+    let relabelled = changing(
+        &server.base,
+        "/log/entries",
+        "<code class=\"entry-kind\">",
+        2,
+        |tail| {
+            let (start, end) = (
+                tail.find('>').expect("a tag") + 1,
+                tail.find("</").expect("its end"),
+            );
+            format!("{}DeclarationFiled{}", &tail[..start], &tail[end..])
+        },
+    );
+    browser.open(&format!("{relabelled}/log/entries?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert_eq!(browser.entry_marks()[2].1, "bad");
+
+    // An official's page whose registration entry was changed.
+    let changed_official = changing(&server.base, "/officials/", "data-entry-json=", 0, |tail| {
+        tail.replacen("GOV-0007", "GOV-0008", 1)
+    });
+    browser.open(&format!("{changed_official}/officials/GOV-0007?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(!browser.text().contains('✓') || browser.entry_marks()[0].1 == "bad");
+    assert_eq!(browser.entry_marks()[0].1, "bad");
+    browser.screenshot("official-entry-changed-en");
+}
+
+/// A cosignature line for the note in a page, by `witness`, spliced into the note as a
+/// proxy would; `spoil` changes one byte of the signature.
+fn cosigning(upstream: &str, witness: probity_ledger::CheckpointSigner, spoil: bool) -> String {
+    proxy(
+        upstream,
+        Arc::new(move |_, body| {
+            let html = String::from_utf8_lossy(&body).into_owned();
+            let Some(at) = html.find("id=\"checkpoint-note\">") else {
+                return body;
+            };
+            let start = at + "id=\"checkpoint-note\">".len();
+            let end = start + html[start..].find("</pre>").expect("the note ends");
+            let note = &html[start..end];
+            let body_end = note.find("\n\n").expect("a note") + 1;
+            let cosignature = witness
+                .cosign(&note.as_bytes()[..body_end], 1_772_323_200)
+                .expect("cosigns");
+            let mut line = String::from_utf8(cosignature.line).expect("UTF-8");
+            if spoil {
+                let sig_at = line.rfind(' ').expect("a signature") + 30;
+                let new = if &line[sig_at..=sig_at] == "A" {
+                    "B"
+                } else {
+                    "A"
+                };
+                line.replace_range(sig_at..=sig_at, new);
+            }
+            format!("{}{line}{}", &html[..end], &html[end..]).into_bytes()
+        }),
+    )
+}
+
+fn witness(name: &str, seed: u8) -> probity_ledger::CheckpointSigner {
+    probity_ledger::CheckpointSigner::new(name, ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
+        .expect("a witness key")
+}
+
+/// The cosignature lines the script listed: `(result, text)`.
+fn cosignatures(browser: &Browser) -> Vec<(String, String)> {
+    let listed = browser.run(
+        "return Array.from(document.querySelectorAll('#cosignatures li'), \
+         (li) => [li.dataset.result, li.textContent]);",
+    );
+    listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|l| {
+            (
+                l[0].as_str().unwrap_or_default().to_owned(),
+                l[1].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn witnesses_cosignatures_are_checked_under_the_keys_the_register_names() {
+    let named = witness("witness.test/w1", 11);
+    let key = named.verifier().cosignature_vkey();
+    let server = TestServer::start_with(|c| c.witness_keys = vec![key.clone()]);
+    server.register_official("GOV-0001", "CN-ZJ-HZ");
+    let browser = Browser::start(true);
+
+    // The register names the witness: its key is on the page, its cosignature checked.
+    let site = cosigning(&server.base, witness("witness.test/w1", 11), false);
+    browser.open(&format!("{site}/log?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    assert!(browser.text().contains(&key));
+    let listed = cosignatures(&browser);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].0, "ok");
+    assert!(
+        listed[0]
+            .1
+            .starts_with("✓ cosigned by witness witness.test/w1, at 2026-03-01 00:00 UTC"),
+        "{listed:?}"
+    );
+    browser.screenshot("log-witness-cosigned-en");
+
+    // A cosignature by that witness that does not verify: a failure, no ✓.
+    let spoiled = cosigning(&server.base, witness("witness.test/w1", 11), true);
+    browser.open(&format!("{spoiled}/log?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(
+        line.contains("the cosignature of witness witness.test/w1 does not verify"),
+        "{line}"
+    );
+    assert_eq!(cosignatures(&browser)[0].0, "bad");
+    assert!(!browser.text().contains('✓'));
+    browser.screenshot("log-witness-bad-en");
+
+    // Another key under the same name, and a witness the register does not name: listed as
+    // not checked, never with a ✓; the log's own signatures still check.
+    for (name, seed) in [("witness.test/w1", 12), ("witness.test/other", 13)] {
+        let site = cosigning(&server.base, witness(name, seed), false);
+        browser.open(&format!("{site}/officials/GOV-0001?lang=en"));
+        let (result, line) = browser.check();
+        assert_eq!(result, "ok", "{line}");
+        let listed = cosignatures(&browser);
+        assert_eq!(listed[0].0, "unknown", "{listed:?}");
+        assert_eq!(
+            listed[0].1,
+            format!("not checked: unknown witness key ({name})")
+        );
+    }
+
+    // A register that names no witness: a cosignature is shown, not checked.
+    let plain = service();
+    let site = cosigning(&plain.base, witness("witness.test/w1", 11), false);
+    browser.open(&format!("{site}/log/entries/3?lang=en"));
+    assert_eq!(browser.check().0, "ok");
+    assert!(browser
+        .text()
+        .contains("This register names no witness keys"));
+    assert_eq!(cosignatures(&browser)[0].0, "unknown");
+    browser.screenshot("entry-unknown-witness-en");
+}
+
+#[test]
+fn over_plain_http_on_another_host_the_pages_say_the_checks_need_https() {
+    let server = service();
+    let port = server.base.rsplit(':').next().expect("a port").to_owned();
+    let browser = Browser::start_with(Options {
+        args: vec!["--host-resolver-rules=MAP probity.test 127.0.0.1".to_owned()],
+        ..Options::default()
+    });
+    for path in [
+        "/log?lang=en",
+        "/log/entries?lang=en",
+        "/officials/GOV-0001?lang=en",
+    ] {
+        browser.open(&format!("http://probity.test:{port}{path}"));
+        assert_eq!(
+            browser
+                .run("return [window.isSecureContext, !!(window.crypto && window.crypto.subtle)];"),
+            json!([false, false]),
+            "{path} is not a secure context"
+        );
+        let (result, line) = browser.check();
+        assert_eq!(result, "insecure", "{path}: {line}");
+        assert!(line.contains("the checks need HTTPS"), "{line}");
+        assert!(!browser.text().contains('✓'), "{path}");
+        assert!(browser.entry_marks().iter().all(|(_, r)| r.is_empty()));
+    }
+    browser.screenshot("official-needs-https-en");
+}
+
+#[test]
+fn a_visitor_searches_opens_an_official_follows_its_printed_address_and_switches_language() {
+    let server = service();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+    let _: probity_service::api::Written = server
+        .as_registrar()
+        .post(
+            "/v1/admin/officials",
+            &probity_service::api::RegisterOfficial {
+                official: probity_core::OfficialId::new("GOV-WANG").expect("id"),
+                name: "王小明".into(),
+                position: "局长".into(),
+                jurisdiction: "CN-ZJ-NB".into(),
+                public_key: hex::encode(key.verifying_key().as_bytes()),
+            },
+        )
+        .expect("registered");
+    // A browser that prefers Chinese, as the register's visitors do.
+    let browser = Browser::start_with(Options {
+        languages: Some("zh-CN,zh"),
+        ..Options::default()
+    });
+    let rows = |b: &Browser| {
+        b.run("return Array.from(document.querySelectorAll('table.officials tbody tr td:first-child'), (td) => td.textContent.trim());")
+    };
+
+    // Accept-Language picks Chinese; search by name with the form.
+    browser.open(&format!("{}/", server.base));
+    assert_eq!(browser.lang(), "zh-CN");
+    assert!(browser.text().contains("公职人员"));
+    browser.type_into("input[name=q]", "王小明");
+    browser.click("form.search button[type=submit]");
+    assert_eq!(rows(&browser), json!(["GOV-WANG"]));
+    browser.screenshot("search-by-name-zh");
+
+    // Then by id; open the official.
+    browser.type_into("input[name=q]", "GOV-0042");
+    browser.click("form.search button[type=submit]");
+    assert_eq!(rows(&browser), json!(["GOV-0042"]));
+    assert!(browser.url().contains("q=GOV-0042"));
+    browser.screenshot("search-by-id-zh");
+    browser.click("table.officials tbody tr a");
+    assert!(
+        browser.url().ends_with("/officials/GOV-0042"),
+        "{}",
+        browser.url()
+    );
+    assert_eq!(browser.check().0, "ok");
+    browser.screenshot("official-opened-zh");
+
+    // The scan: the address printed under the QR code (the one it encodes, as web's unit
+    // tests check) leads to the same page.
+    let printed = browser.run("return document.getElementById('page-url').textContent;");
+    let printed = printed.as_str().expect("the printed address").to_owned();
+    assert_eq!(printed, format!("{}/officials/GOV-0042", server.base));
+    browser.open(&printed);
+    assert!(browser.text().contains("Official GOV-0042"));
+    assert_eq!(browser.check().0, "ok");
+
+    // The language switch: the page is English, and the next link keeps it.
+    browser.click("span.switch a[hreflang=en]");
+    assert_eq!(browser.lang(), "en");
+    assert!(browser.url().contains("lang=en"));
+    assert!(browser.text().contains("Filings"), "{}", browser.text());
+    browser.screenshot("official-switched-en");
+    browser.click("header.site nav a[href^='/log']");
+    assert_eq!(browser.lang(), "en");
+    assert!(browser.text().contains("The log"));
+    browser.click("header.site nav a[href^='/?'], header.site nav a[href='/']");
+    assert_eq!(browser.lang(), "en");
+    assert!(browser.text().contains("Officials"));
+    browser.screenshot("officials-after-switch-en");
 }

@@ -245,7 +245,22 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
     assert!(html.contains("Net worth for 2026 between 1,000,000.00 yuan and 4,999,999.99 yuan"));
     assert!(html.contains("Growth of net worth from 2025 to 2026 explained by income"));
     assert!(html.contains("An asset a supervisor asked about is declared for 2026"));
-    assert_eq!(html.matches("✓").count(), 4, "four verified proofs");
+    // (The ✓ of each proof; the in-browser check's words, data attributes, hold more.)
+    assert_eq!(
+        html.matches(r#"<span class="check" "#).count(),
+        4,
+        "four verified proofs"
+    );
+    // Each entry the page names (the registration, the filings, the proofs, the two
+    // challenges) carries its canonical JSON and audit path for the in-browser check.
+    let record: api::OfficialRecord = server
+        .client()
+        .get("/v1/officials/GOV-0001")
+        .expect("record");
+    let named = 1 + record.filings.len() + record.proofs.len() + 2;
+    assert_eq!(html.matches(r#"class="entry-check""#).count(), named);
+    assert!(html.contains(r#"data-official="GOV-0001""#));
+    assert!(html.contains(r#"id="checkpoint-note""#));
     assert!(html.contains("answered") && html.contains("expired unanswered"));
     assert!(html.contains("Challenge expired unanswered: <strong>1</strong>"));
     assert!(html.contains("2026-03-01 00:00 UTC"), "dates in UTC");
@@ -307,7 +322,11 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
             page.header("content-type"),
             Some("text/html; charset=utf-8")
         );
-        assert!(!page.body.contains("<script"), "{path}");
+        // No script but the in-browser check, from this server, on an official's page.
+        let body = page
+            .body
+            .replace(r#"<script src="/static/verify.js" defer></script>"#, "");
+        assert!(!body.contains("<script"), "{path}");
         assert!(!page.body.contains("style="), "{path}: no inline style");
         // Nothing loaded or linked from elsewhere: every link and source is on this server.
         for attribute in ["href=\"", "src=\""] {
@@ -362,6 +381,7 @@ fn the_register_shows_the_record_in_both_languages_and_nothing_private() {
         "/stats",
         "/log",
         "/log/entries",
+        "/log/entries?start=50",
         "/log/consistency?from=1",
     ] {
         for lang in ["en", "zh-CN"] {

@@ -44,8 +44,8 @@ mod views;
 pub use lang::{Lang, Text};
 pub use query::{Query, Selection, PAGE_SIZE};
 pub use views::{
-    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialPage, OfficialRow,
-    ProvedStatement, Standing, Statement,
+    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialLog, OfficialPage,
+    OfficialRow, ProvedStatement, Standing, Statement,
 };
 
 /// The pages' stylesheet, for screens and for print.
@@ -54,9 +54,11 @@ pub const STYLESHEET: &str = include_str!("../static/register.css");
 /// Where the service serves [`STYLESHEET`]; the pages link it from there.
 pub const STYLESHEET_PATH: &str = "/static/register.css";
 
-/// The in-browser checks of the log's pages: the checkpoint's signatures under the log key
-/// the page shows, the inclusion and consistency proofs it shows, and consistency with the
-/// checkpoint the browser saw last (kept in `localStorage`). WebCrypto only (Ed25519,
+/// The in-browser checks of the log's pages and an official's: the checkpoint's signatures
+/// under the log key the page shows, witnesses' cosignatures under the keys it names, the
+/// inclusion of every entry it shows (from the entry's own bytes) and the consistency
+/// proofs it shows, and consistency with the checkpoint the browser saw last (kept in
+/// `localStorage`). WebCrypto only (Ed25519,
 /// SHA-256); every message it shows is a data attribute of the page.
 pub const VERIFY_SCRIPT: &str = include_str!("../static/verify.js");
 

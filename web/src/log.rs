@@ -37,6 +37,10 @@ pub struct CheckpointView<'a> {
     pub root: Hash,
     /// The log's verifier key, `origin+id+base64`, as `/v1/info` gives it.
     pub log_key: &'a str,
+    /// The witnesses' `cosignature/v1` verifier keys (`name+id+base64(0x04 || key)`) this
+    /// register names: a cosignature on the note by one of them is checked under it, any
+    /// other is shown as not checked.
+    pub witness_keys: &'a [String],
 }
 
 /// One row of the entry browser.
@@ -48,6 +52,26 @@ pub struct EntryRow {
     pub kind: &'static str,
     /// When it was logged, ms since the epoch.
     pub time_ms: u64,
+}
+
+/// What the script needs to check an entry on its own: the entry's canonical JSON (it
+/// hashes it itself: it never takes a leaf hash from the page) and its audit path in the
+/// checkpoint's tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryProof {
+    /// The canonical JSON, exactly the bytes the leaf hash is over.
+    pub json: String,
+    /// The RFC 6962 audit path from the leaf up.
+    pub path: Vec<Hash>,
+}
+
+/// One row of the entry browser with its proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedEntry {
+    /// The entry's index, type and time, as the row shows them.
+    pub row: EntryRow,
+    /// The entry and its audit path.
+    pub proof: EntryProof,
 }
 
 /// One entry with its inclusion proof in the checkpoint's tree.
@@ -85,9 +109,23 @@ fn hex(hash: &Hash) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The mark the script puts on one entry shown on the page (an entry browser's row, an
+/// official's filing), with what it checks it from: the canonical JSON, which it hashes
+/// itself, and the audit path. The row around it (`tr` or `li`) may show the entry's index
+/// (`.entry-index`), type (`.entry-kind`) and time (`.entry-time`), and `official` the
+/// official the entry must be about: the script checks each against the JSON. Empty
+/// without JavaScript.
+pub(crate) fn entry_check(index: u64, proof: &EntryProof, official: Option<&str>) -> Markup {
+    let path: Vec<String> = proof.path.iter().map(hex).collect();
+    html! {
+        span.entry-check data-index=(index) data-entry-json=(proof.json)
+            data-path=(path.join(" ")) data-official=[official] {}
+    }
+}
+
 /// The line the script fills in. Its text without JavaScript says that nothing was checked;
 /// every text the script may show is one of its data attributes, in the page's language.
-fn check_status(ctx: &Context) -> Markup {
+pub(crate) fn check_status(ctx: &Context) -> Markup {
     html! {
         p #browser-check .check-status
             data-running=(ctx.t(Text::CheckRunning))
@@ -100,6 +138,14 @@ fn check_status(ctx: &Context) -> Markup {
             data-fail-proof=(ctx.t(Text::CheckFailProof))
             data-fail-key=(ctx.t(Text::CheckFailKey))
             data-fail-fetch=(ctx.t(Text::CheckFailFetch))
+            data-fail-entry=(ctx.t(Text::CheckFailEntry))
+            data-fail-cosignature=(ctx.t(Text::CheckFailCosignature))
+            data-entry-ok=(ctx.t(Text::EntryCheckOk))
+            data-entry-ok-title=(ctx.t(Text::EntryCheckOkTitle))
+            data-entry-bad=(ctx.t(Text::EntryCheckBad))
+            data-cosigned=(ctx.t(Text::CosignedBy))
+            data-cosignature-bad=(ctx.t(Text::CosignatureBad))
+            data-cosignature-unknown=(ctx.t(Text::CosignatureUnknown))
             data-insecure=(ctx.t(Text::CheckInsecure)) {
             (ctx.t(Text::CheckNoScript))
         }
@@ -126,6 +172,36 @@ fn checkpoint_section(ctx: &Context, cp: &CheckpointView<'_>) -> Markup {
             }
             p.muted { (ctx.t(Text::SignedNote)) }
             pre.note #checkpoint-note { (cp.note) }
+            (witnesses(ctx, cp.witness_keys))
+        }
+    }
+}
+
+/// The witness keys the script checks cosignatures under, and the list it fills with what
+/// it found of each cosignature on the note.
+fn witnesses(ctx: &Context, keys: &[String]) -> Markup {
+    html! {
+        h3 { (ctx.t(Text::WitnessesTitle)) }
+        @if keys.is_empty() {
+            p.muted { (ctx.t(Text::WitnessKeysNone)) }
+        } @else {
+            p.muted { (ctx.t(Text::WitnessKeys)) }
+        }
+        ul.hashes #witness-keys {
+            @for key in keys { li { code { (key) } } }
+        }
+        ul.cosignatures #cosignatures {}
+    }
+}
+
+/// The checkpoint section for a page that is not one of the log's (an official's): the
+/// entries it shows are checked against it.
+pub(crate) fn log_check_section(ctx: &Context, cp: &CheckpointView<'_>) -> Markup {
+    html! {
+        section.log-check {
+            h2 { (ctx.t(Text::LogCheckTitle)) }
+            p.intro { (ctx.t(Text::LogCheckIntro)) }
+            (checkpoint_section(ctx, cp))
         }
     }
 }
@@ -165,7 +241,7 @@ pub fn checkpoint(ctx: &Context, cp: Option<&CheckpointView<'_>>) -> String {
 }
 
 /// `/log/entries?start=N`: up to [`ENTRIES_PER_PAGE`] entries from `start`.
-pub fn entries(ctx: &Context, cp: &CheckpointView<'_>, start: u64, rows: &[EntryRow]) -> String {
+pub fn entries(ctx: &Context, cp: &CheckpointView<'_>, start: u64, rows: &[ListedEntry]) -> String {
     let start_text = start.to_string();
     let page_link = |from: u64| ctx.href("/log/entries", &[("start", &from.to_string())]);
     let last_start = cp.size.saturating_sub(1) / ENTRIES_PER_PAGE * ENTRIES_PER_PAGE;
@@ -173,23 +249,8 @@ pub fn entries(ctx: &Context, cp: &CheckpointView<'_>, start: u64, rows: &[Entry
         h1 { (ctx.t(Text::EntriesTitle)) }
         (check_status(ctx))
         @if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
-            p.count { (ctx.fill(Text::EntriesRange, &[&first.index.to_string(), &last.index.to_string(), &cp.size.to_string()])) }
-            table.entries {
-                thead { tr {
-                    th { (ctx.t(Text::EntryIndex)) }
-                    th { (ctx.t(Text::EntryType)) }
-                    th { (ctx.t(Text::EntryTime)) }
-                } }
-                tbody {
-                    @for row in rows {
-                        tr {
-                            td { a href=(ctx.href(&entry_path(row.index), &[])) { (row.index) } }
-                            td { code { (row.kind) } }
-                            td { (utc(row.time_ms)) }
-                        }
-                    }
-                }
-            }
+            p.count { (ctx.fill(Text::EntriesRange, &[&first.row.index.to_string(), &last.row.index.to_string(), &cp.size.to_string()])) }
+            (entries_table(ctx, rows))
         } @else {
             p.empty { (ctx.fill(Text::EntriesNone, &[&cp.size.to_string()])) }
         }
@@ -214,6 +275,30 @@ pub fn entries(ctx: &Context, cp: &CheckpointView<'_>, start: u64, rows: &[Entry
         main,
         Some(VERIFY_SCRIPT_PATH),
     )
+}
+
+fn entries_table(ctx: &Context, rows: &[ListedEntry]) -> Markup {
+    html! {
+        table.entries {
+            thead { tr {
+                th { (ctx.t(Text::EntryIndex)) }
+                th { (ctx.t(Text::EntryType)) }
+                th { (ctx.t(Text::EntryTime)) }
+                th { (ctx.t(Text::EntryCheckColumn)) }
+            } }
+            tbody {
+                @for listed in rows {
+                    @let row = &listed.row;
+                    tr {
+                        td { a.entry-index href=(ctx.href(&entry_path(row.index), &[])) { (row.index) } }
+                        td { code.entry-kind { (row.kind) } }
+                        td.entry-time { (utc(row.time_ms)) }
+                        td { (entry_check(row.index, &listed.proof, None)) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The path of an entry's page.
@@ -338,6 +423,7 @@ mod tests {
             time: 1_772_323_200,
             root: [7; 32],
             log_key: "example.org/log+01020304+AQ==",
+            witness_keys: &[],
         }
     }
 

@@ -10,8 +10,8 @@ use crate::{
     lang::{Lang, Text},
     query::{encode, Query, Selection},
     views::{
-        AboutPage, AlertCount, ChallengeOutcome, OfficialPage, OfficialRow, ProvedStatement,
-        Standing, Statement,
+        AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialLog, OfficialPage,
+        OfficialRow, ProvedStatement, Standing, Statement,
     },
     STYLESHEET_PATH,
 };
@@ -366,7 +366,23 @@ fn commitment_cell(commitment: &str) -> Markup {
     html! { code title=(commitment) { (short) } }
 }
 
-fn filings_table(ctx: &Context, filings: &[FilingInfo]) -> Markup {
+/// The in-browser check of the entries an official's page names: a mark per entry, from
+/// its proof, if the page has the log's.
+struct EntryChecks<'a> {
+    log: Option<&'a OfficialLog<'a>>,
+    official: &'a str,
+}
+
+impl EntryChecks<'_> {
+    fn mark(&self, index: u64) -> Markup {
+        let proof = self.log.and_then(|log| log.proofs.get(&index));
+        html! {
+            @if let Some(proof) = proof { " " (crate::log::entry_check(index, proof, Some(self.official))) }
+        }
+    }
+}
+
+fn filings_table(ctx: &Context, filings: &[FilingInfo], checks: &EntryChecks<'_>) -> Markup {
     // Newest period first; within a period, in log order.
     let mut order: Vec<usize> = (0..filings.len()).collect();
     order.sort_by_key(|i| (std::cmp::Reverse(filings[*i].period), filings[*i].entry));
@@ -388,7 +404,7 @@ fn filings_table(ctx: &Context, filings: &[FilingInfo]) -> Markup {
                     tr {
                         td { (period(f.period)) }
                         td { (commitment_cell(&f.commitment.to_string())) }
-                        td { (utc(f.time)) }
+                        td.entry-time { (utc(f.time)) }
                         td { @match f.late {
                             Some(false) => span.badge.ok { (ctx.t(Text::OnTime)) },
                             Some(true) => span.badge.warn { (ctx.t(Text::Late)) },
@@ -400,7 +416,7 @@ fn filings_table(ctx: &Context, filings: &[FilingInfo]) -> Markup {
                             @if later { (ctx.t(Text::AmendedLater)) }
                             @if !earlier && !later { span.muted { (ctx.t(Text::Original)) } }
                         }
-                        td { (f.entry) }
+                        td { span.entry-index { (f.entry) } (checks.mark(f.entry)) }
                     }
                 }
             }
@@ -408,7 +424,11 @@ fn filings_table(ctx: &Context, filings: &[FilingInfo]) -> Markup {
     }
 }
 
-fn statements_list(ctx: &Context, statements: &[ProvedStatement]) -> Markup {
+fn statements_list(
+    ctx: &Context,
+    statements: &[ProvedStatement],
+    checks: &EntryChecks<'_>,
+) -> Markup {
     html! {
         ul.statements {
             @for s in statements {
@@ -418,6 +438,7 @@ fn statements_list(ctx: &Context, statements: &[ProvedStatement]) -> Markup {
                     span.statement { (statement_text(ctx, &s.statement)) }
                     " "
                     span.muted { "(" (ctx.t(Text::Verified)) ", " (ctx.fill(Text::EntryShort, &[&s.entry.to_string()])) ")" }
+                    (checks.mark(s.entry))
                 }
             }
         }
@@ -434,11 +455,49 @@ fn alerts_list(ctx: &Context, alerts: &[AlertCount]) -> Markup {
     }
 }
 
+fn challenges_table(
+    ctx: &Context,
+    challenges: &[ChallengeSummary],
+    checks: &EntryChecks<'_>,
+) -> Markup {
+    html! {
+        table.challenges {
+            thead { tr {
+                th { (ctx.t(Text::Period)) }
+                th { (ctx.t(Text::Issued)) }
+                th { (ctx.t(Text::Deadline)) }
+                th { (ctx.t(Text::Outcome)) }
+                th { (ctx.t(Text::Entry)) }
+            } }
+            tbody {
+                @for c in challenges {
+                    tr {
+                        td { (period(c.period)) }
+                        td.entry-time { (utc(c.issued_ms)) }
+                        td { (utc(c.deadline_ms)) }
+                        td { @match c.outcome {
+                            ChallengeOutcome::Open => span.badge.muted { (ctx.t(Text::ChallengeOpen)) },
+                            ChallengeOutcome::Answered => span.badge.ok { (ctx.t(Text::ChallengeAnswered)) },
+                            ChallengeOutcome::Expired => span.badge.bad { (ctx.t(Text::ChallengeExpired)) },
+                        } }
+                        td { span.entry-index { (c.entry) } (checks.mark(c.entry)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `/officials/{id}`: one official's filings, proved statements, challenges, alerts and a
-/// QR code of the page.
+/// QR code of the page; with the log's checkpoint, each entry it names is checked in the
+/// browser.
 pub fn official(ctx: &Context, page: &OfficialPage<'_>) -> String {
     let info = &page.record.official;
     let id = info.official.as_str();
+    let checks = EntryChecks {
+        log: page.log.as_ref(),
+        official: id,
+    };
     let main = html! {
         div.official-head {
             div {
@@ -446,21 +505,23 @@ pub fn official(ctx: &Context, page: &OfficialPage<'_>) -> String {
                 p.meta {
                     (info.position) " · " (info.jurisdiction) " · "
                     span.muted { (ctx.fill(Text::Registered, &[&info.entry.to_string()])) }
+                    (checks.mark(info.entry))
                 }
             }
             @if let Some(svg) = crate::qr::svg(&page.url) {
                 figure.qr {
                     (PreEscaped(svg))
-                    figcaption { (ctx.t(Text::QrCaption)) br; code.url { (page.url) } }
+                    figcaption { (ctx.t(Text::QrCaption)) br; code.url #page-url { (page.url) } }
                 }
             }
         }
+        @if page.log.is_some() { (crate::log::check_status(ctx)) }
         section {
             h2 { (ctx.t(Text::Filings)) }
             @if page.record.filings.is_empty() {
                 p.empty { (ctx.t(Text::FilingsNone)) }
             } @else {
-                (filings_table(ctx, &page.record.filings))
+                (filings_table(ctx, &page.record.filings, &checks))
             }
         }
         section {
@@ -469,7 +530,7 @@ pub fn official(ctx: &Context, page: &OfficialPage<'_>) -> String {
             @if page.statements.is_empty() {
                 p.empty { (ctx.t(Text::StatementsNone)) }
             } @else {
-                (statements_list(ctx, &page.statements))
+                (statements_list(ctx, &page.statements, &checks))
             }
         }
         section {
@@ -478,30 +539,7 @@ pub fn official(ctx: &Context, page: &OfficialPage<'_>) -> String {
             @if page.challenges.is_empty() {
                 p.empty { (ctx.t(Text::ChallengesNone)) }
             } @else {
-                table.challenges {
-                    thead { tr {
-                        th { (ctx.t(Text::Period)) }
-                        th { (ctx.t(Text::Issued)) }
-                        th { (ctx.t(Text::Deadline)) }
-                        th { (ctx.t(Text::Outcome)) }
-                        th { (ctx.t(Text::Entry)) }
-                    } }
-                    tbody {
-                        @for c in &page.challenges {
-                            tr {
-                                td { (period(c.period)) }
-                                td { (utc(c.issued_ms)) }
-                                td { (utc(c.deadline_ms)) }
-                                td { @match c.outcome {
-                                    ChallengeOutcome::Open => span.badge.muted { (ctx.t(Text::ChallengeOpen)) },
-                                    ChallengeOutcome::Answered => span.badge.ok { (ctx.t(Text::ChallengeAnswered)) },
-                                    ChallengeOutcome::Expired => span.badge.bad { (ctx.t(Text::ChallengeExpired)) },
-                                } }
-                                td { (c.entry) }
-                            }
-                        }
-                    }
-                }
+                (challenges_table(ctx, &page.challenges, &checks))
             }
         }
         section {
@@ -513,8 +551,10 @@ pub fn official(ctx: &Context, page: &OfficialPage<'_>) -> String {
                 (alerts_list(ctx, &page.alerts))
             }
         }
+        @if let Some(log) = &page.log { (crate::log::log_check_section(ctx, &log.checkpoint)) }
     };
-    layout(ctx, &info.name, &official_path(id), &[], main)
+    let script = page.log.as_ref().map(|_| crate::VERIFY_SCRIPT_PATH);
+    layout_with(ctx, &info.name, &official_path(id), &[], main, script)
 }
 
 /// `/about`: what zero knowledge shows and what it does not, the keys in use, how to check.
@@ -580,9 +620,106 @@ pub fn official_not_found(ctx: &Context, id: &str) -> String {
     )
 }
 
+/// The page served with 503 when the log cannot be read: no detail, in the visitor's
+/// language. `path` and `params` are the page asked for, for the language switch.
+pub fn unavailable(ctx: &Context, path: &str, params: &[(&str, &str)]) -> String {
+    let main = html! {
+        h1 { (ctx.t(Text::UnavailableTitle)) }
+        p.empty #unavailable { (ctx.t(Text::UnavailableText)) }
+        p { a href=(ctx.href("/", &[])) { "← " (ctx.t(Text::NotFoundBack)) } }
+    };
+    layout(ctx, ctx.t(Text::UnavailableTitle), path, params, main)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn en() -> Context {
+        Context {
+            lang: Lang::En,
+            chosen: true,
+        }
+    }
+
+    #[test]
+    fn an_officials_page_prints_the_address_its_qr_code_holds_and_marks_each_entry() {
+        let record = probity_api::OfficialRecord {
+            official: probity_api::OfficialInfo {
+                official: probity_core::OfficialId::new("GOV-0001").expect("id"),
+                name: "王小明".into(),
+                position: "局长".into(),
+                jurisdiction: "CN-ZJ".into(),
+                public_key: "00".repeat(32),
+                entry: 4,
+            },
+            filings: Vec::new(),
+            proofs: Vec::new(),
+        };
+        let proofs = std::collections::BTreeMap::from([(
+            4,
+            crate::log::EntryProof {
+                json: r#"{"official":"GOV-0001","time":1,"type":"official_registered"}"#.into(),
+                path: vec![[9; 32]],
+            },
+        )]);
+        let url = "https://register.example/officials/GOV-0001".to_owned();
+        let page = OfficialPage {
+            record: &record,
+            statements: Vec::new(),
+            challenges: Vec::new(),
+            alerts: Vec::new(),
+            url: url.clone(),
+            log: Some(OfficialLog {
+                checkpoint: crate::log::CheckpointView {
+                    note: "example.org/log\n5\nAAAA\n\n",
+                    origin: "example.org/log",
+                    size: 5,
+                    time: 0,
+                    root: [7; 32],
+                    log_key: "example.org/log+01020304+AQ==",
+                    witness_keys: &[],
+                },
+                proofs: &proofs,
+            }),
+        };
+        let html = official(&en(), &page);
+        // The address printed is the one the QR code beside it draws.
+        assert!(html.contains(&format!(r#"<code class="url" id="page-url">{url}</code>"#)));
+        assert!(html.contains(&crate::qr::svg(&url).expect("fits")));
+        // The registration entry is marked, with its JSON as given and the official.
+        assert!(html.contains(r#"<script src="/static/verify.js" defer></script>"#));
+        assert!(html.contains(
+            r#"data-index="4" data-entry-json="{&quot;official&quot;:&quot;GOV-0001&quot;"#
+        ));
+        assert!(html.contains(&format!(
+            r#"data-path="{}" data-official="GOV-0001""#,
+            "09".repeat(32)
+        )));
+        assert!(html.contains(r#"id="checkpoint-note""#));
+        // Without a checkpoint: no script, no marks.
+        let page = OfficialPage { log: None, ..page };
+        let html = official(&en(), &page);
+        assert!(!html.contains("<script") && !html.contains("entry-check"));
+    }
+
+    #[test]
+    fn the_unavailable_page_says_so_in_the_visitors_language() {
+        let html = unavailable(&en(), "/log", &[]);
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("The log cannot be read right now."));
+        assert!(html.contains(r#"href="/log?lang=zh-CN""#));
+        let zh = unavailable(
+            &Context {
+                lang: Lang::ZhCn,
+                chosen: false,
+            },
+            "/officials/GOV-1",
+            &[],
+        );
+        assert!(zh.contains("日志暂时无法读取"));
+        assert!(!zh.contains("<script"));
+    }
 
     fn words(lang: Lang, s: Statement) -> String {
         statement_text(

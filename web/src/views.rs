@@ -184,6 +184,19 @@ pub struct OfficialPage<'a> {
     pub alerts: Vec<AlertCount>,
     /// The page's absolute URL, for its QR code.
     pub url: String,
+    /// The latest checkpoint and a proof of each entry the page names (the registration,
+    /// filings, proofs and challenges), for the in-browser check; `None` while the log has
+    /// no checkpoint.
+    pub log: Option<OfficialLog<'a>>,
+}
+
+/// The log behind an official's page: what its script checks each entry against.
+#[derive(Clone, Debug)]
+pub struct OfficialLog<'a> {
+    /// The latest checkpoint.
+    pub checkpoint: crate::log::CheckpointView<'a>,
+    /// The entries the page names, by index, each with its proof in that checkpoint.
+    pub proofs: &'a std::collections::BTreeMap<u64, crate::log::EntryProof>,
 }
 
 /// What the about page says about the service.

@@ -8,6 +8,13 @@
 // - An entry (#entry-json) must be in the checkpoint's tree by its audit path (#audit-path),
 //   RFC 6962 / RFC 9162 §2.1.3.2; a consistency proof shown (#consistency-proof) must lead
 //   from its old root to the checkpoint's, RFC 9162 §2.1.4.2.
+// - A cosignature on the note by a witness the page names (#witness-keys, `name+id+
+//   base64(0x04 || key)`) must verify under its key, over the same cosignature/v1 message;
+//   a cosignature by anyone else is listed as not checked (#cosignatures), never with a ✓.
+// - Each entry the page lists with a mark (.entry-check: its canonical JSON, which this
+//   script hashes itself, and its audit path) must be in the checkpoint's tree, and the row
+//   around it must show what the JSON says: its index, type and time, and the official the
+//   page is about. Each mark gets a ✓ or a ✗.
 // - The checkpoint must be consistent with the one this browser saw last for this origin
 //   (localStorage), under the same key; it is then kept in its place.
 //
@@ -30,15 +37,18 @@
     }
   }
 
-  function message(kind, arg) {
-    const text = status.dataset[kind] || "";
-    return arg === undefined ? text : text.replace("{0}", String(arg));
+  function message(kind, ...args) {
+    let text = status.dataset[kind] || "";
+    args.forEach((arg, i) => {
+      text = text.replace("{" + i + "}", String(arg));
+    });
+    return text;
   }
 
   function show(result, kind, arg) {
     status.className = "check-status " + result;
     status.dataset.result = result;
-    status.textContent = message(kind, arg);
+    status.textContent = arg === undefined ? message(kind) : message(kind, arg);
   }
 
   function showOk(detail, arg) {
@@ -47,7 +57,7 @@
     const mark = document.createElement("strong");
     mark.textContent = message("ok");
     const more = document.createElement("span");
-    more.textContent = message(detail, arg);
+    more.textContent = arg === undefined ? message(detail) : message(detail, arg);
     status.replaceChildren(mark, " ", more);
   }
 
@@ -225,9 +235,14 @@
     const timedId = await keyId(log.name, 0x04, log.key);
     let plain = false;
     let timed = false;
+    const others = [];
     for (const line of note.slice(split + 2).split("\n")) {
       const words = line.split(" ");
-      if (words.length !== 3 || words[0] !== "\u2014" || words[1] !== log.name) {
+      if (words.length !== 3 || words[0] !== "\u2014") {
+        continue;
+      }
+      if (words[1] !== log.name) {
+        others.push({ name: words[1], sig: words[2] });
         continue;
       }
       const sig = fromBase64(words[2]);
@@ -238,9 +253,7 @@
         }
         plain = true;
       } else if (equal(id, timedId) && sig.length === 4 + 8 + 64) {
-        const time = new DataView(sig.buffer, sig.byteOffset + 4, 8).getBigUint64(0);
-        const signed = utf8.encode("cosignature/v1\ntime " + time.toString() + "\n" + body);
-        if (!(await subtle.verify("Ed25519", key, sig.slice(12), signed))) {
+        if ((await verifyTimed(key, sig, body)) === null) {
           throw new Failure("failSignature");
         }
         timed = true;
@@ -249,7 +262,88 @@
     if (!plain || !timed) {
       throw new Failure("failSignature");
     }
-    return { size, root };
+    return { size, root, body, others };
+  }
+
+  // A cosignature/v1 signature (key ID, big-endian time, Ed25519 signature) over
+  // "cosignature/v1\ntime T\n" + body: its time if it verifies, else null.
+  async function verifyTimed(key, sig, body) {
+    const time = new DataView(sig.buffer, sig.byteOffset + 4, 8).getBigUint64(0);
+    if (time > 0x7fffffffffffffffn) {
+      return null;
+    }
+    const signed = utf8.encode("cosignature/v1\ntime " + time.toString() + "\n" + body);
+    return (await subtle.verify("Ed25519", key, sig.slice(12), signed)) ? time : null;
+  }
+
+  // A time in UTC as the pages write it, "YYYY-MM-DD HH:MM UTC", from ms since the epoch.
+  function utc(ms) {
+    const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    return iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC";
+  }
+
+  // The witness keys the page names, `name+hex(id)+base64(0x04 || key)`, each with its own ID.
+  async function witnessKeys() {
+    const list = document.getElementById("witness-keys");
+    const keys = [];
+    for (const li of list ? list.querySelectorAll("li") : []) {
+      const vkey = li.textContent.trim();
+      const a = vkey.indexOf("+");
+      const b = vkey.indexOf("+", a + 1);
+      const name = vkey.slice(0, a);
+      if (a <= 0 || b !== a + 9) {
+        throw new Failure("failCosignature", name || vkey);
+      }
+      const typed = fromBase64(vkey.slice(b + 1));
+      const id = fromHex(vkey.slice(a + 1, b));
+      if (typed.length !== 33 || typed[0] !== 0x04 || !equal(id, await keyId(name, 0x04, typed.slice(1)))) {
+        throw new Failure("failCosignature", name);
+      }
+      const key = await subtle.importKey("raw", typed.slice(1), { name: "Ed25519" }, false, ["verify"]);
+      keys.push({ name, id, key });
+    }
+    return keys;
+  }
+
+  function listCosignature(result, kind, ...args) {
+    const list = document.getElementById("cosignatures");
+    if (list) {
+      const li = document.createElement("li");
+      li.className = "cosignature " + result;
+      li.dataset.result = result;
+      li.textContent = message(kind, ...args);
+      list.append(li);
+    }
+  }
+
+  // Every cosignature on the note by someone other than the log: checked if the page names
+  // the witness's key, listed as not checked if not. Fails on the first that does not verify.
+  async function checkCosignatures(cp) {
+    const keys = await witnessKeys();
+    let bad = null;
+    for (const other of cp.others) {
+      let sig;
+      try {
+        sig = fromBase64(other.sig);
+      } catch (_) {
+        sig = new Uint8Array();
+      }
+      const known = keys.find((k) => k.name === other.name && equal(k.id, sig.slice(0, 4)));
+      if (!known) {
+        listCosignature("unknown", "cosignatureUnknown", other.name);
+        continue;
+      }
+      const time = sig.length === 4 + 8 + 64 ? await verifyTimed(known.key, sig, cp.body) : null;
+      if (time === null) {
+        listCosignature("bad", "cosignatureBad", other.name);
+        bad = bad || new Failure("failCosignature", other.name);
+      } else {
+        listCosignature("ok", "cosigned", other.name, utc(Number(time) * 1000));
+      }
+    }
+    if (bad) {
+      throw bad;
+    }
   }
 
   function hashes(listId) {
@@ -267,6 +361,60 @@
     const leaf = await leafHash(utf8.encode(shown.textContent));
     if (!(await verifyInclusion(index, cp.size, leaf, hashes("audit-path"), cp.root))) {
       throw new Failure("failInclusion");
+    }
+  }
+
+  // Whether the row around a mark shows what the entry says.
+  function shownAsLogged(mark, entry) {
+    const row = mark.closest("tr, li, p");
+    const shown = (cls) => {
+      const cell = row && row.querySelector("." + cls);
+      return cell ? cell.textContent.trim() : null;
+    };
+    const index = shown("entry-index");
+    const kind = shown("entry-kind");
+    const time = shown("entry-time");
+    const official = mark.dataset.official;
+    return (
+      (index === null || index === mark.dataset.index) &&
+      (kind === null || kind === entry.type) &&
+      (time === null || (Number.isSafeInteger(entry.time) && time === utc(entry.time))) &&
+      (official === undefined || entry.official === official)
+    );
+  }
+
+  async function checkMark(mark, cp) {
+    try {
+      const index = Number(mark.dataset.index);
+      const json = mark.dataset.entryJson;
+      const path = (mark.dataset.path || "").split(" ").filter((h) => h).map(fromHex);
+      const leaf = await leafHash(utf8.encode(json));
+      return (
+        Number.isSafeInteger(index) &&
+        (await verifyInclusion(index, cp.size, leaf, path, cp.root)) &&
+        shownAsLogged(mark, JSON.parse(json))
+      );
+    } catch (_) {
+      return false;
+    }
+  }
+
+  // Every entry the page marks: in the checkpoint's tree, and shown as logged. Each mark
+  // gets its ✓ or ✗; fails with the first entry that does not check.
+  async function checkEntries(cp) {
+    let bad = null;
+    for (const mark of document.querySelectorAll(".entry-check")) {
+      const ok = await checkMark(mark, cp);
+      mark.dataset.result = ok ? "ok" : "bad";
+      mark.className = "entry-check " + (ok ? "ok" : "bad");
+      mark.textContent = message(ok ? "entryOk" : "entryBad");
+      mark.title = ok ? message("entryOkTitle") : "";
+      if (!ok && !bad) {
+        bad = new Failure("failEntry", mark.dataset.index);
+      }
+    }
+    if (bad) {
+      throw bad;
     }
   }
 
@@ -364,10 +512,16 @@
       throw e instanceof Failure ? e : new Failure("failSignature");
     }
     try {
+      await checkCosignatures(cp);
+    } catch (e) {
+      throw e instanceof Failure ? e : new Failure("failCosignature", "?");
+    }
+    try {
       await checkEntry(cp);
     } catch (e) {
       throw e instanceof Failure ? e : new Failure("failInclusion");
     }
+    await checkEntries(cp);
     try {
       await checkShownProof(cp);
     } catch (e) {

@@ -6,11 +6,11 @@
 //! | page | shows |
 //! |---|---|
 //! | `/` | the officials, searched (`q`), filtered (`jurisdiction`, `position`) and paged (`page`) |
-//! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page |
+//! | `/officials/{id}` | one official's filings, proved statements, challenges and alert counts, with a QR code of the page; each entry it names with its proof, checked in the browser |
 //! | `/about` | what the register shows and what it cannot, the keys in use, how to check it |
 //! | `/stats` | the register in figures, as charts: filings per period, officials per net-worth band, proofs per statement, challenges by outcome, the log's size over time |
 //! | `/log` | the latest checkpoint: size, time, root, the signed note as served, the log key |
-//! | `/log/entries` | the entries, 50 a page from `start`: index, type, time |
+//! | `/log/entries` | the entries, 50 a page from `start`: index, type, time, and each one's canonical JSON and audit path, checked in the browser |
 //! | `/log/entries/{index}` | one entry's canonical JSON and its inclusion proof in the latest checkpoint |
 //! | `/log/consistency` | a consistency proof from the size `from` to the latest checkpoint's |
 //! | `/static/register.css` | the stylesheet |
@@ -20,9 +20,15 @@
 //! string is read leniently (`probity_web::Query`): no parameter can make a page fail.
 //! Every page carries a strict `Content-Security-Policy`, `nosniff` and no referrer.
 //!
+//! A log that cannot be read gets a 503 page in the visitor's language, with no detail.
+//! The witnesses the configuration names (`witness_keys`) are shown on every checkpoint,
+//! and their cosignatures checked in the browser.
+//!
 //! The log's pages read the log as `/v1/log/*` does, under the latest checkpoint: they show
 //! the same bytes (the signed note, the canonical entries, the proofs' hashes), which the
 //! script checks in the browser.
+
+use std::collections::BTreeMap;
 
 use axum::{
     extract::{rejection::PathRejection, Path, State},
@@ -30,12 +36,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use probity_core::{OfficialId, PublicInputs};
-use probity_ledger::{leaf_hash, Entry, EntryBody, SignedCheckpoint};
+use probity_ledger::{leaf_hash, CheckpointVerifier, Entry, EntryBody, SignedCheckpoint};
 use probity_web::{
-    log::{self as log_pages, CheckpointView, ConsistencyView, EntryRow, EntryView},
+    log::{
+        self as log_pages, CheckpointView, ConsistencyView, EntryProof, EntryRow, EntryView,
+        ListedEntry,
+    },
     pages::{self, Context},
-    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialPage, OfficialRow, Query,
-    Selection, Standing, Statement,
+    AboutPage, AlertCount, ChallengeOutcome, ChallengeSummary, OfficialLog, OfficialPage,
+    OfficialRow, Query, Selection, Standing, Statement,
 };
 
 use super::AppState;
@@ -106,11 +115,19 @@ pub(super) async fn official_page(
     let Some(view) = found else {
         return page(StatusCode::NOT_FOUND, pages::official_not_found(&ctx, &raw));
     };
-    let url = format!(
-        "{}{}",
-        base_url(&s, &headers),
-        pages::official_path(view.record.official.official.as_str())
-    );
+    let path = pages::official_path(view.record.official.official.as_str());
+    let url = format!("{}{path}", base_url(&s, &headers));
+    let latest = match Latest::read(&s) {
+        Ok(latest) => latest,
+        Err(Unavailable) => return unavailable(&ctx, &path),
+    };
+    let proofs = match &latest {
+        Some(latest) => match official_proofs(&s, &view, latest.checkpoint.size()) {
+            Ok(proofs) => proofs,
+            Err(Unavailable) => return unavailable(&ctx, &path),
+        },
+        None => BTreeMap::new(),
+    };
     let html = pages::official(
         &ctx,
         &OfficialPage {
@@ -119,9 +136,52 @@ pub(super) async fn official_page(
             challenges: view.challenges,
             alerts: view.alerts,
             url,
+            log: latest.as_ref().map(|latest| OfficialLog {
+                checkpoint: latest.view(),
+                proofs: &proofs,
+            }),
         },
     );
     page(StatusCode::OK, html)
+}
+
+/// The proof of each entry an official's page names that the checkpoint of `size` entries
+/// covers (an entry logged since is shown without one).
+fn official_proofs(
+    s: &Shared,
+    view: &OfficialView,
+    size: u64,
+) -> Result<BTreeMap<u64, EntryProof>, Unavailable> {
+    let record = &view.record;
+    let named = std::iter::once(record.official.entry)
+        .chain(record.filings.iter().map(|f| f.entry))
+        .chain(view.statements.iter().map(|p| p.entry))
+        .chain(view.challenges.iter().map(|c| c.entry));
+    let mut proofs = BTreeMap::new();
+    for index in named.filter(|i| *i < size) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = proofs.entry(index) {
+            slot.insert(entry_proof(s, index, size)?);
+        }
+    }
+    Ok(proofs)
+}
+
+/// An entry's canonical JSON and its audit path in the tree of `size` entries.
+fn entry_proof(s: &Shared, index: u64, size: u64) -> Result<EntryProof, Unavailable> {
+    let bytes = s.log.entry_bytes(index).map_err(|_| Unavailable)?;
+    with_path(s, index, size, bytes)
+}
+
+fn with_path(s: &Shared, index: u64, size: u64, bytes: Vec<u8>) -> Result<EntryProof, Unavailable> {
+    let proof = s
+        .log
+        .inclusion_proof(index, size)
+        .map_err(|_| Unavailable)?;
+    let json = String::from_utf8(bytes).map_err(|_| Unavailable)?;
+    Ok(EntryProof {
+        json,
+        path: proof.path.iter().map(|h| h.0).collect(),
+    })
 }
 
 /// `/about`.
@@ -176,6 +236,7 @@ struct Latest {
     note: String,
     checkpoint: SignedCheckpoint,
     log_key: String,
+    witness_keys: Vec<String>,
 }
 
 impl Latest {
@@ -185,6 +246,7 @@ impl Latest {
             note: String::from_utf8_lossy(checkpoint.to_bytes()).into_owned(),
             checkpoint,
             log_key: s.log.verifier().ed25519_vkey(),
+            witness_keys: witness_keys(s),
         }))
     }
 
@@ -205,8 +267,20 @@ impl Latest {
             time: self.checkpoint.time(),
             root: self.checkpoint.root().0,
             log_key: &self.log_key,
+            witness_keys: &self.witness_keys,
         }
     }
+}
+
+/// The configured witnesses' `cosignature/v1` verifier keys (the configuration is checked at
+/// start, so none is left out but a key that does not parse).
+fn witness_keys(s: &Shared) -> Vec<String> {
+    s.config
+        .witness_keys
+        .iter()
+        .filter_map(|k| CheckpointVerifier::from_vkey(k).ok())
+        .map(|v| v.cosignature_vkey())
+        .collect()
 }
 
 /// Why a page that needs a checkpoint has none.
@@ -218,10 +292,10 @@ enum NoCheckpoint {
 }
 
 impl NoCheckpoint {
-    fn respond(self, ctx: &Context) -> Response {
+    fn respond(self, ctx: &Context, path: &str) -> Response {
         match self {
             Self::Empty => page(StatusCode::OK, log_pages::checkpoint(ctx, None)),
-            Self::Unavailable => Unavailable.into_response(),
+            Self::Unavailable => unavailable(ctx, path),
         }
     }
 }
@@ -229,15 +303,17 @@ impl NoCheckpoint {
 /// The log could not be read.
 struct Unavailable;
 
-impl IntoResponse for Unavailable {
-    /// A plain 503, no detail.
-    fn into_response(self) -> Response {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the log cannot be read right now",
-        )
-            .into_response()
-    }
+/// The 503 page, in the visitor's language and with no detail; `path` is the page asked
+/// for, for the language switch. A minute is suggested before trying again.
+fn unavailable(ctx: &Context, path: &str) -> Response {
+    let mut response = page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        pages::unavailable(ctx, path, &[]),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    response
 }
 
 fn row(index: u64, bytes: &[u8]) -> Option<EntryRow> {
@@ -254,7 +330,7 @@ pub(super) async fn log_page(State(s): State<AppState>, uri: Uri, headers: Heade
     let (_, ctx) = visit(&uri, &headers);
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
-        Err(e) => return e.into_response(),
+        Err(Unavailable) => return unavailable(&ctx, "/log"),
     };
     let view = latest.as_ref().map(Latest::view);
     page(StatusCode::OK, log_pages::checkpoint(&ctx, view.as_ref()))
@@ -270,27 +346,36 @@ pub(super) async fn entries_page(
     let (query, ctx) = visit(&uri, &headers);
     let latest = match Latest::read_nonempty(&s) {
         Ok(latest) => latest,
-        Err(none) => return none.respond(&ctx),
+        Err(none) => return none.respond(&ctx, "/log/entries"),
     };
     let size = latest.checkpoint.size();
     let start = query.start.unwrap_or(0);
-    let end = start.saturating_add(log_pages::ENTRIES_PER_PAGE).min(size);
-    let rows: Vec<EntryRow> = if start < end {
-        match s.log.entries_bytes(start, end) {
-            Ok(entries) => entries
-                .iter()
-                .zip(start..)
-                .filter_map(|(bytes, index)| row(index, bytes))
-                .collect(),
-            Err(_) => return Unavailable.into_response(),
-        }
-    } else {
-        Vec::new()
+    let Ok(rows) = listed_entries(&s, start, size) else {
+        return unavailable(&ctx, "/log/entries");
     };
     page(
         StatusCode::OK,
         log_pages::entries(&ctx, &latest.view(), start, &rows),
     )
+}
+
+/// Up to a page of entries from `start`, each with its proof in the tree of `size` entries
+/// (an entry that does not decode is left out, as `row` does).
+fn listed_entries(s: &Shared, start: u64, size: u64) -> Result<Vec<ListedEntry>, Unavailable> {
+    let end = start.saturating_add(log_pages::ENTRIES_PER_PAGE).min(size);
+    if start >= end {
+        return Ok(Vec::new());
+    }
+    let entries = s.log.entries_bytes(start, end).map_err(|_| Unavailable)?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (bytes, index) in entries.into_iter().zip(start..) {
+        let Some(row) = row(index, &bytes) else {
+            continue;
+        };
+        let proof = with_path(s, index, size, bytes)?;
+        rows.push(ListedEntry { row, proof });
+    }
+    Ok(rows)
 }
 
 /// `/log/entries/{index}`: 404 with a page that says so for an index the latest checkpoint
@@ -305,7 +390,7 @@ pub(super) async fn entry_page(
     let raw = index.map(|Path(index)| index).unwrap_or_default();
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
-        Err(e) => return e.into_response(),
+        Err(Unavailable) => return unavailable(&ctx, "/log/entries"),
     };
     let size = latest.as_ref().map_or(0, |l| l.checkpoint.size());
     let found = raw
@@ -321,10 +406,10 @@ pub(super) async fn entry_page(
     };
     let (Ok(bytes), Ok(proof)) = (s.log.entry_bytes(index), s.log.inclusion_proof(index, size))
     else {
-        return Unavailable.into_response();
+        return unavailable(&ctx, &log_pages::entry_path(index));
     };
     let (Ok(json), Some(row)) = (std::str::from_utf8(&bytes), row(index, &bytes)) else {
-        return Unavailable.into_response();
+        return unavailable(&ctx, &log_pages::entry_path(index));
     };
     let path: Vec<[u8; 32]> = proof.path.iter().map(|h| h.0).collect();
     let view = EntryView {
@@ -349,7 +434,7 @@ pub(super) async fn consistency_page(
     let (query, ctx) = visit(&uri, &headers);
     let latest = match Latest::read_nonempty(&s) {
         Ok(latest) => latest,
-        Err(none) => return none.respond(&ctx),
+        Err(none) => return none.respond(&ctx, "/log/consistency"),
     };
     let size = latest.checkpoint.size();
     let (status, view) = match &query.from {
@@ -363,7 +448,7 @@ pub(super) async fn consistency_page(
                 let (Ok(old_root), Ok(proof)) =
                     (s.log.root(from), s.log.consistency_proof(from, size))
                 else {
-                    return Unavailable.into_response();
+                    return unavailable(&ctx, "/log/consistency");
                 };
                 let view = ConsistencyView::Proof {
                     from,

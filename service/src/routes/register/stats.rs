@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode, Uri},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use probity_core::StatementKind;
 use probity_web::{
@@ -17,7 +17,7 @@ use probity_web::{
     Standing,
 };
 
-use super::{page, visit, Unavailable};
+use super::{page, unavailable, visit, Unavailable};
 use crate::{routes::AppState, shared::Shared, state::State as Derived};
 
 /// How many points of the log's size the chart draws (and the last entry's besides).
@@ -43,7 +43,7 @@ pub(in crate::routes) async fn stats_page(
     };
     match log_size(&s) {
         Ok(points) => view.log_size = points,
-        Err(e) => return e.into_response(),
+        Err(Unavailable) => return unavailable(&ctx, "/stats"),
     }
     page(StatusCode::OK, stats_pages::stats(&ctx, &view))
 }
