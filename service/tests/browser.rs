@@ -772,6 +772,86 @@ fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
     browser.screenshot("official-entry-changed-en");
 }
 
+/// The mark of the first row of `table` on the page (`ok`, `bad`, or empty before the check).
+fn first_mark_in(browser: &Browser, table: &str) -> String {
+    browser
+        .run(&format!(
+            "const m = document.querySelector('table.{table} .entry-check'); \
+             return m ? (m.dataset.result || '') : 'none';"
+        ))
+        .as_str()
+        .expect("a result")
+        .to_owned()
+}
+
+#[test]
+fn a_filing_or_challenge_shown_otherwise_than_logged_gets_no_check() {
+    let server = service_with_figures();
+    let browser = Browser::start(true);
+    let page = "/officials/NB-0001?lang=en";
+
+    // Honest: the filing's period and commitment, the challenge's period and deadline, as
+    // their entries have them.
+    browser.open(&format!("{}{page}", server.base));
+    let (result, line) = browser.check();
+    assert_eq!(result, "ok", "{line}");
+    assert_eq!(first_mark_in(&browser, "filings"), "ok");
+    assert_eq!(first_mark_in(&browser, "challenges"), "ok");
+
+    // The commitment in the title (the whole of it) changed by one digit.
+    let commitment = changing(
+        &server.base,
+        "/officials/",
+        "data-field=\"commitment\" title=\"",
+        0,
+        |tail| {
+            let at = "data-field=\"commitment\" title=\"".len();
+            let new = if &tail[at..=at] == "1" { "2" } else { "1" };
+            let mut tail = tail.to_owned();
+            tail.replace_range(at..=at, new);
+            tail
+        },
+    );
+    browser.open(&format!("{commitment}{page}"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert_eq!(first_mark_in(&browser, "filings"), "bad");
+    assert_eq!(first_mark_in(&browser, "challenges"), "ok");
+
+    // The filing shown under another period.
+    let period = changing(
+        &server.base,
+        "/officials/",
+        "data-field=\"period\">",
+        0,
+        |tail| tail.replacen("2025", "2024", 1),
+    );
+    browser.open(&format!("{period}{page}"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert_eq!(first_mark_in(&browser, "filings"), "bad");
+
+    // The challenge shown with a later deadline.
+    let deadline = changing(
+        &server.base,
+        "/officials/",
+        "data-field=\"deadline\">",
+        0,
+        |tail| {
+            let year = tail.find("20").expect("a year");
+            let mut tail = tail.to_owned();
+            tail.replace_range(year..year + 4, "2099");
+            tail
+        },
+    );
+    browser.open(&format!("{deadline}{page}"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert_eq!(first_mark_in(&browser, "challenges"), "bad");
+    assert_eq!(first_mark_in(&browser, "filings"), "ok");
+    browser.screenshot("official-deadline-changed-en");
+}
+
 /// A cosignature line for the note in a page, by `witness`, spliced into the note as a
 /// proxy would; `spoil` changes one byte of the signature.
 fn cosigning(upstream: &str, witness: probity_ledger::CheckpointSigner, spoil: bool) -> String {

@@ -353,7 +353,8 @@ fn rule_text(ctx: &Context, rule: &str) -> String {
     ctx.t(text).to_owned()
 }
 
-/// A commitment, shortened for the table; the whole of it in the title.
+/// A commitment, shortened for the table; the whole of it in the title. The script checks
+/// both against the filing's entry (`entry-field`, as [`shown_field`]).
 fn commitment_cell(commitment: &str) -> Markup {
     let chars: Vec<char> = commitment.chars().collect();
     let short = if chars.len() > 20 {
@@ -363,7 +364,14 @@ fn commitment_cell(commitment: &str) -> Markup {
     } else {
         commitment.to_owned()
     };
-    html! { code title=(commitment) { (short) } }
+    html! { code.entry-field data-field="commitment" title=(commitment) { (short) } }
+}
+
+/// A figure of the entry a row names, as the row shows it: the in-browser check holds it to
+/// the entry's member `field` (`period` as the pages write a period, `deadline` as a UTC
+/// time), as it does the row's index, type and time.
+fn shown_field(field: &'static str, text: String) -> Markup {
+    html! { span.entry-field data-field=(field) { (text) } }
 }
 
 /// The in-browser check of the entries an official's page names: a mark per entry, from
@@ -402,7 +410,7 @@ fn filings_table(ctx: &Context, filings: &[FilingInfo], checks: &EntryChecks<'_>
                     @let earlier = filings.iter().any(|g| g.period == f.period && g.entry < f.entry);
                     @let later = filings.iter().any(|g| g.period == f.period && g.entry > f.entry);
                     tr {
-                        td { (period(f.period)) }
+                        td { (shown_field("period", period(f.period))) }
                         td { (commitment_cell(&f.commitment.to_string())) }
                         td.entry-time { (utc(f.time)) }
                         td { @match f.late {
@@ -472,9 +480,9 @@ fn challenges_table(
             tbody {
                 @for c in challenges {
                     tr {
-                        td { (period(c.period)) }
+                        td { (shown_field("period", period(c.period))) }
                         td.entry-time { (utc(c.issued_ms)) }
-                        td { (utc(c.deadline_ms)) }
+                        td { (shown_field("deadline", utc(c.deadline_ms))) }
                         td { @match c.outcome {
                             ChallengeOutcome::Open => span.badge.muted { (ctx.t(Text::ChallengeOpen)) },
                             ChallengeOutcome::Answered => span.badge.ok { (ctx.t(Text::ChallengeAnswered)) },

@@ -13,8 +13,9 @@
 //   a cosignature by anyone else is listed as not checked (#cosignatures), never with a ✓.
 // - Each entry the page lists with a mark (.entry-check: its canonical JSON, which this
 //   script hashes itself, and its audit path) must be in the checkpoint's tree, and the row
-//   around it must show what the JSON says: its index, type and time, and the official the
-//   page is about. Each mark gets a ✓ or a ✗.
+//   around it must show what the JSON says: its index, type and time, the official the page
+//   is about, and each figure it shows of the entry (.entry-field: a filing's period and
+//   commitment, a challenge's period and deadline). Each mark gets a ✓ or a ✗.
 // - The checkpoint must be consistent with the one this browser saw last for this origin
 //   (localStorage), under the same key; it is then kept in its place.
 //
@@ -364,6 +365,33 @@
     }
   }
 
+  // A period as the pages write it: a year, or a month as YYYY-MM.
+  function periodText(p) {
+    return p > 9999 ? Math.floor(p / 100) + "-" + String(p % 100).padStart(2, "0") : String(p);
+  }
+
+  // A commitment as the tables shorten it (its whole in the title).
+  function shortened(c) {
+    const chars = Array.from(c);
+    return chars.length > 20 ? chars.slice(0, 10).join("") + "\u2026" + chars.slice(-6).join("") : c;
+  }
+
+  // Whether a figure a row shows (.entry-field) is its entry's member, as the pages write it.
+  function fieldShown(el, entry) {
+    const value = entry[el.dataset.field];
+    const shown = el.textContent.trim();
+    switch (el.dataset.field) {
+      case "period":
+        return Number.isSafeInteger(value) && shown === periodText(value);
+      case "deadline":
+        return Number.isSafeInteger(value) && shown === utc(value);
+      case "commitment":
+        return typeof value === "string" && el.title === value && shown === shortened(value);
+      default:
+        return false; // A figure this script cannot hold to the entry gets no ✓.
+    }
+  }
+
   // Whether the row around a mark shows what the entry says.
   function shownAsLogged(mark, entry) {
     const row = mark.closest("tr, li, p");
@@ -379,7 +407,8 @@
       (index === null || index === mark.dataset.index) &&
       (kind === null || kind === entry.type) &&
       (time === null || (Number.isSafeInteger(entry.time) && time === utc(entry.time))) &&
-      (official === undefined || entry.official === official)
+      (official === undefined || entry.official === official) &&
+      Array.from(row ? row.querySelectorAll(".entry-field") : []).every((el) => fieldShown(el, entry))
     );
   }
 
