@@ -123,7 +123,7 @@ fn header_is(headers: &HeaderMap, name: &header::HeaderName, allowed: &[String])
 fn from_this_app(headers: &HeaderMap, origins: &[String]) -> bool {
     let fetch_site = headers.get("sec-fetch-site");
     header_is(headers, &header::ORIGIN, origins)
-        && fetch_site.map_or(true, |site| site.as_bytes() == b"same-origin")
+        && !matches!(fetch_site, Some(site) if site.as_bytes() != b"same-origin")
 }
 
 /// The `token` of `GET /?token=…`, the printed address.
