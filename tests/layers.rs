@@ -38,6 +38,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["probity-core", "probity-api", "probity-client"],
     ),
     (
+        "probity-app",
+        &[
+            "probity-core",
+            "probity-credentials",
+            "probity-client",
+            "probity-web",
+        ],
+    ),
+    (
         "probity-service",
         &[
             "probity-core",
@@ -63,14 +72,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-client",
             "probity-service",
             "probity-web",
+            "probity-app",
         ],
     ),
 ];
 
 /// Crates the service must not link even through another crate (the table's "never"): the
-/// web pages may use the client for the local app, but what the service mounts must not
-/// bring the prover or the client with it.
-const NEVER_IN_THE_SERVICE: &[&str] = &["probity-prover", "probity-client"];
+/// local app (probity-app) is built on the client and the web pages, and what the service
+/// mounts must not bring the prover, the client or the app with it.
+const NEVER_IN_THE_SERVICE: &[&str] = &["probity-prover", "probity-client", "probity-app"];
+
+/// Crates the local app must not link even through another crate: it is a party's UI over
+/// the client library, never a service or its database.
+const NEVER_IN_THE_APP: &[&str] = &["probity-service", "sled"];
 
 /// Each workspace crate and the workspace crates it depends on (normal dependencies only).
 fn workspace_edges() -> BTreeMap<String, BTreeSet<String>> {
@@ -138,11 +152,11 @@ fn every_crate_depends_only_on_the_layers_below_it() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-#[test]
-fn the_service_links_neither_the_prover_nor_the_client_through_another_crate() {
+/// Every package `krate` links (normal dependencies, through any crate).
+fn linked(krate: &str) -> BTreeSet<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["tree", "--offline", "-p", "probity-service", "-e", "normal"])
+        .args(["tree", "--offline", "-p", krate, "-e", "normal"])
         .args(["--prefix", "none", "--format", "{p}", "--manifest-path"])
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
         .output()
@@ -153,22 +167,41 @@ fn the_service_links_neither_the_prover_nor_the_client_through_another_crate() {
         String::from_utf8_lossy(&output.stderr)
     );
     let tree = String::from_utf8(output.stdout).expect("cargo tree prints text");
-    let linked: BTreeSet<&str> = tree
+    let linked: BTreeSet<String> = tree
         .lines()
         .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
         .collect();
     assert!(
-        linked.contains("probity-verifier"),
-        "`cargo tree` did not list the service's dependencies:\n{tree}"
+        linked.contains("probity-core"),
+        "`cargo tree` did not list {krate}'s dependencies:\n{tree}"
     );
-    let wrong: Vec<&str> = NEVER_IN_THE_SERVICE
+    linked
+}
+
+/// Asserts that `krate` links none of `never`.
+fn assert_links_none(krate: &str, never: &[&str]) {
+    let linked = linked(krate);
+    let wrong: Vec<&str> = never
         .iter()
         .copied()
-        .filter(|c| linked.contains(c))
+        .filter(|c| linked.contains(*c))
         .collect();
     assert!(
         wrong.is_empty(),
-        "probity-service links {}: find what brings them in with `cargo tree -p probity-service -e normal -i <crate>`",
+        "{krate} links {}: find what brings them in with `cargo tree -p {krate} -e normal -i <crate>`",
         wrong.join(", ")
     );
+}
+
+#[test]
+fn the_service_links_neither_the_prover_nor_the_client_through_another_crate() {
+    assert!(linked("probity-service").contains("probity-verifier"));
+    assert_links_none("probity-service", NEVER_IN_THE_SERVICE);
+}
+
+#[test]
+fn the_app_links_neither_the_service_nor_a_database() {
+    assert!(linked("probity-app").contains("probity-client"));
+    assert_links_none("probity-app", NEVER_IN_THE_APP);
 }

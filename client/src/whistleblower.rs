@@ -69,7 +69,9 @@ use crate::{
 
 /// The whistleblower's folder, in the data folder.
 pub const WHISTLEBLOWER_DIR: &str = "whistleblower";
-const CREDENTIAL_FILE: &str = "credential";
+/// The credential's file, in the whistleblower's folder: whether it exists tells a front end
+/// whether this data folder is enrolled.
+pub const CREDENTIAL_FILE: &str = "credential";
 const KEYS_FILE: &str = "keys.json";
 const RECEIPTS: &str = "receipts";
 const PENDING: &str = "pending";

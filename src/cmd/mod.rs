@@ -24,6 +24,7 @@ macro_rules! eoutln {
 }
 
 pub(crate) mod admin;
+pub(crate) mod app;
 pub(crate) mod bench;
 pub(crate) mod chain;
 pub(crate) mod demo;
@@ -101,6 +102,8 @@ pub(crate) enum Command {
     Ledger(ledger::Command),
     /// Follow a log one step as a witness: check it, re-check its entries, cosign or refuse.
     Witness(witness::Opts),
+    /// Serve this machine's web UI for the roles in the data folder, on loopback, and open it.
+    App(app::Opts),
     /// Run the service on the data folder (made on first start: database, keys, dev params).
     Serve(serve::Opts),
     /// EVM chains: deploy the registry and verifier contracts (a build with `--features evm`).
@@ -176,6 +179,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ledger(cmd) => ledger::run(&ctx, cmd),
         Command::Witness(opts) => witness::run(&ctx, opts),
         Command::Serve(opts) => serve::run(&ctx, opts),
+        Command::App(opts) => app::run(&ctx, opts),
         Command::Chain(cmd) => chain::run(&ctx, cmd),
     }
 }

@@ -158,7 +158,8 @@ pub(crate) fn init_logs() {
         .try_init();
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C, or SIGTERM on Unix.
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,6 +1,7 @@
 //! What the end-to-end tests of the `probity` binary share: output capture and assertions.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod app;
 pub mod chain_tools;
 pub mod party;
 pub mod proxy;

@@ -1,0 +1,140 @@
+//! Every string of the app's pages, in both languages of [`Lang`] (the register's; the
+//! language is chosen the same way). One row per string: its key, its English, its Chinese;
+//! a row cannot leave a language out, and the tests check that neither is empty and that both
+//! carry the same placeholders.
+
+use probity_web::Lang;
+
+macro_rules! strings {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A string of the app's pages.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum T { $($key,)* }
+
+        impl T {
+            #[cfg(test)]
+            const ALL: &'static [T] = &[$(T::$key,)*];
+
+            /// The string in `lang`.
+            pub(crate) const fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(
+                        (T::$key, Lang::En) => $en,
+                        (T::$key, Lang::ZhCn) => $zh,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+/// A string with its `{0}`, `{1}` … filled in.
+pub(crate) fn fill(lang: Lang, text: T, args: &[&str]) -> String {
+    let mut out = text.get(lang).to_owned();
+    for (i, arg) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), arg);
+    }
+    out
+}
+
+strings! {
+    AppName => "Probity on this computer", "Probity 本机应用";
+    AppTagline => "Your secrets stay on this machine: this page is served by your own probity", "您的机密只留在本机：本页面由您自己的 probity 提供";
+    NavHome => "Home", "首页";
+    LanguageSwitch => "Language", "语言";
+    Lock => "Lock", "锁定";
+    Footer => "Served by probity app on this computer only (loopback). Close this tab and stop probity app (Ctrl-C) when you are done.", "仅由本机的 probity app 提供（回环地址）。用完后请关闭此标签页并停止 probity app（Ctrl-C）。";
+    HomeTitle => "What you can do here", "您可以在这里做什么";
+    HomeIntro => "This app shows the roles whose keys are in the data folder {0}. It talks to the service at {1}.", "本应用显示数据文件夹 {0} 中已有密钥的角色。它连接的服务地址为 {1}。";
+    LockedNotice => "Locked: nothing unlocked is held in this app's memory. The whistleblower's pages need no passphrase.", "已锁定：本应用内存中不保留任何已解锁的内容。举报人页面无需口令。";
+    Coming => "coming: use the command line for now", "即将推出：目前请使用命令行";
+    OfficialRole => "Official", "公职人员";
+    SupervisorRole => "Supervisor", "监督人员";
+    WbRole => "Whistleblower", "举报人";
+    WbEnrolled => "You are enrolled: this computer holds a credential.", "您已登记：本机存有一份凭证。";
+    WbNotEnrolled => "Not enrolled yet: enroll with the one-time code the registrar gave you.", "尚未登记：请使用登记机关给您的一次性代码登记。";
+    WbEnroll => "Enroll", "登记";
+    WbWriteTip => "Write a tip", "写举报";
+    WbStatus => "Check a tip's status", "查询举报状态";
+    SafetyTitle => "Before you report", "举报前请了解";
+    SafetyOperator => "What the service's operator can see: that some enrolled reporter of a jurisdiction sent a sealed tip about an official, and when it was logged. What it cannot see: who you are, the text or attachments (sealed on this computer to the supervisors' key), or which of your tips belong together. The service keeps no IP address, but your network may: use a network not tied to you where that matters.", "服务运营方能看到的：某辖区某位已登记举报人就某位公职人员提交了一份密封举报，以及它何时记入日志。看不到的：您是谁、举报文字与附件（已在本机用监督人员的公钥密封），以及哪些举报出自同一人。服务不保存 IP 地址，但您的网络可能记录：必要时请使用与您无关的网络。";
+    SafetyDevice => "Keep the data folder on an encrypted device that only you use, and delete it when you no longer report.", "请将数据文件夹放在只有您使用的加密设备上，不再举报时将其删除。";
+    SafetyCredential => "This computer holds a credential that marks its holder as a reporter: with it, anyone can tell which official a logged tip was about.", "本机存有一份凭证，它表明持有人是举报人：持有它的人可以算出某条已记录的举报针对哪位公职人员。";
+    SafetyPool => "A tip may wait in the service's tip pool for a while before it is logged, in a random order, so that the log does not show when each tip arrived.", "举报可能先在服务的举报池中等待一段时间，再以随机顺序记入日志，使日志看不出每条举报的到达时间。";
+    EnrollTitle => "Enroll", "登记";
+    EnrollIntro => "Type the one-time code exactly as the registrar gave it. One code buys one credential; nobody, not even the registrar, can link it to your tips.", "请按登记机关给您的原样输入一次性代码。一个代码只能换取一份凭证；任何人（包括登记机关）都无法将其与您的举报关联。";
+    EnrollCode => "One-time code", "一次性代码";
+    EnrollScope => "Jurisdiction (leave empty if the service has only one)", "辖区（如服务只有一个辖区，可留空）";
+    EnrollSubmit => "Enroll", "登记";
+    EnrolledTitle => "Enrolled", "登记成功";
+    EnrolledScope => "You may report on officials of {0}.", "您可以举报 {0} 的公职人员。";
+    EnrolledUntil => "The credential is valid until {0}.", "凭证有效期至 {0}。";
+    EnrolledFingerprint => "Issuer parameters pinned (compare with what the operator publishes):", "已固定的签发参数（请与运营方公布的核对）：";
+    TipTitle => "Write a tip", "写举报";
+    TipIntro => "The tip is sealed on this computer to the supervisors' key, then sent. Only the sealed tip names the official; no other request does.", "举报在本机用监督人员的公钥密封后发送。只有密封的举报本身包含被举报人；其他任何请求都不会提及。";
+    TipSubject => "The official", "被举报的公职人员";
+    TipChoose => "Choose an official", "请选择公职人员";
+    TipText => "What you know", "您了解的情况";
+    TipAttachments => "Attachments (up to 8 files, 4 MiB each, 8 MiB in all)", "附件（最多 8 个文件，每个不超过 4 MiB，合计不超过 8 MiB）";
+    TipSend => "Seal and send", "密封并发送";
+    TipNoOfficials => "The service lists no official yet.", "服务尚未列出任何公职人员。";
+    TipEnrollFirst => "Enroll first: this computer holds no credential.", "请先登记：本机没有凭证。";
+    TipTooLarge => "The tip is too large: at most 64 KiB of text and 8 attachments, 4 MiB each and 8 MiB in all. Nothing was sent.", "举报过大：文字不超过 64 KiB，附件最多 8 个，每个不超过 4 MiB，合计不超过 8 MiB。未发送任何内容。";
+    TipUnreadable => "The form could not be read ({0}). Nothing was sent.", "无法读取表单（{0}）。未发送任何内容。";
+    TipSentTitle => "Tip sent", "举报已发送";
+    TipSentAbout => "Your tip about {0} was accepted.", "您关于 {0} 的举报已被接收。";
+    ReceiptCode => "Receipt code", "回执代码";
+    WriteItDown => "Write this code down now and keep it secret. It is shown only this once and is not stored on this computer: it is the only way to read the supervisors' replies.", "请立即抄下此代码并妥善保密。它只显示这一次，本机也不保存：这是阅读监督人员回复的唯一方式。";
+    TipPooled => "The tip waits in the tip pool and is logged, in a random order, by {0}.", "该举报在举报池中等待，将于 {0} 之前以随机顺序记入日志。";
+    TipPooledSoon => "The tip waits in the tip pool and is logged soon, in a random order.", "该举报在举报池中等待，很快将以随机顺序记入日志。";
+    TipLogged => "The tip is in the log at entry {0}, and its receipt checks out.", "该举报已记入日志第 {0} 条，其回执核验无误。";
+    TipUnchecked => "The service took the tip (entry {0}), but its receipt does not check out: {1}", "服务已接收该举报（第 {0} 条），但其回执核验未通过：{1}";
+    TipNoteFailed => "The tip could not be noted on this computer ({0}); checking its status still checks its receipt.", "无法在本机记录该举报（{0}）；查询状态时仍会核验其回执。";
+    StatusTitle => "A tip's status", "举报状态";
+    StatusIntro => "Type the receipt code you wrote down when you sent the tip. It is sent only in this form's body, never in an address.", "请输入发送举报时抄下的回执代码。它只在表单内容中发送，绝不出现在网址中。";
+    StatusCheck => "Check", "查询";
+    StatusPooled => "The tip waits in the tip pool: it is logged when the pool's window closes. Ask again later.", "该举报仍在举报池中等待：举报池窗口关闭时记入日志。请稍后再查询。";
+    StatusLogged => "The tip is at log entry {0}, and its receipt checks out.", "该举报位于日志第 {0} 条，其回执核验无误。";
+    StatusOpen => "open", "处理中";
+    StatusClosed => "closed", "已结案";
+    StatusIs => "Status:", "状态：";
+    Replies => "Replies of the supervisors", "监督人员的回复";
+    NoReplies => "No reply yet.", "尚无回复。";
+    Failed => "That did not work:", "操作未完成：";
+    Untrusted => "Do not trust this service: what it served does not check out.", "请勿信任此服务：它提供的内容核验未通过。";
+    NotFoundTitle => "No such page", "没有此页面";
+    NotFound => "This app has no page at this address.", "本应用在此地址没有页面。";
+    NoSessionTitle => "Open the address probity app printed", "请打开 probity app 输出的地址";
+    NoSession => "This page is only for the browser that opened the address probity app printed when it started (http://127.0.0.1:…/?token=…). Open that address.", "本页面只提供给打开过 probity app 启动时输出地址（http://127.0.0.1:…/?token=…）的浏览器。请打开该地址。";
+    TokenUsedTitle => "This address no longer works", "此地址已失效";
+    TokenUsed => "The address with this token was already used, or is not this app's: each address works once. Restart probity app for a new address.", "带此令牌的地址已被使用过，或不属于本应用：每个地址只能使用一次。请重新启动 probity app 以获取新地址。";
+    ForeignHostTitle => "Wrong address", "地址不正确";
+    ForeignHost => "This app answers only at 127.0.0.1 or localhost on its own port.", "本应用只响应本机端口上的 127.0.0.1 或 localhost。";
+    ForeignOriginTitle => "Refused", "已拒绝";
+    ForeignOrigin => "This form was not sent from this app's own pages, so nothing was done.", "此表单不是从本应用自己的页面提交的，因此未执行任何操作。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<usize> {
+        (0..10)
+            .filter(|i| s.contains(&format!("{{{i}}}")))
+            .collect()
+    }
+
+    #[test]
+    fn every_string_is_in_both_languages_with_the_same_placeholders() {
+        for &text in T::ALL {
+            let (en, zh) = (text.get(Lang::En), text.get(Lang::ZhCn));
+            assert!(!en.is_empty() && !zh.is_empty(), "{text:?}");
+            assert_ne!(en, zh, "{text:?} is not translated");
+            assert_eq!(placeholders(en), placeholders(zh), "{text:?}");
+        }
+        assert_eq!(
+            fill(Lang::En, T::TipLogged, &["7"]),
+            "The tip is in the log at entry 7, and its receipt checks out."
+        );
+    }
+}

@@ -1,0 +1,316 @@
+//! `probity app` over plain HTTP, against a real `probity serve`: each rule of its security
+//! (the one-time token, the session cookie, the `Host` and `Origin` checks, the headers of
+//! every response) refuses what it must with no side effect, and the whistleblower's pages
+//! enroll, send a tip and read its reply.
+#![allow(missing_docs)]
+
+mod common;
+
+use common::{
+    app::{App, World},
+    server::probity,
+};
+
+/// The session cookie the printed address's token is exchanged for.
+fn exchange(app: &App) -> String {
+    let reply = app.request("GET", &app.token_path()).send();
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.header("location"), Some("/"));
+    let cookie = reply.header("set-cookie").expect("a cookie").to_owned();
+    assert!(cookie.starts_with("probity_app="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let pair = cookie.split(';').next().expect("a pair").to_owned();
+    assert_eq!(pair.len(), "probity_app=".len() + 64, "a 32-byte id, hex");
+    pair
+}
+
+fn assert_security_headers(reply: &common::app::Reply) {
+    assert_eq!(
+        reply.header("content-security-policy"),
+        Some("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    );
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(reply.header("referrer-policy"), Some("same-origin"));
+}
+
+#[test]
+fn the_app_refuses_what_its_rules_refuse_with_no_side_effect() {
+    let world = World::start();
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = App::start(data.path(), &world.server.url);
+    assert!(app.url.starts_with("http://127.0.0.1:"), "{}", app.url);
+    let token = app.token_path()["/?token=".len()..].to_owned();
+    assert_eq!(token.len(), 64, "32 random bytes, hex");
+
+    // Without the token or a session: refused, and told what to open.
+    let reply = app.request("GET", "/").send();
+    assert_eq!(reply.status, 401);
+    assert!(reply.body.contains("Open the address probity app printed"));
+    assert_security_headers(&reply);
+    assert_eq!(app.request("GET", "/whistleblower/tip").send().status, 401);
+    // The stylesheets hold nothing of the session: the refusal pages use them.
+    assert_eq!(app.request("GET", "/static/app.css").send().status, 200);
+
+    // A wrong token, and the right one under a foreign Host (DNS rebinding): refused, and
+    // the right token is not spent.
+    assert_eq!(app.request("GET", "/?token=00").send().status, 403);
+    let wrong = format!("/?token={}", "0".repeat(64));
+    assert_eq!(app.request("GET", &wrong).send().status, 403);
+    let rebound = app
+        .request("GET", &app.token_path())
+        .header("Host", &format!("evil.example:{}", app.port))
+        .send();
+    assert_eq!(rebound.status, 421);
+    assert!(rebound.header("set-cookie").is_none());
+    assert_security_headers(&rebound);
+
+    // The right token, once: a session cookie, and the token leaves the address bar.
+    let cookie = exchange(&app);
+    let again = app.request("GET", &app.token_path()).send();
+    assert_eq!(again.status, 403, "the token works once");
+    assert!(again.body.contains("Restart probity app for a new address"));
+    assert!(again.header("set-cookie").is_none());
+    // The browser that has the session may open the address again.
+    let reopened = app.request("GET", &app.token_path()).cookie(&cookie).send();
+    assert_eq!(reopened.status, 303);
+
+    // With the session: the home page, with every header; `localhost` names the app too.
+    let home = app.request("GET", "/").cookie(&cookie).send();
+    assert_eq!(home.status, 200);
+    assert_security_headers(&home);
+    assert!(home.body.contains("Enroll"), "{}", home.body);
+    let by_name = app
+        .request("GET", "/")
+        .header("Host", &format!("localhost:{}", app.port))
+        .cookie(&cookie)
+        .send();
+    assert_eq!(by_name.status, 200);
+    for host in [
+        format!("evil.example:{}", app.port),
+        "127.0.0.1".to_owned(),
+        format!("127.0.0.1:{}", app.port + 1),
+    ] {
+        let reply = app
+            .request("GET", "/")
+            .header("Host", &host)
+            .cookie(&cookie)
+            .send();
+        assert_eq!(reply.status, 421, "{host}");
+    }
+    let forged = app.request("GET", "/").cookie("probity_app=0000").send();
+    assert_eq!(forged.status, 401);
+
+    // Writes from elsewhere: refused before anything is done, so no credential is made.
+    let code = world.enrollment_code();
+    let enroll = || {
+        app.request("POST", "/whistleblower/enroll")
+            .cookie(&cookie)
+            .form(&[("code", &code), ("scope", "")])
+    };
+    let credential = data.path().join("whistleblower/credential");
+    for (what, request) in [
+        (
+            "foreign Origin",
+            enroll().header("Origin", "http://evil.example"),
+        ),
+        ("Origin null", enroll().header("Origin", "null")),
+        ("no Origin", enroll().without("Origin")),
+        (
+            "cross-site fetch",
+            enroll().header("Sec-Fetch-Site", "cross-site"),
+        ),
+        (
+            "foreign Host",
+            enroll().header("Host", &format!("evil.example:{}", app.port)),
+        ),
+        ("no session", enroll().without("Cookie")),
+    ] {
+        let reply = request.send();
+        assert!(
+            [401, 403, 421].contains(&reply.status),
+            "{what}: {}",
+            reply.status
+        );
+        assert!(!credential.exists(), "{what}: nothing may happen");
+    }
+    let refused = enroll().header("Origin", "http://evil.example").send();
+    assert_eq!(refused.status, 403);
+    assert_security_headers(&refused);
+
+    // From the app's own page: enrolled.
+    let enrolled = enroll().header("Sec-Fetch-Site", "same-origin").send();
+    assert_eq!(enrolled.status, 200, "{}", enrolled.body);
+    assert!(
+        enrolled
+            .body
+            .contains("You may report on officials of CN-ZJ-HZ"),
+        "{}",
+        enrolled.body
+    );
+    assert!(credential.exists());
+
+    // A tip posted from elsewhere is not sent; from the app's page it is.
+    let tip = |origin: &str| {
+        app.request("POST", "/whistleblower/tip")
+            .cookie(&cookie)
+            .header("Origin", origin)
+            .multipart(
+                &[
+                    ("subject", "GOV-0001"),
+                    ("text", "A flat in Ningbo, undeclared."),
+                ],
+                &[("attachment", "deed.pdf", b"%PDF-1.4 a deed")],
+            )
+    };
+    assert_eq!(tip("http://evil.example").send().status, 403);
+    assert!(world.tips().is_empty(), "no tip was sent");
+    let sent = tip(&app.base).send();
+    assert_eq!(sent.status, 200);
+    let receipt = between(&sent.body, "id=\"receipt-code\">", "<")
+        .expect(&sent.body)
+        .to_owned();
+    assert!(sent.body.contains("Write this code down"));
+    let tips = world.tips();
+    assert_eq!(tips.len(), 1);
+    assert_eq!(tips[0].1, "A flat in Ningbo, undeclared.");
+
+    // The status, by receipt code in a POST body; the supervisor's reply shows, escaped.
+    world.reply(
+        tips[0].0,
+        "Thank you <b>reporter</b>; we are looking into it.",
+    );
+    let status = app
+        .request("POST", "/whistleblower/status")
+        .cookie(&cookie)
+        .form(&[("receipt", &receipt)])
+        .send();
+    assert_eq!(status.status, 200);
+    assert!(
+        status
+            .body
+            .contains("Thank you &lt;b&gt;reporter&lt;/b&gt;; we are looking into it."),
+        "{}",
+        status.body
+    );
+    let foreign = app
+        .request("POST", "/whistleblower/status")
+        .cookie(&cookie)
+        .header("Origin", &format!("http://localhost:{}", app.port + 1))
+        .form(&[("receipt", &receipt)])
+        .send();
+    assert_eq!(foreign.status, 403);
+
+    // Lock: the session stays, what it unlocked is dropped, and the page says so once.
+    let locked = app.request("POST", "/lock").cookie(&cookie).send();
+    assert_eq!(locked.status, 303);
+    let home = app.request("GET", "/").cookie(&cookie).send();
+    assert!(home.body.contains("id=\"locked\""), "{}", home.body);
+    let home = app.request("GET", "/").cookie(&cookie).send();
+    assert!(!home.body.contains("id=\"locked\""));
+}
+
+#[test]
+fn the_whistleblowers_forms_keep_what_was_typed_and_say_what_went_wrong() {
+    let world = World::start();
+    let data = tempfile::tempdir().expect("tempdir");
+    let app = App::start(data.path(), &world.server.url);
+    let cookie = exchange(&app);
+
+    // A wrong code: the library's words, and the form keeps the code.
+    let reply = app
+        .request("POST", "/whistleblower/enroll")
+        .cookie(&cookie)
+        .form(&[("code", "not-a-code"), ("scope", "")])
+        .send();
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains("that is not an enrollment code"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("value=\"not-a-code\""));
+
+    // Not enrolled: the tip page says to enroll first.
+    let tip = app
+        .request("GET", "/whistleblower/tip")
+        .cookie(&cookie)
+        .send();
+    assert!(tip.body.contains("Enroll first"), "{}", tip.body);
+
+    let code = world.enrollment_code();
+    let enrolled = app
+        .request("POST", "/whistleblower/enroll")
+        .cookie(&cookie)
+        .form(&[("code", &code)])
+        .send();
+    assert!(enrolled.body.contains("CN-ZJ-HZ"), "{}", enrolled.body);
+
+    // An empty tip fails in the library's words; the chosen official stays chosen.
+    let empty = app
+        .request("POST", "/whistleblower/tip")
+        .cookie(&cookie)
+        .multipart(&[("subject", "GOV-0001"), ("text", "")], &[])
+        .send();
+    assert!(
+        empty.body.contains("the tip cannot be sent"),
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty.body.contains("value=\"GOV-0001\" selected"),
+        "{}",
+        empty.body
+    );
+
+    // Too large: refused before anything is sealed, with the text given back.
+    let big = vec![b'x'; 5 << 20];
+    let reply = app
+        .request("POST", "/whistleblower/tip")
+        .cookie(&cookie)
+        .multipart(
+            &[("subject", "GOV-0001"), ("text", "keep me")],
+            &[("attachment", "big.bin", &big)],
+        )
+        .send();
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains("The tip is too large"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(">keep me</textarea>"), "{}", reply.body);
+    assert!(world.tips().is_empty());
+
+    // A receipt code that is not one.
+    let status = app
+        .request("POST", "/whistleblower/status")
+        .cookie(&cookie)
+        .form(&[("receipt", "nope")])
+        .send();
+    assert!(
+        status.body.contains("that is not a receipt code"),
+        "{}",
+        status.body
+    );
+    assert!(status.body.contains("value=\"nope\""));
+}
+
+#[test]
+fn the_app_listens_only_on_loopback() {
+    let out = probity()
+        .args(["app", "--no-browser", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a loopback address"), "{err}");
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(&text[from..from + len])
+}

@@ -1,0 +1,257 @@
+//! A headless Chromium behind its chromedriver, spoken to over W3C WebDriver with ureq: the
+//! flags and the approach of the register's browser tests (service/tests/browser.rs), cut to
+//! what the app's tests need. Without Debian's `chromium` and `chromium-driver` the tests
+//! fail and say so: they never pass without a browser.
+#![allow(dead_code, unreachable_pub)]
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A headless Chromium session with a fresh profile and JavaScript off (the app's pages
+/// have no script, and must work without).
+pub struct Browser {
+    driver: Child,
+    url: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub fn start() -> Browser {
+        for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
+            assert!(
+                Path::new(path).exists(),
+                "{path} is missing: the browser tests need Debian's `{package}`"
+            );
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        let started = Instant::now();
+        while agent.get(format!("{url}/status")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "chromedriver does not answer"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().expect("tempdir");
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--no-first-run".to_owned(),
+            "--window-size=1280,1400".to_owned(),
+            "--accept-lang=en".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let prefs = json!({
+            "profile.managed_default_content_settings.javascript": 2,
+            "intl.accept_languages": "en",
+        });
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
+        } } });
+        let mut browser = Browser {
+            driver,
+            url,
+            session: String::new(),
+            agent,
+            _profile: profile,
+        };
+        let created = browser.call("POST", "/session", Some(capabilities));
+        browser.session = created["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        browser
+    }
+
+    /// A WebDriver command: its status and its `value`.
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{path}", self.url);
+        let mut response = match method {
+            "POST" => self
+                .agent
+                .post(&url)
+                .send_json(body.unwrap_or_else(|| json!({}))),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self.agent.get(&url).call(),
+        }
+        .expect("chromedriver answers");
+        let value: Value = response.body_mut().read_json().expect("JSON");
+        (response.status().as_u16(), value["value"].clone())
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.try_call(method, path, body);
+        assert_eq!(status, 200, "{method} {path}: {value}");
+        value
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn open(&self, url: &str) {
+        self.call(
+            "POST",
+            &self.session_path("/url"),
+            Some(json!({ "url": url })),
+        );
+    }
+
+    pub fn url(&self) -> String {
+        let url = self.call("GET", &self.session_path("/url"), None);
+        url.as_str().unwrap_or_default().to_owned()
+    }
+
+    fn run(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// The first element `css` selects.
+    pub fn find(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            &self.session_path("/element"),
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element `{css}`: {found}"))
+            .to_owned()
+    }
+
+    /// Clicks the first element `css` selects, and waits for the page it leads to (the old
+    /// page's root goes stale, even when the new page has the same address).
+    pub fn click(&self, css: &str) {
+        let root = self.find("html");
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            None,
+        );
+        let started = Instant::now();
+        loop {
+            let (status, _) = self.try_call(
+                "GET",
+                &self.session_path(&format!("/element/{root}/name")),
+                None,
+            );
+            if status != 200 && self.run("return document.readyState;").as_str() == Some("complete")
+            {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no new page after clicking {css}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Clicks what leads to no new page (an option of a list).
+    pub fn click_option(&self, css: &str) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            None,
+        );
+    }
+
+    /// Types `text` into the first element `css` selects (a file input takes a path).
+    pub fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/value")),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// The text of the first element `css` selects.
+    pub fn text_of(&self, css: &str) -> String {
+        let element = self.find(css);
+        let text = self.call(
+            "GET",
+            &self.session_path(&format!("/element/{element}/text")),
+            None,
+        );
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The page's text, as a visitor reads it.
+    pub fn text(&self) -> String {
+        self.text_of("body")
+    }
+
+    /// `<html lang>` of the page.
+    pub fn lang(&self) -> String {
+        let root = self.find("html");
+        let lang = self.call(
+            "GET",
+            &self.session_path(&format!("/element/{root}/attribute/lang")),
+            None,
+        );
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Saves a screenshot to `target/tmp/app-screenshots/NAME.png`.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.call("GET", &self.session_path("/screenshot"), None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().expect("base64"))
+            .expect("a PNG");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write");
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = self.session_path("");
+            let _ = self.agent.delete(format!("{}{path}", self.url)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
