@@ -33,10 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probity-api",
         ],
     ),
-    (
-        "probity-web",
-        &["probity-core", "probity-api", "probity-client"],
-    ),
+    ("probity-web", &["probity-core", "probity-api"]),
     (
         "probity-app",
         &[
