@@ -451,6 +451,22 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
     assert!(line.contains("rewritten or forked"), "{line}");
     browser.screenshot("log-forked-en");
 
+    // The log key changed since this browser's last visit (same log name, another key).
+    let rekeyed = format!(
+        "localStorage.setItem('probity-checkpoint:' + document.getElementById('log-key')\
+         .textContent.split('+')[0], JSON.stringify({{key: document.getElementById('log-key')\
+         .textContent.trim() + 'x', size: {seen}, root: btoa('x'.repeat(32))}})); return true;"
+    );
+    browser.run(&rekeyed);
+    browser.open(&format!("{site}/log?lang=en"));
+    let (result, line) = browser.check();
+    assert_eq!(result, "bad", "{line}");
+    assert!(!line.contains('✓'), "{line}");
+    assert!(
+        line.contains("the log key is not the one this browser saw before"),
+        "{line}"
+    );
+
     // One byte of an entry's JSON changed on its way: the entry is not in the log.
     let changed_entry = proxy(
         &server.base,
