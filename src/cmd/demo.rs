@@ -708,21 +708,25 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints the register's address and waits for Ctrl-C, the service answering meanwhile (on
-/// the story's clock, where the story left it). With `--json` the lines go to stderr, so that
-/// stdout stays one JSON document.
+/// Prints the register's address and waits for Ctrl-C (or SIGTERM), the service answering
+/// meanwhile (on the story's clock, where the story left it). With `--json` the lines go to
+/// stderr, so that stdout stays one JSON document.
 fn keep_serving(json: bool, register: &str, log: &CheckpointVerifier) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot wait for Ctrl-C")?;
     runtime.block_on(async {
-        // The handler is in place before the address is printed: a Ctrl-C from whoever read
-        // it stops the service cleanly, never kills the process mid-write.
+        // The handlers are in place before the address is printed: a Ctrl-C (or SIGTERM)
+        // from whoever read it stops the service cleanly, never kills the process mid-write.
         #[cfg(unix)]
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                .context("cannot wait for Ctrl-C")?;
+        let (mut interrupt, mut terminate) = {
+            use tokio::signal::unix::{signal, SignalKind};
+            (
+                signal(SignalKind::interrupt()).context("cannot wait for Ctrl-C")?,
+                signal(SignalKind::terminate()).context("cannot wait for SIGTERM")?,
+            )
+        };
         // One line each, never wrapped: the address is copied from here.
         let text = format!(
             "The service keeps running, on the story's clock; Ctrl-C stops it.\n\
@@ -736,7 +740,10 @@ fn keep_serving(json: bool, register: &str, log: &CheckpointVerifier) -> anyhow:
             outln!("\n{text}");
         }
         #[cfg(unix)]
-        interrupt.recv().await;
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
         #[cfg(not(unix))]
         tokio::signal::ctrl_c()
             .await
