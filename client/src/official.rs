@@ -693,6 +693,22 @@ impl std::fmt::Debug for FilingPlan {
 }
 
 impl FilingPlan {
+    /// Whether wealth_growth holds from the previous declaration, computed here before
+    /// anything is proved, with the figures a front end shows the official (only locally:
+    /// they are the declarations' secrets). `None` when no wealth_growth proof is planned.
+    pub fn growth_check(&self) -> Option<GrowthCheck> {
+        let (GrowthPlan::Prove { previous }, Some(prev)) = (&self.growth, &self.prev) else {
+            return None;
+        };
+        let slots = self.declaration.slots();
+        Some(GrowthCheck {
+            from: previous.period,
+            growth: probity_core::net_worth(&slots) - probity_core::net_worth(&prev.slots()),
+            income: probity_core::income(&slots),
+            tolerance: self.tolerance.0,
+        })
+    }
+
     /// The opening of the previous declaration when wealth_growth is to be proved: it must
     /// open to the commitment filed.
     fn prev_opening(&self, wallet: &Wallet) -> Result<Option<Opening>> {
@@ -762,6 +778,40 @@ impl FilingPlan {
                 source,
             }),
         }
+    }
+}
+
+/// wealth_growth's figures before filing ([`FilingPlan::growth_check`]): the statement holds
+/// when `growth <= income + tolerance`. Its `Debug` shows only the period.
+#[derive(Clone, Copy)]
+pub struct GrowthCheck {
+    /// The previous period filed.
+    pub from: Period,
+    /// Net worth now minus net worth then, minor units.
+    pub growth: i128,
+    /// The income declared for this period, minor units.
+    pub income: u128,
+    /// The growth the policy allows beyond income, minor units.
+    pub tolerance: u64,
+}
+
+impl GrowthCheck {
+    /// How much more declared income (or a smaller growth) wealth_growth would need, in minor
+    /// units; `None` if it holds.
+    pub fn shortfall(&self) -> Option<u128> {
+        let allowed = i128::try_from(self.income)
+            .unwrap_or(i128::MAX)
+            .saturating_add(i128::from(self.tolerance));
+        let over = self.growth.saturating_sub(allowed);
+        (over > 0).then(|| over.unsigned_abs())
+    }
+}
+
+impl std::fmt::Debug for GrowthCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrowthCheck")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
     }
 }
 
@@ -1452,4 +1502,28 @@ fn matching_assets(declaration: &Declaration, id_hash: IdHash) -> Vec<(usize, &I
         })
         .map(|(i, item)| (i + 1, item))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_growth_check_says_how_much_income_is_missing() {
+        let from = Period::new(2025).expect("period");
+        let check = |growth, income, tolerance| GrowthCheck {
+            from,
+            growth,
+            income,
+            tolerance,
+        };
+        assert_eq!(check(100, 60, 40).shortfall(), None);
+        assert_eq!(check(-5, 0, 0).shortfall(), None);
+        assert_eq!(check(100, 60, 0).shortfall(), Some(40));
+        assert_eq!(
+            check(661_500_000, 47_600_000, 0).shortfall(),
+            Some(613_900_000)
+        );
+        assert!(!format!("{:?}", check(100, 60, 0)).contains("100"));
+    }
 }
