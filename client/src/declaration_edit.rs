@@ -341,9 +341,7 @@ fn write_fields(table: &mut Table, fields: &ItemFields, fen: u64) {
         Err(_) => Value::from(fen.to_string()),
     };
     set_keeping_decor(table, "category", Value::from(fields.category.trim()));
-    for (key, text) in [("asset_id", fields.asset_id.as_str())] {
-        set_or_remove(table, key, text);
-    }
+    set_or_remove(table, "asset_id", fields.asset_id.trim());
     set_keeping_decor(table, "value", value);
     let owner = fields.owner.trim();
     if owner.is_empty() || (owner == "self" && !table.contains_key("owner")) {

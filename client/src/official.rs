@@ -41,12 +41,9 @@ use probity_core::{
     DeclarationError, IdHash, Item, OfficialId, Opening, Period, ProofEnvelope, SignedAmount,
     StatementKind,
 };
-use probity_ledger::{ChallengeId, DeclarationFiled, Receipt};
+use probity_ledger::{DeclarationFiled, Receipt};
 use probity_params::{Params, ParamsError};
-use probity_prover::{
-    wallet::{Passphrase, Wallet, WalletError},
-    ProveError, Prover,
-};
+use probity_prover::{wallet::WalletError, ProveError, Prover};
 
 use crate::{
     api,
@@ -58,6 +55,15 @@ use crate::{
 
 /// The folder of proving keys, in the data folder.
 pub const PARAMS_DIR: &str = "params";
+
+/// The wallet's file in the data folder, where the command line keeps it by default.
+pub const WALLET_FILE: &str = "wallet.probity";
+
+/// The wallet and its passphrase, for front ends that open it.
+pub use probity_prover::wallet::{Passphrase, Wallet};
+
+/// A challenge's id, as front ends read it back from a form.
+pub use probity_ledger::ChallengeId;
 
 /// Why an official's operation failed. The messages say what to do; none holds a declared
 /// figure, an asset id or a secret.
@@ -137,6 +143,12 @@ pub enum OfficialError {
         official: OfficialId,
         /// The service's address.
         base: String,
+    },
+    /// No official is registered with this machine's key.
+    #[error("no official is registered with this machine's key ({public_key}): give it to the registrar")]
+    KeyUnknown {
+        /// The public key, hex.
+        public_key: String,
     },
     /// The official is registered with another key.
     #[error("the key in {} is not the one registered for {official}: file from the machine whose key the registrar registered, or have this key ({public_key}) registered", key_file.display())]
@@ -902,6 +914,26 @@ pub struct Challenge {
     pub declaration_period_matches: Option<bool>,
 }
 
+/// An official's history ([`Official::history`]).
+#[derive(Clone, Debug)]
+pub struct History {
+    /// The service's record: the official, the filings, the accepted proofs.
+    pub record: api::OfficialRecord,
+    /// The receipts kept in the data folder, in entry order.
+    pub receipts: Vec<KeptReceipt>,
+    /// Set when this pinned the log key (first contact).
+    pub newly_pinned: Option<NewlyPinned>,
+}
+
+/// A receipt kept in the data folder, checked again.
+#[derive(Clone, Debug)]
+pub struct KeptReceipt {
+    /// Its log entry.
+    pub entry: u64,
+    /// The entry's type if the receipt checks out against the pinned log key, else why not.
+    pub checked: std::result::Result<String, String>,
+}
+
 /// An answer checked against the challenge, the declaration and the filing, with the proving
 /// key ready ([`Official::plan_answer`]).
 pub struct AnswerPlan {
@@ -1311,6 +1343,39 @@ impl Official {
             category: plan.category,
             min_value: c.min_value,
             logged: self.keep(&written.receipts)?,
+        })
+    }
+
+    /// This official's history: who the service registered with this machine's key, its
+    /// filings and accepted proofs as the service lists them, and the receipts kept in the
+    /// data folder, each checked again against the pinned log key.
+    pub fn history(&self) -> Result<History> {
+        let officials: Vec<api::OfficialInfo> = self.request(
+            || self.conn.client().get("/v1/officials"),
+            || "cannot list the officials".to_owned(),
+        )?;
+        let public_key = hex::encode(self.key.verifying_key().as_bytes());
+        let Some(me) = officials.into_iter().find(|o| o.public_key == public_key) else {
+            return Err(OfficialError::KeyUnknown { public_key });
+        };
+        let record = self.record(&me.official)?;
+        let log = self.conn.log_key()?;
+        let receipts = self
+            .conn
+            .kept_receipts()?
+            .iter()
+            .map(|r| KeptReceipt {
+                entry: r.proof.index,
+                checked: r
+                    .verify(&log.key)
+                    .map(|(entry, _)| entry.body.type_name().to_owned())
+                    .map_err(|e| e.to_string()),
+            })
+            .collect();
+        Ok(History {
+            record,
+            receipts,
+            newly_pinned: log.newly_pinned,
         })
     }
 
