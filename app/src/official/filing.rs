@@ -148,7 +148,14 @@ async fn plan(
 }
 
 fn plan_markup(lang: Lang, plan: &FilingPlan, fields: &FileFields) -> Markup {
-    let statements: Vec<String> = plan.statements.iter().map(ToString::to_string).collect();
+    // wealth_growth is proved only if it holds: a growth not explained leaves it out.
+    let unexplained = plan.growth_check().and_then(|c| c.shortfall()).is_some();
+    let statements: Vec<String> = plan
+        .statements
+        .iter()
+        .filter(|s| !(unexplained && **s == probity_core::StatementKind::WealthGrowth))
+        .map(ToString::to_string)
+        .collect();
     html! {
         section #plan {
             p { (fill(lang, T::OfPlanFor, &[plan.official.as_str(), &plan.period.to_string(), &plan.capacity.to_string()])) }
