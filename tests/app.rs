@@ -314,3 +314,194 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let len = text[from..].find(end)?;
     Some(&text[from..from + len])
 }
+
+/// The editor's form for `items` (as the library reads them), a new item if given, and the
+/// button pressed.
+fn editor_form(
+    items: &[probity_client::declaration_edit::ItemFields],
+    new: Option<&probity_client::declaration_edit::ItemFields>,
+    action: &str,
+) -> Vec<(String, String)> {
+    let mut form = vec![("items".to_owned(), items.len().to_string())];
+    let mut push = |key: &str, item: &probity_client::declaration_edit::ItemFields| {
+        for (field, value) in [
+            ("category", &item.category),
+            ("asset_id", &item.asset_id),
+            ("value", &item.value_yuan),
+            ("owner", &item.owner),
+            ("note", &item.note),
+        ] {
+            form.push((format!("{field}.{key}"), value.clone()));
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        push(&(i + 1).to_string(), item);
+    }
+    if let Some(new) = new {
+        push("new", new);
+    }
+    form.push(("action".to_owned(), action.to_owned()));
+    form
+}
+
+#[test]
+fn the_officials_pages_need_the_passphrase_and_never_show_it() {
+    use common::party::PASSPHRASE;
+    use probity_client::declaration_edit::{DeclarationDraft, ItemFields};
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let world = World::start_with_official(data.path());
+    let decl = data.path().join("2025.toml");
+    let original = include_str!("../examples/gov-0001-2025.toml");
+    std::fs::write(&decl, original).expect("write");
+    let app = App::start(data.path(), &world.server.url);
+    let cookie = exchange(&app);
+    let mut replies = Vec::new();
+    let mut send = |request: common::app::Request| {
+        let reply = request.cookie(&cookie).send();
+        let seen = (
+            reply.status,
+            reply.body.clone(),
+            reply.header("location").map(str::to_owned),
+        );
+        replies.push(reply);
+        seen
+    };
+    let post = |path: &str, form: &[(String, String)]| {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        app.request("POST", path).form(&form)
+    };
+    let items = DeclarationDraft::open(&decl).expect("opens").items();
+    let mut edited = items.clone();
+    edited[0].value_yuan = "1".to_owned();
+    let edit = editor_form(&edited, None, "save");
+    let edit_path = "/official/declaration?file=2025.toml";
+
+    // Locked: the home page offers to unlock; every official page and write is refused
+    // with the unlock form, and shows no figure.
+    let (status, body, _) = send(app.request("GET", "/"));
+    assert_eq!(status, 200);
+    assert!(body.contains("Unlock your wallet"), "{body}");
+    for path in [
+        "/official/declarations",
+        edit_path,
+        "/official/file",
+        "/official/challenges",
+        "/official/history",
+    ] {
+        let (status, body, _) = send(app.request("GET", path));
+        assert_eq!(status, 403, "{path}");
+        assert!(
+            body.contains("name=\"passphrase\"") && !body.contains("3,200,000"),
+            "{path}: {body}"
+        );
+    }
+    let (status, _, _) = send(post(edit_path, &edit));
+    assert_eq!(status, 403);
+    let file_form = [("file".to_owned(), "2025.toml".to_owned())];
+    assert_eq!(send(post("/official/file", &file_form)).0, 403);
+    assert_eq!(
+        send(post(
+            "/official/challenges/answer",
+            &[("all".to_owned(), "1".to_owned())]
+        ))
+        .0,
+        403
+    );
+    assert_eq!(
+        std::fs::read_to_string(&decl).expect("read"),
+        original,
+        "nothing written"
+    );
+
+    // A wrong passphrase is refused; the right one unlocks, sent in the body only.
+    let wrong = [(
+        "passphrase".to_owned(),
+        "not the passphrase at all".to_owned(),
+    )];
+    let (status, body, _) = send(post("/official/unlock", &wrong));
+    assert_eq!(status, 403);
+    assert!(
+        body.contains("passphrase") && !body.contains("not the passphrase at all"),
+        "{body}"
+    );
+    let right = [("passphrase".to_owned(), PASSPHRASE.to_owned())];
+    let (status, _, location) = send(post("/official/unlock", &right));
+    assert_eq!((status, location.as_deref()), (303, Some("/official")));
+
+    // Unlocked: the list and the editor, with the totals in yuan.
+    let (status, body, _) = send(app.request("GET", "/official/declarations"));
+    assert_eq!(status, 200);
+    assert!(body.contains("2025.toml"), "{body}");
+    let (status, body, _) = send(app.request("GET", edit_path));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("3,200,000.00") && body.contains("id=\"net-worth\""),
+        "{body}"
+    );
+
+    // Bad edits: each gives its message and leaves the file as it was.
+    let mut bad_value = items.clone();
+    bad_value[1].value_yuan = "12.345".to_owned();
+    let same_id = ItemFields {
+        owner: "spouse".to_owned(),
+        ..items[0].clone()
+    };
+    let yacht = ItemFields {
+        category: "yacht".to_owned(),
+        value_yuan: "1".to_owned(),
+        ..ItemFields::default()
+    };
+    for (form, message) in [
+        (
+            editor_form(&bad_value, None, "save"),
+            "item 2: the value is not an amount in yuan",
+        ),
+        (
+            editor_form(&items, Some(&same_id), "save"),
+            "items 1 and 12 have the same asset id",
+        ),
+        (
+            editor_form(&items, Some(&yacht), "save"),
+            "item 12: unknown category `yacht`",
+        ),
+    ] {
+        let (status, body, _) = send(post(edit_path, &form));
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("Not saved; the file is unchanged") && body.contains(message),
+            "{message}: {body}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&decl).expect("read"),
+            original,
+            "{message}"
+        );
+    }
+    // A good edit is saved, comments kept.
+    let (_, body, _) = send(post(edit_path, &edit));
+    assert!(body.contains("id=\"saved\""), "{body}");
+    let saved = std::fs::read_to_string(&decl).expect("read");
+    assert!(
+        saved.contains("value = 100            # 3,200,000 yuan"),
+        "{saved}"
+    );
+    assert!(saved.contains("# --- Liabilities"), "{saved}");
+
+    // Locking drops the passphrase: the pages are refused again.
+    let (status, _, location) = send(app.request("POST", "/lock"));
+    assert_eq!((status, location.as_deref()), (303, Some("/")));
+    assert_eq!(send(app.request("GET", "/official/declarations")).0, 403);
+    assert_eq!(send(post(edit_path, &edit)).0, 403);
+
+    // No response, header or address held the passphrase.
+    for reply in &replies {
+        assert!(!reply.body.contains(PASSPHRASE));
+        for (name, value) in &reply.headers {
+            assert!(
+                !value.contains(PASSPHRASE) && !value.contains("correct"),
+                "{name}: {value}"
+            );
+        }
+    }
+}

@@ -108,3 +108,116 @@ fn a_whistleblower_enrolls_tips_and_reads_the_reply_in_the_browser() {
         .contains("Open the address probity app printed"));
     other.screenshot("no-session-en");
 }
+
+/// An official unlocks the wallet in the page, edits a declaration (a value changed, an item
+/// added), saves it, files it and sees its receipts checked; sees that a later declaration's
+/// wealth growth is not explained, with the figure needed; and answers a supervisor's
+/// challenge, told why another cannot be answered.
+#[test]
+fn an_official_edits_files_and_answers_in_the_browser() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let world = World::start_with_official(data.path());
+    std::fs::write(
+        data.path().join("2025.toml"),
+        include_str!("../examples/gov-0001-2025.toml"),
+    )
+    .expect("write");
+    std::fs::write(
+        data.path().join("2026.toml"),
+        include_str!("../examples/gov-0001-2026-unexplained.toml"),
+    )
+    .expect("write");
+    let app = App::start(data.path(), &world.server.url);
+    let browser = Browser::start();
+
+    // Unlock, in the page.
+    browser.open(&app.url);
+    assert!(browser.text().contains("Unlock your wallet"));
+    browser.click("#official ul.actions a");
+    browser.type_into("#passphrase", common::party::PASSPHRASE);
+    browser.screenshot("official-unlock-en");
+    browser.click("form.app button");
+    assert!(browser.text_of("#unlocked").contains("Unlocked"));
+
+    // Edit 2025.toml: the first value, and a new item.
+    browser.click("main ul.actions a");
+    browser.click("#declarations a");
+    assert!(browser.text_of("#net-worth").contains("yuan"));
+    browser.clear("input[name='value.1']");
+    browser.type_into("input[name='value.1']", "3,250,000");
+    browser.click_option("select[name='category.new'] option[value='cash_valuables']");
+    browser.type_into("input[name='value.new']", "50,000.50");
+    browser.type_into("input[name='note.new']", "现金");
+    browser.click("#save");
+    assert!(
+        browser.text_of("#saved").contains("Saved"),
+        "{}",
+        browser.text()
+    );
+    let saved = std::fs::read_to_string(data.path().join("2025.toml")).expect("read");
+    assert!(saved.contains("value = 325000000"), "{saved}");
+    assert!(saved.contains("category = \"cash_valuables\""), "{saved}");
+    assert!(
+        saved.contains("# --- Liabilities"),
+        "comments kept: {saved}"
+    );
+    browser.screenshot("official-editor-en");
+
+    // File it, in Chinese: the plan, then the receipts checked.
+    browser.open(&format!(
+        "{}/official/file?file=2025.toml&lang=zh-CN",
+        app.base
+    ));
+    browser.click("#plan");
+    assert!(browser.text_of("#statements").contains("net_worth_range"));
+    browser.screenshot("official-plan-zh");
+    browser.click("#file-now");
+    let receipts = browser.text_of("#receipts");
+    assert!(
+        receipts.contains("已记入日志第") && receipts.contains("已核验"),
+        "{receipts}"
+    );
+    browser.screenshot("official-filed-zh");
+
+    // 2026, whose growth income does not explain: said before filing, with the figure.
+    browser.open(&format!(
+        "{}/official/file?file=2026.toml&prev=2025.toml&lang=en",
+        app.base
+    ));
+    browser.click("#plan");
+    let growth = browser.text_of("#growth");
+    assert!(growth.contains("is not explained"), "{growth}");
+    assert!(growth.contains("more would be needed"), "{growth}");
+    browser.screenshot("official-growth-en");
+
+    // A supervisor's challenges: one on a declared asset, one on an asset not declared.
+    world.challenge("浙(2018)杭州市不动产权第0123456号", 300_000_000, 2025);
+    world.challenge("NOT-DECLARED-0001", 1, 2025);
+    browser.open(&format!("{}/official/challenges", app.base));
+    let listed = browser.text_of("#challenges");
+    assert!(listed.contains("Can be answered: item 1"), "{listed}");
+    assert!(
+        listed.contains("no asset with that id is declared"),
+        "{listed}"
+    );
+    assert!(listed.contains("due "), "{listed}");
+    browser.screenshot("official-challenges-en");
+    browser.click("#answer-all");
+    let answered = browser.text_of("#answered");
+    assert!(
+        answered.contains("answered: on the log at entry"),
+        "{answered}"
+    );
+    browser.screenshot("official-answered-en");
+
+    // The history: the filing, the proofs, the receipts checked again.
+    browser.open(&format!("{}/official/history", app.base));
+    assert!(browser.text_of("#filings").contains("2025"));
+    assert!(browser.text_of("#receipts").contains("checked"));
+    browser.screenshot("official-history-en");
+
+    // Lock: the pages ask for the passphrase again.
+    browser.click("header.site form.lock button");
+    browser.open(&format!("{}/official/declarations", app.base));
+    assert!(browser.text().contains("Wallet passphrase"));
+}

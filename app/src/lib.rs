@@ -6,7 +6,8 @@
 //! declaration and blindings, a supervisor's keys, a whistleblower's credential) must never
 //! leave their machine, so the service cannot serve their pages: this process does, with the
 //! same library calls as the command line. Today: the whistleblower's pages (enroll, write a
-//! tip, a tip's status) and the home page; the official's and the supervisor's come next.
+//! tip, a tip's status), the official's (unlock the wallet, edit a declaration, file it,
+//! answer challenges, the history) and the home page; the supervisor's come next.
 //!
 //! Its trust boundary: a loopback server that holds a party's secrets for one browser
 //! session. What guards it ([`guard`]): a one-time token in the printed address, exchanged
@@ -28,6 +29,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod guard;
+mod official;
 mod page;
 mod session;
 mod text;
@@ -117,10 +119,14 @@ pub(crate) struct Live {
     just_locked: bool,
 }
 
-/// What a session can hold unlocked. Nothing yet: the whistleblower's pages need no
-/// passphrase (the credential file is read as is, mode 0600, like the command line reads
-/// it); the official's wallet passphrase and the supervisor's keys come with their pages.
-pub(crate) enum Unlocked {}
+/// What a session can hold unlocked. The whistleblower's pages need nothing (the credential
+/// file is read as is, mode 0600, like the command line reads it); the supervisor's keys come
+/// with their pages.
+pub(crate) enum Unlocked {
+    /// The official's wallet passphrase: the wallet is opened with it for each filing or
+    /// answer. It is wiped from memory when the session locks (it is dropped then).
+    Official(probity_client::official::Passphrase),
+}
 
 /// A bound app, ready to serve.
 pub struct Bound {
@@ -193,6 +199,7 @@ fn router(state: Arc<AppState>) -> Router {
         )
         .route(APP_STYLESHEET_PATH, get(|| css(APP_STYLESHEET)))
         .merge(whistleblower::routes())
+        .merge(official::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -214,7 +221,14 @@ async fn home(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>
         .unwrap_or_else(|e| e.into_inner())
         .as_mut()
         .is_some_and(|live| std::mem::take(&mut live.just_locked));
-    Html(page::home(lang, roles, &app.data_dir, &app.server, locked))
+    let unlocked = official::unlocked(&app).is_some();
+    Html(page::home(
+        lang,
+        roles,
+        &app.data_dir,
+        &app.server,
+        (locked, unlocked),
+    ))
 }
 
 /// `POST /lock`: drops what the session unlocked.

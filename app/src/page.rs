@@ -146,7 +146,7 @@ pub(crate) fn home(
     roles: Roles,
     data_dir: &Path,
     server: &str,
-    locked: bool,
+    (locked, unlocked): (bool, bool),
 ) -> String {
     let data_dir = data_dir.display().to_string();
     let main = html! {
@@ -154,12 +154,11 @@ pub(crate) fn home(
         p.intro { (fill(lang, T::HomeIntro, &[&data_dir, server])) }
         @if locked { p.note #locked { (T::LockedNotice.get(lang)) } }
         @if roles.whistleblower { (crate::whistleblower::home_section(lang, roles.enrolled)) }
-        @for (here, role) in [(roles.official, T::OfficialRole), (roles.supervisor, T::SupervisorRole)] {
-            @if here {
-                section.role {
-                    h2 { (role.get(lang)) }
-                    p.muted { (T::Coming.get(lang)) }
-                }
+        @if roles.official { (crate::official::home_section(lang, unlocked)) }
+        @if roles.supervisor {
+            section.role {
+                h2 { (T::SupervisorRole.get(lang)) }
+                p.muted { (T::Coming.get(lang)) }
             }
         }
     };

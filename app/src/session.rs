@@ -96,8 +96,8 @@ impl<S> Session<S> {
 
     /// Keeps `secret` for this session, until locked. The roles with a wallet passphrase
     /// or a key to unlock (the official's, the supervisor's) call this from their unlock
-    /// form; the whistleblower's pages need nothing unlocked.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// form; the whistleblower's pages need nothing unlocked. The secret replaced, if any, is
+    /// dropped (a `Passphrase` is wiped then).
     pub(crate) fn unlock(&mut self, secret: S, now: Instant) {
         self.unlocked = Some(secret);
         self.locked = false;
@@ -105,7 +105,6 @@ impl<S> Session<S> {
     }
 
     /// What is unlocked, if the session is not locked.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn unlocked(&self) -> Option<&S> {
         self.unlocked.as_ref()
     }

@@ -93,7 +93,7 @@ fn whistleblower(app: &AppState) -> Whistleblower {
 
 /// Runs a blocking call of the library off the server's threads; its error (or a panic's)
 /// as the words to show.
-async fn call<R, E>(
+pub(crate) async fn call<R, E>(
     lang: Lang,
     untrusted: fn(&E) -> bool,
     f: impl FnOnce() -> Result<R, E> + Send + 'static,
@@ -109,7 +109,7 @@ where
     }
 }
 
-fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> Html<String> {
+pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> Html<String> {
     let frame = Frame {
         lang,
         switch,

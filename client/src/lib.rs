@@ -18,6 +18,8 @@
 //!   adds to the ledger's [`Witness`](probity_ledger::Witness)).
 //! - [`supervisor`] ([`Supervisor`]): an official's filings and proofs re-verified against the
 //!   log, challenges, tips opened once checked against the log, replies, alerts.
+//! - [`declaration_edit`]: an official's declaration file edited in place (comments kept),
+//!   checked by core's parser before it is written, and its totals.
 //! - [`api`]: the wire formats (`probity-api`), re-exported.
 //!
 //! # What it must never do
@@ -33,6 +35,7 @@
 pub mod auditor;
 mod client;
 mod connection;
+pub mod declaration_edit;
 pub mod keys;
 pub mod official;
 pub mod params;

@@ -41,12 +41,9 @@ use probity_core::{
     DeclarationError, IdHash, Item, OfficialId, Opening, Period, ProofEnvelope, SignedAmount,
     StatementKind,
 };
-use probity_ledger::{ChallengeId, DeclarationFiled, Receipt};
+use probity_ledger::{DeclarationFiled, Receipt};
 use probity_params::{Params, ParamsError};
-use probity_prover::{
-    wallet::{Passphrase, Wallet, WalletError},
-    ProveError, Prover,
-};
+use probity_prover::{wallet::WalletError, ProveError, Prover};
 
 use crate::{
     api,
@@ -58,6 +55,15 @@ use crate::{
 
 /// The folder of proving keys, in the data folder.
 pub const PARAMS_DIR: &str = "params";
+
+/// The wallet's file in the data folder, where the command line keeps it by default.
+pub const WALLET_FILE: &str = "wallet.probity";
+
+/// The wallet and its passphrase, for front ends that open it.
+pub use probity_prover::wallet::{Passphrase, Wallet};
+
+/// A challenge's id, as front ends read it back from a form.
+pub use probity_ledger::ChallengeId;
 
 /// Why an official's operation failed. The messages say what to do; none holds a declared
 /// figure, an asset id or a secret.
@@ -137,6 +143,12 @@ pub enum OfficialError {
         official: OfficialId,
         /// The service's address.
         base: String,
+    },
+    /// No official is registered with this machine's key.
+    #[error("no official is registered with this machine's key ({public_key}): give it to the registrar")]
+    KeyUnknown {
+        /// The public key, hex.
+        public_key: String,
     },
     /// The official is registered with another key.
     #[error("the key in {} is not the one registered for {official}: file from the machine whose key the registrar registered, or have this key ({public_key}) registered", key_file.display())]
@@ -693,6 +705,22 @@ impl std::fmt::Debug for FilingPlan {
 }
 
 impl FilingPlan {
+    /// Whether wealth_growth holds from the previous declaration, computed here before
+    /// anything is proved, with the figures a front end shows the official (only locally:
+    /// they are the declarations' secrets). `None` when no wealth_growth proof is planned.
+    pub fn growth_check(&self) -> Option<GrowthCheck> {
+        let (GrowthPlan::Prove { previous }, Some(prev)) = (&self.growth, &self.prev) else {
+            return None;
+        };
+        let slots = self.declaration.slots();
+        Some(GrowthCheck {
+            from: previous.period,
+            growth: probity_core::net_worth(&slots) - probity_core::net_worth(&prev.slots()),
+            income: probity_core::income(&slots),
+            tolerance: self.tolerance.0,
+        })
+    }
+
     /// The opening of the previous declaration when wealth_growth is to be proved: it must
     /// open to the commitment filed.
     fn prev_opening(&self, wallet: &Wallet) -> Result<Option<Opening>> {
@@ -762,6 +790,40 @@ impl FilingPlan {
                 source,
             }),
         }
+    }
+}
+
+/// wealth_growth's figures before filing ([`FilingPlan::growth_check`]): the statement holds
+/// when `growth <= income + tolerance`. Its `Debug` shows only the period.
+#[derive(Clone, Copy)]
+pub struct GrowthCheck {
+    /// The previous period filed.
+    pub from: Period,
+    /// Net worth now minus net worth then, minor units.
+    pub growth: i128,
+    /// The income declared for this period, minor units.
+    pub income: u128,
+    /// The growth the policy allows beyond income, minor units.
+    pub tolerance: u64,
+}
+
+impl GrowthCheck {
+    /// How much more declared income (or a smaller growth) wealth_growth would need, in minor
+    /// units; `None` if it holds.
+    pub fn shortfall(&self) -> Option<u128> {
+        let allowed = i128::try_from(self.income)
+            .unwrap_or(i128::MAX)
+            .saturating_add(i128::from(self.tolerance));
+        let over = self.growth.saturating_sub(allowed);
+        (over > 0).then(|| over.unsigned_abs())
+    }
+}
+
+impl std::fmt::Debug for GrowthCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrowthCheck")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
     }
 }
 
@@ -850,6 +912,26 @@ pub struct Challenge {
     pub verdict: Option<Verdict>,
     /// With a declaration: whether it is for the challenge's period.
     pub declaration_period_matches: Option<bool>,
+}
+
+/// An official's history ([`Official::history`]).
+#[derive(Clone, Debug)]
+pub struct History {
+    /// The service's record: the official, the filings, the accepted proofs.
+    pub record: api::OfficialRecord,
+    /// The receipts kept in the data folder, in entry order.
+    pub receipts: Vec<KeptReceipt>,
+    /// Set when this pinned the log key (first contact).
+    pub newly_pinned: Option<NewlyPinned>,
+}
+
+/// A receipt kept in the data folder, checked again.
+#[derive(Clone, Debug)]
+pub struct KeptReceipt {
+    /// Its log entry.
+    pub entry: u64,
+    /// The entry's type if the receipt checks out against the pinned log key, else why not.
+    pub checked: std::result::Result<String, String>,
 }
 
 /// An answer checked against the challenge, the declaration and the filing, with the proving
@@ -1264,6 +1346,39 @@ impl Official {
         })
     }
 
+    /// This official's history: who the service registered with this machine's key, its
+    /// filings and accepted proofs as the service lists them, and the receipts kept in the
+    /// data folder, each checked again against the pinned log key.
+    pub fn history(&self) -> Result<History> {
+        let officials: Vec<api::OfficialInfo> = self.request(
+            || self.conn.client().get("/v1/officials"),
+            || "cannot list the officials".to_owned(),
+        )?;
+        let public_key = hex::encode(self.key.verifying_key().as_bytes());
+        let Some(me) = officials.into_iter().find(|o| o.public_key == public_key) else {
+            return Err(OfficialError::KeyUnknown { public_key });
+        };
+        let record = self.record(&me.official)?;
+        let log = self.conn.log_key()?;
+        let receipts = self
+            .conn
+            .kept_receipts()?
+            .iter()
+            .map(|r| KeptReceipt {
+                entry: r.proof.index,
+                checked: r
+                    .verify(&log.key)
+                    .map(|(entry, _)| entry.body.type_name().to_owned())
+                    .map_err(|e| e.to_string()),
+            })
+            .collect();
+        Ok(History {
+            record,
+            receipts,
+            newly_pinned: log.newly_pinned,
+        })
+    }
+
     /// The challenges addressed to this official, as the service lists them.
     fn asked(&self) -> Result<Vec<api::ChallengeView>> {
         self.request(
@@ -1452,4 +1567,28 @@ fn matching_assets(declaration: &Declaration, id_hash: IdHash) -> Vec<(usize, &I
         })
         .map(|(i, item)| (i + 1, item))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_growth_check_says_how_much_income_is_missing() {
+        let from = Period::new(2025).expect("period");
+        let check = |growth, income, tolerance| GrowthCheck {
+            from,
+            growth,
+            income,
+            tolerance,
+        };
+        assert_eq!(check(100, 60, 40).shortfall(), None);
+        assert_eq!(check(-5, 0, 0).shortfall(), None);
+        assert_eq!(check(100, 60, 0).shortfall(), Some(40));
+        assert_eq!(
+            check(661_500_000, 47_600_000, 0).shortfall(),
+            Some(613_900_000)
+        );
+        assert!(!format!("{:?}", check(100, 60, 0)).contains("100"));
+    }
 }

@@ -10,7 +10,7 @@ use std::{
 };
 
 use super::{
-    party::Party,
+    party::{Party, PASSPHRASE},
     server::{probity, Server},
 };
 
@@ -236,6 +236,26 @@ pub struct World {
 
 impl World {
     pub fn start() -> World {
+        Self::start_for(None)
+    }
+
+    /// A world whose GOV-0001 is the official of `official_dir`: its key and wallet are made
+    /// there by `probity official init` (passphrase [`PASSPHRASE`]) and registered.
+    pub fn start_with_official(official_dir: &Path) -> World {
+        let made = probity()
+            .arg("--data-dir")
+            .arg(official_dir)
+            .args(["--json", "official", "init"])
+            .env("PROBITY_PASSPHRASE", PASSPHRASE)
+            .env_remove("PROBITY_HOME")
+            .output()
+            .expect("probity official init");
+        let made: serde_json::Value = serde_json::from_slice(&made.stdout).expect("JSON");
+        let key = made["public_key"].as_str().expect("a key").to_owned();
+        Self::start_for(Some(&key))
+    }
+
+    fn start_for(official_key: Option<&str>) -> World {
         let registrar = Party::new("http://127.0.0.1:9");
         let key = registrar.json(&["admin", "init"])["public_key"]
             .as_str()
@@ -248,7 +268,8 @@ impl World {
             ..registrar
         };
         let official = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
-        registrar.register_gov_0001(&hex::encode(official.verifying_key().as_bytes()));
+        let random = hex::encode(official.verifying_key().as_bytes());
+        registrar.register_gov_0001(official_key.unwrap_or(&random));
         let supervisor = Party::new(&server.url);
         let supervisor_key = supervisor.json(&["supervisor", "init"])["public_key"]
             .as_str()
@@ -304,6 +325,28 @@ impl World {
                 (t.view.entry, text.expect("opened"))
             })
             .collect()
+    }
+
+    /// The supervisor challenges GOV-0001 to show the asset `asset_id` at `min_value` fen
+    /// or more for `period`, due in a week, through the client library.
+    pub fn challenge(&self, asset_id: &str, min_value: u64, period: u32) {
+        let client = probity_client::Client::new(&self.server.url);
+        let supervisor =
+            probity_client::Supervisor::open(&client, self.supervisor.path()).expect("open");
+        let deadline = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_millis() as u64
+            + 7 * 24 * 3600 * 1000;
+        let challenge = probity_client::supervisor::Challenge::new(
+            probity_core::OfficialId::new("GOV-0001").expect("id"),
+            asset_id,
+            min_value,
+            deadline,
+            Some(probity_core::Period::new(period).expect("period")),
+        )
+        .expect("a challenge");
+        supervisor.challenge(&challenge).expect("challenged");
     }
 
     /// The supervisor replies to the tip at `entry`, through the client library.

@@ -194,6 +194,16 @@ impl Browser {
         );
     }
 
+    /// Empties the first field `css` selects.
+    pub fn clear(&self, css: &str) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/clear")),
+            None,
+        );
+    }
+
     /// Types `text` into the first element `css` selects (a file input takes a path).
     pub fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css);
