@@ -95,8 +95,9 @@ impl std::fmt::Debug for ItemFields {
     }
 }
 
-/// Sums of a declaration, in minor units (fen).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Sums of a declaration, in minor units (fen). They are the official's secrets: `Debug`
+/// shows none of them.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Σ assets.
     pub assets: u128,
@@ -106,6 +107,12 @@ pub struct Totals {
     pub income: u128,
     /// Σ assets − Σ liabilities.
     pub net_worth: i128,
+}
+
+impl std::fmt::Debug for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Totals").finish_non_exhaustive()
+    }
 }
 
 impl Totals {
@@ -525,6 +532,12 @@ value = 26800000
                 income: 26_800_000,
                 net_worth: 330_000_000 + 52_000_050,
             }
+        );
+        // The sums are secrets: Debug shows none of them.
+        assert_eq!(format!("{totals:?}"), "Totals { .. }");
+        assert_eq!(
+            format!("{:?}", d.items()[0]),
+            "ItemFields { category: \"real_estate\", .. }"
         );
     }
 
