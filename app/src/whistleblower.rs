@@ -118,7 +118,8 @@ pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> 
     Html(page::layout(frame, title.get(lang), main))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The enrollment form. No `Debug`: it holds the one-time code.
+#[derive(Default, Deserialize)]
 pub(crate) struct EnrollFields {
     #[serde(default)]
     code: String,
@@ -180,8 +181,9 @@ fn enrolled_page(lang: Lang, enrolled: &Enrollment) -> Html<String> {
     page(lang, None, T::EnrolledTitle, main)
 }
 
-/// What the user typed into the tip form, to give it back when sending fails.
-#[derive(Debug, Default)]
+/// What the user typed into the tip form, to give it back when sending fails. No `Debug`:
+/// it is the tip (its subject and text).
+#[derive(Default)]
 struct TipFields {
     subject: String,
     text: String,
@@ -383,7 +385,8 @@ fn sent_page(lang: Lang, sent: &TipSent) -> Html<String> {
     page(lang, None, T::TipSentTitle, main)
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The status form. No `Debug`: it holds the receipt code.
+#[derive(Default, Deserialize)]
 pub(crate) struct StatusFields {
     #[serde(default)]
     receipt: String,
