@@ -47,7 +47,6 @@ strings! {
     HomeTitle => "What you can do here", "您可以在这里做什么";
     HomeIntro => "This app shows the roles whose keys are in the data folder {0}. It talks to the service at {1}.", "本应用显示数据文件夹 {0} 中已有密钥的角色。它连接的服务地址为 {1}。";
     LockedNotice => "Locked: nothing unlocked is held in this app's memory. The whistleblower's pages need no passphrase.", "已锁定：本应用内存中不保留任何已解锁的内容。举报人页面无需口令。";
-    Coming => "coming: use the command line for now", "即将推出：目前请使用命令行";
     OfficialRole => "Official", "公职人员";
     SupervisorRole => "Supervisor", "监督人员";
     WbRole => "Whistleblower", "举报人";
@@ -192,6 +191,10 @@ strings! {
     OfEntry => "Log entry", "日志条目";
     OfWhen => "Logged", "记录时间";
     OfStatement => "Statement", "证明类型";
+    SuDashboard => "Officials", "公职人员";
+    SuNoUnlock => "Nothing to unlock: your supervisor key and the tip key are key files in the data folder (mode 0600, no passphrase), read as the command line reads them. Protect the folder itself.", "无需解锁：您的监督人员密钥和举报密钥是数据文件夹中的密钥文件（权限 0600，无口令），读取方式与命令行相同。请保护好文件夹本身。";
+    SuTipKeyHere => "The tip key is here: {0}. Tips are opened on this computer with it.", "举报密钥在此：{0}。举报在本机用它打开。";
+    SuNoTipKey => "No tip key at {0}: tips cannot be opened until the supervisors' tip key is copied there.", "{0} 处没有举报密钥：在将监督人员的举报密钥复制到该处之前，无法打开举报。";
     NotFoundTitle => "No such page", "没有此页面";
     NotFound => "This app has no page at this address.", "本应用在此地址没有页面。";
     NoSessionTitle => "Open the address probity app printed", "请打开 probity app 输出的地址";

@@ -114,6 +114,7 @@ pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> 
         lang,
         switch,
         session: true,
+        nav: &[],
     };
     Html(page::layout(frame, title.get(lang), main))
 }

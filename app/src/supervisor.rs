@@ -1,0 +1,80 @@
+//! The supervisor's pages: the dashboard of officials (each one's latest filing re-verified
+//! here against the log), an official's record, the alerts by rule, challenges, the tips
+//! inbox, and the audit of the log. Each calls `probity_client::Supervisor` (and
+//! `probity_client::Auditor`) as the command line does.
+//!
+//! Nothing is unlocked for these pages: the supervisor's key (`supervisor.key`) and the
+//! supervisors' tip key (`supervisor-tip.key`) are plain key files of mode 0600 in the data
+//! folder, with no passphrase, and the library reads them as the command line does, at each
+//! use. What the pages show of a tip (its text, its attachments) is opened again for each
+//! request and kept in no cache; what the session keeps (the dashboard's verdicts) holds no
+//! withheld detail and is dropped when the session locks.
+
+use std::{path::Path, sync::Arc};
+
+use axum::{
+    extract::{Extension, State},
+    response::Html,
+    routing::get,
+    Router,
+};
+use maud::{html, Markup};
+use probity_client::supervisor::TIP_KEY_FILE;
+use probity_web::Lang;
+
+use crate::{
+    page::{self, Frame},
+    text::{fill, T},
+    AppState,
+};
+
+const HOME: &str = "/supervisor";
+
+/// The supervisor's sections, in the navigation of their pages and on the home page.
+const NAV: &[(&str, T)] = &[(HOME, T::SuDashboard)];
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new().route(HOME, get(home))
+}
+
+/// A supervisor's page: the frame with the supervisor's sections in the navigation.
+pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> Html<String> {
+    let frame = Frame {
+        lang,
+        switch,
+        session: true,
+        nav: NAV,
+    };
+    Html(page::layout(frame, title.get(lang), main))
+}
+
+/// The supervisor's part of the home page: the sections, and whether the tip key is here.
+pub(crate) fn home_section(lang: Lang, data_dir: &Path) -> Markup {
+    let tip_key = data_dir.join(TIP_KEY_FILE);
+    html! {
+        section.role #supervisor {
+            h2 { (T::SupervisorRole.get(lang)) }
+            p { (T::SuNoUnlock.get(lang)) }
+            @if tip_key.exists() {
+                p.ok #tip-key { (fill(lang, T::SuTipKeyHere, &[&tip_key.display().to_string()])) }
+            } @else {
+                p.warning #tip-key { (fill(lang, T::SuNoTipKey, &[&tip_key.display().to_string()])) }
+            }
+            (actions(lang))
+        }
+    }
+}
+
+fn actions(lang: Lang) -> Markup {
+    html! {
+        ul.actions { @for (path, name) in NAV { li { a href=(path) { (name.get(lang)) } } } }
+    }
+}
+
+async fn home(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>) -> Html<String> {
+    let main = html! {
+        h1 { (T::SupervisorRole.get(lang)) }
+        (home_section(lang, &app.data_dir))
+    };
+    page(lang, Some(HOME), T::SupervisorRole, main)
+}
