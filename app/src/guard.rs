@@ -193,6 +193,7 @@ fn exchange(app: &AppState, headers: &HeaderMap, token: &str, lang: Lang) -> Res
     *app.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(Live {
         session,
         officials: None,
+        verdicts: Default::default(),
         just_locked: false,
     });
     let mut response = see_home();

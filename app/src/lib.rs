@@ -118,6 +118,8 @@ pub(crate) struct Live {
     /// The list of officials, fetched once per session: a tip's subject is chosen from it,
     /// so that no request names the official but the sealed tip.
     officials: Option<Arc<Vec<OfficialInfo>>>,
+    /// The supervisor's dashboard verdicts, by official (dropped when the session locks).
+    verdicts: supervisor::Verdicts,
     /// Set by `POST /lock`, for the next page to say so once.
     just_locked: bool,
 }
@@ -240,6 +242,7 @@ async fn home(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>
 async fn lock(State(app): State<Arc<AppState>>) -> Redirect {
     if let Some(live) = app.live.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         live.session.lock();
+        live.verdicts.clear();
         live.just_locked = true;
     }
     Redirect::to("/")

@@ -10,16 +10,17 @@
 //! request and kept in no cache; what the session keeps (the dashboard's verdicts) holds no
 //! withheld detail and is dropped when the session locks.
 
+mod alerts;
+mod challenges;
+mod dashboard;
+mod record;
+
 use std::{path::Path, sync::Arc};
 
-use axum::{
-    extract::{Extension, State},
-    response::Html,
-    routing::get,
-    Router,
-};
+use axum::{response::Html, Router};
 use maud::{html, Markup};
-use probity_client::supervisor::TIP_KEY_FILE;
+use probity_client::{supervisor::TIP_KEY_FILE, Supervisor, SupervisorError};
+use probity_core::OfficialId;
 use probity_web::Lang;
 
 use crate::{
@@ -28,13 +29,43 @@ use crate::{
     AppState,
 };
 
-const HOME: &str = "/supervisor";
+pub(crate) use dashboard::Verdicts;
 
 /// The supervisor's sections, in the navigation of their pages and on the home page.
-const NAV: &[(&str, T)] = &[(HOME, T::SuDashboard)];
+const NAV: &[(&str, T)] = &[
+    (dashboard::DASHBOARD, T::SuDashboard),
+    (alerts::ALERTS, T::SuAlerts),
+    (challenges::CHALLENGES, T::OfChallenges),
+];
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new().route(HOME, get(home))
+    Router::new()
+        .merge(dashboard::routes())
+        .merge(record::routes())
+        .merge(alerts::routes())
+        .merge(challenges::routes())
+}
+
+/// The supervisor of this data folder, signing with its key.
+fn supervisor(app: &AppState) -> Result<Supervisor, SupervisorError> {
+    Supervisor::open(&app.client, &app.data_dir)
+}
+
+/// The address of an official's record.
+fn record_path(official: &OfficialId) -> String {
+    format!("{}?id={official}", record::RECORD)
+}
+
+/// Now, in ms since the Unix epoch.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A time in ms since the Unix epoch, as the pages write it.
+fn when(ms: u64) -> String {
+    probity_core::format_utc(ms / 1000)
 }
 
 /// A supervisor's page: the frame with the supervisor's sections in the navigation.
@@ -69,12 +100,4 @@ fn actions(lang: Lang) -> Markup {
     html! {
         ul.actions { @for (path, name) in NAV { li { a href=(path) { (name.get(lang)) } } } }
     }
-}
-
-async fn home(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>) -> Html<String> {
-    let main = html! {
-        h1 { (T::SupervisorRole.get(lang)) }
-        (home_section(lang, &app.data_dir))
-    };
-    page(lang, Some(HOME), T::SupervisorRole, main)
 }

@@ -191,7 +191,10 @@ struct TipFields {
 /// The officials, fetched once per session and kept in memory. The whole list is fetched,
 /// never one official by name: a request naming the subject would tie them to this
 /// machine's address in any access log on the way.
-async fn officials(app: &Arc<AppState>, lang: Lang) -> Result<Arc<Vec<OfficialInfo>>, Markup> {
+pub(crate) async fn officials(
+    app: &Arc<AppState>,
+    lang: Lang,
+) -> Result<Arc<Vec<OfficialInfo>>, Markup> {
     let cached = app
         .live
         .lock()
