@@ -11,9 +11,11 @@
 //! withheld detail and is dropped when the session locks.
 
 mod alerts;
+mod audit;
 mod challenges;
 mod dashboard;
 mod record;
+mod tips;
 
 use std::{path::Path, sync::Arc};
 
@@ -36,6 +38,8 @@ const NAV: &[(&str, T)] = &[
     (dashboard::DASHBOARD, T::SuDashboard),
     (alerts::ALERTS, T::SuAlerts),
     (challenges::CHALLENGES, T::OfChallenges),
+    (tips::TIPS, T::SuTips),
+    (audit::AUDIT, T::SuAudit),
 ];
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -44,6 +48,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .merge(record::routes())
         .merge(alerts::routes())
         .merge(challenges::routes())
+        .merge(tips::routes())
+        .merge(audit::routes())
 }
 
 /// The supervisor of this data folder, signing with its key.
