@@ -641,6 +641,12 @@ fn the_supervisors_pages_reverify_challenge_and_never_render_an_attachment() {
         record.body
     );
     assert!(record.body.contains("id=\"challenges\""), "{}", record.body);
+    assert!(
+        record
+            .body
+            .contains("href=\"/supervisor/official?id=GOV-0001&amp;lang=zh-CN\""),
+        "the language switch keeps the official"
+    );
     assert_eq!(get("/supervisor/official?id=not%20an%20id").status, 404);
 
     // Reply and close.

@@ -65,15 +65,17 @@ pub(crate) fn layout(frame: Frame<'_>, title: &str, main: Markup) -> String {
     .into_string()
 }
 
-/// The language switch: links to `path` with `?lang=`, which the app remembers in a cookie.
+/// The language switch: links to `path` with `lang=` added to its query, which the app
+/// remembers in a cookie.
 fn switch(lang: Lang, path: Option<&str>) -> Markup {
+    let join = |path: &str| if path.contains('?') { '&' } else { '?' };
     html! {
         span.switch aria-label=(T::LanguageSwitch.get(lang)) {
             @for other in Lang::ALL {
                 @match (other == lang, path) {
                     (false, Some(path)) => {
                         a lang=(other.tag()) hreflang=(other.tag())
-                            href=(format!("{path}?lang={}", other.tag())) { (other.autonym()) }
+                            href=(format!("{path}{}lang={}", join(path), other.tag())) { (other.autonym()) }
                     }
                     _ => { strong lang=(other.tag()) { (other.autonym()) } }
                 }
