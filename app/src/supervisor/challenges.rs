@@ -37,8 +37,9 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new().route(CHALLENGES, get(list).post(issue))
 }
 
-/// The form's fields (the query preselects the official only).
-#[derive(Clone, Debug, Default, Deserialize)]
+/// The form's fields (the query preselects the official only). No `Debug`: the asset id is
+/// a supervisor-only detail, as secret as the official's own, and must reach no log.
+#[derive(Clone, Default, Deserialize)]
 pub(crate) struct ChallengeFields {
     #[serde(default)]
     official: String,

@@ -149,7 +149,8 @@ fn reply_form(lang: Lang, entry: u64) -> Markup {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// No `Debug`: the reply goes to a whistleblower and is for them and the supervisors only.
+#[derive(Default, Deserialize)]
 pub(crate) struct ReplyFields {
     #[serde(default)]
     tip: u64,
