@@ -505,3 +505,182 @@ fn the_officials_pages_need_the_passphrase_and_never_show_it() {
         }
     }
 }
+
+/// What a tip's `x.html` attachment holds: a page whose script would mark the app's origin.
+const X_HTML: &[u8] = b"<html><head><title>x</title></head><body><script>document.title='PWNED';localStorage.setItem('pwned','1');</script>x</body></html>";
+
+#[test]
+fn the_supervisors_pages_reverify_challenge_and_never_render_an_attachment() {
+    let official = tempfile::tempdir().expect("tempdir");
+    let world = World::start_with_official(official.path());
+    world.official(official.path(), &["file", "examples/gov-0001-2025.toml"]);
+    world.give_tip_key();
+    let entry = world.send_tip(
+        "GOV-0001",
+        "The <b>villa</b> in Hangzhou is not declared.",
+        &[("x.html", "text/html", X_HTML)],
+    );
+    let data = world.supervisor.path();
+    let app = App::start(data, &world.server.url);
+    let cookie = exchange(&app);
+    let get = |path: &str| app.request("GET", path).cookie(&cookie).send();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        app.request("POST", path).cookie(&cookie).form(form).send()
+    };
+
+    // The home page: the supervisor's section, nothing to unlock, the tip key found.
+    let home = get("/");
+    assert!(home.body.contains("id=\"supervisor\""), "{}", home.body);
+    assert!(home.body.contains("Nothing to unlock"), "{}", home.body);
+    assert!(home.body.contains("The tip key is here"), "{}", home.body);
+    assert!(
+        !home.body.contains("Enroll"),
+        "a supervisor's app does not offer to report"
+    );
+
+    // The dashboard: GOV-0001's 2025 filing, re-verified here.
+    let dashboard = get("/supervisor");
+    assert_eq!(dashboard.status, 200);
+    assert!(
+        dashboard.body.contains("id=\"official-GOV-0001\"")
+            && dashboard
+                .body
+                .contains("<span class=\"badge ok\">verified</span>"),
+        "{}",
+        dashboard.body
+    );
+
+    // The tips inbox: the text escaped, the attachment listed as text, never inline.
+    let tips = get("/supervisor/tips");
+    assert_eq!(tips.status, 200);
+    assert!(
+        tips.body
+            .contains("The &lt;b&gt;villa&lt;/b&gt; in Hangzhou is not declared."),
+        "{}",
+        tips.body
+    );
+    assert!(tips.body.contains("x.html") && tips.body.contains("text/html"));
+    assert!(!tips.body.contains("<script") && !tips.body.contains("PWNED"));
+    let link = format!("/supervisor/tips/{entry}/attachments/1");
+    assert!(tips.body.contains(&link), "{}", tips.body);
+
+    // The attachment: a sandboxed download of the bytes sent, as they were sent.
+    let file = get(&link);
+    assert_eq!(file.status, 200);
+    assert_eq!(
+        file.header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert_eq!(
+        file.header("content-disposition"),
+        Some("attachment; filename=\"x.html\"; filename*=UTF-8''x.html")
+    );
+    assert_eq!(file.header("x-content-type-options"), Some("nosniff"));
+    let policy = file.header("content-security-policy").expect("a policy");
+    assert!(
+        policy.ends_with("; sandbox") && policy.contains("default-src 'none'"),
+        "{policy}"
+    );
+    assert_eq!(file.header("cache-control"), Some("no-store"));
+    assert_eq!(file.body.as_bytes(), X_HTML);
+    assert_eq!(
+        get(&format!("/supervisor/tips/{entry}/attachments/2")).status,
+        404
+    );
+    assert_eq!(get("/supervisor/tips/999/attachments/1").status, 404);
+    // Saved to the data folder on request only.
+    let saved_path = data.join(format!("tip-attachments/tip-{entry}/x.html"));
+    assert!(!saved_path.exists());
+    let saved = post("/supervisor/tips/save", &[("tip", &entry.to_string())]);
+    assert!(saved.body.contains("1 file(s) saved"), "{}", saved.body);
+    assert_eq!(std::fs::read(&saved_path).expect("saved"), X_HTML);
+
+    // A challenge from elsewhere is refused; from the app's page it is issued, the asset id
+    // in the POST body only.
+    let asset = "浙(2018)杭州市不动产权第0123456号";
+    let form = [
+        ("official", "GOV-0001"),
+        ("asset_id", asset),
+        ("min_value", "3,000,000"),
+        ("due", "2099-12-31"),
+        ("period", "2025"),
+    ];
+    let foreign = app
+        .request("POST", "/supervisor/challenges")
+        .cookie(&cookie)
+        .header("Origin", "http://evil.example")
+        .form(&form)
+        .send();
+    assert_eq!(foreign.status, 403);
+    assert!(get("/supervisor/challenges")
+        .body
+        .contains("No challenge yet."));
+    let mut bad = form;
+    bad[2].1 = "1.234";
+    let bad = post("/supervisor/challenges", &bad);
+    assert!(bad.body.contains("not an amount in yuan"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"1.234\""),
+        "the form keeps what was typed"
+    );
+    let issued = post("/supervisor/challenges", &form);
+    assert_eq!(issued.status, 200);
+    assert!(issued.body.contains("id=\"issued\""), "{}", issued.body);
+    assert!(
+        issued.body.contains("3,000,000.00 yuan or more"),
+        "{}",
+        issued.body
+    );
+    assert!(issued.body.contains(">open<"), "{}", issued.body);
+    assert!(issued.header("location").is_none());
+    let record = get("/supervisor/official?id=GOV-0001");
+    assert_eq!(record.status, 200);
+    assert!(
+        record.body.contains("id=\"verdict\"") && record.body.contains("VERIFIED"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("id=\"challenges\""), "{}", record.body);
+    assert!(
+        record
+            .body
+            .contains("href=\"/supervisor/official?id=GOV-0001&amp;lang=zh-CN\""),
+        "the language switch keeps the official"
+    );
+    assert_eq!(get("/supervisor/official?id=not%20an%20id").status, 404);
+
+    // Reply and close.
+    let replied = post(
+        "/supervisor/tips/reply",
+        &[
+            ("tip", &entry.to_string()),
+            ("message", "Thank you."),
+            ("close", "1"),
+        ],
+    );
+    assert!(replied.body.contains("and closed it"), "{}", replied.body);
+    assert!(
+        !replied.body.contains("name=\"message\""),
+        "a closed tip takes no reply"
+    );
+
+    // Alerts and the audit.
+    assert!(get("/supervisor/alerts").body.contains("No alerts."));
+    let audit = get("/supervisor/audit");
+    assert!(
+        audit.body.contains("with the pinned log key: verified"),
+        "{}",
+        audit.body
+    );
+    assert!(
+        audit.body.contains("Consistent with the checkpoint"),
+        "{}",
+        audit.body
+    );
+    let full = post("/supervisor/audit", &[]);
+    assert!(
+        full.body.contains("Full audit: every entry"),
+        "{}",
+        full.body
+    );
+}

@@ -221,3 +221,193 @@ fn an_official_edits_files_and_answers_in_the_browser() {
     browser.open(&format!("{}/official/declarations", app.base));
     assert!(browser.text().contains("Wallet passphrase"));
 }
+
+/// What a tip's `x.html` attachment holds: a page whose script would mark the page it runs
+/// in (its title) and the app's origin (its storage).
+const X_HTML: &str = "<html><head><title>x</title></head><body><script>document.title='PWNED';localStorage.setItem('pwned','1');</script>x</body></html>";
+
+/// The example declarations of GOV-0001, made GOV-0002's, in `dir`: (2025, 2026 with a
+/// growth its income does not explain).
+fn gov_0002_declarations(dir: &std::path::Path) -> (String, String) {
+    let mut paths = Vec::new();
+    for (name, text) in [
+        ("2025.toml", include_str!("../examples/gov-0001-2025.toml")),
+        (
+            "2026.toml",
+            include_str!("../examples/gov-0001-2026-unexplained.toml"),
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text.replace("GOV-0001", "GOV-0002")).expect("write");
+        paths.push(path.to_str().expect("UTF-8").to_owned());
+    }
+    (paths.remove(0), paths.remove(0))
+}
+
+/// A supervisor, in a browser with JavaScript on: sees one official's filing verified and
+/// another's wealth growth not shown, with its alert, and opens that official's record from
+/// it; challenges the first official and sees the challenge answered (the official answers
+/// with the command line) and the answer re-verified; opens a tip whose `x.html` attachment
+/// would run a script, and downloads it without it running; replies and closes the tip; runs
+/// a full audit.
+#[test]
+fn a_supervisor_reverifies_challenges_and_reads_tips_in_the_browser() {
+    let gov1 = tempfile::tempdir().expect("tempdir");
+    let world = World::start_with_official(gov1.path());
+    world.official(gov1.path(), &["file", "examples/gov-0001-2025.toml"]);
+    let gov2 = tempfile::tempdir().expect("tempdir");
+    let key = world.official(gov2.path(), &["init"])["public_key"]
+        .as_str()
+        .expect("a key")
+        .to_owned();
+    world.registrar.json(&[
+        "admin",
+        "register-official",
+        "--id",
+        "GOV-0002",
+        "--name",
+        "Official Two",
+        "--position",
+        "Deputy director",
+        "--jurisdiction",
+        "CN-ZJ-HZ",
+        "--public-key",
+        &key,
+    ]);
+    let (d2025, d2026) = gov_0002_declarations(gov2.path());
+    world.official(gov2.path(), &["file", &d2025]);
+    world.official(gov2.path(), &["file", &d2026, "--prev", &d2025]);
+    world.give_tip_key();
+    let entry = world.send_tip(
+        "GOV-0002",
+        "Official Two bought a flat in Ningbo in 2026 <with cash>.",
+        &[
+            ("x.html", "text/html", X_HTML.as_bytes()),
+            ("notes.txt", "text/plain", "收据 receipt 2026-03".as_bytes()),
+        ],
+    );
+    let app = App::start(world.supervisor.path(), &world.server.url);
+    let downloads = tempfile::tempdir().expect("tempdir");
+    let browser = Browser::start_with_script(downloads.path());
+
+    // The home page, then the dashboard: each official's latest filing re-verified here.
+    browser.open(&app.url);
+    assert!(browser.text_of("#supervisor").contains("Nothing to unlock"));
+    browser.screenshot("supervisor-home-en");
+    browser.click("#supervisor ul.actions a");
+    let one = browser.text_of("#official-GOV-0001");
+    assert!(one.contains("2025") && one.contains("verified"), "{one}");
+    let two = browser.text_of("#official-GOV-0002");
+    assert!(
+        two.contains("2026") && two.contains("wealth growth not shown"),
+        "{two}"
+    );
+    browser.screenshot("supervisor-dashboard-en");
+    browser.open(&format!("{}/supervisor?lang=zh-CN", app.base));
+    assert!(browser
+        .text_of("#official-GOV-0002")
+        .contains("财产增长未获证明"));
+    browser.screenshot("supervisor-dashboard-zh");
+
+    // The alert of the unexplained growth, and the official's record from it.
+    browser.open(&format!("{}/supervisor/alerts?lang=en", app.base));
+    let alert = browser.text_of("#rule-wealth_growth_missing");
+    assert!(
+        alert.contains("GOV-0002") && alert.contains("2026"),
+        "{alert}"
+    );
+    browser.screenshot("supervisor-alerts-en");
+    browser.click("#rule-wealth_growth_missing table a");
+    assert!(browser.text_of("#verdict").contains("VERIFIED"));
+    assert!(browser
+        .text_of("#standing")
+        .contains("wealth growth not shown"));
+    assert!(browser.text_of("#filings").contains("2026"));
+    browser.screenshot("supervisor-record-en");
+
+    // Challenge GOV-0001 from their record; they answer; the answer is re-verified here.
+    browser.open(&format!("{}/supervisor/official?id=GOV-0001", app.base));
+    browser.click("main ul.actions a");
+    browser.type_into("#asset-id", "浙(2018)杭州市不动产权第0123456号");
+    browser.type_into("#min-value", "3,000,000");
+    browser.run("document.getElementById('due').value = '2099-12-31';");
+    browser.type_into("#period", "2025");
+    browser.screenshot("supervisor-challenge-form-en");
+    browser.click("#challenge button");
+    assert!(browser.text_of("#issued").contains("logged at entry"));
+    assert!(
+        !browser.url().contains("0123456"),
+        "the asset id is in no address"
+    );
+    let asked = world.official(gov1.path(), &["challenges"]);
+    let id = asked[0]["challenge"].as_str().expect("an id").to_owned();
+    world.official(
+        gov1.path(),
+        &["respond", "--challenge", &id, "examples/gov-0001-2025.toml"],
+    );
+    browser.open(&format!("{}/supervisor/official?id=GOV-0001", app.base));
+    let challenges = browser.text_of("#challenges");
+    assert!(
+        challenges.contains("answered") && challenges.contains("re-verified"),
+        "{challenges}"
+    );
+    browser.screenshot("supervisor-answered-en");
+
+    // The tip: its text as text, its attachments listed.
+    browser.open(&format!("{}/supervisor/tips", app.base));
+    let tip = browser.text_of(&format!("#tip-{entry}"));
+    assert!(tip.contains("in 2026 <with cash>."), "{tip}");
+    assert!(tip.contains("x.html") && tip.contains("notes.txt"), "{tip}");
+    browser.screenshot("supervisor-tips-en");
+
+    // This browser runs the attachment's script when it is a page of its own …
+    let page = downloads.path().join("as-a-page.html");
+    std::fs::write(&page, X_HTML).expect("write");
+    browser.open(&format!("file://{}", page.display()));
+    assert_eq!(browser.run("return document.title;"), "PWNED");
+    // … but from the app it is only a file saved: nothing of it runs, neither from the link
+    // nor opened by its address.
+    browser.open(&format!("{}/supervisor/tips", app.base));
+    let title = browser.run("return document.title;");
+    browser.click_option(&format!("#tip-{entry} a.download"));
+    let saved = downloads.path().join("x.html");
+    let started = std::time::Instant::now();
+    while !saved.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no download"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&saved).expect("read"), X_HTML);
+    let link = format!("{}/supervisor/tips/{entry}/attachments/1", app.base);
+    browser.open(&link);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(browser.run("return document.title;"), title);
+    assert_eq!(
+        browser.run("return localStorage.getItem('pwned');"),
+        serde_json::Value::Null
+    );
+    assert!(!browser.text().contains("PWNED"));
+
+    // Reply, and close the tip.
+    browser.open(&format!("{}/supervisor/tips", app.base));
+    browser.type_into(
+        &format!("#tip-{entry} textarea"),
+        "Thank you; we are looking into it.",
+    );
+    browser.click_option(&format!("#tip-{entry} input[name='close']"));
+    browser.click(&format!("#tip-{entry} form.reply button"));
+    assert!(browser.text_of("#replied").contains("closed it"));
+    assert!(browser
+        .text_of(&format!("#tip-{entry}"))
+        .contains("Thank you; we are looking into it."));
+    browser.screenshot("supervisor-replied-en");
+
+    // The audit: the checkpoint, then a full audit.
+    browser.open(&format!("{}/supervisor/audit", app.base));
+    assert!(browser.text_of("#checkpoint").contains("verified"));
+    browser.click("#full-audit");
+    assert!(browser.text_of("#full").contains("Full audit"));
+    browser.screenshot("supervisor-audit-en");
+}

@@ -36,6 +36,11 @@ const LANG_COOKIE: &str = "probity_lang";
 /// forms posted only here, no framing.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The policy of a download (`Content-Disposition: attachment`, such as a tip's attachment):
+/// the same, sandboxed, so that a browser that rendered it anyway would give it a unique
+/// origin of its own, with no script, no form, and nothing of this app's.
+const DOWNLOAD_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; sandbox";
+
 /// The security headers on every response, refusals included. `Cache-Control: no-store`: a
 /// page may show a receipt code, which must not stay in the browser's disk cache.
 /// `Referrer-Policy: same-origin`, not `no-referrer`: under `no-referrer` a browser sends
@@ -44,8 +49,16 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 
 /// (and the pages link nowhere else).
 pub(crate) async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
+    let download = headers
+        .get(header::CONTENT_DISPOSITION)
+        .is_some_and(|v| v.as_bytes().starts_with(b"attachment"));
+    let policy = if download {
+        DOWNLOAD_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::CONTENT_SECURITY_POLICY, policy),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::CACHE_CONTROL, "no-store"),
@@ -193,6 +206,7 @@ fn exchange(app: &AppState, headers: &HeaderMap, token: &str, lang: Lang) -> Res
     *app.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(Live {
         session,
         officials: None,
+        verdicts: Default::default(),
         just_locked: false,
     });
     let mut response = see_home();

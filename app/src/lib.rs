@@ -7,7 +7,9 @@
 //! leave their machine, so the service cannot serve their pages: this process does, with the
 //! same library calls as the command line. Today: the whistleblower's pages (enroll, write a
 //! tip, a tip's status), the official's (unlock the wallet, edit a declaration, file it,
-//! answer challenges, the history) and the home page; the supervisor's come next.
+//! answer challenges, the history), the supervisor's (the officials re-verified against the
+//! log, an official's record, alerts, challenges, the tips inbox, the audit) and the home
+//! page.
 //!
 //! Its trust boundary: a loopback server that holds a party's secrets for one browser
 //! session. What guards it ([`guard`]): a one-time token in the printed address, exchanged
@@ -32,6 +34,7 @@ mod guard;
 mod official;
 mod page;
 mod session;
+mod supervisor;
 mod text;
 mod whistleblower;
 
@@ -115,13 +118,16 @@ pub(crate) struct Live {
     /// The list of officials, fetched once per session: a tip's subject is chosen from it,
     /// so that no request names the official but the sealed tip.
     officials: Option<Arc<Vec<OfficialInfo>>>,
+    /// The supervisor's dashboard verdicts, by official (dropped when the session locks).
+    verdicts: supervisor::Verdicts,
     /// Set by `POST /lock`, for the next page to say so once.
     just_locked: bool,
 }
 
 /// What a session can hold unlocked. The whistleblower's pages need nothing (the credential
-/// file is read as is, mode 0600, like the command line reads it); the supervisor's keys come
-/// with their pages.
+/// file is read as is, mode 0600, like the command line reads it), nor do the supervisor's:
+/// the supervisor key and the tip key are key files of mode 0600 with no passphrase, read at
+/// each use as the command line reads them.
 pub(crate) enum Unlocked {
     /// The official's wallet passphrase: the wallet is opened with it for each filing or
     /// answer. It is wiped from memory when the session locks (it is dropped then).
@@ -200,6 +206,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route(APP_STYLESHEET_PATH, get(|| css(APP_STYLESHEET)))
         .merge(whistleblower::routes())
         .merge(official::routes())
+        .merge(supervisor::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -235,6 +242,7 @@ async fn home(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>
 async fn lock(State(app): State<Arc<AppState>>) -> Redirect {
     if let Some(live) = app.live.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         live.session.lock();
+        live.verdicts.clear();
         live.just_locked = true;
     }
     Redirect::to("/")
@@ -249,6 +257,7 @@ async fn not_found(Extension(lang): Extension<Lang>) -> (StatusCode, Html<String
         lang,
         switch: None,
         session: true,
+        nav: &[],
     };
     (
         StatusCode::NOT_FOUND,

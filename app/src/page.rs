@@ -21,6 +21,8 @@ pub(crate) struct Frame<'a> {
     pub(crate) switch: Option<&'a str>,
     /// Whether the request has a session: then the navigation and the lock button show.
     pub(crate) session: bool,
+    /// The links of the role whose page this is (the supervisor's sections), after Home.
+    pub(crate) nav: &'a [(&'a str, T)],
 }
 
 /// The page around `main`.
@@ -45,6 +47,7 @@ pub(crate) fn layout(frame: Frame<'_>, title: &str, main: Markup) -> String {
                     nav {
                         @if frame.session {
                             a href="/" { (T::NavHome.get(lang)) }
+                            @for (path, name) in frame.nav { a href=(path) { (name.get(lang)) } }
                         }
                         (switch(lang, frame.switch))
                         @if frame.session {
@@ -62,15 +65,17 @@ pub(crate) fn layout(frame: Frame<'_>, title: &str, main: Markup) -> String {
     .into_string()
 }
 
-/// The language switch: links to `path` with `?lang=`, which the app remembers in a cookie.
+/// The language switch: links to `path` with `lang=` added to its query, which the app
+/// remembers in a cookie.
 fn switch(lang: Lang, path: Option<&str>) -> Markup {
+    let join = |path: &str| if path.contains('?') { '&' } else { '?' };
     html! {
         span.switch aria-label=(T::LanguageSwitch.get(lang)) {
             @for other in Lang::ALL {
                 @match (other == lang, path) {
                     (false, Some(path)) => {
                         a lang=(other.tag()) hreflang=(other.tag())
-                            href=(format!("{path}?lang={}", other.tag())) { (other.autonym()) }
+                            href=(format!("{path}{}lang={}", join(path), other.tag())) { (other.autonym()) }
                     }
                     _ => { strong lang=(other.tag()) { (other.autonym()) } }
                 }
@@ -89,6 +94,7 @@ pub(crate) fn refusal(lang: Lang, title: T, body: T) -> String {
         lang,
         switch: None,
         session: false,
+        nav: &[],
     };
     layout(frame, title.get(lang), main)
 }
@@ -148,24 +154,20 @@ pub(crate) fn home(
     server: &str,
     (locked, unlocked): (bool, bool),
 ) -> String {
-    let data_dir = data_dir.display().to_string();
+    let folder = data_dir.display().to_string();
     let main = html! {
         h1 { (T::HomeTitle.get(lang)) }
-        p.intro { (fill(lang, T::HomeIntro, &[&data_dir, server])) }
+        p.intro { (fill(lang, T::HomeIntro, &[&folder, server])) }
         @if locked { p.note #locked { (T::LockedNotice.get(lang)) } }
         @if roles.whistleblower { (crate::whistleblower::home_section(lang, roles.enrolled)) }
         @if roles.official { (crate::official::home_section(lang, unlocked)) }
-        @if roles.supervisor {
-            section.role {
-                h2 { (T::SupervisorRole.get(lang)) }
-                p.muted { (T::Coming.get(lang)) }
-            }
-        }
+        @if roles.supervisor { (crate::supervisor::home_section(lang, data_dir)) }
     };
     let frame = Frame {
         lang,
         switch: Some("/"),
         session: true,
+        nav: &[],
     };
     layout(frame, T::HomeTitle.get(lang), main)
 }

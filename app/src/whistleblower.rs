@@ -114,6 +114,7 @@ pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> 
         lang,
         switch,
         session: true,
+        nav: &[],
     };
     Html(page::layout(frame, title.get(lang), main))
 }
@@ -192,7 +193,10 @@ struct TipFields {
 /// The officials, fetched once per session and kept in memory. The whole list is fetched,
 /// never one official by name: a request naming the subject would tie them to this
 /// machine's address in any access log on the way.
-async fn officials(app: &Arc<AppState>, lang: Lang) -> Result<Arc<Vec<OfficialInfo>>, Markup> {
+pub(crate) async fn officials(
+    app: &Arc<AppState>,
+    lang: Lang,
+) -> Result<Arc<Vec<OfficialInfo>>, Markup> {
     let cached = app
         .live
         .lock()

@@ -252,6 +252,34 @@ fn a_supervisor_checks_an_official_challenges_and_reads_a_tip() {
     let tips = supervisor.tips(&secret).expect("tips");
     assert_eq!(tips.tips[0].view.status, "closed");
 
+    // The official's standing, as a dashboard shows it: the 2025 filing verified, with no
+    // growth to explain; then, with deadlines the registrar sets, filed late for 2025 and
+    // missing for 2024, both read off the log.
+    let now = 4_102_444_799_999;
+    let check = supervisor
+        .check_official(&gov_0001(), None, &probity_client::NoProgress)
+        .expect("checked");
+    let standing = check.standing(now);
+    let latest = standing.latest.clone().expect("a filing");
+    assert!(standing.verified && latest.valid && standing.missing.is_empty());
+    assert_eq!(
+        (latest.entry, latest.late, latest.growth_shown),
+        (filed_at, None, None)
+    );
+    let period = |p| probity_core::Period::new(p).expect("a period");
+    registrar.set_deadline(period(2025), 1).expect("set");
+    registrar.set_deadline(period(2024), 1).expect("set");
+    let check = supervisor
+        .check_official(&gov_0001(), None, &probity_client::NoProgress)
+        .expect("checked");
+    let standing = check.standing(now);
+    assert_eq!(standing.latest.expect("a filing").late, Some(true));
+    assert_eq!(standing.missing, vec![period(2024)]);
+    assert!(
+        check.standing(0).missing.is_empty(),
+        "no deadline passed yet"
+    );
+
     // A log key other than the one pinned: nothing the service says is believed.
     std::fs::write(
         supervisor_dir.path().join(probity_client::LOG_KEY_FILE),

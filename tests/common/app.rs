@@ -349,6 +349,56 @@ impl World {
         supervisor.challenge(&challenge).expect("challenged");
     }
 
+    /// The official whose data folder is `dir` runs `probity official ARGS` (declaration
+    /// paths from the crate's root); what it printed with `--json`.
+    pub fn official(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
+        let out = probity()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--server", &self.server.url, "--json", "official"])
+            .args(args)
+            .env("PROBITY_PASSPHRASE", PASSPHRASE)
+            .env_remove("PROBITY_HOME")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("probity official");
+        super::ok_json(out)
+    }
+
+    /// Gives the supervisor the service's tip key (in their data folder, as supervisors share
+    /// it among themselves).
+    pub fn give_tip_key(&self) {
+        let file = probity_client::supervisor::TIP_KEY_FILE;
+        std::fs::copy(
+            self.server_dir.path().join(file),
+            self.supervisor.path().join(file),
+        )
+        .expect("the tip key");
+    }
+
+    /// A reporter enrolls and sends a tip about `subject` with `attachments` (name, media
+    /// type, content), through the client library; the tip's log entry.
+    pub fn send_tip(&self, subject: &str, text: &str, attachments: &[(&str, &str, &[u8])]) -> u64 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let client = probity_client::Client::new(&self.server.url);
+        let reporter = probity_client::Whistleblower::new(client, dir.path());
+        reporter
+            .enroll(&self.enrollment_code(), None)
+            .expect("enrolled");
+        let attachments = attachments
+            .iter()
+            .map(|(name, media, data)| {
+                probity_credentials::Attachment::new(name, media, data.to_vec()).expect("valid")
+            })
+            .collect();
+        let draft = reporter.draft_tip(subject).expect("a draft");
+        let sent = reporter.send_tip(draft, text, attachments).expect("sent");
+        match sent.outcome {
+            probity_client::whistleblower::TipOutcome::Logged { entry, .. } => entry,
+            _ => panic!("the tip is logged at once"),
+        }
+    }
+
     /// The supervisor replies to the tip at `entry`, through the client library.
     pub fn reply(&self, entry: u64, message: &str) {
         let client = probity_client::Client::new(&self.server.url);

@@ -30,6 +30,22 @@ pub struct Browser {
 
 impl Browser {
     pub fn start() -> Browser {
+        Self::start_with(json!({ "profile.managed_default_content_settings.javascript": 2 }))
+    }
+
+    /// A session with JavaScript on, saving downloads into `downloads` without asking: for
+    /// showing that what the app serves runs no script even in a browser that would run one
+    /// (the app's pages still run none: their policy allows no script).
+    pub fn start_with_script(downloads: &Path) -> Browser {
+        Self::start_with(json!({
+            "profile.managed_default_content_settings.javascript": 1,
+            "download.default_directory": downloads.display().to_string(),
+            "download.prompt_for_download": false,
+        }))
+    }
+
+    /// A session with these preferences of Chromium's (English is added).
+    fn start_with(mut prefs: Value) -> Browser {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 Path::new(path).exists(),
@@ -72,10 +88,7 @@ impl Browser {
             "--accept-lang=en".to_owned(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
-        let prefs = json!({
-            "profile.managed_default_content_settings.javascript": 2,
-            "intl.accept_languages": "en",
-        });
+        prefs["intl.accept_languages"] = json!("en");
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
@@ -134,7 +147,8 @@ impl Browser {
         url.as_str().unwrap_or_default().to_owned()
     }
 
-    fn run(&self, script: &str) -> Value {
+    /// Runs `script` in the page (WebDriver runs it whatever the page's settings), its value.
+    pub fn run(&self, script: &str) -> Value {
         self.call(
             "POST",
             &self.session_path("/execute/sync"),

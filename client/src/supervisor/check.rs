@@ -19,7 +19,7 @@
 //!
 //! Failures and warnings are sentences for a person, in the order they were found.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use probity_core::{
     Capacity, Commitment, IdHash, OfficialId, ParamsManifest, Period, PublicInputs, StatementKind,
@@ -52,6 +52,9 @@ pub struct OfficialCheck {
     pub failures: Vec<String>,
     /// What an honest official would have filed but did not, or keys that prove little.
     pub warnings: Vec<String>,
+    /// The filing deadline of each period, as the log's latest `DeadlineSet` for it sets it
+    /// (ms since the Unix epoch).
+    pub deadlines: BTreeMap<Period, u64>,
     /// Set when this check pinned the log key (first contact).
     pub newly_pinned: Option<NewlyPinned>,
 }
@@ -79,6 +82,75 @@ impl OfficialCheck {
     pub fn proof(&self, entry: u64) -> Option<&ProofCheck> {
         self.proofs.iter().find(|p| p.entry == entry)
     }
+
+    /// How the official stands at `now` (ms since the Unix epoch), from this check alone:
+    /// the latest filing of the latest period filed, and the periods whose deadline passed
+    /// with nothing filed. Meaningful for a check of every period (`period: None`).
+    pub fn standing(&self, now: u64) -> Standing {
+        let latest = self
+            .filings
+            .iter()
+            .filter(|x| !x.superseded)
+            .max_by_key(|x| (x.period, x.entry));
+        let latest = latest.map(|x| {
+            let earlier = self.filings.iter().any(|y| y.period < x.period);
+            let proved = |kind: StatementKind| {
+                x.proofs
+                    .iter()
+                    .filter_map(|e| self.proof(*e))
+                    .any(|p| p.statement == kind && p.valid())
+            };
+            LatestFiling {
+                period: x.period,
+                entry: x.entry,
+                time: x.time,
+                late: x.late,
+                valid: x.valid() && proved(StatementKind::NetWorthRange),
+                growth_shown: earlier.then(|| proved(StatementKind::WealthGrowth)),
+            }
+        });
+        let filed: HashSet<Period> = self.filings.iter().map(|x| x.period).collect();
+        let missing = self
+            .deadlines
+            .iter()
+            .filter(|(p, d)| **d < now && !filed.contains(p))
+            .map(|(p, _)| *p)
+            .collect();
+        Standing {
+            verified: self.verified(),
+            latest,
+            missing,
+        }
+    }
+}
+
+/// How an official stands, from an [`OfficialCheck`]: what a supervisor's dashboard shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Whether everything checked out ([`OfficialCheck::verified`]).
+    pub verified: bool,
+    /// The latest filing of the latest period filed, if any.
+    pub latest: Option<LatestFiling>,
+    /// The periods whose deadline has passed with no filing of the official, oldest first.
+    pub missing: Vec<Period>,
+}
+
+/// The latest filing of an official, as the log shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestFiling {
+    /// The period.
+    pub period: Period,
+    /// Its `DeclarationFiled` entry.
+    pub entry: u64,
+    /// When it was logged (ms since the Unix epoch).
+    pub time: u64,
+    /// Whether it came after its period's deadline (`None`: the log sets none).
+    pub late: Option<bool>,
+    /// Whether the log's rules accept it and a net_worth_range proof of it verified.
+    pub valid: bool,
+    /// Whether a verified wealth_growth proof ends at it (`None`: nothing was filed for an
+    /// earlier period, so there is no growth to explain).
+    pub growth_shown: Option<bool>,
 }
 
 /// One `DeclarationFiled` of the official.
@@ -92,6 +164,11 @@ pub struct FilingCheck {
     pub capacity: Capacity,
     /// The commitment filed.
     pub commitment: Commitment,
+    /// When the log took it (ms since the Unix epoch).
+    pub time: u64,
+    /// Whether it came after the period's deadline (`None`: the log sets none), against the
+    /// latest `DeadlineSet` of the period under the checkpoint, as the register says it.
+    pub late: Option<bool>,
     /// Why the log's rules reject it (filed before registration, a bad signature).
     pub problem: Option<String>,
     /// Whether a later filing of the same period amended it.
@@ -237,7 +314,7 @@ impl Supervisor {
             scan.entry(index, bytes);
         }
         scan.check_record(&read.record, read.checkpoint.size());
-        let (filings, proofs, challenges, failures, warnings) = scan.finish();
+        let (filings, proofs, challenges, failures, warnings, deadlines) = scan.finish();
         Ok(OfficialCheck {
             checkpoint: read.checkpoint,
             record: read.record,
@@ -246,6 +323,7 @@ impl Supervisor {
             challenges,
             failures,
             warnings,
+            deadlines,
             newly_pinned: read.newly_pinned,
         })
     }
@@ -332,17 +410,21 @@ struct Scan<'a> {
     all_proofs: HashSet<u64>,
     asked: HashMap<ChallengeId, Asked>,
     challenges: Vec<ChallengeCheck>,
+    /// Each period's deadline, by the latest `DeadlineSet` so far.
+    deadlines: BTreeMap<Period, u64>,
     failures: Vec<String>,
     warnings: Vec<String>,
 }
 
-/// What [`Scan::finish`] hands back: filings, proofs, challenges, failures, warnings.
+/// What [`Scan::finish`] hands back: filings, proofs, challenges, failures, warnings,
+/// deadlines.
 type Found = (
     Vec<FilingCheck>,
     Vec<ProofCheck>,
     Vec<ChallengeCheck>,
     Vec<String>,
     Vec<String>,
+    BTreeMap<Period, u64>,
 );
 
 impl<'a> Scan<'a> {
@@ -365,6 +447,7 @@ impl<'a> Scan<'a> {
             all_proofs: HashSet::new(),
             asked: HashMap::new(),
             challenges: Vec::new(),
+            deadlines: BTreeMap::new(),
             failures: Vec::new(),
             warnings: Vec::new(),
         }
@@ -389,11 +472,14 @@ impl<'a> Scan<'a> {
         let official = self.official;
         match &entry.body {
             EntryBody::ParamsPublished(p) => self.manifest = Some((index, p.manifest.clone())),
+            EntryBody::DeadlineSet(d) => {
+                self.deadlines.insert(d.period, d.deadline.as_millis());
+            }
             EntryBody::OfficialRegistered(r) if &r.official == official => {
                 self.registered = Some((index, r.public_key.to_hex()));
             }
             EntryBody::DeclarationFiled(d) if &d.official == official => {
-                self.filing(index, d, rule.err());
+                self.filing(index, entry.time.as_millis(), d, rule.err());
             }
             EntryBody::ProofAccepted(p) if &p.official == official => {
                 self.proof(index, p, rule.err());
@@ -404,7 +490,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn filing(&mut self, index: u64, d: &DeclarationFiled, problem: Option<String>) {
+    fn filing(&mut self, index: u64, time: u64, d: &DeclarationFiled, problem: Option<String>) {
         self.all_filings.insert((index, d.period, d.commitment));
         if self.in_period(&[d.period]) {
             self.filings.push(FilingCheck {
@@ -412,6 +498,8 @@ impl<'a> Scan<'a> {
                 period: d.period,
                 capacity: d.capacity,
                 commitment: d.commitment,
+                time,
+                late: None,
                 problem,
                 superseded: false,
                 proofs: Vec::new(),
@@ -602,6 +690,7 @@ impl<'a> Scan<'a> {
             self.filings.iter().map(|x| (x.period, x.entry)).collect();
         for x in &mut self.filings {
             x.superseded = latest.get(&x.period) != Some(&x.entry);
+            x.late = self.deadlines.get(&x.period).map(|d| x.time > *d);
             x.proofs = self
                 .proofs
                 .iter()
@@ -629,6 +718,7 @@ impl<'a> Scan<'a> {
             self.challenges,
             self.failures,
             self.warnings,
+            self.deadlines,
         )
     }
 }

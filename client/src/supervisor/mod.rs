@@ -51,8 +51,8 @@ use crate::{
 };
 
 pub use check::{
-    latest_filings, ChallengeCheck, ChallengeProblem, FilingCheck, LogFilings, OfficialCheck,
-    ProofCheck,
+    latest_filings, ChallengeCheck, ChallengeProblem, FilingCheck, LatestFiling, LogFilings,
+    OfficialCheck, ProofCheck, Standing,
 };
 pub use tips::{read_tip_key, OpenedTip, ReadTip, TipError, Tips};
 
