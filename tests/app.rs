@@ -386,6 +386,7 @@ fn the_officials_pages_need_the_passphrase_and_never_show_it() {
         "/official/declarations",
         edit_path,
         "/official/file",
+        "/official/file/progress",
         "/official/challenges",
         "/official/history",
     ] {
@@ -428,6 +429,10 @@ fn the_officials_pages_need_the_passphrase_and_never_show_it() {
     let right = [("passphrase".to_owned(), PASSPHRASE.to_owned())];
     let (status, _, location) = send(post("/official/unlock", &right));
     assert_eq!((status, location.as_deref()), (303, Some("/official")));
+
+    // No filing started yet: its page sends to the form.
+    let (status, _, location) = send(app.request("GET", "/official/file/progress"));
+    assert_eq!((status, location.as_deref()), (303, Some("/official/file")));
 
     // Unlocked: the list and the editor, with the totals in yuan.
     let (status, body, _) = send(app.request("GET", "/official/declarations"));

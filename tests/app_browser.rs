@@ -169,14 +169,29 @@ fn an_official_edits_files_and_answers_in_the_browser() {
         app.base
     ));
     browser.click("#plan");
-    assert!(browser.text_of("#statements").contains("net_worth_range"));
+    assert!(browser.url().ends_with("/official/file/progress"));
+    assert!(browser.wait_for("#statements").contains("net_worth_range"));
+    let steps = browser.text_of("#steps");
+    assert!(
+        steps.contains("正在下载 net_worth_range 的证明密钥（容量 16）") && steps.contains('✓'),
+        "the key's download is a step: {steps}"
+    );
     browser.screenshot("official-plan-zh");
     browser.click("#file-now");
-    let receipts = browser.text_of("#receipts");
+    // The filing's page: each step as it happens, then the receipts checked.
+    let receipts = browser.wait_for("#receipts");
     assert!(
         receipts.contains("已记入日志第") && receipts.contains("已核验"),
         "{receipts}"
     );
+    let steps = browser.text_of("#steps");
+    for step in [
+        "正在生成 net_worth_range 证明 ✓",
+        "正在发送申报 ✓",
+        "正在对照日志核验回执 ✓",
+    ] {
+        assert!(steps.contains(step), "{step}: {steps}");
+    }
     browser.screenshot("official-filed-zh");
 
     // 2026, whose growth income does not explain: said before filing, with the figure.
@@ -185,7 +200,7 @@ fn an_official_edits_files_and_answers_in_the_browser() {
         app.base
     ));
     browser.click("#plan");
-    let growth = browser.text_of("#growth");
+    let growth = browser.wait_for("#growth");
     assert!(growth.contains("is not explained"), "{growth}");
     assert!(growth.contains("more would be needed"), "{growth}");
     browser.screenshot("official-growth-en");

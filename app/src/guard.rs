@@ -207,6 +207,7 @@ fn exchange(app: &AppState, headers: &HeaderMap, token: &str, lang: Lang) -> Res
         session,
         officials: None,
         verdicts: Default::default(),
+        filing: None,
         just_locked: false,
     });
     let mut response = see_home();

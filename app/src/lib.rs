@@ -120,6 +120,8 @@ pub(crate) struct Live {
     officials: Option<Arc<Vec<OfficialInfo>>>,
     /// The supervisor's dashboard verdicts, by official (dropped when the session locks).
     verdicts: supervisor::Verdicts,
+    /// The official's filing under way or last done (dropped when the session locks).
+    filing: Option<official::Filing>,
     /// Set by `POST /lock`, for the next page to say so once.
     just_locked: bool,
 }
@@ -243,6 +245,7 @@ async fn lock(State(app): State<Arc<AppState>>) -> Redirect {
     if let Some(live) = app.live.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         live.session.lock();
         live.verdicts.clear();
+        live.filing = None;
         live.just_locked = true;
     }
     Redirect::to("/")
@@ -258,6 +261,7 @@ async fn not_found(Extension(lang): Extension<Lang>) -> (StatusCode, Html<String
         switch: None,
         session: true,
         nav: &[],
+        refresh: false,
     };
     (
         StatusCode::NOT_FOUND,

@@ -12,6 +12,9 @@
 mod challenges;
 mod editor;
 mod filing;
+mod job;
+
+pub(crate) use filing::Filing;
 
 use std::{path::PathBuf, sync::Arc, time::Instant};
 

@@ -23,6 +23,9 @@ pub(crate) struct Frame<'a> {
     pub(crate) session: bool,
     /// The links of the role whose page this is (the supervisor's sections), after Home.
     pub(crate) nav: &'a [(&'a str, T)],
+    /// Whether the page reloads itself each second (a filing's steps while it runs): a
+    /// `<meta http-equiv="refresh">`, which needs no script.
+    pub(crate) refresh: bool,
 }
 
 /// The page around `main`.
@@ -34,6 +37,7 @@ pub(crate) fn layout(frame: Frame<'_>, title: &str, main: Markup) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if frame.refresh { meta http-equiv="refresh" content="1"; }
                 title { (title) " · " (T::AppName.get(lang)) }
                 link rel="stylesheet" href=(probity_web::STYLESHEET_PATH);
                 link rel="stylesheet" href=(APP_STYLESHEET_PATH);
@@ -95,6 +99,7 @@ pub(crate) fn refusal(lang: Lang, title: T, body: T) -> String {
         switch: None,
         session: false,
         nav: &[],
+        refresh: false,
     };
     layout(frame, title.get(lang), main)
 }
@@ -168,6 +173,7 @@ pub(crate) fn home(
         switch: Some("/"),
         session: true,
         nav: &[],
+        refresh: false,
     };
     layout(frame, T::HomeTitle.get(lang), main)
 }

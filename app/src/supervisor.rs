@@ -81,6 +81,7 @@ pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> 
         switch,
         session: true,
         nav: NAV,
+        refresh: false,
     };
     Html(page::layout(frame, title.get(lang), main))
 }

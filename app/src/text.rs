@@ -159,7 +159,15 @@ strings! {
     OfGrowthNotFiled => "wealth_growth does not hold from {0} to {1}: filed without it; supervisors get a wealth_growth_missing alert.", "从 {0} 年到 {1} 年的财产增长证明不成立：已在不含该证明的情况下提交；监督人员会收到 wealth_growth_missing 提示。";
     OfGrowthProved => "Wealth growth since {0}: proved.", "自 {0} 年以来的财产增长：已证明。";
     OfGrowthNotNeeded => "No wealth growth proof (first filing).", "无财产增长证明（首次申报）。";
-    OfTakesSeconds => "Making the proofs takes a few seconds: the page waits until they are made, sent and their receipts checked.", "生成证明需要几秒钟：页面会等待证明生成、发送并核验回执后再显示结果。";
+    OfTakesSeconds => "Making the proofs takes a few seconds: the next page shows each step as it happens, then the receipts.", "生成证明需要几秒钟：下一页会逐步显示进度，最后显示回执。";
+    OfJobRuns => "Working: this page updates itself every second until it is done.", "正在处理：本页每秒自动刷新，直到完成。";
+    OfSteps => "Steps", "步骤";
+    OfStepPreparing => "Reading the service's policy and this official's record", "正在读取服务的申报规则和本人的记录";
+    OfStepDownload => "Downloading the proving key for {0} (capacity {1}), checked against the log", "正在下载 {0} 的证明密钥（容量 {1}），并对照日志核验";
+    OfStepProve => "Making the {0} proof", "正在生成 {0} 证明";
+    OfStepReadLog => "Reading the log", "正在读取日志";
+    OfStepSend => "Sending the filing", "正在发送申报";
+    OfStepReceipts => "Checking the receipts against the log", "正在对照日志核验回执";
     OfFileNow => "File now", "立即提交";
     OfFiledBefore => "The period {0} was filed already (log entry {1}). To file a changed declaration, tick the amendment box.", "{0} 年的申报已提交（日志第 {1} 条）。如要提交修改后的申报，请勾选“更正”。";
     OfAlreadyFiled => "Already filed for {0} (log entry {1}): nothing was sent.", "{0} 年已提交（日志第 {1} 条）：未发送任何内容。";

@@ -115,6 +115,7 @@ pub(crate) fn page(lang: Lang, switch: Option<&str>, title: T, main: Markup) -> 
         switch,
         session: true,
         nav: &[],
+        refresh: false,
     };
     Html(page::layout(frame, title.get(lang), main))
 }

@@ -28,7 +28,7 @@ use probity_ledger::{
     MemoryTree, ProofError, Receipt, ReceiptError, SignedCheckpoint,
 };
 
-use crate::{api, Client, ClientError, NoProgress, Progress};
+use crate::{api, Client, ClientError, NoProgress, Progress, Task};
 
 /// The file holding the pinned log key, in the data folder.
 pub const LOG_KEY_FILE: &str = "log.vkey";
@@ -380,7 +380,7 @@ impl Connection {
         checkpoint: &SignedCheckpoint,
         progress: &dyn Progress,
     ) -> Result<Vec<Vec<u8>>, ConnectionError> {
-        progress.start("log entries", Some(checkpoint.size()));
+        progress.start(Task::ReadLog, Some(checkpoint.size()));
         let entries = self.read_entries(checkpoint, progress);
         progress.finish();
         entries

@@ -54,7 +54,7 @@ pub use connection::{
 pub use keys::{KeyError, KeyRole};
 pub use official::{Official, OfficialError};
 pub use probity_api as api;
-pub use progress::{NoProgress, Progress};
+pub use progress::{NoProgress, Progress, Task};
 pub use registrar::{Registrar, RegistrarError};
 pub use supervisor::{Supervisor, SupervisorError};
 pub use whistleblower::{Whistleblower, WhistleblowerError};

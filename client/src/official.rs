@@ -50,7 +50,7 @@ use crate::{
     keys::{self, KeyError, KeyRole},
     params::{ensure_keys, published_params, ParamsFetchError},
     registrar::Logged,
-    Client, ClientError, Connection, ConnectionError, NewlyPinned, Progress,
+    Client, ClientError, Connection, ConnectionError, NewlyPinned, Progress, Task,
 };
 
 /// The folder of proving keys, in the data folder.
@@ -557,7 +557,7 @@ fn with_prover<T>(
     progress: &dyn Progress,
     prove: impl FnOnce(&Prover) -> T,
 ) -> Result<T> {
-    progress.start(&format!("{kind} proof"), None);
+    progress.start(Task::Prove(kind), None);
     let proved = Prover::from_params(params, kind, capacity).map(|prover| prove(&prover));
     progress.finish();
     Ok(proved?)
@@ -1172,15 +1172,21 @@ impl Official {
             opening.commitment(),
             &self.key,
         );
-        let accepted: api::FilingAccepted = self.request(
+        progress.start(Task::SendFiling, None);
+        let accepted: Result<api::FilingAccepted> = self.request(
             || {
                 self.conn
                     .client()
                     .post("/v1/filings", &api::FileDeclaration { filing, proofs })
             },
             || format!("the service did not accept the {period} filing"),
-        )?;
-        let logged = self.keep(&accepted.receipts)?;
+        );
+        progress.finish();
+        let accepted = accepted?;
+        progress.start(Task::CheckReceipts, None);
+        let logged = self.keep(&accepted.receipts);
+        progress.finish();
+        let logged = logged?;
         Ok(Filed {
             official,
             period,

@@ -18,7 +18,7 @@ use probity_ledger::{CheckpointVerifier, Entry, EntryBody};
 use probity_params::{Params, ParamsError, MANIFEST_FILE};
 use sha2::{Digest as _, Sha256};
 
-use crate::{ClientError, Connection, ConnectionError, Progress, Untrusted};
+use crate::{ClientError, Connection, ConnectionError, Progress, Task, Untrusted};
 
 /// The bytes read from the network, and hashed and written, at once.
 const CHUNK: usize = 256 << 10;
@@ -223,7 +223,10 @@ fn download(
             source,
         })?;
     progress.start(
-        &format!("proving key for {statement} at capacity {capacity}"),
+        Task::DownloadKey {
+            statement,
+            capacity,
+        },
         length,
     );
     let result = (|| {

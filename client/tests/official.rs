@@ -16,7 +16,7 @@ use probity_client::{
         CommitStatus, DeclarationFile, GrowthOutcome, GrowthPlan, Notice, ParamsSource, Planned,
         Verdict,
     },
-    Client, NoProgress, Official, OfficialError, Progress, Registrar,
+    Client, NoProgress, Official, OfficialError, Progress, Registrar, Task,
 };
 use probity_core::{AssetId, OfficialId, Period, StatementKind};
 use probity_prover::wallet::{Passphrase, Wallet};
@@ -64,8 +64,8 @@ fn write(dir: &Path, name: &str, text: &str) -> DeclarationFile {
 struct Seen(RefCell<Vec<String>>);
 
 impl Progress for Seen {
-    fn start(&self, what: &str, _total: Option<u64>) {
-        self.0.borrow_mut().push(what.to_owned());
+    fn start(&self, task: Task, _total: Option<u64>) {
+        self.0.borrow_mut().push(task.to_string());
     }
     fn advance(&self, _n: u64) {}
     fn finish(&self) {}
@@ -173,7 +173,11 @@ fn an_official_files_amends_and_answers_a_challenge() {
     );
     assert!(dir.join("params").join("net_worth_range-16.pk").exists());
     let filed = official.file(plan, &mut wallet, &seen).expect("filed");
-    assert_eq!(seen.take(), ["net_worth_range proof"]);
+    assert_eq!(
+        seen.take(),
+        ["net_worth_range proof", "filing", "receipts"],
+        "each step of a filing is reported, in order"
+    );
     assert_eq!(filed.wallet_status, CommitStatus::Committed);
     assert_eq!(filed.proofs, [StatementKind::NetWorthRange]);
     assert_eq!(filed.wealth_growth, GrowthOutcome::NotNeeded);
@@ -221,7 +225,12 @@ fn an_official_files_amends_and_answers_a_challenge() {
     let filed = official.file(plan, &mut wallet, &seen).expect("filed");
     assert_eq!(
         seen.take(),
-        ["net_worth_range proof", "wealth_growth proof"]
+        [
+            "net_worth_range proof",
+            "wealth_growth proof",
+            "filing",
+            "receipts"
+        ]
     );
     assert_eq!(
         filed.proofs,

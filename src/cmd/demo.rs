@@ -45,7 +45,7 @@ use probity_client::{
     supervisor::{read_tip_key, Challenge},
     whistleblower::TipOutcome,
     Auditor, Client, ClientError, Connection, Official, OfficialError, Progress, Registrar,
-    Supervisor, Whistleblower, WhistleblowerError,
+    Supervisor, Task, Whistleblower, WhistleblowerError,
 };
 use probity_core::{format_minor_units, Amount, AssetId, OfficialId, Period, StatementKind};
 use probity_ledger::{CheckpointVerifier, Receipt, SupervisorId, Timestamp};
@@ -304,7 +304,7 @@ struct Cast {
 /// proofs.
 struct Watch {
     json: bool,
-    current: RefCell<Option<(String, Instant)>>,
+    current: RefCell<Option<(Task, Instant)>>,
     /// The proofs made since last taken: what, and how long it took in seconds.
     proofs: RefCell<Vec<(String, f64)>>,
 }
@@ -320,25 +320,26 @@ impl Watch {
 }
 
 impl Progress for Watch {
-    fn start(&self, what: &str, _total: Option<u64>) {
-        let shown = match what.strip_suffix(" proof") {
-            Some(statement) => format!("proving {statement}"),
-            None => format!("downloading the {what}"),
+    fn start(&self, task: Task, _total: Option<u64>) {
+        let shown = match task {
+            Task::Prove(statement) => format!("proving {statement}"),
+            Task::DownloadKey { .. } => format!("downloading the {task}"),
+            _ => format!("{task}"),
         };
         let started = show_start(self.json, &shown);
-        *self.current.borrow_mut() = Some((what.to_owned(), started));
+        *self.current.borrow_mut() = Some((task, started));
     }
 
     fn advance(&self, _n: u64) {}
 
     fn finish(&self) {
-        if let Some((what, started)) = self.current.borrow_mut().take() {
+        if let Some((task, started)) = self.current.borrow_mut().take() {
             let took = started.elapsed();
             show_done(self.json, &duration_text(took));
-            if let Some(statement) = what.strip_suffix(" proof") {
+            if let Task::Prove(statement) = task {
                 self.proofs
                     .borrow_mut()
-                    .push((statement.to_owned(), took.as_secs_f64()));
+                    .push((statement.to_string(), took.as_secs_f64()));
             }
         }
     }

@@ -18,7 +18,7 @@
 
 use probity_client::{
     keys, params::ParamsFetchError, AuditorError, Client, Connection, ConnectionError, NewlyPinned,
-    OfficialError, Progress, RegistrarError, SupervisorError, Untrusted, WhistleblowerError,
+    OfficialError, Progress, RegistrarError, SupervisorError, Task, Untrusted, WhistleblowerError,
 };
 use probity_core::Period;
 
@@ -62,7 +62,7 @@ impl DownloadBar {
 }
 
 impl Progress for DownloadBar {
-    fn start(&self, what: &str, total: Option<u64>) {
+    fn start(&self, task: Task, total: Option<u64>) {
         let (bar, template) = match total {
             Some(n) => (
                 indicatif::ProgressBar::new(n),
@@ -79,7 +79,7 @@ impl Progress for DownloadBar {
         if self.json {
             bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
-        bar.set_message(format!("Downloading the {what}"));
+        bar.set_message(format!("Downloading the {task}"));
         if let Some(old) = self.bar.replace(Some(bar)) {
             old.finish_and_clear();
         }

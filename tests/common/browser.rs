@@ -239,6 +239,31 @@ impl Browser {
         text.as_str().unwrap_or_default().to_owned()
     }
 
+    /// The text of the first element `css` selects, once a page has one: for a page that
+    /// reloads itself until its work is done. Each look is one script, so a reload between
+    /// two looks loses nothing.
+    pub fn wait_for(&self, css: &str) -> String {
+        let script =
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
+        let started = Instant::now();
+        loop {
+            let (status, value) = self.try_call(
+                "POST",
+                &self.session_path("/execute/sync"),
+                Some(json!({ "script": script, "args": [css] })),
+            );
+            if let (200, Some(text)) = (status, value.as_str()) {
+                return text.to_owned();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no `{css}` after two minutes: {}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// The page's text, as a visitor reads it.
     pub fn text(&self) -> String {
         self.text_of("body")

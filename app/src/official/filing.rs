@@ -1,13 +1,15 @@
 //! Filing a declaration for its period: first what will be filed (the service's policy, the
 //! proofs, the public band, and whether wealth growth is explained, with the figure that
 //! would be needed, shown only here); then the filing itself, and its receipts, each checked
-//! against the pinned log key. Without a script a long POST simply waits: the page says so.
+//! against the pinned log key. Filing runs off the request (see [`super::job`]): the form's
+//! POST starts it and is answered at once with its page, which shows each step as it happens
+//! and, once it is over, the receipts.
 
 use std::{path::PathBuf, sync::Arc};
 
 use axum::{
     extract::{Extension, Query, State},
-    response::{IntoResponse, Response},
+    response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
     Form, Router,
 };
@@ -17,13 +19,18 @@ use probity_client::{
         AlreadyFiled, DeclarationFile, Filed, FilingPlan, GrowthOutcome, Notice, ParamsSource,
         Planned, Wallet, WALLET_FILE,
     },
-    NoProgress, OfficialError,
+    OfficialError, Progress,
 };
 use probity_web::Lang;
 use serde::Deserialize;
 
-use super::{declaration_names, declaration_path, locked, official, unlocked, yuan};
+use super::{
+    declaration_names, declaration_path,
+    job::{steps_markup, Job},
+    locked, official, unlocked, yuan,
+};
 use crate::{
+    page::{layout, Frame},
     text::{fill, T},
     whistleblower::{call, page},
     AppState,
@@ -31,14 +38,34 @@ use crate::{
 
 pub(super) const FILE: &str = "/official/file";
 const PLAN: &str = "/official/file/plan";
+const PROGRESS: &str = "/official/file/progress";
 
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(FILE, get(file_form).post(file))
         .route(PLAN, post(plan))
+        .route(PROGRESS, get(progress))
 }
 
-/// The filing form's fields (also its query, to preselect a file).
+/// The session's filing: its job (working out the plan, or filing), and the form that
+/// started it (offered again if it fails). The plan holds the declaration: it stays in this
+/// process's memory, like the passphrase, until the next job or the lock.
+#[derive(Clone)]
+pub(crate) struct Filing {
+    job: Arc<Job<Result<Outcome, Markup>>>,
+    fields: FileFields,
+}
+
+/// What a job of the filing page ends with.
+pub(crate) enum Outcome {
+    /// What would be filed.
+    Plan(Planned),
+    /// What filing did.
+    Done(Done),
+}
+
+/// The filing form's fields (also its query, to preselect a file). Names of files in the
+/// data folder, nothing of what they hold.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct FileFields {
     #[serde(default)]
@@ -109,8 +136,13 @@ fn files(
     Ok((decl, prev))
 }
 
-/// Plans the filing the form describes (downloading the proving keys it needs).
-fn plan_for(app: &AppState, fields: &FileFields) -> Result<Planned, OfficialError> {
+/// Plans the filing the form describes (downloading the proving keys it needs, reported to
+/// `progress`).
+fn plan_for(
+    app: &AppState,
+    fields: &FileFields,
+    progress: &dyn Progress,
+) -> Result<Planned, OfficialError> {
     let (decl, prev) = files(app, fields)?;
     official(app)?.plan_filing(
         &decl,
@@ -118,11 +150,12 @@ fn plan_for(app: &AppState, fields: &FileFields) -> Result<Planned, OfficialErro
         fields.amend(),
         false,
         &ParamsSource::Service,
-        &NoProgress,
+        progress,
     )
 }
 
-/// `POST /official/file/plan`: what will be filed, and the button that files it.
+/// `POST /official/file/plan`: works out what will be filed (downloading the proving keys
+/// it needs) on the filing's page, which then shows the plan and the button that files it.
 async fn plan(
     State(app): State<Arc<AppState>>,
     Extension(lang): Extension<Lang>,
@@ -131,20 +164,9 @@ async fn plan(
     if unlocked(&app).is_none() {
         return locked(lang);
     }
-    let (app2, f) = (Arc::clone(&app), fields.clone());
-    let planned = call(lang, OfficialError::is_untrusted, move || {
-        plan_for(&app2, &f)
+    run(&app, lang, fields, |app, fields, progress| {
+        Ok(Outcome::Plan(plan_for(app, fields, progress)?))
     })
-    .await;
-    let shown = match planned {
-        Err(error) => return form_page(&app, lang, &fields, Some(error)),
-        Ok(Planned::FiledBefore(before)) => html! {
-            p.warning #filed-before { (fill(lang, T::OfFiledBefore, &[&before.filed.period.to_string(), &before.filed.entry.to_string()])) }
-        },
-        Ok(Planned::File(plan)) => plan_markup(lang, &plan, &fields),
-    };
-    let main = html! { h1 { (T::OfFile.get(lang)) } (shown) };
-    page(lang, None, T::OfFile, main).into_response()
 }
 
 fn plan_markup(lang: Lang, plan: &FilingPlan, fields: &FileFields) -> Markup {
@@ -205,13 +227,36 @@ fn notices(lang: Lang, notices: &[Notice]) -> Markup {
 }
 
 /// What filing did.
-enum Done {
+pub(crate) enum Done {
     Filed(Filed),
     Already(AlreadyFiled),
 }
 
-/// `POST /official/file`: plans again (nothing is trusted from the previous page), opens
-/// the wallet with the session's passphrase, files, and shows the checked receipts.
+/// The session's filing, if one was started.
+fn current(app: &AppState) -> Option<Filing> {
+    let live = app.live.lock().unwrap_or_else(|e| e.into_inner());
+    live.as_ref()?.filing.clone()
+}
+
+/// A new filing for `fields`, kept in the session; `None` while another one runs (checked and
+/// set under one lock, so that two posts of the form cannot start two filings).
+fn start(app: &AppState, fields: &FileFields) -> Option<Filing> {
+    let mut live = app.live.lock().unwrap_or_else(|e| e.into_inner());
+    let live = live.as_mut()?;
+    if live.filing.as_ref().is_some_and(|f| !f.job.is_over()) {
+        return None;
+    }
+    let filing = Filing {
+        job: Job::new(),
+        fields: fields.clone(),
+    };
+    live.filing = Some(filing.clone());
+    Some(filing)
+}
+
+/// `POST /official/file`: files on the filing's page. The job plans again (nothing is
+/// trusted from the previous page), opens the wallet with the session's passphrase, files,
+/// and checks the receipts.
 async fn file(
     State(app): State<Arc<AppState>>,
     Extension(lang): Extension<Lang>,
@@ -220,34 +265,101 @@ async fn file(
     let Some(passphrase) = unlocked(&app) else {
         return locked(lang);
     };
-    let (app2, f) = (Arc::clone(&app), fields.clone());
-    let done = call(lang, OfficialError::is_untrusted, move || {
-        let planned = plan_for(&app2, &f)?;
-        let mut wallet = Wallet::open(&app2.data_dir.join(WALLET_FILE), &passphrase)?;
-        let official = official(&app2)?;
-        match planned {
-            Planned::FiledBefore(before) => Ok(Done::Already(official.refile(&before, &wallet)?)),
-            Planned::File(plan) => Ok(Done::Filed(official.file(
-                *plan,
-                &mut wallet,
-                &NoProgress,
-            )?)),
-        }
+    run(&app, lang, fields, move |app, fields, progress| {
+        let planned = plan_for(app, fields, progress)?;
+        let mut wallet = Wallet::open(&app.data_dir.join(WALLET_FILE), &passphrase)?;
+        let official = official(app)?;
+        Ok(Outcome::Done(match planned {
+            Planned::FiledBefore(before) => Done::Already(official.refile(&before, &wallet)?),
+            Planned::File(plan) => Done::Filed(official.file(*plan, &mut wallet, progress)?),
+        }))
     })
-    .await;
-    let shown = match done {
-        Err(error) => return form_page(&app, lang, &fields, Some(error)),
-        Ok(Done::Already(a)) => html! {
-            p.ok #filed { (fill(lang, T::OfAlreadyFiled, &[&a.period.to_string(), &a.entry.to_string()])) }
-        },
-        Ok(Done::Filed(filed)) => filed_markup(lang, &filed),
+}
+
+/// Starts `work` off the request, reporting to a new job of the session, and sends the
+/// browser to the filing's page. While a job runs, posting a form again only shows it.
+fn run<W>(app: &Arc<AppState>, lang: Lang, fields: FileFields, work: W) -> Response
+where
+    W: FnOnce(&AppState, &FileFields, &dyn Progress) -> Result<Outcome, OfficialError>
+        + Send
+        + 'static,
+{
+    let Some(filing) = start(app, &fields) else {
+        return Redirect::to(PROGRESS).into_response();
     };
-    let main = html! {
-        h1 { (T::OfFiledTitle.get(lang)) }
-        (shown)
+    let (app, job) = (Arc::clone(app), filing.job);
+    tokio::spawn(async move {
+        let watched = Arc::clone(&job);
+        let outcome = call(lang, OfficialError::is_untrusted, move || {
+            work(&app, &fields, &*watched)
+        })
+        .await;
+        job.end(outcome);
+    });
+    Redirect::to(PROGRESS).into_response()
+}
+
+/// `GET /official/file/progress`: the session's job, step by step, reloading itself each
+/// second while it runs; once it is over, the plan, or the receipts, or what went wrong
+/// (with the form).
+async fn progress(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>) -> Response {
+    if unlocked(&app).is_none() {
+        return locked(lang);
+    }
+    let Some(filing) = current(&app) else {
+        return Redirect::to(FILE).into_response();
+    };
+    filing.job.show(|steps, outcome| {
+        let steps = html! {
+            h2 { (T::OfSteps.get(lang)) }
+            (steps_markup(lang, steps, outcome.is_some()))
+        };
+        let (title, shown) = match outcome {
+            None => {
+                let main = html! {
+                    h1 { (T::OfFile.get(lang)) }
+                    p.note #running { (T::OfJobRuns.get(lang)) }
+                    (steps)
+                };
+                return running_page(lang, main).into_response();
+            }
+            Some(Err(error)) => {
+                let error = html! { (error) (steps) };
+                return form_page(&app, lang, &filing.fields, Some(error));
+            }
+            Some(Ok(Outcome::Plan(Planned::FiledBefore(before)))) => (T::OfFile, html! {
+                p.warning #filed-before { (fill(lang, T::OfFiledBefore, &[&before.filed.period.to_string(), &before.filed.entry.to_string()])) }
+            }),
+            Some(Ok(Outcome::Plan(Planned::File(plan)))) => {
+                (T::OfFile, html! { (plan_markup(lang, plan, &filing.fields)) (steps) })
+            }
+            Some(Ok(Outcome::Done(done))) => (T::OfFiledTitle, done_markup(lang, done, steps)),
+        };
+        let main = html! { h1 { (title.get(lang)) } (shown) };
+        page(lang, Some(PROGRESS), title, main).into_response()
+    })
+}
+
+fn done_markup(lang: Lang, done: &Done, steps: Markup) -> Markup {
+    html! {
+        @match done {
+            Done::Already(a) => p.ok #filed { (fill(lang, T::OfAlreadyFiled, &[&a.period.to_string(), &a.entry.to_string()])) },
+            Done::Filed(filed) => { (filed_markup(lang, filed)) (steps) },
+        }
         ul.actions { li { a href=(super::HISTORY) { (T::OfHistory.get(lang)) } } }
+    }
+}
+
+/// The page of a filing that runs: it reloads itself each second.
+fn running_page(lang: Lang, main: Markup) -> Html<String> {
+    let frame = Frame {
+        lang,
+        switch: Some(PROGRESS),
+        session: true,
+        nav: &[],
+        refresh: true,
     };
-    page(lang, Some(super::HISTORY), T::OfFiledTitle, main).into_response()
+    Html(layout(frame, T::OfFile.get(lang), main))
 }
 
 fn filed_markup(lang: Lang, filed: &Filed) -> Markup {
