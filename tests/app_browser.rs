@@ -1,9 +1,10 @@
 //! `probity app` in a real browser (Debian's Chromium, headless, JavaScript off), against a
 //! real `probity serve`: a whistleblower opens the printed address, enrolls with the
 //! registrar's code, writes a tip about an official with an attachment, reads the receipt
-//! code off the page, and after the supervisor's reply reads it with that code; in both
-//! languages. A second browser cannot reuse the address, and without it sees only the page
-//! that says what to open.
+//! code off the page, and after the supervisor's reply (sent from the supervisor's own app,
+//! in a second browser) reads it with that code; in both languages. A second browser cannot
+//! reuse the address, and without it sees only the page that says what to open. An official
+//! and a supervisor work in theirs, each answering the other through their own app.
 //!
 //! Screenshots go to `target/tmp/app-screenshots/`.
 #![allow(missing_docs)]
@@ -69,14 +70,23 @@ fn a_whistleblower_enrolls_tips_and_reads_the_reply_in_the_browser() {
     );
     browser.screenshot("tip-sent-en");
 
-    // The supervisor reads the tip and replies (the client library).
-    let tips = world.tips();
-    assert_eq!(tips.len(), 1);
-    assert!(tips[0].1.contains("villa in Hangzhou"));
-    world.reply(
-        tips[0].0,
+    // The supervisor reads the tip and replies, in the supervisor's own app.
+    world.give_tip_key();
+    let desk = App::start(world.supervisor.path(), &world.server.url);
+    let supervisor = Browser::start();
+    supervisor.open(&desk.url);
+    supervisor.open(&format!("{}/supervisor/tips", desk.base));
+    let tip = supervisor.text_of("section.tip");
+    assert!(
+        tip.contains("villa in Hangzhou") && tip.contains("deed.pdf"),
+        "{tip}"
+    );
+    supervisor.type_into(
+        "section.tip textarea",
         "谢谢。我们正在核实此事。Thank you; we are looking into it.",
     );
+    supervisor.click("section.tip form.reply button");
+    assert!(supervisor.text_of("#replied").contains("Replied"));
 
     // The whistleblower reads it with the code written down, in both languages.
     browser.open(&format!("{}/whistleblower/status?lang=zh-CN", app.base));
@@ -261,8 +271,8 @@ fn gov_0002_declarations(dir: &std::path::Path) -> (String, String) {
 
 /// A supervisor, in a browser with JavaScript on: sees one official's filing verified and
 /// another's wealth growth not shown, with its alert, and opens that official's record from
-/// it; challenges the first official and sees the challenge answered (the official answers
-/// with the command line) and the answer re-verified; opens a tip whose `x.html` attachment
+/// it; challenges the first official and sees the challenge answered (in the official's own
+/// app, in a second browser) and the answer re-verified; opens a tip whose `x.html` attachment
 /// would run a script, and downloads it without it running; replies and closes the tip; runs
 /// a full audit.
 #[test]
@@ -354,12 +364,23 @@ fn a_supervisor_reverifies_challenges_and_reads_tips_in_the_browser() {
         !browser.url().contains("0123456"),
         "the asset id is in no address"
     );
-    let asked = world.official(gov1.path(), &["challenges"]);
-    let id = asked[0]["challenge"].as_str().expect("an id").to_owned();
-    world.official(
-        gov1.path(),
-        &["respond", "--challenge", &id, "examples/gov-0001-2025.toml"],
-    );
+    // The official answers in their own app: unlocked, then every challenge that can be.
+    std::fs::write(
+        gov1.path().join("2025.toml"),
+        include_str!("../examples/gov-0001-2025.toml"),
+    )
+    .expect("write");
+    let desk = App::start(gov1.path(), &world.server.url);
+    let official = Browser::start();
+    official.open(&desk.url);
+    official.open(&format!("{}/official", desk.base));
+    official.type_into("#passphrase", common::party::PASSPHRASE);
+    official.click("form.app button");
+    official.open(&format!("{}/official/challenges", desk.base));
+    official.click("#answer-all");
+    assert!(official
+        .text_of("#answered")
+        .contains("answered: on the log at entry"));
     browser.open(&format!("{}/supervisor/official?id=GOV-0001", app.base));
     let challenges = browser.text_of("#challenges");
     assert!(
