@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/*.png: the public register's pages with the demo's data, as
-# headless Chromium draws them, with the in-browser checks run (Chromium and, for the Chinese
-# pages, fonts-wqy-microhei: `apt-get install chromium fonts-wqy-microhei`).
+# headless Chromium draws them, with the in-browser checks run; then the local app's pages of
+# each role (app-*.png), as its browser tests draw them. Needs Chromium, chromedriver and, for
+# the Chinese pages, fonts-wqy-microhei: `apt-get install chromium chromium-driver
+# fonts-wqy-microhei`.
 #
 #   scripts/screenshots.sh [CARGO_BUILD_ARGS...]     e.g. scripts/screenshots.sh --features evm
 #
@@ -56,3 +58,15 @@ shot log-en "/log?lang=en" 1280,1100
 shot entries-en "/log/entries?lang=en" 1280,1500
 shot entry-en "/log/entries/3?lang=en" 1280,1500
 shot about-en "/about?lang=en" 1280,1500
+
+# The local app: each role's main pages, taken by its browser tests (real apps in real
+# Chromium against a real service), copied under the names the README shows.
+cargo test --locked --test app_browser "$@"
+shots="${CARGO_TARGET_DIR:-target}/tmp/app-screenshots"
+for pair in official-editor-en official-filed-zh supervisor-dashboard-en supervisor-tips-en \
+    home-en:whistleblower-home-en tip-sent-en:whistleblower-tip-sent-en; do
+    from=${pair%%:*}
+    to=${pair#*:}
+    cp "$shots/$from.png" "$out/app-$to.png"
+    echo "$out/app-$to.png: the app's $from"
+done
