@@ -62,7 +62,7 @@ shot about-en "/about?lang=en" 1280,1500
 # The local app: each role's main pages, taken by its browser tests (real apps in real
 # Chromium against a real service), copied under the names the README shows.
 cargo test --locked --test app_browser "$@"
-shots="${CARGO_TARGET_DIR:-target}/tmp/app-screenshots"
+shots="${CARGO_TARGET_DIR:-target}/tmp/app_browser-screenshots"
 for pair in official-editor-en official-filed-zh supervisor-dashboard-en supervisor-tips-en \
     home-en:whistleblower-home-en tip-sent-en:whistleblower-tip-sent-en; do
     from=${pair%%:*}

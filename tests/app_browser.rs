@@ -6,7 +6,7 @@
 //! reuse the address, and without it sees only the page that says what to open. An official
 //! and a supervisor work in theirs, each answering the other through their own app.
 //!
-//! Screenshots go to `target/tmp/app-screenshots/`.
+//! Screenshots go to `target/tmp/app_browser-screenshots/`.
 #![allow(missing_docs)]
 
 #[path = "common/browser.rs"]

@@ -9,303 +9,73 @@
 //! `/usr/bin/chromium` (Debian's `chromium-driver` and `chromium`, installed by `.ci/run`)
 //! the tests fail and say so: they never pass without a browser.
 
+#[path = "../../tests/common/browser.rs"]
+mod browser;
 mod common;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use base64::Engine as _;
+use browser::{Browser, Options};
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// A headless Chromium session behind a chromedriver of its own, with a fresh profile.
-struct Browser {
-    driver: Child,
-    url: String,
-    session: String,
-    agent: ureq::Agent,
-    _profile: tempfile::TempDir,
+/// A browser for the register's pages: JavaScript on (their checks run in it) or off.
+fn chromium(javascript: bool) -> Browser {
+    Browser::start_with(Options {
+        javascript,
+        ..Options::default()
+    })
 }
 
-/// How a browser is started, beyond the flags every session has.
-#[derive(Default)]
-struct Options {
-    /// JavaScript switched off.
-    no_javascript: bool,
-    /// More command-line flags.
-    args: Vec<String>,
-    /// The browser's languages (its `Accept-Language`); Chromium's default otherwise.
-    languages: Option<&'static str>,
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("address").port()
-}
-
-impl Browser {
-    fn start(javascript: bool) -> Browser {
-        Browser::start_with(Options {
-            no_javascript: !javascript,
-            ..Options::default()
+/// The results of the page's per-entry marks (`ok`, `bad`, or empty if unmarked), in page
+/// order, with their index.
+fn entry_marks(browser: &Browser) -> Vec<(String, String)> {
+    let marks = browser.run(
+        "return Array.from(document.querySelectorAll('.entry-check'), \
+         (m) => [m.dataset.index, m.dataset.result || '', m.textContent]);",
+    );
+    marks
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|m| {
+            let text = m[2].as_str().unwrap_or_default();
+            let result = m[1].as_str().unwrap_or_default();
+            assert_eq!(
+                text.contains('✓'),
+                result == "ok",
+                "a mark says ✓ exactly when its entry checked: {m}"
+            );
+            (
+                m[0].as_str().unwrap_or_default().to_owned(),
+                result.to_owned(),
+            )
         })
-    }
-
-    fn start_with(options: Options) -> Browser {
-        for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
-            assert!(
-                Path::new(path).exists(),
-                "{path} is missing: the browser tests need Debian's `{package}` \
-                 (apt-get install chromium chromium-driver fonts-wqy-microhei, as .ci/run does)"
-            );
-        }
-        let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let url = format!("http://127.0.0.1:{port}");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        let started = Instant::now();
-        while agent.get(format!("{url}/status")).call().is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "chromedriver does not answer"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempfile::tempdir().expect("tempdir");
-        let mut prefs = json!({});
-        if options.no_javascript {
-            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
-        }
-        let mut args: Vec<String> = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--window-size=1280,1400",
-        ]
-        .map(str::to_owned)
-        .to_vec();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
-        if let Some(languages) = options.languages {
-            prefs["intl.accept_languages"] = json!(languages);
-            args.push(format!("--accept-lang={languages}"));
-        }
-        args.extend(options.args);
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
-        } } });
-        let mut browser = Browser {
-            driver,
-            url,
-            session: String::new(),
-            agent,
-            _profile: profile,
-        };
-        let created = browser.call("POST", "/session", Some(capabilities));
-        browser.session = created["sessionId"]
-            .as_str()
-            .expect("a session id")
-            .to_owned();
-        browser
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}{path}", self.url);
-        let mut response = match (method, body) {
-            ("POST", body) => self
-                .agent
-                .post(&url)
-                .send_json(body.unwrap_or_else(|| json!({}))),
-            ("DELETE", _) => self.agent.delete(&url).call(),
-            _ => self.agent.get(&url).call(),
-        }
-        .expect("chromedriver answers");
-        let value: Value = response.body_mut().read_json().expect("JSON");
-        assert_eq!(response.status().as_u16(), 200, "{method} {path}: {value}");
-        value["value"].clone()
-    }
-
-    fn session_path(&self, rest: &str) -> String {
-        format!("/session/{}{rest}", self.session)
-    }
-
-    fn open(&self, url: &str) {
-        self.call(
-            "POST",
-            &self.session_path("/url"),
-            Some(json!({ "url": url })),
-        );
-    }
-
-    fn run(&self, script: &str) -> Value {
-        self.call(
-            "POST",
-            &self.session_path("/execute/sync"),
-            Some(json!({ "script": script, "args": [] })),
-        )
-    }
-
-    /// The first element `css` selects (WebDriver's reference to it).
-    fn find(&self, css: &str) -> String {
-        let found = self.call(
-            "POST",
-            &self.session_path("/element"),
-            Some(json!({ "using": "css selector", "value": css })),
-        );
-        found["element-6066-11e4-a52e-4f735466cecf"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element `{css}`: {found}"))
-            .to_owned()
-    }
-
-    /// Clicks the first element `css` selects, and waits for the page it leads to.
-    fn click(&self, css: &str) {
-        let before = self.url();
-        let element = self.find(css);
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{element}/click")),
-            None,
-        );
-        self.wait_for_page_after(&before);
-    }
-
-    /// Types `text` into the first element `css` selects, after clearing it.
-    fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css);
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{element}/clear")),
-            None,
-        );
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{element}/value")),
-            Some(json!({ "text": text })),
-        );
-    }
-
-    fn url(&self) -> String {
-        let url = self.call("GET", &self.session_path("/url"), None);
-        url.as_str().unwrap_or_default().to_owned()
-    }
-
-    fn wait_for_page_after(&self, before: &str) {
-        let started = Instant::now();
-        while self.url() == before
-            || self.run("return document.readyState;").as_str() != Some("complete")
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no new page after {before}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// `<html lang>` of the page.
-    fn lang(&self) -> String {
-        let lang = self.run("return document.documentElement.lang;");
-        lang.as_str().unwrap_or_default().to_owned()
-    }
-
-    /// The results of the page's per-entry marks (`ok`, `bad`, or empty if unmarked), in
-    /// page order, with their index.
-    fn entry_marks(&self) -> Vec<(String, String)> {
-        let marks = self.run(
-            "return Array.from(document.querySelectorAll('.entry-check'), \
-             (m) => [m.dataset.index, m.dataset.result || '', m.textContent]);",
-        );
-        marks
-            .as_array()
-            .expect("a list")
-            .iter()
-            .map(|m| {
-                let text = m[2].as_str().unwrap_or_default();
-                let result = m[1].as_str().unwrap_or_default();
-                assert_eq!(
-                    text.contains('✓'),
-                    result == "ok",
-                    "a mark says ✓ exactly when its entry checked: {m}"
-                );
-                (
-                    m[0].as_str().unwrap_or_default().to_owned(),
-                    result.to_owned(),
-                )
-            })
-            .collect()
-    }
-
-    /// The page's text, as a visitor reads it.
-    fn text(&self) -> String {
-        self.run("return document.body.innerText;")
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    /// The in-browser check's outcome (`ok`, `bad`, `insecure`) and its line, once it has one.
-    fn check(&self) -> (String, String) {
-        let started = Instant::now();
-        loop {
-            let status = self.run(
-                "const s = document.getElementById('browser-check');\
-                 return s ? [s.dataset.result || '', s.textContent] : ['none', ''];",
-            );
-            let result = status[0].as_str().unwrap_or_default().to_owned();
-            if !["", "running"].contains(&result.as_str()) {
-                return (result, status[1].as_str().unwrap_or_default().to_owned());
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the check never finished: {status}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.call("GET", &self.session_path("/screenshot"), None);
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().expect("base64"))
-            .expect("a PNG");
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).expect("write");
-        path
-    }
+        .collect()
 }
 
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let path = self.session_path("");
-            let _ = self.agent.delete(format!("{}{path}", self.url)).call();
+/// The in-browser check's outcome (`ok`, `bad`, `insecure`) and its line, once it has one.
+fn check(browser: &Browser) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let status = browser.run(
+            "const s = document.getElementById('browser-check');\
+             return s ? [s.dataset.result || '', s.textContent] : ['none', ''];",
+        );
+        let result = status[0].as_str().unwrap_or_default().to_owned();
+        if !["", "running"].contains(&result.as_str()) {
+            return (result, status[1].as_str().unwrap_or_default().to_owned());
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the check never finished: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -391,18 +161,18 @@ fn service() -> TestServer {
 #[test]
 fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
     let server = service();
-    let browser = Browser::start(true);
+    let browser = chromium(true);
 
     // The honest log, through an honest proxy: the checkpoint, then an entry, each ✓.
     let site = proxy(&server.base, honest());
     browser.open(&format!("{site}/log?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
     assert!(line.starts_with("✓ checked in your browser"), "{line}");
     assert!(line.contains("this checkpoint is kept"), "{line}");
     browser.screenshot("log-en");
     browser.open(&format!("{site}/log/entries/7?lang=zh-CN"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
     assert!(line.starts_with("✓ 已在您的浏览器中核验"), "{line}");
     browser.screenshot("entry-7-zh");
@@ -423,7 +193,7 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
         std::thread::sleep(Duration::from_millis(50));
     }
     browser.open(&format!("{site}/log/entries/60?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
     assert!(
         line.contains(&format!(
@@ -432,9 +202,9 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
         "{line} (seen {seen})"
     );
     browser.open(&format!("{site}/log/entries?lang=en"));
-    assert_eq!(browser.check().0, "ok");
+    assert_eq!(check(&browser).0, "ok");
     browser.open(&format!("{site}/log/consistency?from=5&lang=en"));
-    assert_eq!(browser.check().0, "ok");
+    assert_eq!(check(&browser).0, "ok");
     browser.screenshot("consistency-en");
 
     // A fork: the browser saw a checkpoint of this log that today's does not extend.
@@ -445,7 +215,7 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
     );
     browser.run(&forked);
     browser.open(&format!("{site}/log?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert!(!line.contains('✓'), "{line}");
     assert!(line.contains("rewritten or forked"), "{line}");
@@ -459,7 +229,7 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
     );
     browser.run(&rekeyed);
     browser.open(&format!("{site}/log?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert!(!line.contains('✓'), "{line}");
     assert!(
@@ -487,7 +257,7 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
         }),
     );
     browser.open(&format!("{changed_entry}/log/entries/3?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert!(!line.contains('✓'), "{line}");
     assert!(
@@ -513,12 +283,12 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
     );
     for path in ["/log?lang=zh-CN", "/log/entries/3?lang=en"] {
         browser.open(&format!("{bad_signature}{path}"));
-        let (result, line) = browser.check();
+        let (result, line) = check(&browser);
         assert_eq!(result, "bad", "{path}: {line}");
         assert!(!line.contains('✓'), "{line}");
     }
     browser.screenshot("log-bad-signature-en");
-    let (_, line) = browser.check();
+    let (_, line) = check(&browser);
     assert!(
         line.contains("signature does not verify under the log key"),
         "{line}"
@@ -528,7 +298,7 @@ fn the_log_pages_are_checked_in_the_browser_and_tampering_shows_as_a_failure() {
 #[test]
 fn without_javascript_the_log_pages_show_everything_and_claim_no_check() {
     let server = service();
-    let browser = Browser::start(false);
+    let browser = chromium(false);
     let info: probity_service::api::ServiceInfo = server.client().get("/v1/info").expect("info");
     let note = ureq::get(format!("{}/v1/log/checkpoint", server.base))
         .call()
@@ -618,14 +388,8 @@ fn service_with_figures() -> TestServer {
 #[test]
 fn without_javascript_the_statistics_page_draws_its_charts() {
     let server = service_with_figures();
-    let browser = Browser::start(false);
-    let rect = |width: u32, height: u32| {
-        browser.call(
-            "POST",
-            &browser.session_path("/window/rect"),
-            Some(json!({ "width": width, "height": height })),
-        );
-    };
+    let browser = chromium(false);
+    let rect = |width: u32, height: u32| browser.resize(width, height);
     rect(1280, 2600);
     for (lang, title, on_time) in [
         ("en", "The register in figures", "on time"),
@@ -694,14 +458,14 @@ fn changing(
 #[test]
 fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
     let server = service();
-    let browser = Browser::start(true);
+    let browser = chromium(true);
     let size = server.ledger_size();
 
     // Every row of the entries list: ✓, each checked against the checkpoint on its own.
     browser.open(&format!("{}/log/entries?lang=en", server.base));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
-    let marks = browser.entry_marks();
+    let marks = entry_marks(&browser);
     assert_eq!(marks.len(), 50.min(size as usize));
     for (i, (index, result)) in marks.iter().enumerate() {
         assert_eq!(index, &i.to_string());
@@ -711,9 +475,9 @@ fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
 
     // An official's page: its registration entry, checked in the browser too.
     browser.open(&format!("{}/officials/GOV-0007?lang=zh-CN", server.base));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
-    let marks = browser.entry_marks();
+    let marks = entry_marks(&browser);
     assert!(!marks.is_empty());
     assert!(marks.iter().all(|(_, r)| r == "ok"), "{marks:?}");
     browser.screenshot("official-checked-zh");
@@ -742,14 +506,14 @@ fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
         },
     );
     browser.open(&format!("{changed}/log/entries?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert!(!line.contains('✓'), "{line}");
     assert!(
         line.contains("entry 4 as this page shows it is not in the signed checkpoint"),
         "{line}"
     );
-    let marks = browser.entry_marks();
+    let marks = entry_marks(&browser);
     assert_eq!(marks[4].1, "bad");
     assert!(marks
         .iter()
@@ -772,19 +536,19 @@ fn every_entry_a_page_shows_is_checked_and_a_changed_one_is_caught() {
         },
     );
     browser.open(&format!("{relabelled}/log/entries?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
-    assert_eq!(browser.entry_marks()[2].1, "bad");
+    assert_eq!(entry_marks(&browser)[2].1, "bad");
 
     // An official's page whose registration entry was changed.
     let changed_official = changing(&server.base, "/officials/", "data-entry-json=", 0, |tail| {
         tail.replacen("GOV-0007", "GOV-0008", 1)
     });
     browser.open(&format!("{changed_official}/officials/GOV-0007?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
-    assert!(!browser.text().contains('✓') || browser.entry_marks()[0].1 == "bad");
-    assert_eq!(browser.entry_marks()[0].1, "bad");
+    assert!(!browser.text().contains('✓') || entry_marks(&browser)[0].1 == "bad");
+    assert_eq!(entry_marks(&browser)[0].1, "bad");
     browser.screenshot("official-entry-changed-en");
 }
 
@@ -803,13 +567,13 @@ fn first_mark_in(browser: &Browser, table: &str) -> String {
 #[test]
 fn a_filing_or_challenge_shown_otherwise_than_logged_gets_no_check() {
     let server = service_with_figures();
-    let browser = Browser::start(true);
+    let browser = chromium(true);
     let page = "/officials/NB-0001?lang=en";
 
     // Honest: the filing's period and commitment, the challenge's period and deadline, as
     // their entries have them.
     browser.open(&format!("{}{page}", server.base));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
     assert_eq!(first_mark_in(&browser, "filings"), "ok");
     assert_eq!(first_mark_in(&browser, "challenges"), "ok");
@@ -829,7 +593,7 @@ fn a_filing_or_challenge_shown_otherwise_than_logged_gets_no_check() {
         },
     );
     browser.open(&format!("{commitment}{page}"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert_eq!(first_mark_in(&browser, "filings"), "bad");
     assert_eq!(first_mark_in(&browser, "challenges"), "ok");
@@ -843,7 +607,7 @@ fn a_filing_or_challenge_shown_otherwise_than_logged_gets_no_check() {
         |tail| tail.replacen("2025", "2024", 1),
     );
     browser.open(&format!("{period}{page}"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert_eq!(first_mark_in(&browser, "filings"), "bad");
 
@@ -861,7 +625,7 @@ fn a_filing_or_challenge_shown_otherwise_than_logged_gets_no_check() {
         },
     );
     browser.open(&format!("{deadline}{page}"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert_eq!(first_mark_in(&browser, "challenges"), "bad");
     assert_eq!(first_mark_in(&browser, "filings"), "ok");
@@ -930,12 +694,12 @@ fn witnesses_cosignatures_are_checked_under_the_keys_the_register_names() {
     let key = named.verifier().cosignature_vkey();
     let server = TestServer::start_with(|c| c.witness_keys = vec![key.clone()]);
     server.register_official("GOV-0001", "CN-ZJ-HZ");
-    let browser = Browser::start(true);
+    let browser = chromium(true);
 
     // The register names the witness: its key is on the page, its cosignature checked.
     let site = cosigning(&server.base, witness("witness.test/w1", 11), false);
     browser.open(&format!("{site}/log?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "ok", "{line}");
     assert!(browser.text().contains(&key));
     let listed = cosignatures(&browser);
@@ -952,7 +716,7 @@ fn witnesses_cosignatures_are_checked_under_the_keys_the_register_names() {
     // A cosignature by that witness that does not verify: a failure, no ✓.
     let spoiled = cosigning(&server.base, witness("witness.test/w1", 11), true);
     browser.open(&format!("{spoiled}/log?lang=en"));
-    let (result, line) = browser.check();
+    let (result, line) = check(&browser);
     assert_eq!(result, "bad", "{line}");
     assert!(
         line.contains("the cosignature of witness witness.test/w1 does not verify"),
@@ -967,7 +731,7 @@ fn witnesses_cosignatures_are_checked_under_the_keys_the_register_names() {
     for (name, seed) in [("witness.test/w1", 12), ("witness.test/other", 13)] {
         let site = cosigning(&server.base, witness(name, seed), false);
         browser.open(&format!("{site}/officials/GOV-0001?lang=en"));
-        let (result, line) = browser.check();
+        let (result, line) = check(&browser);
         assert_eq!(result, "ok", "{line}");
         let listed = cosignatures(&browser);
         assert_eq!(listed[0].0, "unknown", "{listed:?}");
@@ -981,7 +745,7 @@ fn witnesses_cosignatures_are_checked_under_the_keys_the_register_names() {
     let plain = service();
     let site = cosigning(&plain.base, witness("witness.test/w1", 11), false);
     browser.open(&format!("{site}/log/entries/3?lang=en"));
-    assert_eq!(browser.check().0, "ok");
+    assert_eq!(check(&browser).0, "ok");
     assert!(browser
         .text()
         .contains("This register names no witness keys"));
@@ -994,6 +758,7 @@ fn over_plain_http_on_another_host_the_pages_say_the_checks_need_https() {
     let server = service();
     let port = server.base.rsplit(':').next().expect("a port").to_owned();
     let browser = Browser::start_with(Options {
+        javascript: true,
         args: vec!["--host-resolver-rules=MAP probity.test 127.0.0.1".to_owned()],
         ..Options::default()
     });
@@ -1009,11 +774,11 @@ fn over_plain_http_on_another_host_the_pages_say_the_checks_need_https() {
             json!([false, false]),
             "{path} is not a secure context"
         );
-        let (result, line) = browser.check();
+        let (result, line) = check(&browser);
         assert_eq!(result, "insecure", "{path}: {line}");
         assert!(line.contains("the checks need HTTPS"), "{line}");
         assert!(!browser.text().contains('✓'), "{path}");
-        assert!(browser.entry_marks().iter().all(|(_, r)| r.is_empty()));
+        assert!(entry_marks(&browser).iter().all(|(_, r)| r.is_empty()));
     }
     browser.screenshot("official-needs-https-en");
 }
@@ -1037,6 +802,7 @@ fn a_visitor_searches_opens_an_official_follows_its_printed_address_and_switches
         .expect("registered");
     // A browser that prefers Chinese, as the register's visitors do.
     let browser = Browser::start_with(Options {
+        javascript: true,
         languages: Some("zh-CN,zh"),
         ..Options::default()
     });
@@ -1054,6 +820,7 @@ fn a_visitor_searches_opens_an_official_follows_its_printed_address_and_switches
     browser.screenshot("search-by-name-zh");
 
     // Then by id; open the official.
+    browser.clear("input[name=q]");
     browser.type_into("input[name=q]", "GOV-0042");
     browser.click("form.search button[type=submit]");
     assert_eq!(rows(&browser), json!(["GOV-0042"]));
@@ -1065,7 +832,7 @@ fn a_visitor_searches_opens_an_official_follows_its_printed_address_and_switches
         "{}",
         browser.url()
     );
-    assert_eq!(browser.check().0, "ok");
+    assert_eq!(check(&browser).0, "ok");
     browser.screenshot("official-opened-zh");
 
     // The scan: the address printed under the QR code (the one it encodes, as web's unit
@@ -1075,7 +842,7 @@ fn a_visitor_searches_opens_an_official_follows_its_printed_address_and_switches
     assert_eq!(printed, format!("{}/officials/GOV-0042", server.base));
     browser.open(&printed);
     assert!(browser.text().contains("Official GOV-0042"));
-    assert_eq!(browser.check().0, "ok");
+    assert_eq!(check(&browser).0, "ok");
 
     // The language switch: the page is English, and the next link keeps it.
     browser.click("span.switch a[hreflang=en]");

@@ -1,7 +1,8 @@
-//! A headless Chromium behind its chromedriver, spoken to over W3C WebDriver with ureq: the
-//! flags and the approach of the register's browser tests (service/tests/browser.rs), cut to
-//! what the app's tests need. Without Debian's `chromium` and `chromium-driver` the tests
-//! fail and say so: they never pass without a browser.
+//! A headless Chromium behind its chromedriver, spoken to over W3C WebDriver with ureq, for
+//! the browser tests of the public register (service/tests/browser.rs) and of the local app
+//! (tests/app_browser.rs): Debian's `chromium` with the flags CI uses, a fresh profile each.
+//! Without `chromium` and `chromium-driver` the tests fail and say so: they never pass
+//! without a browser.
 #![allow(dead_code, unreachable_pub)]
 
 use std::{
@@ -18,8 +19,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// A headless Chromium session with a fresh profile and JavaScript off (the app's pages
-/// have no script, and must work without).
+/// A headless Chromium session behind a chromedriver of its own, with a fresh profile.
 pub struct Browser {
     driver: Child,
     url: String,
@@ -28,28 +28,47 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// How a browser is started, beyond the flags every session has.
+#[derive(Default)]
+pub struct Options {
+    /// JavaScript on (the register's pages check the log with it); off otherwise, as pages
+    /// must work without it.
+    pub javascript: bool,
+    /// More command-line flags.
+    pub args: Vec<String>,
+    /// The browser's languages (its `Accept-Language`); Chromium's default otherwise.
+    pub languages: Option<&'static str>,
+    /// Where downloads are saved, without asking.
+    pub downloads: Option<PathBuf>,
+}
+
 impl Browser {
+    /// JavaScript off, in English: the app's pages have no script.
     pub fn start() -> Browser {
-        Self::start_with(json!({ "profile.managed_default_content_settings.javascript": 2 }))
+        Self::start_with(Options {
+            languages: Some("en"),
+            ..Options::default()
+        })
     }
 
-    /// A session with JavaScript on, saving downloads into `downloads` without asking: for
-    /// showing that what the app serves runs no script even in a browser that would run one
-    /// (the app's pages still run none: their policy allows no script).
+    /// A session with JavaScript on, in English, saving downloads into `downloads` without
+    /// asking: for showing that what the app serves runs no script even in a browser that
+    /// would run one (the app's pages still run none: their policy allows no script).
     pub fn start_with_script(downloads: &Path) -> Browser {
-        Self::start_with(json!({
-            "profile.managed_default_content_settings.javascript": 1,
-            "download.default_directory": downloads.display().to_string(),
-            "download.prompt_for_download": false,
-        }))
+        Self::start_with(Options {
+            javascript: true,
+            languages: Some("en"),
+            downloads: Some(downloads.to_owned()),
+            ..Options::default()
+        })
     }
 
-    /// A session with these preferences of Chromium's (English is added).
-    fn start_with(mut prefs: Value) -> Browser {
+    pub fn start_with(options: Options) -> Browser {
         for (path, package) in [(CHROMEDRIVER, "chromium-driver"), (CHROMIUM, "chromium")] {
             assert!(
                 Path::new(path).exists(),
-                "{path} is missing: the browser tests need Debian's `{package}`"
+                "{path} is missing: the browser tests need Debian's `{package}` \
+                 (apt-get install chromium chromium-driver fonts-wqy-microhei, as .ci/run does)"
             );
         }
         let port = TcpListener::bind("127.0.0.1:0")
@@ -77,18 +96,30 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().expect("tempdir");
-        let args = [
-            "--headless=new".to_owned(),
-            "--no-sandbox".to_owned(),
-            "--disable-gpu".to_owned(),
-            "--disable-background-networking".to_owned(),
-            "--disable-component-update".to_owned(),
-            "--no-first-run".to_owned(),
-            "--window-size=1280,1400".to_owned(),
-            "--accept-lang=en".to_owned(),
-            format!("--user-data-dir={}", profile.path().display()),
-        ];
-        prefs["intl.accept_languages"] = json!("en");
+        let javascript = if options.javascript { 1 } else { 2 };
+        let mut prefs =
+            json!({ "profile.managed_default_content_settings.javascript": javascript });
+        if let Some(dir) = &options.downloads {
+            prefs["download.default_directory"] = json!(dir.display().to_string());
+            prefs["download.prompt_for_download"] = json!(false);
+        }
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--window-size=1280,1400",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        if let Some(languages) = options.languages {
+            prefs["intl.accept_languages"] = json!(languages);
+            args.push(format!("--accept-lang={languages}"));
+        }
+        args.extend(options.args);
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs },
@@ -139,6 +170,15 @@ impl Browser {
             "POST",
             &self.session_path("/url"),
             Some(json!({ "url": url })),
+        );
+    }
+
+    /// Sets the window's size.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            &self.session_path("/window/rect"),
+            Some(json!({ "width": width, "height": height })),
         );
     }
 
@@ -280,13 +320,15 @@ impl Browser {
         lang.as_str().unwrap_or_default().to_owned()
     }
 
-    /// Saves a screenshot to `target/tmp/app-screenshots/NAME.png`.
+    /// Saves a screenshot to `target/tmp/TEST-screenshots/NAME.png`, TEST being the test
+    /// binary's name (`browser`, `app_browser`).
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call("GET", &self.session_path("/screenshot"), None);
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().expect("base64"))
             .expect("a PNG");
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-screenshots");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(concat!(env!("CARGO_CRATE_NAME"), "-screenshots"));
         std::fs::create_dir_all(&dir).expect("mkdir");
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, bytes).expect("write");
