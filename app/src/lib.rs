@@ -120,7 +120,8 @@ pub(crate) struct Live {
     officials: Option<Arc<Vec<OfficialInfo>>>,
     /// The supervisor's dashboard verdicts, by official (dropped when the session locks).
     verdicts: supervisor::Verdicts,
-    /// The official's filing under way or last done (dropped when the session locks).
+    /// The official's filing under way or last done (dropped when the session locks, unless
+    /// it still runs).
     filing: Option<official::Filing>,
     /// Set by `POST /lock`, for the next page to say so once.
     just_locked: bool,
@@ -245,7 +246,9 @@ async fn lock(State(app): State<Arc<AppState>>) -> Redirect {
     if let Some(live) = app.live.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
         live.session.lock();
         live.verdicts.clear();
-        live.filing = None;
+        // A job that runs is kept, so that a second one cannot start beside it after the
+        // next unlock; its page needs the session unlocked.
+        live.filing.take_if(|f| f.is_over());
         live.just_locked = true;
     }
     Redirect::to("/")

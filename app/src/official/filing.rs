@@ -56,6 +56,13 @@ pub(crate) struct Filing {
     fields: FileFields,
 }
 
+impl Filing {
+    /// Whether its job is over.
+    pub(crate) fn is_over(&self) -> bool {
+        self.job.is_over()
+    }
+}
+
 /// What a job of the filing page ends with.
 pub(crate) enum Outcome {
     /// What would be filed.

@@ -3,9 +3,10 @@
 //! at a time per session; the page that shows it reloads itself each second (a
 //! `<meta http-equiv="refresh">`, no script) until the outcome is in.
 //!
-//! What a job holds is what its page shows: the steps and the outcome, in which no secret
-//! is (the receipts, the public band). The session drops it when it locks; the thread that
-//! files finishes all the same, and the history shows what it filed.
+//! What a job holds is what its page shows: the steps and the outcome (the receipts, or the
+//! plan with its declaration, held in this process's memory like the passphrase). The
+//! session drops a job that is over when it locks; one that runs is kept, so that no second
+//! one starts beside it, and its page shows again once the session is unlocked.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
