@@ -22,6 +22,8 @@
 //! - Pass dev keys off as production keys: the manifest says how its keys were made.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod ceremony;
+
 use std::{
     fs,
     path::{Path, PathBuf},

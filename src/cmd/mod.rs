@@ -26,6 +26,7 @@ macro_rules! eoutln {
 pub(crate) mod admin;
 pub(crate) mod app;
 pub(crate) mod bench;
+pub(crate) mod ceremony;
 pub(crate) mod chain;
 pub(crate) mod demo;
 pub(crate) mod export;
@@ -76,6 +77,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Make Groth16 keys for the statements (development keys only, with --dev).
     Setup(setup::Opts),
+    /// Production keys: a multi-party phase-2 ceremony in snarkjs's formats.
+    #[command(subcommand)]
+    Ceremony(ceremony::Command),
     /// The registrar's side: the registrar key, registrations, enrollment codes, deadlines.
     #[command(subcommand)]
     Admin(admin::Command),
@@ -169,6 +173,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Setup(opts) => setup::run(&ctx, opts),
+        Command::Ceremony(cmd) => ceremony::run(&ctx, cmd),
         Command::Admin(cmd) => admin::run(&ctx, cmd),
         Command::Whistleblower(cmd) => whistleblower::run(&ctx, cmd),
         Command::Official(cmd) => official::run(&ctx, cmd),

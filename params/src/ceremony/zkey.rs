@@ -1,0 +1,328 @@
+//! snarkjs's Groth16 proving-key file (`.zkey`) and the initial one of a phase-2 ceremony,
+//! made exactly as `snarkjs groth16 setup` makes it, byte for byte, so that `snarkjs zkey
+//! verify` (which remakes it and compares) accepts the ceremony built on it.
+//!
+//! Sections, in the order they are written: 1 the protocol (1, Groth16); 2 the header (field
+//! sizes and moduli, wire count, public count, domain size; α·G1, β·G1, β·G2, γ·G2, δ·G1,
+//! δ·G2); 4 the coefficients of A and B; 3 IC; 9 H; 8 C (snarkjs's "L"); 5 A; 6 B in G1;
+//! 7 B in G2; 10 the ceremony: the circuit hash and the contributions.
+//!
+//! In the initial key γ = δ = 1, so IC and C are not yet divided by them; each contribution
+//! multiplies δ by its secret and divides C and H by it.
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use blake2::{Blake2b512, Digest};
+
+use super::{
+    binfile::Writer,
+    encoding::{fr_zkey_coefficient, g1_lem, g1_uncompressed, g2_lem, g2_uncompressed, modulus_le},
+    ptau::{Ptau, PtauSection},
+    r1cs::ConstraintSystemShape,
+    CeremonyError,
+};
+
+/// The hash snarkjs names a circuit by: BLAKE2b-512 over the initial key's points.
+pub type CircuitHash = [u8; 64];
+
+/// Of a wire: (the index of the Lagrange point, its coefficient), for each term.
+type Terms = Vec<Vec<(usize, Fr)>>;
+
+/// Which points each wire's A, B, IC and C points sum.
+struct WireTerms {
+    /// A: Σ coefficient · τ-Lagrange point of its constraint.
+    a: Terms,
+    /// B, in G1 and in G2 (the same terms over different bases).
+    b: Terms,
+    /// IC (public wires) and C (the others): from A over β·τ, from B over α·τ, from C
+    /// over τ.
+    ic_c_from_a: Terms,
+    ic_c_from_b: Terms,
+    ic_c_from_c: Terms,
+}
+
+impl WireTerms {
+    fn of(shape: &ConstraintSystemShape) -> Self {
+        let wires = shape.num_wires();
+        let empty = || vec![Vec::new(); wires];
+        let mut t = WireTerms {
+            a: empty(),
+            b: empty(),
+            ic_c_from_a: empty(),
+            ic_c_from_b: empty(),
+            ic_c_from_c: empty(),
+        };
+        let [a, b, c] = &shape.matrices;
+        for (row, terms) in a.iter().enumerate() {
+            for (coefficient, wire) in terms {
+                t.a[*wire].push((row, *coefficient));
+                t.ic_c_from_a[*wire].push((row, *coefficient));
+            }
+        }
+        for (row, terms) in b.iter().enumerate() {
+            for (coefficient, wire) in terms {
+                t.b[*wire].push((row, *coefficient));
+                t.ic_c_from_b[*wire].push((row, *coefficient));
+            }
+        }
+        for (row, terms) in c.iter().enumerate() {
+            for (coefficient, wire) in terms {
+                t.ic_c_from_c[*wire].push((row, *coefficient));
+            }
+        }
+        // Past the last constraint, one more row per public wire s (the constant one
+        // included) with s alone in A: it keeps the public inputs' polynomials independent,
+        // as Groth16's QAP needs.
+        let n = shape.num_constraints();
+        for s in 0..shape.num_instance {
+            t.a[s].push((n + s, Fr::from(1u64)));
+            t.ic_c_from_a[s].push((n + s, Fr::from(1u64)));
+        }
+        t
+    }
+}
+
+/// Σ coefficient · bases[index] for each wire, in affine form.
+fn combine<G>(terms: &Terms, bases: &[G::Affine]) -> Vec<G::Affine>
+where
+    G: CurveGroup + VariableBaseMSM<ScalarField = Fr>,
+{
+    let sums: Vec<G> = terms
+        .iter()
+        .map(|wire| {
+            let points: Vec<G::Affine> = wire.iter().map(|(i, _)| bases[*i]).collect();
+            let scalars: Vec<Fr> = wire.iter().map(|(_, c)| *c).collect();
+            G::msm_unchecked(&points, &scalars)
+        })
+        .collect();
+    G::normalize_batch(&sums)
+}
+
+/// The sum of two sets of per-wire points.
+fn add_g1(a: &[G1Affine], b: &[G1Affine], c: &[G1Affine]) -> Vec<G1Affine> {
+    let sums: Vec<G1Projective> = a
+        .iter()
+        .zip(b)
+        .zip(c)
+        .map(|((a, b), c)| G1Projective::from(*a) + b + c)
+        .collect();
+    G1Projective::normalize_batch(&sums)
+}
+
+/// The smallest power of two above `constraints + public` (snarkjs's rule, and arkworks':
+/// the domain must hold every constraint and one extra per public wire, the one included).
+pub(crate) fn domain_power(shape: &ConstraintSystemShape) -> u32 {
+    let n = shape.num_constraints() + shape.num_public();
+    usize::BITS - n.leading_zeros()
+}
+
+/// How many H differences snarkjs hashes for a domain of `size`: `size − 1`, read in chunks
+/// of 2^14 that are each 2^14 long once there are more than one, so `size` beyond 2^14.
+fn hashed_h_points(size: usize) -> usize {
+    const CHUNK: usize = 1 << 14;
+    let n = size - 1;
+    n.div_ceil(CHUNK) * n.min(CHUNK)
+}
+
+/// An initial zkey and its circuit hash.
+pub struct InitialZkey {
+    /// The `.zkey` file.
+    pub bytes: Vec<u8>,
+    /// The circuit hash (in the file too), which every contribution's transcript starts from.
+    pub circuit_hash: CircuitHash,
+}
+
+/// The initial zkey of `shape` over the phase-1 points of `ptau`.
+pub(crate) fn initial(
+    shape: &ConstraintSystemShape,
+    ptau: &Ptau,
+) -> Result<InitialZkey, CeremonyError> {
+    let power = domain_power(shape);
+    // H needs the Lagrange points of the domain twice the size.
+    if power + 1 > ptau.power() {
+        return Err(CeremonyError::PtauTooSmall {
+            needed: power + 1,
+            power: ptau.power(),
+        });
+    }
+    let size = 1usize << power;
+    let (wires, public) = (shape.num_wires(), shape.num_public());
+
+    let alpha = ptau.g1(PtauSection::AlphaTauG1, 0..1)?[0];
+    let beta1 = ptau.g1(PtauSection::BetaTauG1, 0..1)?[0];
+    let beta2 = ptau.g2(PtauSection::BetaG2, 0..1)?[0];
+    let (g1, g2) = (G1Affine::generator(), G2Affine::generator());
+
+    let lagrange = ptau.lagrange(size);
+    let tau_g1 = ptau.g1(PtauSection::LagrangeTauG1, lagrange.clone())?;
+    let tau_g2 = ptau.g2(PtauSection::LagrangeTauG2, lagrange.clone())?;
+    let alpha_tau = ptau.g1(PtauSection::LagrangeAlphaTauG1, lagrange.clone())?;
+    let beta_tau = ptau.g1(PtauSection::LagrangeBetaTauG1, lagrange)?;
+    let h: Vec<G1Affine> = ptau
+        .g1(PtauSection::LagrangeTauG1, ptau.lagrange(2 * size))?
+        .into_iter()
+        .skip(1)
+        .step_by(2)
+        .collect();
+
+    let terms = WireTerms::of(shape);
+    let a = combine::<G1Projective>(&terms.a, &tau_g1);
+    let b1 = combine::<G1Projective>(&terms.b, &tau_g1);
+    let b2 = combine::<G2Projective>(&terms.b, &tau_g2);
+    let ic_c = add_g1(
+        &combine::<G1Projective>(&terms.ic_c_from_a, &beta_tau),
+        &combine::<G1Projective>(&terms.ic_c_from_b, &alpha_tau),
+        &combine::<G1Projective>(&terms.ic_c_from_c, &tau_g1),
+    );
+    let (ic, c) = ic_c.split_at(public + 1);
+
+    let circuit_hash = {
+        let mut hasher = Blake2b512::new();
+        let mut u = Vec::new();
+        for p in [alpha, beta1] {
+            g1_uncompressed(&p, &mut u);
+        }
+        g2_uncompressed(&beta2, &mut u);
+        g2_uncompressed(&g2, &mut u);
+        g1_uncompressed(&g1, &mut u);
+        g2_uncompressed(&g2, &mut u);
+        hasher.update(&u);
+        hash_g1_list(&mut hasher, ic);
+        hash_h(&mut hasher, ptau, size)?;
+        hash_g1_list(&mut hasher, c);
+        hash_g1_list(&mut hasher, &a);
+        hash_g1_list(&mut hasher, &b1);
+        hasher.update((b2.len() as u32).to_be_bytes());
+        for p in &b2 {
+            let mut u = Vec::new();
+            g2_uncompressed(p, &mut u);
+            hasher.update(&u);
+        }
+        let mut out = [0; 64];
+        out.copy_from_slice(&hasher.finalize());
+        out
+    };
+
+    let mut header = Vec::new();
+    header.extend_from_slice(&32u32.to_le_bytes());
+    modulus_le::<Fq>(&mut header);
+    header.extend_from_slice(&32u32.to_le_bytes());
+    modulus_le::<Fr>(&mut header);
+    for n in [wires, public, size] {
+        header.extend_from_slice(&(n as u32).to_le_bytes());
+    }
+    g1_lem(&alpha, &mut header);
+    g1_lem(&beta1, &mut header);
+    g2_lem(&beta2, &mut header);
+    g2_lem(&g2, &mut header); // γ
+    g1_lem(&g1, &mut header); // δ in G1
+    g2_lem(&g2, &mut header); // δ in G2
+
+    let mut file = Writer::new(b"zkey", 1);
+    file.section(1, &1u32.to_le_bytes());
+    file.section(2, &header);
+    file.section(4, &coefficients(shape));
+    file.section(3, &g1_section(ic));
+    file.section(9, &g1_section(&h));
+    file.section(8, &g1_section(c));
+    file.section(5, &g1_section(&a));
+    file.section(6, &g1_section(&b1));
+    let mut b2_bytes = Vec::with_capacity(b2.len() * 128);
+    for p in &b2 {
+        g2_lem(p, &mut b2_bytes);
+    }
+    file.section(7, &b2_bytes);
+    let mut ceremony = circuit_hash.to_vec();
+    ceremony.extend_from_slice(&0u32.to_le_bytes());
+    file.section(10, &ceremony);
+    Ok(InitialZkey {
+        bytes: file.finish(),
+        circuit_hash,
+    })
+}
+
+fn g1_section(points: &[G1Affine]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(points.len() * 64);
+    for p in points {
+        g1_lem(p, &mut out);
+    }
+    out
+}
+
+/// The length (big-endian `u32`) then each point, uncompressed.
+fn hash_g1_list(hasher: &mut Blake2b512, points: &[G1Affine]) {
+    hasher.update((points.len() as u32).to_be_bytes());
+    let mut u = Vec::with_capacity(points.len() * 64);
+    for p in points {
+        g1_uncompressed(p, &mut u);
+    }
+    hasher.update(&u);
+}
+
+/// H's part of the circuit hash: `size − 1` as a big-endian `u32`, then τ^(i+size) − τ^i
+/// (monomial basis) for as many i as snarkjs reads.
+fn hash_h(hasher: &mut Blake2b512, ptau: &Ptau, size: usize) -> Result<(), CeremonyError> {
+    let count = hashed_h_points(size);
+    hasher.update(((size - 1) as u32).to_be_bytes());
+    let low = ptau.g1(PtauSection::TauG1, 0..count)?;
+    let high = ptau.g1(PtauSection::TauG1, size..size + count)?;
+    let differences: Vec<G1Projective> = high
+        .iter()
+        .zip(&low)
+        .map(|(h, l)| G1Projective::from(*h) - l)
+        .collect();
+    let mut u = Vec::with_capacity(count * 64);
+    for p in G1Projective::normalize_batch(&differences) {
+        g1_uncompressed(&p, &mut u);
+    }
+    hasher.update(&u);
+    Ok(())
+}
+
+/// Section 4: every term of A and B as (matrix, constraint, wire, coefficient·R²), A's then
+/// B's for each constraint, then the extra constraint of each public wire.
+fn coefficients(shape: &ConstraintSystemShape) -> Vec<u8> {
+    let [a, b, _] = &shape.matrices;
+    let mut count = 0u32;
+    let mut body = Vec::new();
+    let mut term = |matrix: u32, row: usize, wire: usize, c: &Fr, body: &mut Vec<u8>| {
+        body.extend_from_slice(&matrix.to_le_bytes());
+        body.extend_from_slice(&(row as u32).to_le_bytes());
+        body.extend_from_slice(&(wire as u32).to_le_bytes());
+        fr_zkey_coefficient(c, body);
+        count += 1;
+    };
+    for row in 0..shape.num_constraints() {
+        for (c, wire) in &a[row] {
+            term(0, row, *wire, c, &mut body);
+        }
+        for (c, wire) in &b[row] {
+            term(1, row, *wire, c, &mut body);
+        }
+    }
+    for s in 0..shape.num_instance {
+        term(
+            0,
+            shape.num_constraints() + s,
+            s,
+            &Fr::from(1u64),
+            &mut body,
+        );
+    }
+    let mut out = count.to_le_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snarkjs_hashes_one_more_h_point_past_one_chunk() {
+        assert_eq!(hashed_h_points(1 << 11), (1 << 11) - 1);
+        assert_eq!(hashed_h_points(1 << 14), (1 << 14) - 1);
+        assert_eq!(hashed_h_points(1 << 15), 1 << 15);
+        assert_eq!(hashed_h_points(1 << 16), 1 << 16);
+    }
+}
