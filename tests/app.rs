@@ -401,6 +401,14 @@ fn the_officials_pages_need_the_passphrase_and_never_show_it() {
     assert_eq!(status, 403);
     let file_form = [("file".to_owned(), "2025.toml".to_owned())];
     assert_eq!(send(post("/official/file", &file_form)).0, 403);
+    let locked_import = app
+        .request("POST", "/official/declarations/import")
+        .multipart(&[], &[("file", "x.toml", original.as_bytes())]);
+    assert_eq!(send(locked_import).0, 403);
+    assert!(
+        !data.path().join("x.toml").exists(),
+        "nothing imported while locked"
+    );
     assert_eq!(
         send(post(
             "/official/challenges/answer",
@@ -444,6 +452,49 @@ fn the_officials_pages_need_the_passphrase_and_never_show_it() {
         body.contains("3,200,000.00") && body.contains("id=\"net-worth\""),
         "{body}"
     );
+
+    // Import: a declaration from elsewhere is checked, then written under its own name (its
+    // last component), owner-only; never over a file, and never when it does not check.
+    let good = include_bytes!("../examples/gov-0001-2026.toml");
+    let import = |name: &str, bytes: &[u8]| {
+        app.request("POST", "/official/declarations/import")
+            .multipart(&[], &[("file", name, bytes)])
+    };
+    let (status, _, location) = send(import("../../accountant.toml", good));
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/official/declaration?file=accountant.toml"))
+    );
+    let imported = data.path().join("accountant.toml");
+    assert_eq!(std::fs::read(&imported).expect("imported"), good);
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&imported)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "a declaration is the official's only");
+    }
+    for (name, bytes, message) in [
+        ("accountant.toml", &b"# another"[..], "already"),
+        (
+            "broken.toml",
+            &b"official = \"GOV-0001\"\nperiod = \"soon\"\n"[..],
+            "not a valid declaration",
+        ),
+        ("binary.toml", &[0xff, 0xfe, 0x00][..], "not UTF-8 text"),
+    ] {
+        let (status, body, _) = send(import(name, bytes));
+        assert_eq!(status, 200, "{name}");
+        assert!(body.contains(message), "{name}: {body}");
+    }
+    assert_eq!(
+        std::fs::read(&imported).expect("kept"),
+        good,
+        "never replaced"
+    );
+    assert!(!data.path().join("broken.toml").exists());
+    assert!(!data.path().join("binary.toml").exists());
 
     // Bad edits: each gives its message and leaves the file as it was.
     let mut bad_value = items.clone();

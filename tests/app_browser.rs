@@ -132,8 +132,10 @@ fn an_official_edits_files_and_answers_in_the_browser() {
         include_str!("../examples/gov-0001-2025.toml"),
     )
     .expect("write");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let to_import = elsewhere.path().join("2026.toml");
     std::fs::write(
-        data.path().join("2026.toml"),
+        &to_import,
         include_str!("../examples/gov-0001-2026-unexplained.toml"),
     )
     .expect("write");
@@ -149,8 +151,17 @@ fn an_official_edits_files_and_answers_in_the_browser() {
     browser.click("form.app button");
     assert!(browser.text_of("#unlocked").contains("Unlocked"));
 
-    // Edit 2025.toml: the first value, and a new item.
+    // Import 2026.toml from another folder: it opens in the editor.
     browser.click("main ul.actions a");
+    browser.type_into("#import", to_import.to_str().expect("UTF-8"));
+    browser.click("#import-button");
+    assert!(browser
+        .url()
+        .ends_with("/official/declaration?file=2026.toml"));
+    assert!(data.path().join("2026.toml").exists());
+    browser.open(&format!("{}/official/declarations", app.base));
+
+    // Edit 2025.toml: the first value, and a new item.
     browser.click("#declarations a");
     assert!(browser.text_of("#net-worth").contains("yuan"));
     browser.clear("input[name='value.1']");

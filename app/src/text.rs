@@ -110,6 +110,13 @@ strings! {
     OfDeclarationsIntro => "The declaration files (*.toml) in the data folder {0}.", "数据文件夹 {0} 中的申报文件（*.toml）。";
     OfNoDeclarations => "No declaration file yet: start one from the template below.", "尚无申报文件：请从下面的模板新建。";
     OfNewDeclaration => "New declaration from the template", "从模板新建申报";
+    OfImportDeclaration => "Import a declaration file", "导入申报文件";
+    OfImportFile => "A declaration file (.toml) from elsewhere", "来自别处的申报文件（.toml）";
+    OfImportNote => "It is checked as a declaration, then written into the data folder under its own name; a file of that name already there is never replaced.", "文件会先作为申报进行检查，然后以原文件名写入数据文件夹；不会覆盖已有的同名文件。";
+    OfImport => "Import", "导入";
+    OfImportUnreadable => "No file was received, or it is larger than 1 MiB.", "未收到文件，或文件大于 1 MiB。";
+    OfImportNotText => "The file is not UTF-8 text: a declaration is a TOML text file.", "该文件不是 UTF-8 文本：申报应为 TOML 文本文件。";
+    OfImportInvalid => "The file is not a valid declaration, so it was not imported: {0}", "该文件不是有效的申报，未导入：{0}";
     OfFileName => "File name", "文件名";
     OfOfficialId => "Your official id", "您的公职人员编号";
     OfPeriod => "Period", "申报期";

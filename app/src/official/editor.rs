@@ -1,4 +1,5 @@
-//! The declaration editor: the files of the data folder, a new one from the template, and
+//! The declaration editor: the files of the data folder, a new one from the template or
+//! imported from elsewhere (checked as a declaration before it is written), and
 //! one file's items, a fieldset per item, with the totals and the net worth recomputed on
 //! every submit. Saving goes through `DeclarationDraft::save`: core's parser checks the
 //! whole edited file first, and on any error the file is left as it was.
@@ -6,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Extension, Query, State},
+    extract::{DefaultBodyLimit, Extension, Multipart, Query, State},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Form, Router,
@@ -27,12 +28,21 @@ use crate::{
 
 pub(super) const LIST: &str = "/official/declarations";
 const NEW: &str = "/official/declarations/new";
+const IMPORT: &str = "/official/declarations/import";
+
+/// The largest declaration file imported: far above any real one (a capacity-1024 file is
+/// about 200 KiB), and small enough to read in memory.
+const MAX_IMPORT: usize = 1 << 20;
 const EDIT: &str = "/official/declaration";
 
 pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(LIST, get(list))
         .route(NEW, post(new))
+        .route(
+            IMPORT,
+            post(import).layer(DefaultBodyLimit::max(MAX_IMPORT + 4096)),
+        )
         .route(EDIT, get(edit_form).post(edit))
 }
 
@@ -61,6 +71,12 @@ fn list_page(app: &AppState, lang: Lang, error: Option<Markup>) -> Response {
             }
         }
         @if let Some(error) = error { (error) }
+        h2 { (T::OfImportDeclaration.get(lang)) }
+        form.app method="post" action=(IMPORT) enctype="multipart/form-data" {
+            label { (T::OfImportFile.get(lang)) input #import type="file" name="file" accept=".toml" required; }
+            p.muted { (T::OfImportNote.get(lang)) }
+            button #import-button type="submit" { (T::OfImport.get(lang)) }
+        }
         h2 { (T::OfNewDeclaration.get(lang)) }
         form.app method="post" action=(NEW) {
             label { (T::OfFileName.get(lang)) input #new-name type="text" name="name" required placeholder="2027.toml"; }
@@ -99,20 +115,7 @@ async fn new(
         return locked(lang);
     }
     let made = (|| -> Result<String, String> {
-        let mut name = fields.name.trim().to_owned();
-        if !name.ends_with(".toml") {
-            name.push_str(".toml");
-        }
-        let plain = name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !plain || name.starts_with('.') {
-            return Err(T::OfBadName.get(lang).to_owned());
-        }
-        let path = app.data_dir.join(&name);
-        if path.exists() {
-            return Err(fill(lang, T::OfExists, &[&name]));
-        }
+        let (name, path) = new_file(&app, lang, &fields.name)?;
         let official = OfficialId::new(fields.official.trim())?;
         let period = fields
             .period
@@ -130,13 +133,94 @@ async fn new(
             .map_err(|e| e.to_string())?;
         Ok(name)
     })();
+    opened_or_refused(&app, lang, made)
+}
+
+/// The editor of the file just made, or the list with what went wrong.
+fn opened_or_refused(app: &AppState, lang: Lang, made: Result<String, String>) -> Response {
     match made {
         Ok(name) => Redirect::to(&format!("{EDIT}?file={name}")).into_response(),
         Err(words) => {
             let error = html! { div.failure role="alert" { p { strong { (T::Failed.get(lang)) } " " (words) } } };
-            list_page(&app, lang, Some(error))
+            list_page(app, lang, Some(error))
         }
     }
+}
+
+/// A file name for a new declaration in the data folder (`.toml` added if missing): plain
+/// characters only, so that it stays in the folder, and never one already there.
+fn new_file(app: &AppState, lang: Lang, raw: &str) -> Result<(String, std::path::PathBuf), String> {
+    let mut name = raw.trim().to_owned();
+    if !name.ends_with(".toml") {
+        name.push_str(".toml");
+    }
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !plain || name.starts_with('.') {
+        return Err(T::OfBadName.get(lang).to_owned());
+    }
+    let path = app.data_dir.join(&name);
+    if path.exists() {
+        return Err(fill(lang, T::OfExists, &[&name]));
+    }
+    Ok((name, path))
+}
+
+/// `POST /official/declarations/import`: a declaration file from elsewhere (an accountant's,
+/// a copy), written into the data folder under its own name once it checks as a declaration;
+/// never over a file already there. A file that does not check is not written.
+async fn import(
+    State(app): State<Arc<AppState>>,
+    Extension(lang): Extension<Lang>,
+    mut form: Multipart,
+) -> Response {
+    if unlocked(&app).is_none() {
+        return locked(lang);
+    }
+    let mut upload = None;
+    let mut unreadable = false;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => upload = Some((name, bytes)),
+                    Err(_) => unreadable = true,
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => {
+                unreadable = true;
+                break;
+            }
+        }
+    }
+    let made = (|| -> Result<String, String> {
+        let (name, bytes) = match upload {
+            Some(u) if !unreadable && !u.1.is_empty() => u,
+            _ => return Err(T::OfImportUnreadable.get(lang).to_owned()),
+        };
+        if bytes.len() > MAX_IMPORT {
+            return Err(T::OfImportUnreadable.get(lang).to_owned());
+        }
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| T::OfImportNotText.get(lang).to_owned())?;
+        Declaration::from_toml(text)
+            .map_err(|e| fill(lang, T::OfImportInvalid, &[&e.to_string()]))?;
+        // The name as the browser sent it, its last component only.
+        let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let (name, path) = new_file(&app, lang, base)?;
+        probity_core::durable::create_new(
+            &path,
+            text.as_bytes(),
+            probity_core::durable::Access::OwnerOnly,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(name)
+    })();
+    opened_or_refused(&app, lang, made)
 }
 
 #[derive(Deserialize)]
