@@ -1,8 +1,10 @@
 //! `probity ceremony` against snarkjs, the ceremony tool Probity did not write: the circuits
 //! exported as `.r1cs` files read by `snarkjs r1cs info` with the pinned counts, and the
 //! initial `.zkey` byte for byte what `snarkjs groth16 setup` makes from the same files, and
-//! accepted by `snarkjs zkey verify`. A `.ptau` file with a changed point, or too small for
-//! the circuit, is refused and nothing is written.
+//! accepted by `snarkjs zkey verify`. A ceremony whose contributions alternate between
+//! `probity ceremony contribute` and `snarkjs zkey contribute`, finished with a beacon, is
+//! accepted by both verifiers, and a tampered one is refused by both. A `.ptau` file with a
+//! changed point, or too small for the circuit, is refused and nothing is written.
 //!
 //! `tests/fixtures/ceremony/pot12.ptau` is a powers of tau of power 12 made by snarkjs
 //! (`make-pot12.sh` beside it), prepared for phase 2: enough for asset_included at capacity 16.
@@ -197,6 +199,207 @@ fn a_changed_or_too_small_ptau_is_refused_and_nothing_is_written() {
         2,
         "cannot read no-such.ptau: No such file",
     );
+}
+
+#[test]
+fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(ceremony(
+        d,
+        &[
+            "r1cs",
+            "--statement",
+            "asset_included",
+            "--capacity",
+            "16",
+            "--out",
+            "ai.r1cs",
+        ],
+    ));
+    ok(ceremony(
+        d,
+        &[
+            "init",
+            "--ptau",
+            POT12,
+            "--out",
+            ".",
+            "--statement",
+            "asset_included",
+            "--capacity",
+            "16",
+        ],
+    ));
+    let key = |n: usize| format!("asset_included-16-{n}.zkey");
+    let first = ok_json(ceremony(
+        d,
+        &[
+            "contribute",
+            "asset_included-16.zkey",
+            &key(1),
+            "--name",
+            "Body One",
+            "--entropy",
+            "typed by the first body",
+        ],
+    ));
+    snarkjs(
+        d,
+        &[
+            "zkey",
+            "contribute",
+            &key(1),
+            &key(2),
+            "--name=Body Two",
+            "-e=typed by the second",
+        ],
+    );
+    let third = ok_json(ceremony(
+        d,
+        &["contribute", &key(2), &key(3), "--name", "第三机构"],
+    ));
+    let beacon = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    ok(ceremony(
+        d,
+        &[
+            "beacon",
+            &key(3),
+            "final.zkey",
+            "--value",
+            beacon,
+            "--iterations-exp",
+            "10",
+            "--name",
+            "beacon",
+        ],
+    ));
+    // The beacon is deterministic: snarkjs's own beacon step gives the same file.
+    snarkjs(
+        d,
+        &[
+            "zkey",
+            "beacon",
+            &key(3),
+            "theirs.zkey",
+            beacon,
+            "10",
+            "-n=beacon",
+        ],
+    );
+    assert!(
+        std::fs::read(d.join("final.zkey")).expect("ours")
+            == std::fs::read(d.join("theirs.zkey")).expect("theirs"),
+        "the beacon's key differs from snarkjs's"
+    );
+
+    let theirs = snarkjs(d, &["zkey", "verify", "ai.r1cs", POT12, "final.zkey"]);
+    assert!(theirs.contains("ZKey Ok!"), "{theirs}");
+    // A file whose name does not say its circuit needs --statement and --capacity.
+    fails(
+        ceremony(d, &["verify", "--ptau", POT12, "final.zkey"]),
+        2,
+        "name the file STATEMENT-CAPACITY.zkey or pass --statement and --capacity",
+    );
+    let ours = ok_json(ceremony(
+        d,
+        &[
+            "verify",
+            "--ptau",
+            POT12,
+            "--statement",
+            "asset_included",
+            "--capacity",
+            "16",
+            "final.zkey",
+        ],
+    ));
+    let listed = &ours["keys"][0]["contributions"];
+    let names: Vec<&str> = (0..4)
+        .map(|i| listed[i]["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Body One", "Body Two", "第三机构", "beacon"]);
+    assert_eq!(listed[0]["contribution_hash"], first["contribution_hash"]);
+    assert_eq!(listed[2]["contribution_hash"], third["contribution_hash"]);
+    assert_eq!(listed[3]["beacon"]["iterations_exp"], 10);
+    // snarkjs lists the same contribution hashes, in its groups of eight digits.
+    let grouped = |h: &str| {
+        h.as_bytes()
+            .chunks(8)
+            .map(|g| String::from_utf8_lossy(g).into_owned())
+            .collect::<Vec<_>>()
+    };
+    for i in 0..4 {
+        let hash = listed[i]["contribution_hash"].as_str().expect("a hash");
+        assert!(
+            grouped(hash).iter().all(|g| theirs.contains(g.as_str())),
+            "snarkjs lists contribution {i}'s hash"
+        );
+    }
+
+    // Tampered: the second key's L section put back undivided (its points stay valid), and
+    // the third contribution's proof of knowledge pointing at another point.
+    let final_key = std::fs::read(d.join("final.zkey")).expect("read");
+    let undivided = replace_section(
+        &final_key,
+        8,
+        section(&std::fs::read(d.join(key(1))).expect("read"), 8),
+    );
+    std::fs::write(d.join("asset_included-16-l.zkey"), undivided).expect("write");
+    let mut forged = final_key.clone();
+    let ceremony_at = section_start(&forged, 10);
+    // csHash, count, then per contribution: δ after, g1_s, g1_sx (G1 each), g2_spx, transcript,
+    // type, parameters; the first two contributions' lengths are read to reach the third.
+    let mut at = ceremony_at + 64 + 4;
+    for _ in 0..2 {
+        at += 3 * 64 + 128 + 64 + 4;
+        let params = u32::from_le_bytes(forged[at..at + 4].try_into().expect("4 bytes")) as usize;
+        at += 4 + params;
+    }
+    let (g1_s, g1_sx) = (at + 64, at + 128);
+    let s: Vec<u8> = forged[g1_s..g1_s + 64].to_vec();
+    forged[g1_sx..g1_sx + 64].copy_from_slice(&s);
+    std::fs::write(d.join("asset_included-16-k.zkey"), forged).expect("write");
+    for (file, ours_says) in [
+        (
+            "asset_included-16-l.zkey",
+            "the L section is not the initial key's divided by δ",
+        ),
+        ("asset_included-16-k.zkey", "contribution 3"),
+    ] {
+        fails(
+            ceremony(d, &["verify", "--ptau", POT12, file]),
+            2,
+            ours_says,
+        );
+        let out = Command::new(tool("snarkjs"))
+            .args(["zkey", "verify", "ai.r1cs", POT12, file])
+            .current_dir(d)
+            .output()
+            .expect("snarkjs runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("ZKey Ok!"), "snarkjs accepted {file}: {all}");
+    }
+}
+
+/// The bytes of section `kind`.
+fn section(bytes: &[u8], kind: u32) -> Vec<u8> {
+    let start = section_start(bytes, kind);
+    let size = u64::from_le_bytes(bytes[start - 8..start].try_into().expect("8 bytes")) as usize;
+    bytes[start..start + size].to_vec()
+}
+
+/// `bytes` with section `kind`'s body replaced by `body` (of the same length).
+fn replace_section(bytes: &[u8], kind: u32, body: Vec<u8>) -> Vec<u8> {
+    let start = section_start(bytes, kind);
+    let mut out = bytes.to_vec();
+    assert_eq!(section(bytes, kind).len(), body.len());
+    out[start..start + body.len()].copy_from_slice(&body);
+    out
 }
 
 /// Where the bytes of section `kind` of an iden3 container start.

@@ -12,7 +12,9 @@
 //! every point read is checked to be on its curve and in its subgroup.
 
 mod binfile;
+mod derive;
 mod encoding;
+mod phase2;
 mod ptau;
 mod r1cs;
 mod zkey;
@@ -21,6 +23,7 @@ use std::path::PathBuf;
 
 use probity_core::{Capacity, StatementKind};
 
+pub use phase2::{beacon, contribute, verify, Beacon, Contributed, Contribution, Verified};
 pub use ptau::Ptau;
 pub use zkey::{CircuitHash, InitialZkey};
 
@@ -52,6 +55,9 @@ pub enum CeremonyError {
         /// The file's power.
         power: u32,
     },
+    /// A key does not pass its check.
+    #[error("the key does not verify: {0}")]
+    Invalid(String),
     /// The circuit could not be synthesized.
     #[error("the {0} circuit at capacity {1} cannot be synthesized: {2}")]
     Circuit(StatementKind, Capacity, String),
