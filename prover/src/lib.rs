@@ -35,6 +35,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod prove;
+mod qap;
 pub mod wallet;
 
-pub use prove::{ProveError, Prover};
+pub use prove::{KeySource, ProveError, Prover};

@@ -26,6 +26,8 @@ use probity_core::{
     SignedAmount, StatementKind, WealthGrowth, PROOF_LEN,
 };
 use probity_params::{Params, ParamsError};
+
+use crate::qap::CosetReduction;
 use rand::{CryptoRng, RngCore};
 
 /// Why no proof was made.
@@ -68,6 +70,17 @@ pub struct Prover {
     matrices: Vec<Matrix<Fr>>,
     num_instance_variables: usize,
     num_constraints: usize,
+    keys: KeySource,
+}
+
+/// Where a proving key came from, which decides the QAP reduction its H points assume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// arkworks' generator (`probity setup --dev`): H holds τⁱ·Z(τ)/δ.
+    Dev,
+    /// A snarkjs-format ceremony (`probity ceremony`): H holds the odd Lagrange points of
+    /// the doubled domain, divided by δ.
+    Ceremony,
 }
 
 impl std::fmt::Debug for Prover {
@@ -81,12 +94,22 @@ impl std::fmt::Debug for Prover {
 }
 
 impl Prover {
-    /// A prover for `kind` at `capacity` with this proving key. Synthesizes the circuit's
+    /// A prover for `kind` at `capacity` with this dev proving key. Synthesizes the circuit's
     /// matrices once.
     pub fn new(
         kind: StatementKind,
         capacity: Capacity,
         proving_key: ProvingKey<Bn254>,
+    ) -> Result<Self, ProveError> {
+        Self::with_keys(kind, capacity, proving_key, KeySource::Dev)
+    }
+
+    /// A prover with a proving key from `keys`.
+    pub fn with_keys(
+        kind: StatementKind,
+        capacity: Capacity,
+        proving_key: ProvingKey<Bn254>,
+        keys: KeySource,
     ) -> Result<Self, ProveError> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
@@ -115,6 +138,7 @@ impl Prover {
             matrices,
             num_instance_variables: cs.num_instance_variables(),
             num_constraints: cs.num_constraints(),
+            keys,
         })
     }
 
@@ -193,15 +217,25 @@ impl Prover {
         }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        let proof = Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+        let (pk, m, i, n, z) = (
             &self.proving_key,
-            r,
-            s,
             &self.matrices,
             self.num_instance_variables,
             self.num_constraints,
             &full_assignment,
-        )
+        );
+        let proof = match self.keys {
+            KeySource::Dev => {
+                Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+                    pk, r, s, m, i, n, z,
+                )
+            }
+            KeySource::Ceremony => {
+                Groth16::<Bn254, CosetReduction>::create_proof_with_reduction_and_matrices(
+                    pk, r, s, m, i, n, z,
+                )
+            }
+        }
         .map_err(|e| ProveError::Internal(e.to_string()))?;
         let valid = Groth16::<Bn254>::verify_proof(&self.verifying_key, &proof, public_inputs)
             .map_err(|e| ProveError::Internal(e.to_string()))?;

@@ -23,7 +23,9 @@ use std::path::PathBuf;
 
 use probity_core::{Capacity, StatementKind};
 
-pub use phase2::{beacon, contribute, verify, Beacon, Contributed, Contribution, Verified};
+pub use phase2::{
+    beacon, contribute, proving_key, verify, Beacon, Contributed, Contribution, Verified,
+};
 pub use ptau::Ptau;
 pub use zkey::{CircuitHash, InitialZkey};
 

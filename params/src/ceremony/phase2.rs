@@ -483,6 +483,57 @@ fn divided_by_delta(then: &[G1Affine], now: &[G1Affine], delta: &G2Affine) -> bo
     same_ratio(&now, &then, &G2Affine::generator(), delta)
 }
 
+/// The Groth16 proving key a final `.zkey` holds, for arkworks: the verifying key (α, β, γ, δ
+/// and IC), A, B in G1 and G2, C (L) and H. Its H is snarkjs's (the odd points of the domain
+/// twice the size, in the Lagrange basis), so proofs with it need the matching reduction
+/// (the prover's ceremony reduction), not arkworks' default. The key is not checked here:
+/// [`verify`] it first.
+pub fn proving_key(zkey: &[u8]) -> Result<ark_groth16::ProvingKey<Bn254>, CeremonyError> {
+    let key = Zkey::parse(zkey)?;
+    let fixed = |kind: u32| -> &[u8] {
+        key.fixed
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[], |(_, bytes)| bytes.as_slice())
+    };
+    let ic = g1_list(fixed(3), "IC section")?;
+    let a = g1_list(fixed(5), "A section")?;
+    let b1 = g1_list(fixed(6), "B section")?;
+    let b2_bytes = fixed(7);
+    if !b2_bytes.len().is_multiple_of(G2_BYTES) {
+        return Err(format("B section in G2"));
+    }
+    let b2: Vec<G2Affine> = b2_bytes
+        .chunks_exact(G2_BYTES)
+        .map(g2_from_lem)
+        .collect::<Result<_, _>>()?;
+    let h = &key.header;
+    let wires = h.wires as usize;
+    if ic.len() != h.public as usize + 1
+        || a.len() != wires
+        || b1.len() != wires
+        || b2.len() != wires
+    {
+        return Err(format("point sections' sizes"));
+    }
+    Ok(ark_groth16::ProvingKey {
+        vk: ark_groth16::VerifyingKey {
+            alpha_g1: h.alpha1,
+            beta_g2: h.beta2,
+            gamma_g2: h.gamma2,
+            delta_g2: h.delta2,
+            gamma_abc_g1: ic,
+        },
+        beta_g1: h.beta1,
+        delta_g1: h.delta1,
+        a_query: a,
+        b_g1_query: b1,
+        b_g2_query: b2,
+        h_query: key.h,
+        l_query: key.l,
+    })
+}
+
 /// What a check of a key found: the circuit, and each contribution, in order.
 pub struct Verified {
     /// The circuit hash.
