@@ -225,6 +225,8 @@ fn config(dir: &Path) -> Config {
     Config {
         data_dir: dir.to_owned(),
         capacities: vec![usize::from(CAPACITY)],
+        // A bench on dev keys made for it.
+        allow_dev_keys: true,
         ..Config::default()
     }
 }

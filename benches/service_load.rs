@@ -445,6 +445,8 @@ fn main() {
         tip_batch_secs: 2,
         sweep_interval_secs: 1,
         registrar_key: Some(hex::encode(registrar.verifying_key().as_bytes())),
+        // A bench on dev keys made for it.
+        allow_dev_keys: true,
         ..Config::default()
     });
     println!(

@@ -305,7 +305,14 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
         common::server::probity()
             .arg("--data-dir")
             .arg(server_dir.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--anchor", "evm"])
+            .args([
+                "serve",
+                "--dev",
+                "--listen",
+                "127.0.0.1:0",
+                "--anchor",
+                "evm",
+            ])
             .args(args)
             .output()
             .expect("runs")
@@ -340,6 +347,7 @@ fn filings_are_anchored_and_wait_for_a_chain_that_is_down() {
         .arg(&fresh)
         .args([
             "serve",
+            "--dev",
             "--anchor",
             "evm",
             "--rpc",

@@ -594,7 +594,7 @@ fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
     let refused = probity()
         .arg("--data-dir")
         .arg(other.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--dev", "--listen", "127.0.0.1:0"])
         .env("PROBITY_CAPACITIES", "16")
         .env("PROBITY_TIP_PUBLIC_KEY", "not a key")
         .output()
@@ -605,6 +605,65 @@ fn supervisors_make_the_tip_key_and_the_service_never_holds_it() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+/// Every file under `dir`, with its bytes.
+fn folder(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Whoever made dev keys can forge proofs: `probity serve` runs on them, or makes them, only
+/// with `--dev`. Without it, it exits saying what to do and leaves the data folder as it was.
+#[test]
+fn serve_runs_on_dev_keys_only_with_dev() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let serve = |dir: &Path| {
+        probity()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("PROBITY_CAPACITIES", "16")
+            .output()
+            .expect("the binary runs")
+    };
+
+    // A first start, which would have made dev keys: nothing is made.
+    let fresh = root.path().join("fresh");
+    let all = fails(serve(&fresh), 2, "--dev");
+    assert!(
+        all.contains("can forge proofs") && all.contains("probity ceremony"),
+        "{all}"
+    );
+    assert!(!fresh.exists(), "nothing was made: {all}");
+
+    // Dev keys from `probity setup --dev`: refused, the folder unchanged.
+    let dev = root.path().join("dev");
+    copy_params16(&dev);
+    let before = folder(&dev);
+    let all = fails(serve(&dev), 2, "are development keys");
+    assert!(all.contains("--dev"), "{all}");
+    assert_eq!(folder(&dev), before, "nothing was made or changed");
+
+    // With --dev it runs on them, and says so.
+    let server = Server::start(&dev, &[]);
+    let info: probity_service::api::ServiceInfo = probity_client::Client::new(&server.url)
+        .get("/v1/info")
+        .expect("info");
+    assert_eq!(info.keys, probity_service::api::KeySetup::Dev);
+    server.stop();
 }
 
 #[test]

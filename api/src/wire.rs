@@ -62,6 +62,46 @@ pub struct ServiceInfo {
     pub scopes: Vec<String>,
     /// What a filing must prove.
     pub policy: FilingPolicy,
+    /// How the service's Groth16 keys were made (the params manifest's `setup`): under `dev`
+    /// keys, whoever made them can forge proofs.
+    pub keys: KeySetup,
+}
+
+/// How a set of Groth16 keys was made (DESIGN.md §6), as the params manifest's `setup` names
+/// it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeySetup {
+    /// On one machine with its own randomness (`probity setup --dev`, or `probity serve
+    /// --dev` on first start): whoever made them can forge proofs. For development and tests
+    /// only.
+    Dev,
+    /// By a multi-party ceremony: a proof can be forged only if every contributor colluded.
+    Ceremony,
+}
+
+impl KeySetup {
+    /// The manifest's word for it: `dev` or `ceremony`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeySetup::Dev => "dev",
+            KeySetup::Ceremony => "ceremony",
+        }
+    }
+
+    /// The setup a params manifest's `setup` names; `None` for a word this build does not
+    /// know.
+    pub fn from_manifest(setup: &str) -> Option<KeySetup> {
+        [KeySetup::Dev, KeySetup::Ceremony]
+            .into_iter()
+            .find(|k| k.as_str() == setup)
+    }
+}
+
+impl std::fmt::Display for KeySetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The filing policy: which statements a filing carries.
@@ -573,5 +613,18 @@ mod tests {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("SubmitTip"));
+    }
+
+    #[test]
+    fn a_key_setup_reads_and_writes_the_manifest_word() {
+        for keys in [KeySetup::Dev, KeySetup::Ceremony] {
+            assert_eq!(KeySetup::from_manifest(keys.as_str()), Some(keys));
+            assert_eq!(
+                serde_json::to_string(&keys).expect("serializes"),
+                format!("\"{keys}\"")
+            );
+        }
+        assert_eq!(KeySetup::from_manifest("Dev"), None);
+        assert_eq!(KeySetup::from_manifest(""), None);
     }
 }

@@ -32,7 +32,8 @@ pub struct Config {
     /// itself and writes the secret half to `DATA/supervisor-tip.key` to be handed over (for
     /// development: the operator then has held the key that opens every tip).
     pub tip_public_key: Option<String>,
-    /// Capacities to make dev keys for on first start.
+    /// The capacities the service verifies proofs at: it needs keys for each, and makes dev
+    /// keys for those it lacks on first start when [`Config::allow_dev_keys`] lets it.
     pub capacities: Vec<usize>,
     /// The public net-worth bands a filing proves its net worth within.
     pub net_worth_bands: Vec<Band>,
@@ -81,6 +82,21 @@ pub struct Config {
     /// log pages show them, and their script checks a cosignature on the checkpoint by one
     /// of them under its key; a cosignature by anyone else is shown as not checked.
     pub witness_keys: Vec<String>,
+    /// Whether the service may run on development Groth16 keys, and make them on first start
+    /// for each capacity the params folder lacks (DESIGN.md §6). Without it, the service opens
+    /// only on ceremony keys that cover every capacity, and refuses before it makes or changes
+    /// anything in the data folder.
+    ///
+    /// # Caution
+    /// Whoever made development keys can forge proofs that the service accepts and every
+    /// client verifies. The service says so at `/v1/info` (`keys`) and on every page of the
+    /// register.
+    ///
+    /// Neither the config file nor the environment sets it: a setting left behind would
+    /// silently run a production register on forgeable keys. `probity serve --dev` sets it
+    /// for one start, as do programs that open a service for tests or a demo.
+    #[serde(skip)]
+    pub allow_dev_keys: bool,
 }
 
 /// Where and how to anchor (DESIGN.md §7): every declaration commitment and, in batches, each
@@ -168,6 +184,7 @@ impl Default for Config {
             anchor: None,
             public_url: None,
             witness_keys: Vec::new(),
+            allow_dev_keys: false,
         }
     }
 }
@@ -362,6 +379,22 @@ mod tests {
             sealed_base64 + presentation_hex + json_and_subject <= Config::default().max_tip_bytes,
             "{sealed_base64} bytes of sealed tip"
         );
+    }
+
+    /// Only the program that opens the service grants development keys, for that start.
+    #[test]
+    fn neither_a_file_nor_the_environment_allows_dev_keys() {
+        assert!(!Config::default().allow_dev_keys);
+        let refused = Config::from_toml("allow_dev_keys = true\n").expect_err("not a file key");
+        assert!(refused.contains("allow_dev_keys"), "{refused}");
+        let mut c = Config::default();
+        c.apply_env(|k| {
+            ["PROBITY_DEV", "PROBITY_ALLOW_DEV_KEYS"]
+                .contains(&k)
+                .then(|| "1".to_owned())
+        })
+        .expect("applies");
+        assert!(!c.allow_dev_keys, "no variable sets it");
     }
 
     #[test]

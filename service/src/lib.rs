@@ -5,7 +5,10 @@
 //! public audits.
 //!
 //! - [`Service::open`] opens (or, on first start, makes) a data folder: the database, the
-//!   log key, the credential issuer key, the tip key pair and dev params.
+//!   log key, the credential issuer key, the tip key pair and, only where
+//!   [`Config::allow_dev_keys`] allows them, dev params. Without it the service runs on
+//!   ceremony keys only, and refuses to start, changing nothing, on keys anyone could forge
+//!   proofs with.
 //! - [`Service::router`] is the `/v1` API ([`openapi`] documents it); [`serve`] runs it
 //!   with graceful shutdown; [`Background`] serves it from a thread of its own, for programs
 //!   that embed a service (the demo, tests).
@@ -42,6 +45,8 @@
 //!
 //! # What it must never do
 //!
+//! - Run on development keys unless told to ([`Config::allow_dev_keys`]), or on them without
+//!   saying so: `/v1/info` names the keys' setup and every page of the register warns.
 //! - Prove, or hold an official's declaration or blindings: it verifies and logs.
 //! - Acknowledge a write that is not on the ledger, durable, with its receipt.
 //! - Log or return a secret: no amount, no tip text, no whistleblower's address, no key.

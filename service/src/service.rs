@@ -12,7 +12,7 @@
 //! | `issuer.key` | the credential issuer's secret key (mode 0600) |
 //! | `tip.pub` | the supervisors' tip public key |
 //! | `supervisor-tip.key` | made on first start only: the supervisors' tip secret key, to hand over and delete |
-//! | `params/` | Groth16 keys and their manifest (dev keys made on first start) |
+//! | `params/` | Groth16 keys and their manifest (ceremony keys put there, or dev keys made on first start under [`Config::allow_dev_keys`]) |
 //! | `registrar.pub` | the registrar's public key (written by `probity admin init`) |
 
 use std::{collections::HashMap, path::Path, sync::Arc, thread::JoinHandle};
@@ -23,6 +23,7 @@ use probity_ledger::{CheckpointSigner, DurableDb, Log, SledStore};
 use probity_verifier::StatementVerifyingKey;
 
 use crate::{
+    api::KeySetup,
     auth::parse_public_key,
     clock::Clock,
     config::Config,
@@ -68,11 +69,23 @@ fn read_hex_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
 
 impl Service {
     /// Opens the service on `config.data_dir`, making what is missing on first start: the
-    /// database, the log key, the issuer key, the tip key pair and dev params.
+    /// database, the log key, the issuer key, the tip key pair and, if
+    /// [`Config::allow_dev_keys`], dev params.
+    ///
+    /// Without `allow_dev_keys` it opens only on ceremony keys for every configured capacity:
+    /// on dev keys, or where it would have to make them, it refuses before it makes or
+    /// changes anything.
     pub fn open(config: Config, clock: Clock) -> Result<Self, OpenError> {
         config.validate().map_err(OpenError)?;
         let schedule = config.expiry_schedule().map_err(OpenError)?;
         let dir = config.data_dir.clone();
+        // Before anything is made: keys whose maker could forge proofs, unless allowed, are
+        // refused with the folder left as it was.
+        let params = plan_params(
+            &dir.join(files::PARAMS),
+            &config.capacities,
+            config.allow_dev_keys,
+        )?;
         // Before anything is made: a mistaken anchoring setup leaves the folder untouched.
         #[cfg(feature = "evm")]
         let anchoring = config
@@ -168,7 +181,18 @@ impl Service {
             },
         };
 
-        let manifest = ensure_params(&dir.join(files::PARAMS), &config.capacities)?;
+        let manifest = ensure_params(params)?;
+        let setup = KeySetup::from_manifest(&manifest.setup).ok_or_else(|| {
+            OpenError(format!(
+                "the params manifest says setup `{}`, which this build does not know",
+                manifest.setup
+            ))
+        })?;
+        if setup == KeySetup::Dev {
+            tracing::warn!(
+                "running on DEVELOPMENT Groth16 keys: whoever made them can forge proofs. /v1/info and every page of the register say so; for production, use ceremony keys"
+            );
+        }
         let mut keys = HashMap::new();
         for entry in &manifest.keys {
             let vk = StatementVerifyingKey::from_manifest_entry(entry)
@@ -202,6 +226,7 @@ impl Service {
             schedule,
             tip_key,
             manifest,
+            keys: setup,
             proofs,
             data_dir: dir,
         }));
@@ -232,6 +257,11 @@ impl Service {
     /// The axum application.
     pub fn router(&self) -> axum::Router {
         crate::routes::router(Arc::clone(&self.shared))
+    }
+
+    /// How the Groth16 keys it verifies with were made.
+    pub fn keys(&self) -> KeySetup {
+        self.shared.keys
     }
 
     /// The data folder.
@@ -266,17 +296,41 @@ impl Drop for Service {
     }
 }
 
-/// Opens the params folder, making dev keys for every statement at each missing capacity.
-fn ensure_params(dir: &Path, capacities: &[usize]) -> Result<ParamsManifest, OpenError> {
-    let have = match probity_params::Params::open(dir) {
-        Ok(p) => p.manifest().clone(),
-        Err(probity_params::ParamsError::NoManifest(_)) => ParamsManifest {
-            version: probity_core::PARAMS_MANIFEST_VERSION,
-            setup: "dev".into(),
-            keys: Vec::new(),
-        },
+/// What the params folder holds and what [`ensure_params`] will make in it: the checks of
+/// [`Service::open`] that read the folder and change nothing.
+struct ParamsPlan {
+    dir: std::path::PathBuf,
+    /// The manifest as it is (an empty dev one where there is none).
+    have: ParamsManifest,
+    /// The capacities some statement has no key for: dev keys are made for them. Empty
+    /// unless dev keys are allowed.
+    missing: Vec<Capacity>,
+}
+
+/// Reads the params folder's manifest and decides whether this start may use it: with
+/// `allow_dev` any known setup, dev keys to be made for every capacity that lacks a key;
+/// without it, only ceremony keys that cover every capacity.
+fn plan_params(dir: &Path, capacities: &[usize], allow_dev: bool) -> Result<ParamsPlan, OpenError> {
+    let found = match probity_params::Params::open(dir) {
+        Ok(p) => Some(p.manifest().clone()),
+        Err(probity_params::ParamsError::NoManifest(_)) => None,
         Err(e) => return Err(OpenError(e.to_string())),
     };
+    let setup = match &found {
+        Some(m) => Some(KeySetup::from_manifest(&m.setup).ok_or_else(|| {
+            OpenError(format!(
+                "the params manifest in {} says setup `{}`, which this build does not know (it knows `dev` and `ceremony`)",
+                dir.display(),
+                m.setup
+            ))
+        })?),
+        None => None,
+    };
+    let have = found.unwrap_or_else(|| ParamsManifest {
+        version: probity_core::PARAMS_MANIFEST_VERSION,
+        setup: KeySetup::Dev.as_str().into(),
+        keys: Vec::new(),
+    });
     let missing: Vec<Capacity> = capacities
         .iter()
         .filter_map(|c| Capacity::new(*c).ok())
@@ -286,6 +340,45 @@ fn ensure_params(dir: &Path, capacities: &[usize]) -> Result<ParamsManifest, Ope
                 .any(|k| have.entry(*k, *c).is_none())
         })
         .collect();
+    if !allow_dev {
+        let why = "whoever made development keys can forge proofs";
+        let what_to_do = "Start with --dev to develop or test on development keys; for production, put the keys of a multi-party ceremony there (`probity ceremony`)";
+        match setup {
+            None => {
+                return Err(OpenError(format!(
+                    "there are no Groth16 keys in {}, and the keys this service makes are development keys: {why}. {what_to_do}",
+                    dir.display()
+                )))
+            }
+            Some(KeySetup::Dev) => {
+                return Err(OpenError(format!(
+                    "the Groth16 keys in {} are development keys: {why}. {what_to_do}",
+                    dir.display()
+                )))
+            }
+            Some(KeySetup::Ceremony) if !missing.is_empty() => {
+                let names: Vec<String> = missing.iter().map(ToString::to_string).collect();
+                return Err(OpenError(format!(
+                    "the ceremony keys in {} have no key for capacity {}: add that capacity's keys from the ceremony, or leave it out of `capacities` (--dev would make development keys for it, and {why})",
+                    dir.display(),
+                    names.join(", ")
+                )));
+            }
+            Some(KeySetup::Ceremony) => {}
+        }
+    }
+    Ok(ParamsPlan {
+        dir: dir.to_owned(),
+        have,
+        missing,
+    })
+}
+
+/// Makes dev keys for every statement at each capacity [`plan_params`] found missing, and
+/// returns the manifest.
+fn ensure_params(plan: ParamsPlan) -> Result<ParamsManifest, OpenError> {
+    let ParamsPlan { dir, have, missing } = plan;
+    let dir = dir.as_path();
     if missing.is_empty() {
         return Ok(have);
     }

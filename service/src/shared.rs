@@ -34,7 +34,7 @@ use probity_ledger::{
 };
 
 use crate::{
-    api::TipReply,
+    api::{KeySetup, TipReply},
     auth::parse_public_key,
     budget::BodyBudget,
     clock::Clock,
@@ -139,6 +139,8 @@ pub(crate) struct Shared {
     pub(crate) schedule: ExpirySchedule,
     pub(crate) tip_key: TipPublicKey,
     pub(crate) manifest: ParamsManifest,
+    /// How the manifest's keys were made: `/v1/info` and every page of the register say it.
+    pub(crate) keys: KeySetup,
     pub(crate) proofs: ProofChecker,
     pub(crate) metrics: Metrics,
     /// The bytes of request bodies held at once, across all requests.
@@ -161,6 +163,7 @@ pub(crate) struct Parts {
     pub(crate) schedule: ExpirySchedule,
     pub(crate) tip_key: TipPublicKey,
     pub(crate) manifest: ParamsManifest,
+    pub(crate) keys: KeySetup,
     pub(crate) proofs: ProofChecker,
     pub(crate) data_dir: PathBuf,
 }
@@ -217,6 +220,7 @@ impl Shared {
             schedule: parts.schedule,
             tip_key: parts.tip_key,
             manifest: parts.manifest,
+            keys: parts.keys,
             proofs: parts.proofs,
             metrics: Metrics::new(),
             body_budget,

@@ -539,6 +539,55 @@ fn without_long_tokens(text: &str) -> String {
     out
 }
 
+/// Whoever made dev keys can forge every proof the register shows as verified: under dev
+/// keys every page says so in the visitor's language, and `/v1/info` names them; on a
+/// ceremony's keys, opened without the dev permission, nothing warns.
+#[test]
+fn dev_keys_are_named_in_the_info_and_on_every_page() {
+    const EN: &str = "Development keys: whoever made them can forge proofs.";
+    const ZH: &str = "开发密钥：密钥生成者可以伪造证明。";
+    let pages = [
+        "/",
+        "/about",
+        "/stats",
+        "/log",
+        "/log/entries",
+        "/officials/GOV-9999",
+    ];
+
+    let server = TestServer::start();
+    let info: api::ServiceInfo = server.client().get("/v1/info").expect("info");
+    assert_eq!(info.keys, api::KeySetup::Dev);
+    for path in pages {
+        let en_page = en(&server, path);
+        assert!(en_page.body.contains(EN), "{path}: {}", en_page.body);
+        let zh_page = get(&server, path, Some("zh-CN"));
+        assert!(zh_page.body.contains(ZH), "{path}: {}", zh_page.body);
+        assert!(!zh_page.body.contains(EN), "{path}");
+    }
+    assert!(en(&server, "/about").body.contains("<code>dev</code>"));
+    drop(server);
+
+    // The same keys, as a ceremony's manifest names them: no warning anywhere.
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_params(dir.path());
+    let manifest = dir.path().join("params").join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let relabelled = text.replace(r#""setup": "dev""#, r#""setup": "ceremony""#);
+    assert_ne!(text, relabelled, "the manifest names its setup");
+    std::fs::write(&manifest, relabelled).expect("write");
+    let registrar = SigningKey::generate(&mut rand::rngs::OsRng);
+    let server = TestServer::start_in_with(dir, registrar, |c| c.allow_dev_keys = false);
+    let info: api::ServiceInfo = server.client().get("/v1/info").expect("info");
+    assert_eq!(info.keys, api::KeySetup::Ceremony);
+    for path in pages {
+        let body = get(&server, path, Some("zh-CN")).body;
+        assert!(!body.contains("dev-keys") && !body.contains(ZH), "{path}");
+        assert!(body.contains("</footer>"), "{path}: a whole page");
+    }
+    assert!(en(&server, "/about").body.contains("<code>ceremony</code>"));
+}
+
 /// Serves the story's register for a person (or a headless browser) to look at:
 /// `cargo test -p probity-service --test register -- --ignored --nocapture serve_the_story`
 /// prints the address, and serves for `PROBITY_SERVE_SECS` seconds (default 600).

@@ -3357,6 +3357,118 @@ async fn the_service_refuses_another_epoch_length_than_its_log_published() {
     );
 }
 
+/// Every file under `dir`, with its bytes.
+fn folder(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Whoever made dev keys can forge proofs: without the dev permission the service opens on
+/// ceremony keys for every capacity only, and otherwise refuses, saying what to do, before
+/// it makes or changes anything in the data folder.
+#[test]
+fn without_the_dev_permission_the_service_refuses_dev_keys_and_changes_nothing() {
+    let registrar = SigningKey::generate(&mut rand::rngs::OsRng);
+    let root = tempfile::tempdir().expect("tempdir");
+    let open = |dir: &std::path::Path, capacities: Vec<usize>| {
+        let config = probity_service::Config {
+            allow_dev_keys: false,
+            capacities,
+            ..config(dir, &registrar)
+        };
+        probity_service::Service::open(config, probity_service::system_clock())
+    };
+
+    // A first start, which would have made dev keys: nothing is made.
+    let fresh = root.path().join("fresh");
+    let error = open(&fresh, vec![16]).expect_err("no keys to run on");
+    assert!(
+        error.to_string().contains("no Groth16 keys")
+            && error.to_string().contains("can forge proofs")
+            && error.to_string().contains("--dev"),
+        "{error}"
+    );
+    assert!(!fresh.exists(), "nothing was made");
+
+    // Dev keys already there: refused, the folder as it was.
+    let dev = root.path().join("dev");
+    copy_params(&dev);
+    let before = folder(&dev);
+    let error = open(&dev, vec![16]).expect_err("dev keys");
+    assert!(
+        error.to_string().contains("are development keys")
+            && error.to_string().contains("ceremony"),
+        "{error}"
+    );
+    assert_eq!(folder(&dev), before, "nothing was made or changed");
+
+    // A ceremony's keys without a configured capacity: refused, no dev key made for it.
+    let manifest = dev.join("params").join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(
+        &manifest,
+        text.replace(r#""setup": "dev""#, r#""setup": "ceremony""#),
+    )
+    .expect("write");
+    let before = folder(&dev);
+    let error = open(&dev, vec![16, 64]).expect_err("no key for 64");
+    assert!(error.to_string().contains("capacity 64"), "{error}");
+    assert_eq!(folder(&dev), before, "nothing was made or changed");
+
+    // An unknown setup is refused, with or without the permission.
+    std::fs::write(
+        &manifest,
+        text.replace(r#""setup": "dev""#, r#""setup": "trusted""#),
+    )
+    .expect("write");
+    let error = open(&dev, vec![16]).expect_err("unknown setup");
+    assert!(error.to_string().contains("`trusted`"), "{error}");
+    let error =
+        probity_service::Service::open(config(&dev, &registrar), probity_service::system_clock())
+            .expect_err("unknown setup, dev allowed");
+    assert!(error.to_string().contains("`trusted`"), "{error}");
+
+    // The ceremony's keys for every capacity: it opens, and says which keys it runs on.
+    std::fs::write(
+        &manifest,
+        text.replace(r#""setup": "dev""#, r#""setup": "ceremony""#),
+    )
+    .expect("write");
+    let service = open(&dev, vec![16]).expect("opens on ceremony keys");
+    assert_eq!(service.keys(), api::KeySetup::Ceremony);
+}
+
+/// `/v1/info` says how the keys were made, and the document says what the words are.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_info_names_the_keys_setup_and_the_document_declares_it() {
+    let app = App::open();
+    let info: Value = app.ok(Call::get("/v1/info")).await;
+    assert_eq!(info["keys"], "dev", "the tests' params are dev keys");
+    let doc = Document::of_service();
+    let info_schema = doc.target("#/components/schemas/ServiceInfo");
+    assert!(info_schema["required"]
+        .as_array()
+        .is_some_and(|r| r.contains(&json!("keys"))));
+    let keys = doc.target(
+        info_schema["properties"]["keys"]["$ref"]
+            .as_str()
+            .expect("a reference to KeySetup"),
+    );
+    assert_eq!(keys["enum"], json!(["dev", "ceremony"]), "{keys}");
+}
+
 /// The `many_reporters` alerts that pooled tips raise are logged after the whole pool, never
 /// beside the tip that crossed the threshold: the log must not show which tips share an
 /// official. Two officials cross the threshold in one pool, among other tips.

@@ -826,6 +826,8 @@ fn start_service(mut out: Out, dir: &Path) -> anyhow::Result<Story> {
             capacities: vec![probity_core::Capacity::C16.slots()],
             registrar_key: Some(hex::encode(registrar.public_key.as_bytes())),
             sweep_interval_secs: 1,
+            // The demo's own keys, made on this machine for it and thrown away with its folder.
+            allow_dev_keys: true,
             ..Config::default()
         },
         start_ms,

@@ -4,12 +4,18 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::Args;
-use probity_service::{AnchorConfig, Config, Service};
+use probity_service::{api::KeySetup, AnchorConfig, Config, Service};
 
 use super::Ctx;
 
 #[derive(Debug, Args)]
 pub(crate) struct Opts {
+    /// Run on development keys, and make them on first start: whoever made them can forge
+    /// proofs, so this is for development and tests only (the service says so at /v1/info and
+    /// on every page). Without it the service refuses dev keys and needs ceremony keys in
+    /// DATA_DIR/params. Deliberately a flag only, with no config or PROBITY_* equivalent.
+    #[arg(long)]
+    dev: bool,
     /// Config file (TOML) [default: DATA_DIR/config.toml if it exists]. PROBITY_* variables
     /// override it.
     #[arg(long, value_name = "FILE")]
@@ -64,6 +70,7 @@ pub(crate) fn config(ctx: &Ctx, opts: &Opts) -> anyhow::Result<Config> {
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     config.data_dir = ctx.data_dir.clone();
+    config.allow_dev_keys = opts.dev;
     config
         .apply_env(|k| std::env::var(k).ok())
         .map_err(anyhow::Error::msg)?;
@@ -104,12 +111,21 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     init_logs();
     let config = config(ctx, &opts)?;
     let listen = config.listen;
-    eoutln!(
-        "Opening {} (first start makes keys and dev params: this takes a while)",
-        ctx.data_dir.display()
-    );
+    if opts.dev {
+        eoutln!(
+            "Opening {} with --dev (a first start makes keys and dev params: this takes a while)",
+            ctx.data_dir.display()
+        );
+    } else {
+        eoutln!("Opening {}", ctx.data_dir.display());
+    }
     let anchor = config.anchor.clone();
     let service = Service::open(config, probity_service::system_clock())?;
+    if service.keys() == KeySetup::Dev {
+        eoutln!(
+            "WARNING: DEVELOPMENT KEYS. Whoever made them can forge proofs that this service accepts; /v1/info and every page of the register say so. For development and tests only."
+        );
+    }
     eoutln!(
         "Log key (publish it where visitors and clients can check it without asking this service): {}",
         service.log_key()

@@ -100,7 +100,8 @@ impl Server {
         }
         cmd.arg("--data-dir")
             .arg(data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            // Tests run on the dev keys made for them.
+            .args(["serve", "--dev", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("PROBITY_CAPACITIES", "16")
             // Tips logged at once, their receipt in the answer, unless a test sets otherwise.

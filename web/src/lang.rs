@@ -136,6 +136,7 @@ macro_rules! strings {
 strings! {
     SiteName => "Probity public register", "Probity 公开登记册";
     SiteTagline => "Asset declarations of public officials, proved in zero knowledge", "公职人员财产申报，零知识证明";
+    DevKeysBanner => "Development keys: whoever made them can forge proofs. These pages are for testing only.", "开发密钥：密钥生成者可以伪造证明。本页面仅供测试使用。";
     NavOfficials => "Officials", "公职人员";
     NavAbout => "About", "关于";
     NavLog => "Log", "日志";

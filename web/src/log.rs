@@ -414,6 +414,7 @@ pub fn consistency(ctx: &Context, cp: &CheckpointView<'_>, view: &ConsistencyVie
 mod tests {
     use super::*;
     use crate::Lang;
+    use probity_api::KeySetup;
 
     fn cp() -> CheckpointView<'static> {
         CheckpointView {
@@ -432,6 +433,7 @@ mod tests {
         let ctx = Context {
             lang: Lang::En,
             chosen: false,
+            keys: KeySetup::Ceremony,
         };
         let html = checkpoint(&ctx, Some(&cp()));
         assert!(html.contains(r#"<script src="/static/verify.js" defer></script>"#));
@@ -442,6 +444,7 @@ mod tests {
             &Context {
                 lang: Lang::ZhCn,
                 chosen: false,
+                keys: KeySetup::Ceremony,
             },
             Some(&cp()),
         );
@@ -455,6 +458,7 @@ mod tests {
         let ctx = Context {
             lang: Lang::En,
             chosen: false,
+            keys: KeySetup::Ceremony,
         };
         let html = consistency(&ctx, &cp(), &ConsistencyView::BadSize("<x>".into()));
         assert!(html

@@ -3,7 +3,7 @@
 //! which holds no text.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use probity_api::FilingInfo;
+use probity_api::{FilingInfo, KeySetup};
 use probity_core::{format_minor_units, Period};
 
 use crate::{
@@ -16,8 +16,9 @@ use crate::{
     STYLESHEET_PATH,
 };
 
-/// What every page needs to know about the request: its language, and whether the visitor
-/// chose it (then the page's links carry the choice).
+/// What every page needs to know: the request's language, and whether the visitor chose it
+/// (then the page's links carry the choice); and how the service's keys were made (under
+/// dev keys every page warns that proofs can be forged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Context {
     /// The language of the page.
@@ -25,16 +26,24 @@ pub struct Context {
     /// Whether the visitor chose it with `?lang=`, rather than their browser's
     /// `Accept-Language`.
     pub chosen: bool,
+    /// How the Groth16 keys the service verifies with were made.
+    pub keys: KeySetup,
 }
 
 impl Context {
-    /// The language of a request: `?lang=` if it names one, else `Accept-Language`.
-    pub fn new(query: &Query, accept_language: Option<&str>) -> Context {
+    /// The context of a request: the language of `?lang=` if it names one, else of
+    /// `Accept-Language`; and the service's `keys`.
+    pub fn new(query: &Query, accept_language: Option<&str>, keys: KeySetup) -> Context {
         match query.lang {
-            Some(lang) => Context { lang, chosen: true },
+            Some(lang) => Context {
+                lang,
+                chosen: true,
+                keys,
+            },
             None => Context {
                 lang: Lang::negotiate(accept_language),
                 chosen: false,
+                keys,
             },
         }
     }
@@ -118,6 +127,9 @@ pub(crate) fn layout_with(
                 @if let Some(script) = script { script src=(script) defer {} }
             }
             body {
+                @if ctx.keys == KeySetup::Dev {
+                    div.dev-keys role="alert" { "⚠ " (ctx.t(Text::DevKeysBanner)) }
+                }
                 header.site {
                     div.brand {
                         a.name href=(ctx.href("/", &[])) { (ctx.t(Text::SiteName)) }
@@ -647,6 +659,7 @@ mod tests {
         Context {
             lang: Lang::En,
             chosen: true,
+            keys: KeySetup::Ceremony,
         }
     }
 
@@ -721,6 +734,7 @@ mod tests {
             &Context {
                 lang: Lang::ZhCn,
                 chosen: false,
+                keys: KeySetup::Ceremony,
             },
             "/officials/GOV-1",
             &[],
@@ -729,11 +743,65 @@ mod tests {
         assert!(!zh.contains("<script"));
     }
 
+    /// Whoever made dev keys can forge every proof a page shows as verified: each page says
+    /// so, in its own language, above everything else.
+    #[test]
+    fn every_page_warns_of_dev_keys_and_none_under_ceremony_keys() {
+        for lang in Lang::ALL {
+            for keys in [KeySetup::Dev, KeySetup::Ceremony] {
+                let ctx = Context {
+                    lang,
+                    chosen: false,
+                    keys,
+                };
+                let about_view = AboutPage {
+                    setup: keys.as_str(),
+                    origin: "example.org/log",
+                    log_key: "example.org/log+01020304+AQ==",
+                    base_url: "https://register.example",
+                };
+                let pages = [
+                    officials(
+                        &ctx,
+                        &Query::parse(None),
+                        &Selection::select([], &Query::parse(None)),
+                        &[],
+                    ),
+                    about(&ctx, &about_view),
+                    official_not_found(&ctx, "GOV-9"),
+                    unavailable(&ctx, "/log", &[]),
+                    crate::log::checkpoint(&ctx, None),
+                ];
+                let banner = format!(
+                    r#"<div class="dev-keys" role="alert">⚠ {}</div>"#,
+                    lang.text(Text::DevKeysBanner)
+                );
+                for html in &pages {
+                    assert_eq!(
+                        html.contains(&banner),
+                        keys == KeySetup::Dev,
+                        "{lang:?} {keys:?}: {html}"
+                    );
+                    assert_eq!(html.contains("dev-keys"), keys == KeySetup::Dev);
+                }
+                // The banner comes first: before the header and the page's own text.
+                if keys == KeySetup::Dev {
+                    let at = |needle: &str| pages[1].find(needle).expect(needle);
+                    assert!(at(&banner) < at("<header"));
+                }
+            }
+        }
+        assert!(Lang::En
+            .text(Text::DevKeysBanner)
+            .contains("whoever made them can forge proofs"));
+    }
+
     fn words(lang: Lang, s: Statement) -> String {
         statement_text(
             &Context {
                 lang,
                 chosen: false,
+                keys: KeySetup::Ceremony,
             },
             &s,
         )
@@ -797,6 +865,7 @@ mod tests {
         let chosen = Context {
             lang: Lang::En,
             chosen: true,
+            keys: KeySetup::Ceremony,
         };
         assert_eq!(
             chosen.href("/", &[("q", "张 三"), ("page", "")]),
@@ -805,6 +874,7 @@ mod tests {
         let negotiated = Context {
             lang: Lang::En,
             chosen: false,
+            keys: KeySetup::Ceremony,
         };
         assert_eq!(negotiated.href("/about", &[]), "/about");
         assert_eq!(official_path("GOV-0001"), "/officials/GOV-0001");

@@ -507,11 +507,13 @@ pub fn stats(ctx: &Context, page: &StatsPage) -> String {
 mod tests {
     use super::*;
     use crate::Lang;
+    use probity_api::KeySetup;
 
     fn ctx(lang: Lang) -> Context {
         Context {
             lang,
             chosen: false,
+            keys: KeySetup::Ceremony,
         }
     }
 

@@ -53,6 +53,8 @@ fn start(
         capacities: vec![usize::from(CAPACITY)],
         registrar_key: Some(hex::encode(registrar.as_bytes())),
         tip_batch_secs: 0,
+        // Tests run on dev keys made for them.
+        allow_dev_keys: true,
         ..Config::default()
     };
     tweak(&mut config);

@@ -71,6 +71,7 @@ pub(super) async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
             wealth_growth_tolerance: s.config.wealth_growth_tolerance,
             capacities: s.config.capacities.clone(),
         },
+        keys: s.keys,
     }))
 }
 

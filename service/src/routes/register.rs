@@ -63,7 +63,7 @@ pub(super) async fn officials_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (query, ctx) = visit(&uri, &headers);
+    let (query, ctx) = visit(&s, &uri, &headers);
     let directory = s.directory();
     let selection = Selection::select(directory.officials.values(), &query);
     let now = s.now().as_millis();
@@ -107,7 +107,7 @@ pub(super) async fn official_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (_, ctx) = visit(&uri, &headers);
+    let (_, ctx) = visit(&s, &uri, &headers);
     let raw = id.map(|Path(id)| id).unwrap_or_default();
     let found = OfficialId::new(&raw)
         .ok()
@@ -190,7 +190,7 @@ pub(super) async fn about_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (_, ctx) = visit(&uri, &headers);
+    let (_, ctx) = visit(&s, &uri, &headers);
     let log_key = s.log.verifier().ed25519_vkey();
     let base_url = base_url(&s, &headers);
     let html = pages::about(
@@ -327,7 +327,7 @@ fn row(index: u64, bytes: &[u8]) -> Option<EntryRow> {
 
 /// `/log`.
 pub(super) async fn log_page(State(s): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let (_, ctx) = visit(&uri, &headers);
+    let (_, ctx) = visit(&s, &uri, &headers);
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
         Err(Unavailable) => return unavailable(&ctx, "/log"),
@@ -343,7 +343,7 @@ pub(super) async fn entries_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (query, ctx) = visit(&uri, &headers);
+    let (query, ctx) = visit(&s, &uri, &headers);
     let latest = match Latest::read_nonempty(&s) {
         Ok(latest) => latest,
         Err(none) => return none.respond(&ctx, "/log/entries"),
@@ -386,7 +386,7 @@ pub(super) async fn entry_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (_, ctx) = visit(&uri, &headers);
+    let (_, ctx) = visit(&s, &uri, &headers);
     let raw = index.map(|Path(index)| index).unwrap_or_default();
     let latest = match Latest::read(&s) {
         Ok(latest) => latest,
@@ -431,7 +431,7 @@ pub(super) async fn consistency_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (query, ctx) = visit(&uri, &headers);
+    let (query, ctx) = visit(&s, &uri, &headers);
     let latest = match Latest::read_nonempty(&s) {
         Ok(latest) => latest,
         Err(none) => return none.respond(&ctx, "/log/consistency"),
@@ -487,11 +487,12 @@ fn page(status: StatusCode, html: String) -> Response {
     response
 }
 
-/// A visit's query string, read leniently, and the page's language from it or from the
-/// `Accept-Language` header.
-fn visit(uri: &Uri, headers: &HeaderMap) -> (Query, Context) {
+/// A visit's query string, read leniently, and the page's context: the language, from the
+/// query or the `Accept-Language` header, and the keys the service runs on (dev keys put a
+/// warning on every page).
+fn visit(s: &Shared, uri: &Uri, headers: &HeaderMap) -> (Query, Context) {
     let query = Query::parse(uri.query());
-    let ctx = Context::new(&query, accept_language(headers));
+    let ctx = Context::new(&query, accept_language(headers), s.keys);
     (query, ctx)
 }
 

@@ -83,6 +83,8 @@ pub fn config(dir: &Path, registrar: &SigningKey) -> Config {
         registrar_key: Some(hex::encode(registrar.verifying_key().as_bytes())),
         // Most tests want a tip's receipt in its answer; the pool has tests of its own.
         tip_batch_secs: 0,
+        // Tests run on dev keys made for them.
+        allow_dev_keys: true,
         ..Config::default()
     }
 }
@@ -266,6 +268,15 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_params(dir.path());
         let registrar = SigningKey::generate(&mut rand::rngs::OsRng);
+        Self::launch(dir, registrar, START_MS, tweak)
+    }
+
+    /// [`Self::start_in`], with the config adjusted by `tweak`.
+    pub fn start_in_with(
+        dir: tempfile::TempDir,
+        registrar: SigningKey,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         Self::launch(dir, registrar, START_MS, tweak)
     }
 

@@ -29,7 +29,7 @@ pub(in crate::routes) async fn stats_page(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (_, ctx) = visit(&uri, &headers);
+    let (_, ctx) = visit(&s, &uri, &headers);
     // The counts under the state's lock, the log's entries after it is released.
     let mut view = {
         let state = s.state();
