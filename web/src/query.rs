@@ -163,7 +163,7 @@ impl<'a> Selection<'a> {
         }
         let total = matched.len();
         let pages = total.div_ceil(PAGE_SIZE).max(1);
-        let page = query.page.min(pages);
+        let page = query.page.clamp(1, pages);
         let start = (page - 1) * PAGE_SIZE;
         let officials = matched.into_iter().skip(start).take(PAGE_SIZE).collect();
         Selection {
@@ -230,6 +230,11 @@ mod tests {
         assert_eq!(s.officials[0].official.as_str(), "GOV-0100");
         let s = Selection::select(&all, &Query::parse(Some("page=99")));
         assert_eq!(s.page, 3, "a page past the end shows the last");
+        let s = Selection::select(&all, &Query::default());
+        assert_eq!(
+            s.page, 1,
+            "a page of 0 (a query built by hand) shows the first"
+        );
         assert_eq!(s.jurisdictions, ["CN-ZJ-HZ", "CN-ZJ-NB"]);
         assert_eq!(s.positions, ["Head", "Mayor"]);
         let s = Selection::select(
