@@ -3,7 +3,8 @@
 //! initial `.zkey` byte for byte what `snarkjs groth16 setup` makes from the same files, and
 //! accepted by `snarkjs zkey verify`. A ceremony whose contributions alternate between
 //! `probity ceremony contribute` and `snarkjs zkey contribute`, finished with a beacon, is
-//! accepted by both verifiers, and a tampered one is refused by both. A `.ptau` file with a
+//! accepted by both verifiers, and a tampered one is refused by both; imported as params, its
+//! key proves, and the proof verifies in Probity and in snarkjs. A `.ptau` file with a
 //! changed point, or too small for the circuit, is refused and nothing is written.
 //!
 //! `tests/fixtures/ceremony/pot12.ptau` is a powers of tau of power 12 made by snarkjs
@@ -336,6 +337,131 @@ fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in
             "snarkjs lists contribution {i}'s hash"
         );
     }
+
+    // Imported as params: the manifest says "ceremony" and lists each contribution; a proof
+    // made with the key verifies in Probity and in snarkjs.
+    let home = d.join("home");
+    let imported = ok_json(ceremony(
+        d,
+        &[
+            "import",
+            "--ptau",
+            POT12,
+            "--statement",
+            "asset_included",
+            "--capacity",
+            "16",
+            "final.zkey",
+            "--out",
+            "home/params",
+        ],
+    ));
+    assert_eq!(
+        imported["imported"][0]["contributions"],
+        ours["keys"][0]["contributions"]
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.join("params/manifest.json")).expect("a manifest"),
+    )
+    .expect("JSON");
+    assert_eq!(manifest["setup"], "ceremony");
+    let transcript = &manifest["keys"][0]["ceremony"];
+    assert_eq!(transcript["circuit_hash"], ours["keys"][0]["circuit_hash"]);
+    assert_eq!(transcript["contributions"][1]["name"], "Body Two");
+    assert_eq!(
+        transcript["contributions"][1]["hash"],
+        listed[1]["contribution_hash"]
+    );
+    let official = |args: &[&str]| {
+        probity()
+            .args(args)
+            .env("PROBITY_HOME", &home)
+            .env("PROBITY_PASSPHRASE", "correct horse battery staple")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("probity runs")
+    };
+    let proof = d.join("asset.json");
+    ok(official(&[
+        "official",
+        "commit",
+        "examples/gov-0001-2026.toml",
+    ]));
+    ok(official(&[
+        "official",
+        "prove",
+        "asset-included",
+        "examples/gov-0001-2026.toml",
+        "--asset-id",
+        "浙(2018)杭州市不动产权第0123456号",
+        "--min-value",
+        "300000000",
+        "--out",
+        proof.to_str().expect("UTF-8"),
+    ]));
+    assert!(ok(official(&[
+        "supervisor",
+        "verify",
+        proof.to_str().expect("UTF-8")
+    ]))
+    .starts_with("VALID"));
+    let exported = d.join("exported");
+    ok(official(&[
+        "export",
+        "snarkjs",
+        proof.to_str().expect("UTF-8"),
+        exported.to_str().expect("UTF-8"),
+    ]));
+    let checked = snarkjs(
+        &exported,
+        &[
+            "groth16",
+            "verify",
+            "verification_key.json",
+            "public.json",
+            "proof.json",
+        ],
+    );
+    assert!(checked.contains("OK!"), "{checked}");
+    // Ceremony keys never go where dev keys are.
+    ok(probity()
+        .args([
+            "setup",
+            "--dev",
+            "--capacity",
+            "16",
+            "--statement",
+            "asset-included",
+            "--out",
+            "devparams",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("probity runs"));
+    let dev_manifest = std::fs::read(d.join("devparams/manifest.json")).expect("dev manifest");
+    fails(
+        ceremony(
+            d,
+            &[
+                "import",
+                "--ptau",
+                POT12,
+                "--statement",
+                "asset_included",
+                "--capacity",
+                "16",
+                "final.zkey",
+                "--out",
+                "devparams",
+            ],
+        ),
+        2,
+        "holds development keys",
+    );
+    assert_eq!(
+        std::fs::read(d.join("devparams/manifest.json")).expect("kept"),
+        dev_manifest
+    );
 
     // Tampered: the second key's L section put back undivided (its points stay valid), and
     // the third contribution's proof of knowledge pointing at another point.

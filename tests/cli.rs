@@ -478,6 +478,7 @@ fn fixture_params(env: &Env) -> (PathBuf, PathBuf) {
                 .to_owned(),
             proving_key_file: probity_params::proving_key_file(kind, Capacity::C16),
             proving_key_sha256: "00".repeat(32),
+            ceremony: None,
         }],
     };
     let params = env.path("fixture-params");

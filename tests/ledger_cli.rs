@@ -86,6 +86,7 @@ fn material() -> &'static Material {
             verifying_key,
             proving_key_file: probity_params::proving_key_file(statement, Capacity::C16),
             proving_key_sha256: "00".repeat(32),
+            ceremony: None,
         };
         // OFFICIAL: a seeded asset_included setup (1,419 constraints) and a proof that the
         // flat is declared at 3,000,000.00 or more.

@@ -54,6 +54,6 @@ pub use types::{
     Commitment, IdHash, OfficialId, OfficialTag, Period, SignedAmount,
 };
 pub use wire::{
-    EnvelopeError, ManifestEntry, ParamsManifest, ProofEnvelope, PARAMS_MANIFEST_VERSION,
-    PROOF_ENVELOPE_VERSION, PROOF_LEN,
+    EnvelopeError, KeyCeremony, KeyContribution, ManifestEntry, ParamsManifest, ProofEnvelope,
+    PARAMS_MANIFEST_VERSION, PROOF_ENVELOPE_VERSION, PROOF_LEN,
 };

@@ -221,6 +221,31 @@ pub struct ManifestEntry {
     pub proving_key_file: String,
     /// SHA-256 of the proving-key file, hex.
     pub proving_key_sha256: String,
+    /// For a key from a ceremony (`setup = "ceremony"`): its transcript, so that each
+    /// contributor can find theirs in the key in use. Absent for dev keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<KeyCeremony>,
+}
+
+/// A ceremony key's transcript, as `probity ceremony verify` checked it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyCeremony {
+    /// The circuit hash (BLAKE2b-512, hex) every contribution's transcript starts from.
+    pub circuit_hash: String,
+    /// The contributions, first to last: the contributor's name (empty if none) and the
+    /// contribution hash (BLAKE2b-512, hex), as snarkjs prints them.
+    pub contributions: Vec<KeyContribution>,
+}
+
+/// One contribution of a ceremony key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyContribution {
+    /// The name the contributor gave.
+    pub name: String,
+    /// The contribution hash, hex.
+    pub hash: String,
 }
 
 impl ParamsManifest {

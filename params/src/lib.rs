@@ -57,6 +57,9 @@ pub enum ParamsError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Ceremony keys cannot go where dev keys are.
+    #[error("{0} holds development keys: import the ceremony's keys into an empty folder")]
+    DevKeysThere(PathBuf),
     /// The folder has no manifest.
     #[error("no params in {0}: run `probity setup --dev` to make development keys there, or pass --params DIR")]
     NoManifest(PathBuf),
@@ -211,30 +214,84 @@ pub fn setup_dev<R: RngCore + CryptoRng>(
             total: pairs.len(),
         });
         let keys = generate_keys(kind, capacity, rng)?;
-        let mut pk_bytes = Vec::new();
-        keys.proving_key
-            .serialize_uncompressed(&mut pk_bytes)
-            .expect("serializing into a Vec cannot fail");
-        let mut vk_bytes = Vec::new();
-        keys.verifying_key
-            .serialize_compressed(&mut vk_bytes)
-            .expect("serializing into a Vec cannot fail");
-        let file = proving_key_file(kind, capacity);
-        write_atomic(&dir.join(&file), &pk_bytes)?;
-        manifest
-            .keys
-            .retain(|e| !(e.statement == kind && e.capacity == capacity));
-        manifest.keys.push(ManifestEntry {
-            statement: kind,
-            capacity,
-            num_constraints: keys.num_constraints,
-            verifying_key: hex::encode(vk_bytes),
-            proving_key_file: file,
-            proving_key_sha256: hex::encode(Sha256::digest(&pk_bytes)),
-        });
-        manifest.keys.sort_by_key(|e| (e.capacity, e.statement));
         // The manifest is rewritten after each pair, so an interrupted setup keeps what it made.
-        write_atomic(&dir.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+        add_key(dir, &mut manifest, kind, capacity, &keys.proving_key, None)?;
+    }
+    Ok(manifest)
+}
+
+/// Writes `proving_key`'s file into `dir` and its entry into `manifest` (replacing one for the
+/// same pair), then the manifest, atomically.
+fn add_key(
+    dir: &Path,
+    manifest: &mut ParamsManifest,
+    kind: StatementKind,
+    capacity: Capacity,
+    proving_key: &ProvingKey<Bn254>,
+    ceremony: Option<probity_core::KeyCeremony>,
+) -> Result<(), ParamsError> {
+    let mut pk_bytes = Vec::new();
+    proving_key
+        .serialize_uncompressed(&mut pk_bytes)
+        .expect("serializing into a Vec cannot fail");
+    let mut vk_bytes = Vec::new();
+    proving_key
+        .vk
+        .serialize_compressed(&mut vk_bytes)
+        .expect("serializing into a Vec cannot fail");
+    let file = proving_key_file(kind, capacity);
+    write_atomic(&dir.join(&file), &pk_bytes)?;
+    manifest
+        .keys
+        .retain(|e| !(e.statement == kind && e.capacity == capacity));
+    manifest.keys.push(ManifestEntry {
+        statement: kind,
+        capacity,
+        num_constraints: num_constraints(kind, capacity),
+        verifying_key: hex::encode(vk_bytes),
+        proving_key_file: file,
+        proving_key_sha256: hex::encode(Sha256::digest(&pk_bytes)),
+        ceremony,
+    });
+    manifest.keys.sort_by_key(|e| (e.capacity, e.statement));
+    write_atomic(&dir.join(MANIFEST_FILE), manifest.to_json().as_bytes())
+}
+
+/// A key from the ceremony, checked, to import.
+pub struct CeremonyKey {
+    /// Its statement.
+    pub statement: StatementKind,
+    /// Its capacity.
+    pub capacity: Capacity,
+    /// The proving key read from the final `.zkey`.
+    pub proving_key: ProvingKey<Bn254>,
+    /// Its transcript, for the manifest.
+    pub transcript: probity_core::KeyCeremony,
+}
+
+/// Writes ceremony keys and their manifest (`setup = "ceremony"`) into `dir`. A folder
+/// holding dev keys is refused: its keys would be marked as the ceremony's.
+pub fn import_ceremony(dir: &Path, keys: &[CeremonyKey]) -> Result<ParamsManifest, ParamsError> {
+    fs::create_dir_all(dir).map_err(io("cannot create", dir))?;
+    let mut manifest = match Params::open(dir) {
+        Ok(p) if p.manifest.setup == "ceremony" => p.manifest,
+        Ok(_) => return Err(ParamsError::DevKeysThere(dir.to_owned())),
+        Err(ParamsError::NoManifest(_)) => ParamsManifest {
+            version: PARAMS_MANIFEST_VERSION,
+            setup: "ceremony".into(),
+            keys: Vec::new(),
+        },
+        Err(e) => return Err(e),
+    };
+    for key in keys {
+        add_key(
+            dir,
+            &mut manifest,
+            key.statement,
+            key.capacity,
+            &key.proving_key,
+            Some(key.transcript.clone()),
+        )?;
     }
     Ok(manifest)
 }

@@ -142,13 +142,18 @@ impl Prover {
         })
     }
 
-    /// Loads the key for `kind` at `capacity` from a params folder (hash-checked).
+    /// Loads the key for `kind` at `capacity` from a params folder (hash-checked), with the
+    /// reduction its manifest's `setup` says its keys assume.
     pub fn from_params(
         params: &Params,
         kind: StatementKind,
         capacity: Capacity,
     ) -> Result<Self, ProveError> {
-        Self::new(kind, capacity, params.proving_key(kind, capacity)?)
+        let keys = match params.manifest().setup.as_str() {
+            "ceremony" => KeySource::Ceremony,
+            _ => KeySource::Dev,
+        };
+        Self::with_keys(kind, capacity, params.proving_key(kind, capacity)?, keys)
     }
 
     /// The statement.

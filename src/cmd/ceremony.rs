@@ -37,6 +37,18 @@ pub(crate) enum Command {
     /// Check .zkey files: every contribution's proof of knowledge and the chain back to the
     /// powers-of-tau file; lists the contributors with their hashes.
     Verify(VerifyOpts),
+    /// Check final .zkey files as `verify` does, then write them as a params folder
+    /// (proving keys and a manifest with `setup = "ceremony"` and each key's transcript).
+    Import(ImportOpts),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportOpts {
+    #[command(flatten)]
+    keys: VerifyOpts,
+    /// The params folder to write (new, or holding ceremony keys already).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +135,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Contribute(opts) => contribute(ctx, opts),
         Command::Beacon(opts) => beacon(ctx, opts),
         Command::Verify(opts) => verify(ctx, opts),
+        Command::Import(opts) => import(ctx, opts),
     }
 }
 
@@ -219,11 +232,31 @@ fn circuit_of(path: &Path) -> Option<(StatementKind, Capacity)> {
     Some((statement, capacity))
 }
 
+/// Each key checked: its circuit, its bytes, and what the check found.
+type Checked = Vec<(StatementKind, Capacity, Vec<u8>, ceremony::Verified)>;
+
+/// What a check printed: the lines, and the keys as JSON.
+struct Report {
+    lines: Vec<String>,
+    keys: Vec<serde_json::Value>,
+}
+
 fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
+    let ptau = opts.ptau.clone();
+    let (_, report) = check(ctx, opts)?;
+    ctx.emit(
+        &report.lines.join("\n"),
+        serde_json::json!({ "ptau": ptau, "keys": report.keys }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks every key of `opts`; an error names the first that does not check.
+fn check(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<(Checked, Report)> {
     let ptau = ceremony::Ptau::open(&opts.ptau)?;
     let mut initial: std::collections::BTreeMap<(StatementKind, Capacity), Vec<u8>> =
         Default::default();
-    let (mut lines, mut keys) = (Vec::new(), Vec::new());
+    let (mut lines, mut keys, mut checked) = (Vec::new(), Vec::new(), Vec::new());
     for path in &opts.zkeys {
         let (statement, capacity) = match (opts.statement, opts.capacity) {
             (Some(s), Some(c)) => (s, c),
@@ -247,6 +280,7 @@ fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
             ceremony::verify(&zkey, init)
         })
         .with_context(|| format!("{}", path.display()))?;
+        checked.push((statement, capacity, zkey.clone(), verified.clone()));
         lines.push(format!(
             "{}: {statement} at capacity {capacity}, OK\n  circuit hash {}",
             path.display(),
@@ -285,9 +319,41 @@ fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
             "contributions": contributions,
         }));
     }
+    Ok((checked, Report { lines, keys }))
+}
+
+fn import(ctx: &Ctx, opts: ImportOpts) -> anyhow::Result<ExitCode> {
+    let (checked, mut report) = check(ctx, opts.keys)?;
+    let mut keys = Vec::new();
+    for (statement, capacity, zkey, verified) in checked {
+        keys.push(probity_params::CeremonyKey {
+            statement,
+            capacity,
+            proving_key: ceremony::proving_key(&zkey)?,
+            transcript: probity_core::KeyCeremony {
+                circuit_hash: hex::encode(verified.circuit_hash),
+                contributions: verified
+                    .contributions
+                    .iter()
+                    .map(|c| probity_core::KeyContribution {
+                        name: c.name.clone().unwrap_or_default(),
+                        hash: hex::encode(c.hash()),
+                    })
+                    .collect(),
+            },
+        });
+    }
+    let manifest = probity_params::import_ceremony(&opts.out, &keys)
+        .with_context(|| format!("cannot import into {}", opts.out.display()))?;
+    report.lines.push(format!(
+        "Imported {} ceremony keys into {} (its manifest now lists {}).",
+        keys.len(),
+        opts.out.display(),
+        manifest.keys.len()
+    ));
     ctx.emit(
-        &lines.join("\n"),
-        serde_json::json!({ "ptau": opts.ptau, "keys": keys }),
+        &report.lines.join("\n"),
+        serde_json::json!({ "dir": opts.out, "imported": report.keys, "manifest_keys": manifest.keys.len() }),
     );
     Ok(ExitCode::SUCCESS)
 }

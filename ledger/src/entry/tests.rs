@@ -70,6 +70,7 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
             verifying_key: "00ff".into(),
             proving_key_file: "net_worth_range_64.pk".into(),
             proving_key_sha256: "ab".repeat(32),
+            ceremony: None,
         }],
     };
     let bodies: Vec<EntryBody> = vec![
@@ -665,6 +666,7 @@ fn the_params_manifest_on_the_ledger_is_ledger_text() {
             verifying_key: "00ff".into(),
             proving_key_file: "net_worth_range_64.pk".into(),
             proving_key_sha256: "ab".repeat(32),
+            ceremony: None,
         }],
     };
     let entry = |setup: &str| {

@@ -535,6 +535,7 @@ pub fn proving_key(zkey: &[u8]) -> Result<ark_groth16::ProvingKey<Bn254>, Ceremo
 }
 
 /// What a check of a key found: the circuit, and each contribution, in order.
+#[derive(Clone, Debug)]
 pub struct Verified {
     /// The circuit hash.
     pub circuit_hash: CircuitHash,

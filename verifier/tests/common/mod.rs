@@ -74,6 +74,7 @@ pub fn keys(statement: StatementKind, seed: u64) -> Keys {
         verifying_key: hex::encode(&bytes),
         proving_key_file: "toy.pk".into(),
         proving_key_sha256: "00".repeat(32),
+        ceremony: None,
     };
     let vk = StatementVerifyingKey::from_manifest_entry(&entry).expect("toy key loads");
     Keys { pk, vk, entry }
