@@ -45,6 +45,22 @@ fn ceremony(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("probity runs")
 }
 
+/// asset_included at capacity 16, as `ai.r1cs` in `d`: the circuit the fixture's power fits.
+fn export_asset_included(d: &Path) {
+    ok(ceremony(
+        d,
+        &[
+            "r1cs",
+            "--statement",
+            "asset_included",
+            "--capacity",
+            "16",
+            "--out",
+            "ai.r1cs",
+        ],
+    ));
+}
+
 #[test]
 fn each_circuit_is_an_r1cs_file_snarkjs_reads_with_the_pinned_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -86,18 +102,7 @@ fn each_circuit_is_an_r1cs_file_snarkjs_reads_with_the_pinned_counts() {
 fn the_initial_zkey_is_what_snarkjs_makes_byte_for_byte_and_snarkjs_verifies_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    ok(ceremony(
-        d,
-        &[
-            "r1cs",
-            "--statement",
-            "asset_included",
-            "--capacity",
-            "16",
-            "--out",
-            "ai.r1cs",
-        ],
-    ));
+    export_asset_included(d);
     let made = ok_json(ceremony(
         d,
         &[
@@ -206,18 +211,7 @@ fn a_changed_or_too_small_ptau_is_refused_and_nothing_is_written() {
 fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in_both() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    ok(ceremony(
-        d,
-        &[
-            "r1cs",
-            "--statement",
-            "asset_included",
-            "--capacity",
-            "16",
-            "--out",
-            "ai.r1cs",
-        ],
-    ));
+    export_asset_included(d);
     ok(ceremony(
         d,
         &[

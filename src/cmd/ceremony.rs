@@ -390,16 +390,7 @@ fn zkey_name(statement: StatementKind, capacity: Capacity) -> String {
 
 fn init(ctx: &Ctx, opts: InitOpts) -> anyhow::Result<ExitCode> {
     let ptau = ceremony::Ptau::open(&opts.ptau)?;
-    let capacities = if opts.capacities.is_empty() {
-        vec![Capacity::C16, Capacity::C64]
-    } else {
-        opts.capacities
-    };
-    let statements = if opts.statements.is_empty() {
-        StatementKind::ALL.to_vec()
-    } else {
-        opts.statements
-    };
+    let (capacities, statements) = super::key_pairs(opts.capacities, opts.statements);
     std::fs::create_dir_all(&opts.out)
         .with_context(|| format!("cannot create {}", opts.out.display()))?;
     let mut lines = Vec::new();

@@ -196,6 +196,25 @@ pub(crate) fn parse_capacity(s: &str) -> Result<Capacity, String> {
         .and_then(Capacity::new)
 }
 
+/// The key pairs a command makes: the capacities and statements asked for, or 16 and 64 and
+/// all four statements.
+pub(crate) fn key_pairs(
+    capacities: Vec<Capacity>,
+    statements: Vec<StatementKind>,
+) -> (Vec<Capacity>, Vec<StatementKind>) {
+    let capacities = if capacities.is_empty() {
+        vec![Capacity::C16, Capacity::C64]
+    } else {
+        capacities
+    };
+    let statements = if statements.is_empty() {
+        StatementKind::ALL.to_vec()
+    } else {
+        statements
+    };
+    (capacities, statements)
+}
+
 /// Parses a statement name (`net-worth-range` or `net_worth_range`).
 pub(crate) fn parse_statement(s: &str) -> Result<StatementKind, String> {
     StatementKind::parse(s)

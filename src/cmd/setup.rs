@@ -35,16 +35,7 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
         bail!("only development keys can be made here: pass --dev (production keys come from a multi-party ceremony)");
     }
     let dir = ctx.params_dir(opts.out.as_deref());
-    let capacities = if opts.capacities.is_empty() {
-        vec![Capacity::C16, Capacity::C64]
-    } else {
-        opts.capacities
-    };
-    let statements = if opts.statements.is_empty() {
-        StatementKind::ALL.to_vec()
-    } else {
-        opts.statements
-    };
+    let (capacities, statements) = super::key_pairs(opts.capacities, opts.statements);
     eoutln!("{DEV_WARNING}\n");
     let bar = ProgressBar::new((capacities.len() * statements.len()) as u64);
     bar.set_style(
