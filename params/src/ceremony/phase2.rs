@@ -384,11 +384,24 @@ impl Zkey {
             g1_sx,
             g2_spx,
             transcript,
-            name: name.map(|n| n.chars().take(64).collect()),
+            name: name.map(|n| short_name(&n)),
             beacon,
         });
         self.contributions.last().expect("just pushed")
     }
+}
+
+/// A contributor's name as the key records it: at most 64 characters (snarkjs's limit) and
+/// 255 bytes (its length is one byte), cut at a character boundary.
+fn short_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().take(64) {
+        if out.len() + c.len_utf8() > 255 {
+            break;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The contribution just made, and the key with it.
@@ -622,4 +635,21 @@ pub fn verify(zkey: &[u8], initial: &[u8]) -> Result<Verified, CeremonyError> {
         circuit_hash: key.circuit_hash,
         contributions: key.contributions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_cut_to_64_characters_and_255_bytes() {
+        assert_eq!(short_name("Body One"), "Body One");
+        assert_eq!(short_name(&"a".repeat(100)).len(), 64);
+        let wide = short_name(&"😀".repeat(64));
+        assert!(
+            wide.len() <= 255 && wide.chars().count() == 63,
+            "{}",
+            wide.len()
+        );
+    }
 }
