@@ -51,7 +51,8 @@ pub(crate) struct ImportOpts {
     out: PathBuf,
 }
 
-#[derive(Debug, Args)]
+/// No derived `Debug`: `entropy` is part of a contributor's secret.
+#[derive(Args)]
 pub(crate) struct ContributeOpts {
     /// The key to contribute to.
     input: PathBuf,
@@ -64,6 +65,17 @@ pub(crate) struct ContributeOpts {
     /// terminal, you are asked for some, not echoed).
     #[arg(long, value_name = "TEXT")]
     entropy: Option<String>,
+}
+
+impl std::fmt::Debug for ContributeOpts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContributeOpts")
+            .field("input", &self.input)
+            .field("output", &self.output)
+            .field("name", &self.name)
+            .field("entropy", &self.entropy.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -430,4 +442,24 @@ fn init(ctx: &Ctx, opts: InitOpts) -> anyhow::Result<ExitCode> {
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     probity_core::durable::write_atomic(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_entropy_stays_out_of_debug() {
+        let opts = ContributeOpts {
+            input: "in.zkey".into(),
+            output: "out.zkey".into(),
+            name: Some("Body One".into()),
+            entropy: Some("my secret words".into()),
+        };
+        let shown = format!("{opts:?}");
+        assert!(
+            shown.contains("Body One") && !shown.contains("secret words"),
+            "{shown}"
+        );
+    }
 }

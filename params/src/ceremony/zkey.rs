@@ -28,17 +28,13 @@ pub type CircuitHash = [u8; 64];
 /// Of a wire: (the index of the Lagrange point, its coefficient), for each term.
 type Terms = Vec<Vec<(usize, Fr)>>;
 
-/// Which points each wire's A, B, IC and C points sum.
+/// Each wire's terms in A, B and C. A's terms over τ make its A point; B's over τ in G1 and
+/// G2 its B points; and A's over β·τ, B's over α·τ and C's over τ, summed, its IC point (a
+/// public wire) or C point (any other).
 struct WireTerms {
-    /// A: Σ coefficient · τ-Lagrange point of its constraint.
     a: Terms,
-    /// B, in G1 and in G2 (the same terms over different bases).
     b: Terms,
-    /// IC (public wires) and C (the others): from A over β·τ, from B over α·τ, from C
-    /// over τ.
-    ic_c_from_a: Terms,
-    ic_c_from_b: Terms,
-    ic_c_from_c: Terms,
+    c: Terms,
 }
 
 impl WireTerms {
@@ -48,26 +44,13 @@ impl WireTerms {
         let mut t = WireTerms {
             a: empty(),
             b: empty(),
-            ic_c_from_a: empty(),
-            ic_c_from_b: empty(),
-            ic_c_from_c: empty(),
+            c: empty(),
         };
-        let [a, b, c] = &shape.matrices;
-        for (row, terms) in a.iter().enumerate() {
-            for (coefficient, wire) in terms {
-                t.a[*wire].push((row, *coefficient));
-                t.ic_c_from_a[*wire].push((row, *coefficient));
-            }
-        }
-        for (row, terms) in b.iter().enumerate() {
-            for (coefficient, wire) in terms {
-                t.b[*wire].push((row, *coefficient));
-                t.ic_c_from_b[*wire].push((row, *coefficient));
-            }
-        }
-        for (row, terms) in c.iter().enumerate() {
-            for (coefficient, wire) in terms {
-                t.ic_c_from_c[*wire].push((row, *coefficient));
+        for (matrix, terms_of) in shape.matrices.iter().zip([&mut t.a, &mut t.b, &mut t.c]) {
+            for (row, terms) in matrix.iter().enumerate() {
+                for (coefficient, wire) in terms {
+                    terms_of[*wire].push((row, *coefficient));
+                }
             }
         }
         // Past the last constraint, one more row per public wire s (the constant one
@@ -76,7 +59,6 @@ impl WireTerms {
         let n = shape.num_constraints();
         for s in 0..shape.num_instance {
             t.a[s].push((n + s, Fr::from(1u64)));
-            t.ic_c_from_a[s].push((n + s, Fr::from(1u64)));
         }
         t
     }
@@ -170,9 +152,9 @@ pub(crate) fn initial(
     let b1 = combine::<G1Projective>(&terms.b, &tau_g1);
     let b2 = combine::<G2Projective>(&terms.b, &tau_g2);
     let ic_c = add_g1(
-        &combine::<G1Projective>(&terms.ic_c_from_a, &beta_tau),
-        &combine::<G1Projective>(&terms.ic_c_from_b, &alpha_tau),
-        &combine::<G1Projective>(&terms.ic_c_from_c, &tau_g1),
+        &combine::<G1Projective>(&terms.a, &beta_tau),
+        &combine::<G1Projective>(&terms.b, &alpha_tau),
+        &combine::<G1Projective>(&terms.c, &tau_g1),
     );
     let (ic, c) = ic_c.split_at(public + 1);
 
