@@ -26,6 +26,8 @@ use probity_core::{Capacity, StatementKind};
 pub use phase2::{
     beacon, contribute, proving_key, verify, Beacon, Contributed, Contribution, Verified,
 };
+#[cfg(feature = "test-dependencies")]
+pub use ptau::insecure_ptau_for_tests;
 pub use ptau::Ptau;
 pub use zkey::{CircuitHash, InitialZkey};
 

@@ -10,9 +10,14 @@
 //! In the initial key γ = δ = 1, so IC and C are not yet divided by them; each contribution
 //! multiplies δ by its secret and divides C and H by it.
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::{
+    short_weierstrass::{Affine, Projective, SWCurveConfig},
+    AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM,
+};
+use ark_ff::{BigInteger, PrimeField};
 use blake2::{Blake2b512, Digest};
+use rayon::prelude::*;
 
 use super::{
     binfile::Writer,
@@ -65,19 +70,76 @@ impl WireTerms {
 }
 
 /// Σ coefficient · bases[index] for each wire, in affine form.
-fn combine<G>(terms: &Terms, bases: &[G::Affine]) -> Vec<G::Affine>
-where
-    G: CurveGroup + VariableBaseMSM<ScalarField = Fr>,
-{
-    let sums: Vec<G> = terms
-        .iter()
-        .map(|wire| {
-            let points: Vec<G::Affine> = wire.iter().map(|(i, _)| bases[*i]).collect();
-            let scalars: Vec<Fr> = wire.iter().map(|(_, c)| *c).collect();
-            G::msm_unchecked(&points, &scalars)
+///
+/// Most wires have a few terms, each wire's sum is [`interleaved`] and the wires are spread
+/// over the cores. A wire with many terms (the constant one's, say) is an MSM, itself on every
+/// core, after the others: an MSM inside the parallel loop would nest rayon's joins without
+/// bound.
+fn combine<P: SWCurveConfig<ScalarField = Fr>>(
+    terms: &Terms,
+    bases: &[Affine<P>],
+) -> Vec<Affine<P>> {
+    const FEW_TERMS: usize = 512;
+    let mut sums: Vec<Projective<P>> = terms
+        .par_iter()
+        .map(|wire| match wire.len() {
+            0..=FEW_TERMS => interleaved(wire.iter().map(|(i, c)| (&bases[*i], c))),
+            _ => Projective::<P>::default(),
         })
         .collect();
-    G::normalize_batch(&sums)
+    for (sum, wire) in sums.iter_mut().zip(terms) {
+        if wire.len() > FEW_TERMS {
+            let points: Vec<Affine<P>> = wire.iter().map(|(i, _)| bases[*i]).collect();
+            let scalars: Vec<Fr> = wire.iter().map(|(_, c)| *c).collect();
+            *sum = Projective::<P>::msm_unchecked(&points, &scalars);
+        }
+    }
+    Projective::<P>::normalize_batch(&sums)
+}
+
+/// Σ c·P over a few terms, by Straus's interleaving: one chain of doublings shared by every
+/// term, each adding an odd multiple of its point (1, 3, 5 or 7 times, made once) at the
+/// non-zero digits of its coefficient's width-4 NAF. A coefficient is written by the shorter
+/// of `c` and `−c`, the sign kept with the digits: the constraints' coefficients are mostly
+/// small numbers or their negatives (1, −1, powers of two), and a sum of such terms needs only
+/// as many doublings as its longest coefficient has bits.
+fn interleaved<'a, P: SWCurveConfig<ScalarField = Fr>>(
+    terms: impl Iterator<Item = (&'a Affine<P>, &'a Fr)>,
+) -> Projective<P> {
+    const WINDOW: usize = 4;
+    let terms: Vec<(Vec<i64>, [Projective<P>; 4])> = terms
+        .map(|(point, c)| {
+            let (plus, minus) = (c.into_bigint(), (-*c).into_bigint());
+            let (digits, sign) = if minus.num_bits() < plus.num_bits() {
+                (minus.find_wnaf(WINDOW), -1)
+            } else {
+                (plus.find_wnaf(WINDOW), 1)
+            };
+            let digits = digits
+                .expect("a window of 4 is in find_wnaf's range")
+                .into_iter()
+                .map(|d| d * sign)
+                .collect();
+            let one = point.into_group();
+            let two = one.double();
+            let three = one + two;
+            let five = three + two;
+            (digits, [one, three, five, five + two])
+        })
+        .collect();
+    let longest = terms.iter().map(|(d, _)| d.len()).max().unwrap_or(0);
+    let mut sum = Projective::<P>::default();
+    for bit in (0..longest).rev() {
+        sum.double_in_place();
+        for (digits, odd_multiples) in &terms {
+            match digits.get(bit).copied().unwrap_or(0) {
+                0 => {}
+                d if d > 0 => sum += odd_multiples[(d / 2) as usize],
+                d => sum -= odd_multiples[(-d / 2) as usize],
+            }
+        }
+    }
+    sum
 }
 
 /// The sum of two sets of per-wire points.
@@ -148,13 +210,13 @@ pub(crate) fn initial(
         .collect();
 
     let terms = WireTerms::of(shape);
-    let a = combine::<G1Projective>(&terms.a, &tau_g1);
-    let b1 = combine::<G1Projective>(&terms.b, &tau_g1);
-    let b2 = combine::<G2Projective>(&terms.b, &tau_g2);
+    let a = combine(&terms.a, &tau_g1);
+    let b1 = combine(&terms.b, &tau_g1);
+    let b2 = combine(&terms.b, &tau_g2);
     let ic_c = add_g1(
-        &combine::<G1Projective>(&terms.a, &beta_tau),
-        &combine::<G1Projective>(&terms.b, &alpha_tau),
-        &combine::<G1Projective>(&terms.c, &tau_g1),
+        &combine(&terms.a, &beta_tau),
+        &combine(&terms.b, &alpha_tau),
+        &combine(&terms.c, &tau_g1),
     );
     let (ic, c) = ic_c.split_at(public + 1);
 
@@ -306,5 +368,39 @@ mod tests {
         assert_eq!(hashed_h_points(1 << 14), (1 << 14) - 1);
         assert_eq!(hashed_h_points(1 << 15), 1 << 15);
         assert_eq!(hashed_h_points(1 << 16), 1 << 16);
+    }
+
+    /// The interleaved sums are the plain ones, for coefficients small, large, negative, zero,
+    /// and points at infinity, in both groups.
+    #[test]
+    fn interleaved_sums_are_plain_sums() {
+        use ark_bn254::{G2Affine, G2Projective};
+        use ark_ff::UniformRand;
+        let mut rng = rand::thread_rng();
+        let coefficients = |rng: &mut rand::rngs::ThreadRng| {
+            vec![
+                Fr::from(0u64),
+                Fr::from(1u64),
+                -Fr::from(1u64),
+                Fr::from(1u64 << 40),
+                -Fr::from(7u64),
+                Fr::rand(rng),
+                Fr::rand(rng),
+            ]
+        };
+        for _ in 0..4 {
+            let c = coefficients(&mut rng);
+            let mut g1: Vec<G1Affine> = (0..c.len()).map(|_| G1Affine::rand(&mut rng)).collect();
+            g1[3] = G1Affine::zero();
+            let plain: G1Projective = g1.iter().zip(&c).map(|(p, c)| *p * c).sum();
+            assert_eq!(interleaved(g1.iter().zip(&c)), plain);
+            let g2: Vec<G2Affine> = (0..c.len()).map(|_| G2Affine::rand(&mut rng)).collect();
+            let plain: G2Projective = g2.iter().zip(&c).map(|(p, c)| *p * c).sum();
+            assert_eq!(interleaved(g2.iter().zip(&c)), plain);
+        }
+        assert_eq!(
+            interleaved::<ark_bn254::g1::Config>(std::iter::empty()),
+            G1Projective::default()
+        );
     }
 }
