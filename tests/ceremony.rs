@@ -366,15 +366,7 @@ fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in
         transcript["contributions"][1]["hash"],
         listed[1]["contribution_hash"]
     );
-    let official = |args: &[&str]| {
-        probity()
-            .args(args)
-            .env("PROBITY_HOME", &home)
-            .env("PROBITY_PASSPHRASE", "correct horse battery staple")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("probity runs")
-    };
+    let official = |args: &[&str]| as_official(&home, args);
     let proof = d.join("asset.json");
     ok(official(&[
         "official",
@@ -574,15 +566,7 @@ fn ceremony_keys_prove_all_four_statements_in_probity_snarkjs_and_on_a_chain() {
     assert_eq!(imported["imported"].as_array().map(Vec::len), Some(4));
 
     let home = d.join("home");
-    let official = |args: &[&str]| {
-        probity()
-            .args(args)
-            .env("PROBITY_HOME", &home)
-            .env("PROBITY_PASSPHRASE", "correct horse battery staple")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("probity runs")
-    };
+    let official = |args: &[&str]| as_official(&home, args);
     let (d2025, d2026) = ("examples/gov-0001-2025.toml", "examples/gov-0001-2026.toml");
     ok(official(&["official", "commit", d2025]));
     ok(official(&["official", "commit", d2026]));
@@ -657,6 +641,18 @@ fn ceremony_keys_prove_all_four_statements_in_probity_snarkjs_and_on_a_chain() {
     on_a_chain(&home.join("params"), &proofs);
     #[cfg(not(feature = "evm"))]
     let _ = proofs;
+}
+
+/// `probity ARGS` run by an official whose data folder is `home`, from the repository's root
+/// (where `examples/` is).
+fn as_official(home: &Path, args: &[&str]) -> std::process::Output {
+    probity()
+        .args(args)
+        .env("PROBITY_HOME", home)
+        .env("PROBITY_PASSPHRASE", "correct horse battery staple")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("probity runs")
 }
 
 /// The statements, as file names write them.
