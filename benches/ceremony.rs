@@ -3,8 +3,8 @@
 //! - `contribute`: one contribution (`probity_params::ceremony::contribute`) to the key of
 //!   each statement at capacity 64, from the file's bytes to the new file's bytes;
 //! - `verify`: a key with five contributions (four and a beacon) checked as
-//!   `probity ceremony verify` checks it: the initial key remade from the circuit and the
-//!   `.ptau` file, then every contribution and section;
+//!   `probity ceremony verify` checks it: what the circuit's keys must hold made from the
+//!   circuit and the `.ptau` file, then every contribution and section;
 //! - `proving`: `net_worth_range` at capacity 64 proved with development keys and with keys
 //!   from the ceremony, the same circuit and opening: the ceremony's keys take snarkjs's QAP
 //!   reduction, which evaluates on a coset.
@@ -99,8 +99,8 @@ fn verify(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(60));
     group.bench_function(format!("{kind}/64/5-contributions"), |b| {
         b.iter(|| {
-            let remade = ceremony::init(kind, Capacity::C64, &ptau().1).expect("init");
-            let verified = ceremony::verify(black_box(&key), &remade.bytes).expect("it verifies");
+            let circuit = ceremony::reference(kind, Capacity::C64, &ptau().1).expect("circuit");
+            let verified = ceremony::verify(black_box(&key), &circuit).expect("it verifies");
             assert_eq!(verified.contributions.len(), 5);
         })
     });

@@ -266,8 +266,10 @@ fn verify(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<ExitCode> {
 /// Checks every key of `opts`; an error names the first that does not check.
 fn check(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<(Checked, Report)> {
     let ptau = ceremony::Ptau::open(&opts.ptau)?;
-    let mut initial: std::collections::BTreeMap<(StatementKind, Capacity), Vec<u8>> =
-        Default::default();
+    let mut circuits: std::collections::BTreeMap<
+        (StatementKind, Capacity),
+        ceremony::CircuitReference,
+    > = Default::default();
     let (mut lines, mut keys, mut checked) = (Vec::new(), Vec::new(), Vec::new());
     for path in &opts.zkeys {
         let (statement, capacity) = match (opts.statement, opts.capacity) {
@@ -279,17 +281,16 @@ fn check(ctx: &Ctx, opts: VerifyOpts) -> anyhow::Result<(Checked, Report)> {
                 )
             })?,
         };
-        let init = match initial.entry((statement, capacity)) {
+        let circuit = match circuits.entry((statement, capacity)) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => e.insert(
-                ceremony::init(statement, capacity, &ptau)
-                    .with_context(|| format!("the {statement} circuit at capacity {capacity}"))?
-                    .bytes,
+                ceremony::reference(statement, capacity, &ptau)
+                    .with_context(|| format!("the {statement} circuit at capacity {capacity}"))?,
             ),
         };
         let zkey = read(path)?;
         let verified = working(ctx, &format!("Checking {}", path.display()), || {
-            ceremony::verify(&zkey, init)
+            ceremony::verify(&zkey, circuit)
         })
         .with_context(|| format!("{}", path.display()))?;
         checked.push((statement, capacity, zkey.clone(), verified.clone()));

@@ -29,7 +29,7 @@ pub use phase2::{
 #[cfg(feature = "test-dependencies")]
 pub use ptau::insecure_ptau_for_tests;
 pub use ptau::Ptau;
-pub use zkey::{CircuitHash, InitialZkey};
+pub use zkey::{CircuitHash, CircuitReference, InitialZkey};
 
 /// Errors of the ceremony's files.
 #[derive(Debug, thiserror::Error)]
@@ -100,4 +100,15 @@ pub fn init(
 ) -> Result<InitialZkey, CeremonyError> {
     let shape = r1cs::ConstraintSystemShape::of(kind, capacity)?;
     zkey::initial(&shape, ptau)
+}
+
+/// What every key of the circuit of `kind` at `capacity` over `ptau` must hold, to [`verify`]
+/// keys against: cheaper than [`init`], since the check does not remake A and B.
+pub fn reference(
+    kind: StatementKind,
+    capacity: Capacity,
+    ptau: &Ptau,
+) -> Result<CircuitReference, CeremonyError> {
+    let shape = r1cs::ConstraintSystemShape::of(kind, capacity)?;
+    CircuitReference::of(&shape, ptau)
 }

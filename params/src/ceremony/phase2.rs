@@ -7,8 +7,10 @@
 //! `g1_s`, and `g2_spx = x·g2_sp` where `g2_sp` hashes the transcript (the circuit hash, every
 //! earlier contribution, and `g1_s`, `g1_sx`). Checking a key is checking every proof of
 //! knowledge, that each `δ` follows from the one before, and that every section is the
-//! initial key's (or, for L and H, the initial key's divided by δ). One honest contributor,
-//! whose x nobody learns, makes the key sound.
+//! initial key's (or, for L and H, the initial key's divided by δ), without remaking the
+//! initial key's A and B: those are tested against the circuit by a random combination
+//! ([`CircuitReference`]). One honest contributor, whose x nobody learns, makes the key
+//! sound.
 
 use std::io::Cursor;
 
@@ -26,7 +28,7 @@ use super::{
         g1_from_lem, g1_lem, g1_uncompressed, g2_from_lem, g2_lem, g2_uncompressed, G1_BYTES,
         G2_BYTES,
     },
-    zkey::CircuitHash,
+    zkey::{g1_section, CircuitHash, CircuitReference},
     CeremonyError,
 };
 
@@ -166,6 +168,34 @@ impl Zkey {
             circuit_hash,
             contributions,
         })
+    }
+
+    /// The bytes of fixed section `kind` (3 to 7).
+    fn fixed_section(&self, kind: u32) -> &[u8] {
+        self.fixed
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[], |(_, bytes)| bytes.as_slice())
+    }
+
+    /// The A points and the B points in G1 and G2, one of each per wire, checked.
+    #[allow(clippy::type_complexity)]
+    fn a_and_b(&self) -> Result<(Vec<G1Affine>, Vec<G1Affine>, Vec<G2Affine>), CeremonyError> {
+        let a = g1_list(self.fixed_section(5), "A section")?;
+        let b1 = g1_list(self.fixed_section(6), "B section")?;
+        let b2_bytes = self.fixed_section(7);
+        if !b2_bytes.len().is_multiple_of(G2_BYTES) {
+            return Err(format("B section in G2"));
+        }
+        let b2: Vec<G2Affine> = b2_bytes
+            .chunks_exact(G2_BYTES)
+            .map(g2_from_lem)
+            .collect::<Result<_, _>>()?;
+        let wires = self.header.wires as usize;
+        if a.len() != wires || b1.len() != wires || b2.len() != wires {
+            return Err(format("point sections' sizes"));
+        }
+        Ok((a, b1, b2))
     }
 
     fn header(bytes: &[u8]) -> Result<Header, CeremonyError> {
@@ -503,31 +533,11 @@ fn divided_by_delta(then: &[G1Affine], now: &[G1Affine], delta: &G2Affine) -> bo
 /// [`verify`] it first.
 pub fn proving_key(zkey: &[u8]) -> Result<ark_groth16::ProvingKey<Bn254>, CeremonyError> {
     let key = Zkey::parse(zkey)?;
-    let fixed = |kind: u32| -> &[u8] {
-        key.fixed
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(&[], |(_, bytes)| bytes.as_slice())
-    };
-    let ic = g1_list(fixed(3), "IC section")?;
-    let a = g1_list(fixed(5), "A section")?;
-    let b1 = g1_list(fixed(6), "B section")?;
-    let b2_bytes = fixed(7);
-    if !b2_bytes.len().is_multiple_of(G2_BYTES) {
-        return Err(format("B section in G2"));
-    }
-    let b2: Vec<G2Affine> = b2_bytes
-        .chunks_exact(G2_BYTES)
-        .map(g2_from_lem)
-        .collect::<Result<_, _>>()?;
+    let ic = g1_list(key.fixed_section(3), "IC section")?;
+    let (a, b1, b2) = key.a_and_b()?;
     let h = &key.header;
-    let wires = h.wires as usize;
-    if ic.len() != h.public as usize + 1
-        || a.len() != wires
-        || b1.len() != wires
-        || b2.len() != wires
-    {
-        return Err(format("point sections' sizes"));
+    if ic.len() != h.public as usize + 1 {
+        return Err(format("IC section's size"));
     }
     Ok(ark_groth16::ProvingKey {
         vk: ark_groth16::VerifyingKey {
@@ -556,12 +566,13 @@ pub struct Verified {
     pub contributions: Vec<Contribution>,
 }
 
-/// Checks `zkey` against the initial key of its circuit (`initial`, made from the circuit and
-/// the phase-1 file): every contribution's proof of knowledge, the chain of δ, the beacon's
-/// derivation, and every section.
-pub fn verify(zkey: &[u8], initial: &[u8]) -> Result<Verified, CeremonyError> {
+/// Checks `zkey` against its circuit (`circuit`, made from the circuit and the phase-1 file):
+/// every contribution's proof of knowledge, the chain of δ, the beacon's derivation, the
+/// circuit hash, and every section: IC and the coefficients as the initial key has them, A
+/// and B the circuit's (by [`CircuitReference`]'s random combination), L and H the initial
+/// key's divided by δ.
+pub fn verify(zkey: &[u8], circuit: &CircuitReference) -> Result<Verified, CeremonyError> {
     let key = Zkey::parse(zkey)?;
-    let init = Zkey::parse(initial)?;
     let invalid = |why: String| Err(CeremonyError::Invalid(why));
     let mut so_far = Blake2b512::new();
     so_far.update(key.circuit_hash);
@@ -602,14 +613,22 @@ pub fn verify(zkey: &[u8], initial: &[u8]) -> Result<Verified, CeremonyError> {
         c.hash_into(&mut so_far);
         delta = c.delta_after;
     }
-    let (h, i) = (&key.header, &init.header);
-    if h.sizes != i.sizes {
+    let h = &key.header;
+    if h.sizes != circuit.sizes {
         return invalid("the key is for another circuit (its sizes differ)".into());
     }
-    if key.circuit_hash != init.circuit_hash {
+    let (a, b1, b2) = key.a_and_b()?;
+    if key.circuit_hash != circuit.circuit_hash(&a, &b1, &b2) {
         return invalid("the key is for another circuit (its circuit hash differs)".into());
     }
-    if (h.alpha1, h.beta1, h.beta2, h.gamma2) != (i.alpha1, i.beta1, i.beta2, i.gamma2) {
+    if (h.alpha1, h.beta1, h.beta2, h.gamma2)
+        != (
+            circuit.alpha,
+            circuit.beta1,
+            circuit.beta2,
+            G2Affine::generator(),
+        )
+    {
         return invalid("α, β or γ differs from the initial key's".into());
     }
     if h.delta1 != delta
@@ -622,13 +641,18 @@ pub fn verify(zkey: &[u8], initial: &[u8]) -> Result<Verified, CeremonyError> {
     {
         return invalid("δ is not the last contribution's".into());
     }
-    if key.fixed != init.fixed {
-        return invalid("IC, A, B or the coefficients differ from the initial key's".into());
+    if key.fixed_section(3) != g1_section(&circuit.ic)
+        || key.fixed_section(4) != circuit.coefficients
+    {
+        return invalid("IC or the coefficients differ from the initial key's".into());
     }
-    if !divided_by_delta(&init.l, &key.l, &h.delta2) {
+    if !circuit.holds_a_and_b(&a, &b1, &b2) {
+        return invalid("the A or B section is not the circuit's".into());
+    }
+    if !divided_by_delta(&circuit.c, &key.l, &h.delta2) {
         return invalid("the L section is not the initial key's divided by δ".into());
     }
-    if !divided_by_delta(&init.h, &key.h, &h.delta2) {
+    if !divided_by_delta(&circuit.h, &key.h, &h.delta2) {
         return invalid("the H section is not the initial key's divided by δ".into());
     }
     Ok(Verified {

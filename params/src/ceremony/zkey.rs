@@ -176,52 +176,82 @@ pub struct InitialZkey {
     pub circuit_hash: CircuitHash,
 }
 
-/// The initial zkey of `shape` over the phase-1 points of `ptau`.
-pub(crate) fn initial(
-    shape: &ConstraintSystemShape,
-    ptau: &Ptau,
-) -> Result<InitialZkey, CeremonyError> {
-    let power = domain_power(shape);
-    // H needs the Lagrange points of the domain twice the size.
-    if power + 1 > ptau.power() {
-        return Err(CeremonyError::PtauTooSmall {
-            needed: power + 1,
-            power: ptau.power(),
-        });
+/// What every key of a circuit must hold, made from the circuit and the phase-1 file: each
+/// section of its initial key but A and B, and the circuit hash over all of them but A and B.
+///
+/// A and B are most of an initial key's cost (a product per term of the circuit, in G1 and
+/// G2), so a check of a key does not remake them: it tests the key's own A and B against the
+/// circuit's terms by a random linear combination ([`CircuitReference::holds_a_and_b`]), and
+/// hashes them as found. IC, C and H are made as the initial key makes them: the circuit
+/// hash covers C, which no later key holds undivided.
+pub struct CircuitReference {
+    /// The header's sizes: field sizes and moduli, wires, public inputs, domain size.
+    pub(crate) sizes: Vec<u8>,
+    pub(crate) alpha: G1Affine,
+    pub(crate) beta1: G1Affine,
+    pub(crate) beta2: G2Affine,
+    /// Section 4, as written.
+    pub(crate) coefficients: Vec<u8>,
+    pub(crate) ic: Vec<G1Affine>,
+    /// C (snarkjs's L) before any contribution.
+    pub(crate) c: Vec<G1Affine>,
+    /// H before any contribution.
+    pub(crate) h: Vec<G1Affine>,
+    /// The Lagrange points τ·G1 of the domain.
+    tau_g1: Vec<G1Affine>,
+    terms: WireTerms,
+    /// The circuit hash over everything before A: the header's points, IC, H and C.
+    hashed_before_a: Blake2b512,
+}
+
+impl std::fmt::Debug for CircuitReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CircuitReference")
+            .field("wires", &self.terms.a.len())
+            .field("domain", &self.tau_g1.len())
+            .finish_non_exhaustive()
     }
-    let size = 1usize << power;
-    let (wires, public) = (shape.num_wires(), shape.num_public());
+}
 
-    let alpha = ptau.g1(PtauSection::AlphaTauG1, 0..1)?[0];
-    let beta1 = ptau.g1(PtauSection::BetaTauG1, 0..1)?[0];
-    let beta2 = ptau.g2(PtauSection::BetaG2, 0..1)?[0];
-    let (g1, g2) = (G1Affine::generator(), G2Affine::generator());
+impl CircuitReference {
+    /// The reference of `shape` over the phase-1 points of `ptau`.
+    pub(crate) fn of(shape: &ConstraintSystemShape, ptau: &Ptau) -> Result<Self, CeremonyError> {
+        let power = domain_power(shape);
+        // H needs the Lagrange points of the domain twice the size.
+        if power + 1 > ptau.power() {
+            return Err(CeremonyError::PtauTooSmall {
+                needed: power + 1,
+                power: ptau.power(),
+            });
+        }
+        let size = 1usize << power;
+        let (wires, public) = (shape.num_wires(), shape.num_public());
 
-    let lagrange = ptau.lagrange(size);
-    let tau_g1 = ptau.g1(PtauSection::LagrangeTauG1, lagrange.clone())?;
-    let tau_g2 = ptau.g2(PtauSection::LagrangeTauG2, lagrange.clone())?;
-    let alpha_tau = ptau.g1(PtauSection::LagrangeAlphaTauG1, lagrange.clone())?;
-    let beta_tau = ptau.g1(PtauSection::LagrangeBetaTauG1, lagrange)?;
-    let h: Vec<G1Affine> = ptau
-        .g1(PtauSection::LagrangeTauG1, ptau.lagrange(2 * size))?
-        .into_iter()
-        .skip(1)
-        .step_by(2)
-        .collect();
+        let alpha = ptau.g1(PtauSection::AlphaTauG1, 0..1)?[0];
+        let beta1 = ptau.g1(PtauSection::BetaTauG1, 0..1)?[0];
+        let beta2 = ptau.g2(PtauSection::BetaG2, 0..1)?[0];
+        let (g1, g2) = (G1Affine::generator(), G2Affine::generator());
 
-    let terms = WireTerms::of(shape);
-    let a = combine(&terms.a, &tau_g1);
-    let b1 = combine(&terms.b, &tau_g1);
-    let b2 = combine(&terms.b, &tau_g2);
-    let ic_c = add_g1(
-        &combine(&terms.a, &beta_tau),
-        &combine(&terms.b, &alpha_tau),
-        &combine(&terms.c, &tau_g1),
-    );
-    let (ic, c) = ic_c.split_at(public + 1);
+        let lagrange = ptau.lagrange(size);
+        let tau_g1 = ptau.g1(PtauSection::LagrangeTauG1, lagrange.clone())?;
+        let alpha_tau = ptau.g1(PtauSection::LagrangeAlphaTauG1, lagrange.clone())?;
+        let beta_tau = ptau.g1(PtauSection::LagrangeBetaTauG1, lagrange)?;
+        let h: Vec<G1Affine> = ptau
+            .g1(PtauSection::LagrangeTauG1, ptau.lagrange(2 * size))?
+            .into_iter()
+            .skip(1)
+            .step_by(2)
+            .collect();
 
-    let circuit_hash = {
-        let mut hasher = Blake2b512::new();
+        let terms = WireTerms::of(shape);
+        let mut c = add_g1(
+            &combine(&terms.a, &beta_tau),
+            &combine(&terms.b, &alpha_tau),
+            &combine(&terms.c, &tau_g1),
+        );
+        let ic: Vec<G1Affine> = c.drain(..public + 1).collect();
+
+        let mut hashed_before_a = Blake2b512::new();
         let mut u = Vec::new();
         for p in [alpha, beta1] {
             g1_uncompressed(&p, &mut u);
@@ -230,45 +260,126 @@ pub(crate) fn initial(
         g2_uncompressed(&g2, &mut u);
         g1_uncompressed(&g1, &mut u);
         g2_uncompressed(&g2, &mut u);
-        hasher.update(&u);
-        hash_g1_list(&mut hasher, ic);
-        hash_h(&mut hasher, ptau, size)?;
-        hash_g1_list(&mut hasher, c);
-        hash_g1_list(&mut hasher, &a);
-        hash_g1_list(&mut hasher, &b1);
-        hasher.update((b2.len() as u32).to_be_bytes());
-        for p in &b2 {
-            let mut u = Vec::new();
-            g2_uncompressed(p, &mut u);
-            hasher.update(&u);
-        }
-        let mut out = [0; 64];
-        out.copy_from_slice(&hasher.finalize());
-        out
-    };
+        hashed_before_a.update(&u);
+        hash_g1_list(&mut hashed_before_a, &ic);
+        hash_h(&mut hashed_before_a, ptau, size)?;
+        hash_g1_list(&mut hashed_before_a, &c);
 
-    let mut header = Vec::new();
-    header.extend_from_slice(&32u32.to_le_bytes());
-    modulus_le::<Fq>(&mut header);
-    header.extend_from_slice(&32u32.to_le_bytes());
-    modulus_le::<Fr>(&mut header);
-    for n in [wires, public, size] {
-        header.extend_from_slice(&(n as u32).to_le_bytes());
+        let mut sizes = Vec::new();
+        sizes.extend_from_slice(&32u32.to_le_bytes());
+        modulus_le::<Fq>(&mut sizes);
+        sizes.extend_from_slice(&32u32.to_le_bytes());
+        modulus_le::<Fr>(&mut sizes);
+        for n in [wires, public, size] {
+            sizes.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        Ok(CircuitReference {
+            sizes,
+            alpha,
+            beta1,
+            beta2,
+            coefficients: coefficients(shape),
+            ic,
+            c,
+            h,
+            tau_g1,
+            terms,
+            hashed_before_a,
+        })
     }
-    g1_lem(&alpha, &mut header);
-    g1_lem(&beta1, &mut header);
-    g2_lem(&beta2, &mut header);
+
+    /// The circuit hash of a key of this circuit whose A and B points are these.
+    pub(crate) fn circuit_hash(
+        &self,
+        a: &[G1Affine],
+        b1: &[G1Affine],
+        b2: &[G2Affine],
+    ) -> CircuitHash {
+        let mut hasher = self.hashed_before_a.clone();
+        hash_g1_list(&mut hasher, a);
+        hash_g1_list(&mut hasher, b1);
+        hasher.update((b2.len() as u32).to_be_bytes());
+        let mut u = Vec::with_capacity(b2.len() * 128);
+        for p in b2 {
+            g2_uncompressed(p, &mut u);
+        }
+        hasher.update(&u);
+        hasher.finalize().into()
+    }
+
+    /// Whether `a`, `b1` and `b2` are this circuit's A and B points (each wire's terms over
+    /// the Lagrange points τ·G1, and B's over τ·G2), tested on a random combination of the
+    /// wires with weights ρ only this check knows:
+    /// - `Σ ρ_w·A_w = Σ_r s_r·L_r(τ)·G1` with `s_r = Σ_w ρ_w·a_{r,w}`, and the same for B in G1;
+    /// - `e(Σ ρ_w·B1_w, G2) = e(G1, Σ ρ_w·B2_w)`: B in G2 has B in G1's exponents.
+    ///
+    /// A key that differs anywhere passes with probability at most 2^-64 per equation (the
+    /// weights are 64-bit), the groups being of prime order and every point checked to be in
+    /// them when read.
+    pub(crate) fn holds_a_and_b(&self, a: &[G1Affine], b1: &[G1Affine], b2: &[G2Affine]) -> bool {
+        let wires = self.terms.a.len();
+        if a.len() != wires || b1.len() != wires || b2.len() != wires {
+            return false;
+        }
+        use ark_ec::pairing::Pairing;
+        use ark_ff::Zero;
+        use rand::RngCore;
+        let mut rng = rand::rngs::OsRng;
+        let rho: Vec<Fr> = (0..wires).map(|_| Fr::from(rng.next_u64())).collect();
+        let along_rows = |terms: &Terms| {
+            let mut s = vec![Fr::from(0u64); self.tau_g1.len()];
+            for (weight, wire) in rho.iter().zip(terms) {
+                for (row, coefficient) in wire {
+                    s[*row] += *weight * coefficient;
+                }
+            }
+            G1Projective::msm_unchecked(&self.tau_g1, &s)
+        };
+        let b1_sum = G1Projective::msm_unchecked(b1, &rho);
+        G1Projective::msm_unchecked(a, &rho) == along_rows(&self.terms.a)
+            && b1_sum == along_rows(&self.terms.b)
+            && ark_bn254::Bn254::multi_pairing(
+                [b1_sum.into_affine(), -G1Affine::generator()],
+                [
+                    G2Affine::generator(),
+                    ark_bn254::G2Projective::msm_unchecked(b2, &rho).into_affine(),
+                ],
+            )
+            .is_zero()
+    }
+}
+
+/// The initial zkey of `shape` over the phase-1 points of `ptau`.
+pub(crate) fn initial(
+    shape: &ConstraintSystemShape,
+    ptau: &Ptau,
+) -> Result<InitialZkey, CeremonyError> {
+    let reference = CircuitReference::of(shape, ptau)?;
+    let tau_g2 = ptau.g2(
+        PtauSection::LagrangeTauG2,
+        ptau.lagrange(reference.tau_g1.len()),
+    )?;
+    let a = combine(&reference.terms.a, &reference.tau_g1);
+    let b1 = combine(&reference.terms.b, &reference.tau_g1);
+    let b2 = combine(&reference.terms.b, &tau_g2);
+    let circuit_hash = reference.circuit_hash(&a, &b1, &b2);
+
+    let g2 = G2Affine::generator();
+    let mut header = reference.sizes.clone();
+    g1_lem(&reference.alpha, &mut header);
+    g1_lem(&reference.beta1, &mut header);
+    g2_lem(&reference.beta2, &mut header);
     g2_lem(&g2, &mut header); // γ
-    g1_lem(&g1, &mut header); // δ in G1
+    g1_lem(&G1Affine::generator(), &mut header); // δ in G1
     g2_lem(&g2, &mut header); // δ in G2
 
     let mut file = Writer::new(b"zkey", 1);
     file.section(1, &1u32.to_le_bytes());
     file.section(2, &header);
-    file.section(4, &coefficients(shape));
-    file.section(3, &g1_section(ic));
-    file.section(9, &g1_section(&h));
-    file.section(8, &g1_section(c));
+    file.section(4, &reference.coefficients);
+    file.section(3, &g1_section(&reference.ic));
+    file.section(9, &g1_section(&reference.h));
+    file.section(8, &g1_section(&reference.c));
     file.section(5, &g1_section(&a));
     file.section(6, &g1_section(&b1));
     let mut b2_bytes = Vec::with_capacity(b2.len() * 128);
@@ -285,7 +396,7 @@ pub(crate) fn initial(
     })
 }
 
-fn g1_section(points: &[G1Affine]) -> Vec<u8> {
+pub(crate) fn g1_section(points: &[G1Affine]) -> Vec<u8> {
     let mut out = Vec::with_capacity(points.len() * 64);
     for p in points {
         g1_lem(p, &mut out);
@@ -402,5 +513,51 @@ mod tests {
             interleaved::<ark_bn254::g1::Config>(std::iter::empty()),
             G1Projective::default()
         );
+    }
+
+    /// The random-combination check of A and B accepts the circuit's own points and refuses
+    /// any change: a point moved, two wires' points swapped, B in G2 out of step with B in G1.
+    #[test]
+    fn a_and_b_are_checked_against_the_circuit() {
+        use probity_core::{Capacity, StatementKind};
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/ceremony/pot12.ptau");
+        let ptau = Ptau::open(&fixture).expect("the fixture");
+        let shape = ConstraintSystemShape::of(StatementKind::AssetIncluded, Capacity::C16)
+            .expect("the circuit");
+        let reference = CircuitReference::of(&shape, &ptau).expect("its reference");
+        let tau_g2 = ptau
+            .g2(
+                PtauSection::LagrangeTauG2,
+                ptau.lagrange(reference.tau_g1.len()),
+            )
+            .expect("τ·G2");
+        let a = combine(&reference.terms.a, &reference.tau_g1);
+        let b1 = combine(&reference.terms.b, &reference.tau_g1);
+        let b2 = combine(&reference.terms.b, &tau_g2);
+        assert!(reference.holds_a_and_b(&a, &b1, &b2));
+
+        let mut moved = a.clone();
+        moved[7] = (moved[7] + G1Affine::generator()).into_affine();
+        assert!(
+            !reference.holds_a_and_b(&moved, &b1, &b2),
+            "an A point moved"
+        );
+        let mut swapped = b1.clone();
+        let (i, j) = (1..swapped.len())
+            .find_map(|i| (swapped[i] != swapped[0]).then_some((0, i)))
+            .expect("two different B points");
+        swapped.swap(i, j);
+        assert!(
+            !reference.holds_a_and_b(&a, &swapped, &b2),
+            "B points swapped"
+        );
+        let mut off_step = b2.clone();
+        off_step[j] = (off_step[j] + G2Affine::generator()).into_affine();
+        assert!(
+            !reference.holds_a_and_b(&a, &b1, &off_step),
+            "B in G2 alone changed"
+        );
+        assert!(!reference.holds_a_and_b(&a[1..], &b1, &b2), "a wire short");
     }
 }
