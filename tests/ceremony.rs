@@ -4,8 +4,10 @@
 //! accepted by `snarkjs zkey verify`. A ceremony whose contributions alternate between
 //! `probity ceremony contribute` and `snarkjs zkey contribute`, finished with a beacon, is
 //! accepted by both verifiers, and a tampered one is refused by both; imported as params, its
-//! key proves, and the proof verifies in Probity and in snarkjs. A `.ptau` file with a
-//! changed point, or too small for the circuit, is refused and nothing is written.
+//! manifest lists every contribution. Keys from a ceremony for all four statements prove each
+//! statement, and each proof verifies in Probity, in snarkjs and in the Solidity verifier on
+//! anvil. A `.ptau` file with a changed point, or too small for the circuit, is refused and
+//! nothing is written.
 //!
 //! `tests/fixtures/ceremony/pot12.ptau` is a powers of tau of power 12 made by snarkjs
 //! (`make-pot12.sh` beside it), prepared for phase 2: enough for asset_included at capacity 16.
@@ -332,8 +334,8 @@ fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in
         );
     }
 
-    // Imported as params: the manifest says "ceremony" and lists each contribution; a proof
-    // made with the key verifies in Probity and in snarkjs.
+    // Imported as params: the manifest says "ceremony" and lists each contribution (proofs
+    // made with imported keys: the next test).
     let home = d.join("home");
     let imported = ok_json(ceremony(
         d,
@@ -366,49 +368,6 @@ fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in
         transcript["contributions"][1]["hash"],
         listed[1]["contribution_hash"]
     );
-    let official = |args: &[&str]| as_official(&home, args);
-    let proof = d.join("asset.json");
-    ok(official(&[
-        "official",
-        "commit",
-        "examples/gov-0001-2026.toml",
-    ]));
-    ok(official(&[
-        "official",
-        "prove",
-        "asset-included",
-        "examples/gov-0001-2026.toml",
-        "--asset-id",
-        "浙(2018)杭州市不动产权第0123456号",
-        "--min-value",
-        "300000000",
-        "--out",
-        proof.to_str().expect("UTF-8"),
-    ]));
-    assert!(ok(official(&[
-        "supervisor",
-        "verify",
-        proof.to_str().expect("UTF-8")
-    ]))
-    .starts_with("VALID"));
-    let exported = d.join("exported");
-    ok(official(&[
-        "export",
-        "snarkjs",
-        proof.to_str().expect("UTF-8"),
-        exported.to_str().expect("UTF-8"),
-    ]));
-    let checked = snarkjs(
-        &exported,
-        &[
-            "groth16",
-            "verify",
-            "verification_key.json",
-            "public.json",
-            "proof.json",
-        ],
-    );
-    assert!(checked.contains("OK!"), "{checked}");
     // Ceremony keys never go where dev keys are.
     ok(probity()
         .args([
@@ -506,13 +465,11 @@ fn a_ceremony_mixing_probity_and_snarkjs_verifies_in_both_and_tampering_fails_in
 /// a changed public input is refused by each.
 #[test]
 fn ceremony_keys_prove_all_four_statements_in_probity_snarkjs_and_on_a_chain() {
-    use rand::SeedableRng;
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(15);
     std::fs::write(
         d.join("pot15.ptau"),
-        probity_params::ceremony::insecure_ptau_for_tests(15, &mut rng),
+        probity_params::ceremony::insecure_ptau_for_tests(15, 15),
     )
     .expect("write");
     ok(ceremony(
@@ -619,7 +576,11 @@ fn ceremony_keys_prove_all_four_statements_in_probity_snarkjs_and_on_a_chain() {
             snarkjs(&exported, &verify).contains("OK!"),
             "{statement} in snarkjs"
         );
-        // One public input changed: snarkjs refuses it.
+        if statement != "net-worth-range" {
+            return out;
+        }
+        // One public input changed: snarkjs refuses it (for one statement: the check is the
+        // same for all).
         let public = exported.join("public.json");
         let mut inputs: Vec<String> =
             serde_json::from_slice(&std::fs::read(&public).expect("read")).expect("JSON");

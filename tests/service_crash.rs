@@ -400,8 +400,18 @@ fn pooled_tips_survive_kill_9() {
     let tips = load::tips(&credentials, &keys, &subjects, 2);
     // Receipt code → the tip's index, for every tip the service acknowledged.
     let codes: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+    // Each round sends its own share of the tips, so that every round has tips in flight when
+    // the kill lands (a shared supply would be spent in the first round).
+    let share = tips.len() / POOLED_ROUNDS;
+    assert!(
+        share > WRITES_BEFORE_KILL,
+        "{} tips for {POOLED_ROUNDS} rounds",
+        tips.len()
+    );
     let cursor = AtomicUsize::new(0);
     for round in 0..POOLED_ROUNDS {
+        cursor.store(round * share, Ordering::SeqCst);
+        let end = (round + 1) * share;
         let url = server.url.clone();
         let acknowledged = AtomicUsize::new(0);
         let killed = AtomicBool::new(false);
@@ -413,8 +423,11 @@ fn pooled_tips_survive_kill_9() {
                     let client = Client::new(url);
                     while !killed.load(Ordering::SeqCst) {
                         let k = cursor.fetch_add(1, Ordering::SeqCst);
-                        let Some(tip) = tips.get(k) else { break };
-                        match client.post_raw::<api::TipAccepted>("/v1/tips", tip.body.clone()) {
+                        if k >= end {
+                            break;
+                        }
+                        match client.post_raw::<api::TipAccepted>("/v1/tips", tips[k].body.clone())
+                        {
                             Ok(a) => {
                                 assert!(a.receipt.is_none(), "pooled, not logged at once");
                                 codes.lock().expect("lock").push((a.receipt_code, k));
@@ -432,6 +445,11 @@ fn pooled_tips_survive_kill_9() {
             {
                 std::thread::sleep(Duration::from_millis(2));
             }
+            let sent = acknowledged.load(Ordering::SeqCst);
+            assert!(
+                sent >= WRITES_BEFORE_KILL,
+                "round {round}: {sent} tips acknowledged before the kill"
+            );
             // Somewhere in the next second: before, during or after a pool is logged.
             std::thread::sleep(Duration::from_millis(OsRng.gen_range(0..1000)));
             server.kill9();

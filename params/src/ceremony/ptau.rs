@@ -166,7 +166,7 @@ impl Ptau {
     }
 }
 
-/// A prepared powers-of-tau file of `power`, with τ, α and β drawn from `rng`: what tests and
+/// A prepared powers-of-tau file of `power`, with τ, α and β drawn from `seed`: what tests and
 /// benches start a ceremony from when the circuit needs a bigger file than the shipped
 /// fixture. Whoever runs this could keep τ, so keys built on it are no better than dev keys;
 /// no command writes one.
@@ -175,13 +175,16 @@ impl Ptau {
 /// with no contributions in section 7. The Lagrange sections come straight from τ:
 /// `L_i(τ)` over arkworks' radix-2 domains, whose generators are the ones snarkjs uses (a
 /// test holds this against the fixture snarkjs made).
+///
+/// Not generic over the RNG, so that it is compiled here, optimised, and not in each caller.
 #[cfg(feature = "test-dependencies")]
-pub fn insecure_ptau_for_tests<R: rand::RngCore>(power: u32, rng: &mut R) -> Vec<u8> {
+pub fn insecure_ptau_for_tests(power: u32, seed: u64) -> Vec<u8> {
     use ark_bn254::{Fr, G1Projective, G2Projective};
     use ark_ec::scalar_mul::ScalarMul;
     use ark_ec::PrimeGroup;
     use ark_ff::{Field, UniformRand};
     use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    use rand::SeedableRng;
 
     use super::{
         binfile::Writer,
@@ -189,6 +192,7 @@ pub fn insecure_ptau_for_tests<R: rand::RngCore>(power: u32, rng: &mut R) -> Vec
     };
 
     assert!((1..=24).contains(&power), "a test ptau of power 1 to 24");
+    let rng = &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let (tau, alpha, beta) = (Fr::rand(rng), Fr::rand(rng), Fr::rand(rng));
     let size = 1usize << power;
     let powers: Vec<Fr> = std::iter::successors(Some(Fr::ONE), |p| Some(*p * tau))
@@ -293,11 +297,9 @@ mod tests {
     #[cfg(feature = "test-dependencies")]
     #[test]
     fn a_test_ptau_is_a_consistent_prepared_file() {
-        use rand::SeedableRng;
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("pot5.ptau");
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
-        std::fs::write(&path, insecure_ptau_for_tests(5, &mut rng)).expect("write");
+        std::fs::write(&path, insecure_ptau_for_tests(5, 5)).expect("write");
         let ptau = Ptau::open(&path).expect("it opens");
         assert_eq!(ptau.power(), 5);
         for size in [1, 4, 32] {
