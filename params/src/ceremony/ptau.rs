@@ -2,10 +2,11 @@
 //! ceremony starts from.
 //!
 //! Sections used here: 1 the header (the base field's size and modulus, the power `p`);
-//! 2 τ^i·G1 for i < 2^(p+1) − 1; 3 τ^i·G2 for i < 2^p; 4 α·τ^i·G1, 5 β·τ^i·G1 and 6 β·G2, of which the first
-//! points are α and β; 12 to 15 the same in the Lagrange basis of every domain 2^k, k ≤ p,
-//! one after the other (2^k points at offset 2^k − 1): τ·G1, τ·G2, α·τ·G1, β·τ·G1. Sections
-//! 12 to 15 are what `snarkjs powersoftau prepare phase2` adds.
+//! 2 τ^i·G1 for i < 2^(p+1) − 1; 3 τ^i·G2 for i < 2^p (written by the test file only);
+//! 4 α·τ^i·G1, 5 β·τ^i·G1 and 6 β·G2, of which the first points are α and β; 12 to 15 the
+//! same in the Lagrange basis of every domain 2^k, k ≤ p, one after the other (2^k points at
+//! offset 2^k − 1): τ·G1, τ·G2, α·τ·G1, β·τ·G1. Sections 12 to 15 are what `snarkjs
+//! powersoftau prepare phase2` adds.
 //!
 //! The file can be large (about 2^p KiB), so only the points needed are read, each checked.
 

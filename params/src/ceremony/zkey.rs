@@ -10,13 +10,15 @@
 //! In the initial key γ = δ = 1, so IC and C are not yet divided by them; each contribution
 //! multiplies δ by its secret and divides C and H by it.
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{
+    pairing::Pairing,
     short_weierstrass::{Affine, Projective, SWCurveConfig},
     AdditiveGroup, AffineRepr, CurveGroup, VariableBaseMSM,
 };
-use ark_ff::{BigInteger, PrimeField};
+use ark_ff::{BigInteger, PrimeField, Zero};
 use blake2::{Blake2b512, Digest};
+use rand::RngCore;
 use rayon::prelude::*;
 
 use super::{
@@ -99,10 +101,10 @@ fn combine<P: SWCurveConfig<ScalarField = Fr>>(
 
 /// Σ c·P over a few terms, by Straus's interleaving: one chain of doublings shared by every
 /// term, each adding an odd multiple of its point (1, 3, 5 or 7 times, made once, in affine
-/// form) at the non-zero digits of its coefficient's width-4 NAF. A coefficient is written by the shorter
-/// of `c` and `−c`, the sign kept with the digits: the constraints' coefficients are mostly
-/// small numbers or their negatives (1, −1, powers of two), and a sum of such terms needs only
-/// as many doublings as its longest coefficient has bits.
+/// form) at the non-zero digits of its coefficient's width-4 NAF. A coefficient is written by
+/// the shorter of `c` and `−c`, the sign kept with the digits: the constraints' coefficients
+/// are mostly small numbers or their negatives (1, −1, powers of two), and a sum of such terms
+/// needs only as many doublings as its longest coefficient has bits.
 fn interleaved<'a, P: SWCurveConfig<ScalarField = Fr>>(
     terms: impl Iterator<Item = (&'a Affine<P>, &'a Fr)>,
 ) -> Projective<P> {
@@ -293,6 +295,21 @@ impl CircuitReference {
         })
     }
 
+    /// The circuit's A points and B points in G1 and G2, made as the initial key makes them:
+    /// each wire's terms over the Lagrange points τ·G1 (and τ·G2, read from `ptau`).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn make_a_and_b(
+        &self,
+        ptau: &Ptau,
+    ) -> Result<(Vec<G1Affine>, Vec<G1Affine>, Vec<G2Affine>), CeremonyError> {
+        let tau_g2 = ptau.g2(PtauSection::LagrangeTauG2, ptau.lagrange(self.tau_g1.len()))?;
+        Ok((
+            combine(&self.terms.a, &self.tau_g1),
+            combine(&self.terms.b, &self.tau_g1),
+            combine(&self.terms.b, &tau_g2),
+        ))
+    }
+
     /// The circuit hash of a key of this circuit whose A and B points are these.
     pub(crate) fn circuit_hash(
         &self,
@@ -326,9 +343,6 @@ impl CircuitReference {
         if a.len() != wires || b1.len() != wires || b2.len() != wires {
             return false;
         }
-        use ark_ec::pairing::Pairing;
-        use ark_ff::Zero;
-        use rand::RngCore;
         let mut rng = rand::rngs::OsRng;
         let rho: Vec<Fr> = (0..wires).map(|_| Fr::from(rng.next_u64())).collect();
         let along_rows = |terms: &Terms| {
@@ -343,11 +357,11 @@ impl CircuitReference {
         let b1_sum = G1Projective::msm_unchecked(b1, &rho);
         G1Projective::msm_unchecked(a, &rho) == along_rows(&self.terms.a)
             && b1_sum == along_rows(&self.terms.b)
-            && ark_bn254::Bn254::multi_pairing(
+            && Bn254::multi_pairing(
                 [b1_sum.into_affine(), -G1Affine::generator()],
                 [
                     G2Affine::generator(),
-                    ark_bn254::G2Projective::msm_unchecked(b2, &rho).into_affine(),
+                    G2Projective::msm_unchecked(b2, &rho).into_affine(),
                 ],
             )
             .is_zero()
@@ -360,13 +374,7 @@ pub(crate) fn initial(
     ptau: &Ptau,
 ) -> Result<InitialZkey, CeremonyError> {
     let reference = CircuitReference::of(shape, ptau)?;
-    let tau_g2 = ptau.g2(
-        PtauSection::LagrangeTauG2,
-        ptau.lagrange(reference.tau_g1.len()),
-    )?;
-    let a = combine(&reference.terms.a, &reference.tau_g1);
-    let b1 = combine(&reference.terms.b, &reference.tau_g1);
-    let b2 = combine(&reference.terms.b, &tau_g2);
+    let (a, b1, b2) = reference.make_a_and_b(ptau)?;
     let circuit_hash = reference.circuit_hash(&a, &b1, &b2);
 
     let g2 = G2Affine::generator();
@@ -531,15 +539,7 @@ mod tests {
         let shape = ConstraintSystemShape::of(StatementKind::AssetIncluded, Capacity::C16)
             .expect("the circuit");
         let reference = CircuitReference::of(&shape, &ptau).expect("its reference");
-        let tau_g2 = ptau
-            .g2(
-                PtauSection::LagrangeTauG2,
-                ptau.lagrange(reference.tau_g1.len()),
-            )
-            .expect("τ·G2");
-        let a = combine(&reference.terms.a, &reference.tau_g1);
-        let b1 = combine(&reference.terms.b, &reference.tau_g1);
-        let b2 = combine(&reference.terms.b, &tau_g2);
+        let (a, b1, b2) = reference.make_a_and_b(&ptau).expect("A and B");
         assert!(reference.holds_a_and_b(&a, &b1, &b2));
 
         let mut moved = a.clone();
