@@ -3,7 +3,7 @@
 //! forms (`value_type`).
 
 use probity_core::{Capacity, Commitment, OfficialId, Period, ProofEnvelope, StatementKind};
-use probity_ledger::{ChallengeId, DeclarationFiled, Receipt, SupervisorId};
+use probity_ledger::{ChallengeId, DeclarationFiled, Receipt, RegistryName, SupervisorId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -34,9 +34,14 @@ redacted_debug!(
     SealedTipView,
     ReplyToTip,
     IssueChallenge,
+    IssueChallenges,
+    RegistryChallenge,
+    ChallengesIssued,
     ChallengeView,
     AlertDetail,
     AlertView,
+    RiskView,
+    RiskReason,
     DisclosureView,
 );
 
@@ -65,6 +70,66 @@ pub struct ServiceInfo {
     /// How the service's Groth16 keys were made (the params manifest's `setup`): under `dev`
     /// keys, whoever made them can forge proofs.
     pub keys: KeySetup,
+    /// The alert rules, with what fires each.
+    pub rules: Vec<RuleInfo>,
+}
+
+/// An alert rule, as the service runs it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInfo {
+    /// Its name, as `Alert` entries carry it.
+    pub name: String,
+    /// What fires it.
+    pub fires_when: String,
+    /// What one of its alerts adds to an official's total in the risk view.
+    pub weight: u32,
+    /// The settings it reads, with their values here.
+    pub settings: Vec<RuleSetting>,
+}
+
+/// A setting of a rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetting {
+    /// The setting, as the service's config names it.
+    pub name: String,
+    /// Its value.
+    pub value: u64,
+}
+
+/// Supervisor: one official's open alerts, for the risk view: the total of their weights,
+/// and every alert that makes it up, so that the ranking is explained, never a bare score.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskView {
+    /// The official.
+    #[schema(value_type = String)]
+    pub official: OfficialId,
+    /// Their name.
+    pub name: String,
+    /// Their position.
+    pub position: String,
+    /// Their jurisdiction.
+    pub jurisdiction: String,
+    /// The sum of the weights of `alerts`.
+    pub weight: u32,
+    /// The open alerts, heaviest first.
+    pub alerts: Vec<RiskReason>,
+}
+
+/// One alert counted in a [`RiskView`].
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskReason {
+    /// The rule.
+    pub rule: String,
+    /// Its weight.
+    pub weight: u32,
+    /// The `Alert` entry.
+    pub entry: u64,
+    /// What it is about.
+    pub detail: AlertDetail,
 }
 
 /// How a set of Groth16 keys was made (DESIGN.md §6), as the params manifest's `setup` names
@@ -363,6 +428,92 @@ pub struct IssueChallenge {
     pub deadline: u64,
 }
 
+/// Supervisor: challenges from a registry cross-check, issued together (at most
+/// [`IssueChallenges::MAX`]), each on the official's latest filed period. A challenge on an
+/// (official, `id_hash`) that was challenged before, by hand or by an import, is skipped:
+/// importing the same register again issues nothing twice. Either every challenge the batch
+/// issues is logged, or none is.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueChallenges {
+    /// The register the records come from: kept in each challenge's supervisor-only details,
+    /// and named by the alerts of its challenges.
+    #[schema(value_type = String, pattern = "^[a-z][a-z0-9_-]{0,63}$")]
+    pub registry: RegistryName,
+    /// The deadline of every challenge, ms since the epoch.
+    pub deadline: u64,
+    /// The challenges.
+    pub challenges: Vec<RegistryChallenge>,
+}
+
+impl IssueChallenges {
+    /// The most challenges one request may carry (about 120 bytes each on the wire).
+    pub const MAX: usize = 1_000;
+}
+
+/// One registry record, as a challenge.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryChallenge {
+    /// The official.
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    pub official: OfficialId,
+    /// The asset's `id_hash` (decimal field element).
+    #[schema(pattern = "^[0-9]{1,78}$")]
+    pub id_hash: String,
+    /// The least declared value, minor units.
+    pub min_value: u64,
+}
+
+/// What a batch of registry challenges did, by the position of each in the request.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengesIssued {
+    /// The challenges logged.
+    pub issued: Vec<BatchIssued>,
+    /// The challenges not issued, each with why.
+    pub skipped: Vec<BatchSkipped>,
+    /// One receipt per `ChallengeIssued` entry, in the order of `issued`.
+    #[schema(value_type = Vec<Object>)]
+    pub receipts: Vec<Receipt>,
+}
+
+/// A challenge of a batch that was logged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchIssued {
+    /// Its position in the request, from 0.
+    pub index: usize,
+    /// The challenge, hex.
+    #[schema(value_type = String)]
+    pub challenge: ChallengeId,
+    /// The period it is about: the official's latest filed one.
+    #[schema(value_type = u32)]
+    pub period: Period,
+}
+
+/// A challenge of a batch that was not issued.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSkipped {
+    /// Its position in the request, from 0.
+    pub index: usize,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a registry challenge was not issued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The (official, asset) was challenged before.
+    AlreadyChallenged,
+    /// No official of that id is registered.
+    UnknownOfficial,
+    /// The official has not filed yet: there is no declaration to challenge.
+    NotFiled,
+}
+
 /// A challenge with its details (for the supervisors and the official it asks).
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -385,6 +536,11 @@ pub struct ChallengeView {
     pub id_hash: String,
     /// The least value.
     pub min_value: u64,
+    /// The register the asset was found in, for a challenge a registry import issued:
+    /// supervisors only (the official it asks is not told which register).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub registry: Option<RegistryName>,
     /// `open`, `answered` or `expired`.
     pub status: String,
     /// The `ChallengeIssued` entry.
@@ -542,6 +698,11 @@ pub struct AlertDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub challenge: Option<ChallengeId>,
+    /// The register whose record the alert is about, so that it reaches the department that
+    /// owns the register (a registry challenge's expiry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub registry: Option<RegistryName>,
     /// What happened.
     pub message: String,
 }

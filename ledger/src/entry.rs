@@ -185,6 +185,54 @@ impl From<RuleName> for String {
     }
 }
 
+/// The name of a state register that supervisors cross-check declarations against
+/// (`land`, `vehicles`, `company-register`): 1 to 64 characters of `a-z 0-9 _ -`, starting
+/// with a letter. It routes the alerts of a registry's challenges to the department that
+/// owns the register, and stays in a challenge's supervisor-only details.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RegistryName(String);
+
+impl RegistryName {
+    /// Validates a registry name.
+    pub fn new(name: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&name.len())
+            && name.as_bytes()[0].is_ascii_lowercase()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if ok {
+            Ok(RegistryName(name.to_owned()))
+        } else {
+            Err(format!("registry name `{name}` is not valid: use 1 to 64 characters of a-z, 0-9, `_` and `-`, starting with a letter"))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RegistryName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for RegistryName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::new(&s)
+    }
+}
+
+impl From<RegistryName> for String {
+    fn from(r: RegistryName) -> String {
+        r.0
+    }
+}
+
 /// The identifier of a supervisor, as the registrar assigns it: the same rules as an
 /// [`OfficialId`] (1 to 64 characters of `A-Z a-z 0-9 . _ -`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -665,6 +713,11 @@ pub struct ChallengeDetail {
     pub id_hash: IdHash,
     /// The least value, in minor units.
     pub min_value: probity_core::Amount,
+    /// The register the asset was found in, for a challenge a registry import issued.
+    /// Absent (not `null`) otherwise, so the digests of challenges issued by hand, before
+    /// registers existed, are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryName>,
 }
 
 impl fmt::Debug for ChallengeDetail {

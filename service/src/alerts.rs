@@ -7,7 +7,8 @@ use probity_ledger::{Alert, ChallengeExpired, Disclosure, RuleName, Timestamp};
 use rand::rngs::OsRng;
 
 use crate::{
-    api::AlertDetail,
+    api::{AlertDetail, Band},
+    config::Config,
     rules,
     shared::Draft,
     state::{Private, State},
@@ -25,80 +26,181 @@ pub(crate) fn alert(rule: &str, detail: AlertDetail) -> Draft {
     )
 }
 
-/// What the deadlines set off at `now`: expired challenges (each with its alert) and
-/// overdue declarations.
-pub(crate) fn sweep_drafts(state: &State, now: Timestamp) -> Vec<Draft> {
+/// What the deadlines set off at `now`: expired challenges (each with its alerts: a
+/// registry challenge's name the register, so that they reach the department that owns it)
+/// and overdue declarations (with `many_late_filings` when the overdue one makes enough).
+pub(crate) fn sweep_drafts(state: &State, config: &Config, now: Timestamp) -> Vec<Draft> {
     let mut drafts = Vec::new();
     for id in rules::expired_challenges(state, now) {
         let Some(c) = state.challenges.get(&id) else {
             continue;
         };
         drafts.push(Draft::public(ChallengeExpired { challenge: id }));
-        drafts.push(alert(
-            rules::CHALLENGE_EXPIRED,
-            AlertDetail {
-                official: c.official.clone(),
-                period: Some(c.period),
-                challenge: Some(id),
-                message: format!(
-                    "the challenge went unanswered past its deadline ({})",
-                    rules::format_ms(c.deadline)
-                ),
-            },
-        ));
+        let registry = rules::registry_unanswered(c.detail.as_ref()).cloned();
+        let detail = AlertDetail {
+            official: c.official.clone(),
+            period: Some(c.period),
+            challenge: Some(id),
+            registry: registry.clone(),
+            message: format!(
+                "the challenge went unanswered past its deadline ({})",
+                rules::format_ms(c.deadline)
+            ),
+        };
+        if let Some(registry) = registry {
+            drafts.push(alert(
+                rules::REGISTRY_UNANSWERED,
+                AlertDetail {
+                    message: format!(
+                        "the {registry} register lists an asset of `{}` that was not proved declared in {} by the deadline ({})",
+                        c.official,
+                        c.period,
+                        rules::format_ms(c.deadline)
+                    ),
+                    ..detail.clone()
+                },
+            ));
+        }
+        drafts.push(alert(rules::CHALLENGE_EXPIRED, detail));
     }
     for detail in rules::declaration_overdue(state, now) {
+        if let Some(period) = detail.period {
+            drafts.extend(late_alert(state, config, &detail.official, period, now));
+        }
         drafts.push(alert(rules::DECLARATION_OVERDUE, detail));
     }
     drafts
 }
 
-/// The alerts a filing by `official` for `period` sets off, in this order: it amends an
-/// earlier one, it is late, it lacks the `wealth_growth` proof from the `previous` period.
-pub(crate) fn filing_alerts(
+/// `many_late_filings` for `official`, if `period` is late and makes enough late periods in
+/// the window, and it was not raised for that period yet.
+fn late_alert(
     state: &State,
+    config: &Config,
     official: &OfficialId,
     period: Period,
-    previous: Option<Period>,
-    has_wealth_growth: bool,
+    now: Timestamp,
+) -> Option<Draft> {
+    let late = rules::late_periods(state, official, period, now, config.late_filings_window);
+    let key = (
+        rules::MANY_LATE_FILINGS.to_owned(),
+        official.clone(),
+        Some(period),
+        None,
+    );
+    let fires = late.first() == Some(&period)
+        && rules::many_late_filings(late.len(), config.late_filings_threshold)
+        && !state.alerted.contains(&key);
+    fires.then(|| {
+        let periods: Vec<String> = late.iter().rev().map(ToString::to_string).collect();
+        alert(
+            rules::MANY_LATE_FILINGS,
+            AlertDetail {
+                official: official.clone(),
+                period: Some(period),
+                challenge: None,
+                registry: None,
+                message: format!(
+                    "late in {} of the last {} periods with a deadline: {}",
+                    late.len(),
+                    config.late_filings_window,
+                    periods.join(", ")
+                ),
+            },
+        )
+    })
+}
+
+/// What a filing is, for the rules it may set off.
+pub(crate) struct FilingFacts<'a> {
+    pub(crate) official: &'a OfficialId,
+    pub(crate) period: Period,
+    /// The official's latest filed period before this one.
+    pub(crate) previous: Option<Period>,
+    /// Whether the filing carries a `wealth_growth` proof from `previous`.
+    pub(crate) has_wealth_growth: bool,
+    /// The public band its `net_worth_range` proof shows.
+    pub(crate) band: Band,
+}
+
+/// The alerts a filing sets off, in this order: it amends an earlier one (and after a
+/// challenge or tip), it is late (and one of many), it lacks the `wealth_growth` proof from
+/// the previous period (twice running), its band jumped.
+pub(crate) fn filing_alerts(
+    state: &State,
+    config: &Config,
+    filing: &FilingFacts<'_>,
     now: Timestamp,
 ) -> Vec<Draft> {
+    let FilingFacts {
+        official,
+        period,
+        previous,
+        has_wealth_growth,
+        band,
+    } = *filing;
+    let about = |message: String| AlertDetail {
+        official: official.clone(),
+        period: Some(period),
+        challenge: None,
+        registry: None,
+        message,
+    };
     let mut drafts = Vec::new();
     if rules::declaration_amended(state, official, period) {
         drafts.push(alert(
             rules::DECLARATION_AMENDED,
-            AlertDetail {
-                official: official.clone(),
-                period: Some(period),
-                challenge: None,
-                message: format!("a second declaration for {period} replaces the earlier one"),
-            },
+            about(format!(
+                "a second declaration for {period} replaces the earlier one"
+            )),
         ));
+        if let Some(why) = rules::amended_after_challenge(state, official, period) {
+            drafts.push(alert(rules::AMENDED_AFTER_CHALLENGE, about(why)));
+        }
     }
     if rules::filed_after_deadline(state.deadlines.get(&period).copied(), now) {
         drafts.push(alert(
             rules::FILED_AFTER_DEADLINE,
-            AlertDetail {
-                official: official.clone(),
-                period: Some(period),
-                challenge: None,
-                message: format!("filed after the {period} deadline"),
-            },
+            about(format!("filed after the {period} deadline")),
         ));
+        if state.filing(official, period).is_none() {
+            drafts.extend(late_alert(state, config, official, period, now));
+        }
     }
     if rules::wealth_growth_missing(previous, has_wealth_growth) {
+        let from = previous.map(|p| p.to_string()).unwrap_or_default();
         drafts.push(alert(
             rules::WEALTH_GROWTH_MISSING,
-            AlertDetail {
-                official: official.clone(),
-                period: Some(period),
-                challenge: None,
-                message: format!(
-                    "filed for {period} without a wealth_growth proof from {}: growth is not shown to be explained by income",
-                    previous.map(|p| p.to_string()).unwrap_or_default()
-                ),
-            },
+            about(format!(
+                "filed for {period} without a wealth_growth proof from {from}: growth is not shown to be explained by income",
+            )),
+        ));
+        if rules::repeat_unexplained_growth(state, official, previous, has_wealth_growth) {
+            drafts.push(alert(
+                rules::REPEAT_UNEXPLAINED_GROWTH,
+                about(format!(
+                    "no wealth_growth proof for {from} nor for {period}: two periods running without growth shown to be explained by income"
+                )),
+            ));
+        }
+    }
+    let before = previous.and_then(|p| state.band(official, p));
+    if let Some(rise) = before
+        .and_then(|b| rules::band_jump(&config.net_worth_bands, b, band, config.band_jump_bands))
+    {
+        drafts.push(alert(
+            rules::BAND_JUMP,
+            about(format!(
+                "the net-worth band rose {rise} bands from {} ({}) to {period} ({})",
+                previous.map(|p| p.to_string()).unwrap_or_default(),
+                band_text(before.unwrap_or(band)),
+                band_text(band)
+            )),
         ));
     }
     drafts
+}
+
+fn band_text(b: Band) -> String {
+    format!("{} to {}", b.lo, b.hi)
 }

@@ -50,6 +50,13 @@ pub struct Config {
     /// The window of that count, in epochs (the current one and those before it): the alert
     /// fires once as the count first reaches the threshold within it.
     pub reporters_window_epochs: u64,
+    /// `band_jump` fires when the public net-worth band rises by this many bands or more
+    /// between an official's consecutive filed periods.
+    pub band_jump_bands: usize,
+    /// `many_late_filings` fires when an official is late in this many …
+    pub late_filings_threshold: usize,
+    /// … of the last this many periods that have a deadline.
+    pub late_filings_window: usize,
     /// Largest request body, in bytes, except tips.
     pub max_body_bytes: usize,
     /// Largest tip request body, in bytes (a sealed tip holds up to 8 MiB, in base64).
@@ -172,6 +179,9 @@ impl Default for Config {
             epoch_seconds: 7 * 24 * 3600,
             reporters_threshold: 3,
             reporters_window_epochs: 4,
+            band_jump_bands: 2,
+            late_filings_threshold: 2,
+            late_filings_window: 3,
             max_body_bytes: 256 << 10,
             max_tip_bytes: 12 << 20,
             // Five full-size tips at once, or hundreds of ordinary requests: without it, 512
@@ -275,6 +285,12 @@ impl Config {
         }
         if self.epoch_seconds == 0 || self.reporters_threshold == 0 {
             return Err("epoch_seconds and reporters_threshold must be positive".into());
+        }
+        if self.band_jump_bands == 0
+            || self.late_filings_threshold == 0
+            || self.late_filings_threshold > self.late_filings_window
+        {
+            return Err("band_jump_bands and late_filings_threshold must be positive, and late_filings_threshold at most late_filings_window".into());
         }
         self.expiry_schedule()?;
         if self.max_concurrency == 0 || self.request_timeout_secs == 0 {

@@ -1,6 +1,7 @@
 //! Rules that turn ledger facts into alerts for supervisors (DESIGN.md §9). Each rule is a
 //! small named function of what the ledger says; the writer logs an `Alert` entry when one
-//! fires, with its details kept for supervisors.
+//! fires, with its details kept for supervisors. [`ALL`] lists them with what fires each and
+//! its weight in the risk view, and `/v1/info` publishes that list.
 //!
 //! | rule | fires when |
 //! |---|---|
@@ -10,13 +11,24 @@
 //! | [`CHALLENGE_EXPIRED`] | a challenge's deadline passed without an answer |
 //! | [`MANY_REPORTERS`] | the distinct reporters on one official in one epoch reach the threshold, for the first time within the window |
 //! | [`DECLARATION_AMENDED`] | a second declaration is filed for the same period |
+//! | [`BAND_JUMP`] | the public net-worth band rises by `band_jump_bands` bands or more from the official's previous filed period |
+//! | [`AMENDED_AFTER_CHALLENGE`] | a declaration is amended after a challenge on that period, or after a tip on the official logged since the period's first filing |
+//! | [`REGISTRY_UNANSWERED`] | a challenge a registry import issued expires unanswered (the alert names the register) |
+//! | [`MANY_LATE_FILINGS`] | an official is late (filed after the deadline, or not at all) in `late_filings_threshold` of the last `late_filings_window` periods with a deadline |
+//! | [`REPEAT_UNEXPLAINED_GROWTH`] | `wealth_growth` is missing in two consecutive filed periods |
 //!
 //! Time-based rules (overdue, expired) fire once per official and period, or per challenge.
 
-use probity_core::{OfficialId, Period};
-use probity_ledger::{ChallengeId, Timestamp};
+use probity_core::{OfficialId, Period, StatementKind};
+use probity_ledger::{ChallengeDetail, ChallengeId, RegistryName, Timestamp};
 
-use crate::{api::AlertDetail, state::State};
+use std::collections::BTreeMap;
+
+use crate::{
+    api::{AlertDetail, AlertView, Band, OfficialInfo, RiskReason, RiskView},
+    config::Config,
+    state::State,
+};
 
 /// Rule: a period's deadline passed without a filing.
 pub const DECLARATION_OVERDUE: &str = "declaration_overdue";
@@ -32,15 +44,110 @@ pub use crate::state::MANY_REPORTERS;
 /// Rule: a second declaration for the same period.
 pub const DECLARATION_AMENDED: &str = "declaration_amended";
 
-/// Every rule, for listings and tests.
-pub const ALL: [&str; 6] = [
-    DECLARATION_OVERDUE,
-    FILED_AFTER_DEADLINE,
-    WEALTH_GROWTH_MISSING,
-    CHALLENGE_EXPIRED,
-    MANY_REPORTERS,
-    DECLARATION_AMENDED,
+/// Rule: the net-worth band rose by the configured number of bands or more.
+pub const BAND_JUMP: &str = "band_jump";
+/// Rule: a declaration was amended after a challenge or a tip concerning its period.
+pub const AMENDED_AFTER_CHALLENGE: &str = "amended_after_challenge";
+/// Rule: a registry challenge expired unanswered.
+pub const REGISTRY_UNANSWERED: &str = "registry_unanswered";
+/// Rule: late in N of the last M periods.
+pub const MANY_LATE_FILINGS: &str = "many_late_filings";
+/// Rule: `wealth_growth` missing in two consecutive filed periods.
+pub const REPEAT_UNEXPLAINED_GROWTH: &str = "repeat_unexplained_growth";
+
+/// A rule as `/v1/info` lists it.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// Its name, as `Alert` entries carry it.
+    pub name: &'static str,
+    /// What fires it.
+    pub fires_when: &'static str,
+    /// What one of its alerts adds to an official's total in the risk view. The weights
+    /// rank what a supervisor should look at first; they are published, and every total
+    /// is shown with the alerts that make it up, never as a bare score.
+    pub weight: u32,
+}
+
+/// Every rule, with what fires it and its weight in the risk view.
+pub const ALL: [Rule; 11] = [
+    Rule {
+        name: DECLARATION_OVERDUE,
+        fires_when: "a period's deadline passed and the official has not filed for it",
+        weight: 3,
+    },
+    Rule {
+        name: FILED_AFTER_DEADLINE,
+        fires_when: "a filing arrives after its period's deadline",
+        weight: 1,
+    },
+    Rule {
+        name: WEALTH_GROWTH_MISSING,
+        fires_when: "a filing with a previous filed period comes without an accepted wealth_growth proof from it",
+        weight: 3,
+    },
+    Rule {
+        name: CHALLENGE_EXPIRED,
+        fires_when: "a challenge's deadline passed without an answer (for a registry challenge the alert names the register)",
+        weight: 3,
+    },
+    Rule {
+        name: MANY_REPORTERS,
+        fires_when: "the distinct reporters on one official in one epoch first reach reporters_threshold within reporters_window_epochs",
+        weight: 4,
+    },
+    Rule {
+        name: DECLARATION_AMENDED,
+        fires_when: "a second declaration is filed for the same period",
+        weight: 1,
+    },
+    Rule {
+        name: BAND_JUMP,
+        fires_when: "the public net-worth band rises by band_jump_bands bands or more from the official's previous filed period",
+        weight: 3,
+    },
+    Rule {
+        name: AMENDED_AFTER_CHALLENGE,
+        fires_when: "a declaration is amended after a challenge on its period, or after a tip on the official logged since the period's first filing",
+        weight: 4,
+    },
+    Rule {
+        name: REGISTRY_UNANSWERED,
+        fires_when: "a challenge issued from a registry import expires unanswered: the register lists an asset the official did not prove declared",
+        weight: 5,
+    },
+    Rule {
+        name: MANY_LATE_FILINGS,
+        fires_when: "the official was late (after the deadline, or not at all) in late_filings_threshold of the last late_filings_window periods with a deadline",
+        weight: 2,
+    },
+    Rule {
+        name: REPEAT_UNEXPLAINED_GROWTH,
+        fires_when: "wealth_growth is missing in two consecutive filed periods",
+        weight: 4,
+    },
 ];
+
+/// The config settings `rule` reads, with their values in `config`.
+pub(crate) fn settings(rule: &str, config: &Config) -> Vec<(&'static str, u64)> {
+    let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    match rule {
+        MANY_REPORTERS => vec![
+            ("reporters_threshold", n(config.reporters_threshold)),
+            ("reporters_window_epochs", config.reporters_window_epochs),
+        ],
+        BAND_JUMP => vec![("band_jump_bands", n(config.band_jump_bands))],
+        MANY_LATE_FILINGS => vec![
+            ("late_filings_threshold", n(config.late_filings_threshold)),
+            ("late_filings_window", n(config.late_filings_window)),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The weight of `rule` in the risk view (0 for a rule this build does not know).
+pub fn weight(rule: &str) -> u32 {
+    ALL.iter().find(|r| r.name == rule).map_or(0, |r| r.weight)
+}
 
 /// Officials who have not filed for a period whose deadline is before `now`, and were not
 /// alerted for it yet.
@@ -62,6 +169,7 @@ pub(crate) fn declaration_overdue(state: &State, now: Timestamp) -> Vec<AlertDet
                     official: official.clone(),
                     period: Some(period),
                     challenge: None,
+                    registry: None,
                     message: format!(
                         "no declaration for {period}: the deadline was {}",
                         format_ms(deadline)
@@ -105,6 +213,163 @@ pub(crate) fn declaration_amended(state: &State, official: &OfficialId, period: 
     state.filing(official, period).is_some()
 }
 
+/// How many bands the net worth rose from `previous` to `current`, if it rose by
+/// `threshold` bands or more. Bands are the public ones in order; a band that is not one
+/// of them never fires (the service accepts only public bands).
+pub(crate) fn band_jump(
+    bands: &[Band],
+    previous: Band,
+    current: Band,
+    threshold: usize,
+) -> Option<usize> {
+    let at = |b: Band| bands.iter().position(|x| *x == b);
+    let rise = at(current)?.checked_sub(at(previous)?)?;
+    (rise >= threshold.max(1)).then_some(rise)
+}
+
+/// Why amending `official`'s declaration for `period` now comes after a challenge or a tip,
+/// if it does: a challenge on that period (any, answered or not), or a tip on the official
+/// logged after the period's first filing. `None` when this is no amendment.
+pub(crate) fn amended_after_challenge(
+    state: &State,
+    official: &OfficialId,
+    period: Period,
+) -> Option<String> {
+    let first = state
+        .filings
+        .get(official)?
+        .iter()
+        .find(|f| f.period == period)?;
+    if let Some(c) = state
+        .challenges
+        .values()
+        .find(|c| c.official == *official && c.period == period)
+    {
+        return Some(format!(
+            "the {period} declaration is amended after a challenge on it (entry {})",
+            c.entry
+        ));
+    }
+    state
+        .tips
+        .range(first.entry + 1..)
+        .find(|(_, t)| t.subject == official.as_str())
+        .map(|(entry, _)| {
+            format!(
+                "the {period} declaration is amended after a tip on the official (entry {entry})"
+            )
+        })
+}
+
+/// The register a challenge's expiry is to be routed to: the one its records came from,
+/// for a challenge a registry import issued.
+pub(crate) fn registry_unanswered(detail: Option<&ChallengeDetail>) -> Option<&RegistryName> {
+    detail?.registry.as_ref()
+}
+
+/// Of the last `window` periods with a deadline, up to and including `period`, those in which
+/// `official` was late at `now`: the first filing came after the deadline, or none came and
+/// the deadline passed.
+pub(crate) fn late_periods(
+    state: &State,
+    official: &OfficialId,
+    period: Period,
+    now: Timestamp,
+    window: usize,
+) -> Vec<Period> {
+    let first_filing = |p: Period| {
+        state
+            .filings
+            .get(official)
+            .and_then(|fs| fs.iter().find(|f| f.period == p))
+            .map(|f| f.time)
+    };
+    state
+        .deadlines
+        .range(..=period)
+        .rev()
+        .take(window)
+        .filter(|&(&p, &deadline)| match first_filing(p) {
+            Some(filed) => filed > deadline,
+            None => deadline < now,
+        })
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// Whether `late` late periods reach the threshold.
+pub(crate) fn many_late_filings(late: usize, threshold: usize) -> bool {
+    late >= threshold.max(1)
+}
+
+/// Whether the filing for `period` lacks `wealth_growth` for the second filed period in a
+/// row: this one lacks it (`has_wealth_growth` false, with a `previous` period), and the
+/// previous period's own filing lacked it too.
+pub(crate) fn repeat_unexplained_growth(
+    state: &State,
+    official: &OfficialId,
+    previous: Option<Period>,
+    has_wealth_growth: bool,
+) -> bool {
+    let Some(previous) = previous else {
+        return false;
+    };
+    if has_wealth_growth {
+        return false;
+    }
+    let before = state.previous_period(official, previous);
+    let previous_had_growth = state.proofs.get(official).is_some_and(|ps| {
+        ps.iter().any(|p| {
+            p.statement == StatementKind::WealthGrowth && p.periods.last() == Some(&previous)
+        })
+    });
+    wealth_growth_missing(before, previous_had_growth)
+}
+
+/// Whether an alert still stands: every alert does, except a `declaration_overdue` whose
+/// declaration has been filed since (the late filing raised `filed_after_deadline`).
+pub(crate) fn open(state: &State, alert: &AlertView) -> bool {
+    let d = &alert.detail;
+    !(alert.rule == DECLARATION_OVERDUE
+        && d.period
+            .is_some_and(|p| state.filing(&d.official, p).is_some()))
+}
+
+/// The risk view: each official with open alerts, the alerts heaviest first (then newest),
+/// and their total weight; the officials with the heaviest total first.
+pub(crate) fn risk_view(state: &State) -> Vec<RiskView> {
+    let mut by_official: BTreeMap<&OfficialId, Vec<RiskReason>> = BTreeMap::new();
+    for a in state.alerts.iter().filter(|a| open(state, a)) {
+        by_official
+            .entry(&a.detail.official)
+            .or_default()
+            .push(RiskReason {
+                rule: a.rule.clone(),
+                weight: weight(&a.rule),
+                entry: a.entry,
+                detail: a.detail.clone(),
+            });
+    }
+    let mut view: Vec<RiskView> = by_official
+        .into_iter()
+        .map(|(official, mut alerts)| {
+            alerts.sort_by(|a, b| b.weight.cmp(&a.weight).then(b.entry.cmp(&a.entry)));
+            let info = state.officials().get(official);
+            let text = |f: fn(&OfficialInfo) -> &String| info.map(f).cloned().unwrap_or_default();
+            RiskView {
+                official: official.clone(),
+                name: text(|i| &i.name),
+                position: text(|i| &i.position),
+                jurisdiction: text(|i| &i.jurisdiction),
+                weight: alerts.iter().map(|a| a.weight).sum(),
+                alerts,
+            }
+        })
+        .collect();
+    view.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.official.cmp(&b.official)));
+    view
+}
+
 /// A timestamp as UTC text, `YYYY-MM-DD HH:MM UTC`.
 pub(crate) fn format_ms(t: Timestamp) -> String {
     probity_core::format_utc(t.as_millis() / 1000)
@@ -122,9 +387,11 @@ mod tests {
     use super::*;
     use probity_core::{Capacity, Commitment, Fr};
     use probity_ledger::{
-        ChallengeIssued, DeadlineSet, DeclarationFiled, DetailDigest, Entry, OfficialRegistered,
-        PublicKey, SupervisorId,
+        ChallengeIssued, DeadlineSet, DeclarationFiled, DetailDigest, Disclosure, Entry,
+        OfficialRegistered, PublicKey, SupervisorId,
     };
+
+    use crate::{api::ProofInfo, state::Private};
 
     fn t(ms: u64) -> Timestamp {
         Timestamp::from_millis(ms).expect("small")
@@ -278,6 +545,283 @@ mod tests {
         assert!(declaration_amended(&b.0, &official(1), period(2025)));
         assert!(!declaration_amended(&b.0, &official(1), period(2026)));
         assert!(!declaration_amended(&b.0, &official(2), period(2025)));
+    }
+
+    fn band(lo: i64, hi: i64) -> Band {
+        Band { lo, hi }
+    }
+
+    #[test]
+    fn band_jump_fires_on_a_rise_of_two_public_bands_or_more() {
+        let bands = [band(0, 9), band(10, 19), band(20, 29), band(30, 39)];
+        assert_eq!(band_jump(&bands, bands[0], bands[2], 2), Some(2));
+        assert_eq!(band_jump(&bands, bands[0], bands[3], 2), Some(3));
+        assert_eq!(band_jump(&bands, bands[1], bands[2], 2), None, "one band");
+        assert_eq!(band_jump(&bands, bands[1], bands[1], 2), None, "unchanged");
+        assert_eq!(band_jump(&bands, bands[3], bands[0], 2), None, "a fall");
+        assert_eq!(band_jump(&bands, bands[1], bands[2], 1), Some(1));
+        assert_eq!(
+            band_jump(&bands, band(0, 5), bands[3], 2),
+            None,
+            "a band that is not public"
+        );
+    }
+
+    fn challenge_on(b: &mut Builder, id: u8, n: u8, p: u32, registry: Option<&str>) {
+        let detail = Disclosure::new(
+            &mut rand::rngs::OsRng,
+            ChallengeDetail {
+                id_hash: probity_core::IdHash(Fr::from(u64::from(id) + 100)),
+                min_value: probity_core::Amount(1),
+                registry: registry.map(|r| RegistryName::new(r).expect("valid")),
+            },
+        );
+        let entry = Entry::at(
+            t(10),
+            ChallengeIssued {
+                challenge: ChallengeId([id; 16]),
+                supervisor: SupervisorId::new("AUDIT-1").expect("valid"),
+                official: official(n),
+                period: period(p),
+                deadline: t(100),
+                detail: detail.digest(),
+            },
+        );
+        let index = b.0.size;
+        b.0.apply(index, &entry, Some(&Private::Challenge(detail)));
+    }
+
+    fn tip_on(b: &mut Builder, n: u8) {
+        let entry = Entry::at(
+            t(10),
+            probity_ledger::TipReceived {
+                epoch: 1,
+                tag: probity_ledger::RateLimitTag([n; 32]),
+                sealed_tip_sha256: probity_ledger::Sha256Digest([0; 32]),
+            },
+        );
+        let index = b.0.size;
+        b.0.apply(
+            index,
+            &entry,
+            Some(&Private::Tip {
+                subject: official(n).to_string(),
+                sealed: String::new(),
+                receipt: format!("receipt-{index}"),
+                raises: None,
+            }),
+        );
+    }
+
+    #[test]
+    fn amended_after_challenge_needs_a_challenge_on_the_period_or_a_later_tip() {
+        let mut b = Builder::new();
+        b.register(1).register(2).file(2, 1, 2025).file(2, 2, 2025);
+        assert_eq!(
+            amended_after_challenge(&b.0, &official(1), period(2025)),
+            None,
+            "an amendment with nothing before it"
+        );
+        assert_eq!(
+            amended_after_challenge(&b.0, &official(1), period(2026)),
+            None,
+            "no filing for the period: not an amendment"
+        );
+        challenge_on(&mut b, 1, 1, 2024, None);
+        assert_eq!(
+            amended_after_challenge(&b.0, &official(1), period(2025)),
+            None,
+            "a challenge on another period"
+        );
+        challenge_on(&mut b, 2, 1, 2025, Some("land"));
+        let why = amended_after_challenge(&b.0, &official(1), period(2025)).expect("fires");
+        assert!(why.contains("challenge"), "{why}");
+        assert_eq!(
+            amended_after_challenge(&b.0, &official(2), period(2025)),
+            None
+        );
+        tip_on(&mut b, 2);
+        let why = amended_after_challenge(&b.0, &official(2), period(2025)).expect("fires");
+        assert!(why.contains("tip"), "{why}");
+
+        // A tip before the period's first filing is not about what was filed.
+        let mut b = Builder::new();
+        b.register(3);
+        tip_on(&mut b, 3);
+        b.file(2, 3, 2025);
+        assert_eq!(
+            amended_after_challenge(&b.0, &official(3), period(2025)),
+            None
+        );
+    }
+
+    #[test]
+    fn registry_unanswered_names_the_register_of_a_registry_challenge_only() {
+        let mut b = Builder::new();
+        b.register(1).file(2, 1, 2025);
+        challenge_on(&mut b, 1, 1, 2025, Some("vehicles"));
+        challenge_on(&mut b, 2, 1, 2025, None);
+        let by_registry = &b.0.challenges[&ChallengeId([1; 16])];
+        assert_eq!(
+            registry_unanswered(by_registry.detail.as_ref()).map(RegistryName::as_str),
+            Some("vehicles")
+        );
+        let by_hand = &b.0.challenges[&ChallengeId([2; 16])];
+        assert_eq!(registry_unanswered(by_hand.detail.as_ref()), None);
+        assert_eq!(registry_unanswered(None), None, "details not disclosed");
+    }
+
+    #[test]
+    fn late_periods_count_late_and_missing_filings_in_the_window() {
+        let mut b = Builder::new();
+        b.register(1);
+        for (p, deadline) in [(2022, 100), (2023, 200), (2024, 300), (2025, 400)] {
+            b.add(
+                1,
+                DeadlineSet {
+                    period: period(p),
+                    deadline: t(deadline),
+                },
+            );
+        }
+        b.file(150, 1, 2022) // late
+            .file(150, 1, 2023) // on time
+            .file(350, 1, 2024) // late
+            .file(390, 1, 2024); // an amendment: the first filing counts
+        let late = late_periods(&b.0, &official(1), period(2024), t(390), 3);
+        assert_eq!(late, vec![period(2024), period(2022)]);
+        assert!(many_late_filings(late.len(), 2));
+        assert!(!many_late_filings(late.len(), 3));
+        let window2 = late_periods(&b.0, &official(1), period(2024), t(390), 2);
+        assert_eq!(window2, vec![period(2024)], "2022 is outside a window of 2");
+        // 2025 not filed: late once its deadline passed, not before.
+        let before = late_periods(&b.0, &official(1), period(2025), t(400), 3);
+        assert_eq!(before, vec![period(2024)]);
+        let after = late_periods(&b.0, &official(1), period(2025), t(401), 3);
+        assert_eq!(after, vec![period(2025), period(2024)]);
+    }
+
+    #[test]
+    fn repeat_unexplained_growth_needs_two_filings_running_without_growth() {
+        let mut b = Builder::new();
+        b.register(1).file(1, 1, 2023).file(2, 1, 2024);
+        let o = official(1);
+        // 2025 without growth; 2024 had none either (and had a previous period): fires.
+        assert!(repeat_unexplained_growth(
+            &b.0,
+            &o,
+            Some(period(2024)),
+            false
+        ));
+        assert!(!repeat_unexplained_growth(
+            &b.0,
+            &o,
+            Some(period(2024)),
+            true
+        ));
+        // 2024 as the second filing: 2023 was the first and needed no growth proof.
+        assert!(!repeat_unexplained_growth(
+            &b.0,
+            &o,
+            Some(period(2023)),
+            false
+        ));
+        assert!(!repeat_unexplained_growth(&b.0, &o, None, false));
+        // 2024 came with growth from 2023: missing only once.
+        b.0.proofs.entry(o.clone()).or_default().push(ProofInfo {
+            statement: StatementKind::WealthGrowth,
+            periods: vec![period(2023), period(2024)],
+            entry: 9,
+        });
+        assert!(!repeat_unexplained_growth(
+            &b.0,
+            &o,
+            Some(period(2024)),
+            false
+        ));
+    }
+
+    #[test]
+    fn the_risk_view_sums_open_alerts_by_weight_with_every_reason() {
+        let mut b = Builder::new();
+        b.register(1).register(2).register(3);
+        let raise = |b: &mut Builder, rule: &str, n: u8, p: u32| {
+            let entry = Entry::at(
+                t(5),
+                probity_ledger::Alert {
+                    rule: probity_ledger::RuleName::new(rule).expect("valid"),
+                    detail: DetailDigest([0; 32]),
+                },
+            );
+            let detail = Disclosure::new(
+                &mut rand::rngs::OsRng,
+                AlertDetail {
+                    official: official(n),
+                    period: Some(period(p)),
+                    challenge: None,
+                    registry: None,
+                    message: format!("{rule} on {n}"),
+                },
+            );
+            let index = b.0.size;
+            b.0.apply(index, &entry, Some(&Private::Alert(detail)));
+        };
+        raise(&mut b, FILED_AFTER_DEADLINE, 1, 2025);
+        raise(&mut b, REGISTRY_UNANSWERED, 1, 2025);
+        raise(&mut b, CHALLENGE_EXPIRED, 1, 2025);
+        raise(&mut b, BAND_JUMP, 2, 2025);
+        raise(&mut b, BAND_JUMP, 2, 2026);
+        raise(&mut b, DECLARATION_OVERDUE, 3, 2025);
+        let view = risk_view(&b.0);
+        let totals: Vec<(String, u32)> = view
+            .iter()
+            .map(|v| (v.official.to_string(), v.weight))
+            .collect();
+        assert_eq!(
+            totals,
+            vec![
+                ("GOV-0001".to_owned(), 1 + 5 + 3),
+                ("GOV-0002".to_owned(), 3 + 3),
+                ("GOV-0003".to_owned(), 3),
+            ]
+        );
+        let rules: Vec<&str> = view[0].alerts.iter().map(|a| a.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            [REGISTRY_UNANSWERED, CHALLENGE_EXPIRED, FILED_AFTER_DEADLINE],
+            "heaviest first"
+        );
+        assert!(view[0]
+            .alerts
+            .iter()
+            .all(|a| a.detail.message.contains("on 1")));
+        assert_eq!(view[0].position, "Position");
+        // Filing the overdue declaration closes the overdue alert.
+        b.file(50, 3, 2025);
+        let view = risk_view(&b.0);
+        assert!(
+            view.iter().all(|v| v.official != official(3)),
+            "nothing open"
+        );
+    }
+
+    #[test]
+    fn every_rule_is_listed_once_with_a_weight_and_its_settings() {
+        let config = Config::default();
+        let mut names: Vec<&str> = ALL.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        for r in ALL {
+            assert!(r.weight > 0, "{}", r.name);
+            assert!(!r.fires_when.is_empty(), "{}", r.name);
+            probity_ledger::RuleName::new(r.name).expect("a valid rule name");
+            for (setting, _) in settings(r.name, &config) {
+                assert!(r.fires_when.contains(setting), "{}: {setting}", r.name);
+            }
+        }
+        assert_eq!(settings(BAND_JUMP, &config), vec![("band_jump_bands", 2)]);
+        assert_eq!(weight("no_such_rule"), 0);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ed25519_dalek::VerifyingKey;
-use probity_core::{parse_field_decimal, Capacity, Commitment, OfficialId, Period, PublicInputs};
+use probity_core::{
+    parse_field_decimal, Capacity, Commitment, IdHash, OfficialId, Period, PublicInputs,
+};
 use probity_ledger::{
     ChallengeDetail, ChallengeId, Disclosure, Entry, EntryBody, ProofAccepted, SupervisorId,
     Timestamp, WhistleblowerKeysPublished, WithheldProof,
@@ -21,8 +23,8 @@ use probity_ledger::{
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    AlertDetail, AlertView, ChallengeView, DisclosureView, FilingInfo, OfficialInfo, ProofInfo,
-    SupervisorInfo, TipReply,
+    AlertDetail, AlertView, Band, ChallengeView, DisclosureView, FilingInfo, OfficialInfo,
+    ProofInfo, SupervisorInfo, TipReply,
 };
 
 /// Rule: at least K distinct reporters on one official in one epoch of the window. Its
@@ -133,8 +135,14 @@ pub(crate) struct State {
     /// applied. The register's statistics count officials per band from it: reading each
     /// official's latest proof from the log on every visit would be one read per official.
     pub(crate) net_worth_bands: BTreeMap<OfficialId, (i64, i64)>,
+    /// The same per period: the bounds of the latest accepted `net_worth_range` proof of
+    /// each (official, period), for the `band_jump` rule.
+    pub(crate) bands_by_period: HashMap<OfficialId, BTreeMap<Period, Band>>,
     pub(crate) deadlines: BTreeMap<Period, Timestamp>,
     pub(crate) challenges: BTreeMap<ChallengeId, Challenge>,
+    /// Every (official, asset) challenged so far, by hand or by a registry import, whatever
+    /// became of the challenge: a registry import issues no second challenge on one.
+    pub(crate) challenged: HashSet<(OfficialId, IdHash)>,
     pub(crate) tips: BTreeMap<u64, Tip>,
     /// Receipt-code hash (hex) → the tip's entry.
     pub(crate) tip_receipts: HashMap<String, u64>,
@@ -221,6 +229,11 @@ impl State {
             .max()
     }
 
+    /// The public net-worth band the official's latest accepted proof for `period` shows.
+    pub(crate) fn band(&self, official: &OfficialId, period: Period) -> Option<Band> {
+        self.bands_by_period.get(official)?.get(&period).copied()
+    }
+
     /// The latest period the official filed for.
     pub(crate) fn latest_period(&self, official: &OfficialId) -> Option<Period> {
         self.filings.get(official)?.iter().map(|f| f.period).max()
@@ -253,6 +266,7 @@ impl State {
                 .map(|d| d.id_hash.to_string())
                 .unwrap_or_default(),
             min_value: c.detail.as_ref().map_or(0, |d| d.min_value.0),
+            registry: c.detail.as_ref().and_then(|d| d.registry.clone()),
             status: if c.answer.is_some() {
                 "answered"
             } else if c.expired {
@@ -346,6 +360,16 @@ impl State {
                 if let Some(PublicInputs::NetWorthRange(x)) = proof_public_inputs(p) {
                     self.net_worth_bands
                         .insert(p.official.clone(), (x.lo.0, x.hi.0));
+                    self.bands_by_period
+                        .entry(p.official.clone())
+                        .or_default()
+                        .insert(
+                            x.period,
+                            Band {
+                                lo: x.lo.0,
+                                hi: x.hi.0,
+                            },
+                        );
                 }
                 if let Some(Private::Proof(d)) = private {
                     self.disclosures.push(disclosure_view(index, d));
@@ -355,6 +379,8 @@ impl State {
                 let detail = match private {
                     Some(Private::Challenge(d)) => {
                         self.disclosures.push(disclosure_view(index, d));
+                        self.challenged
+                            .insert((c.official.clone(), d.detail.id_hash));
                         Some(d.detail.clone())
                     }
                     _ => None,

@@ -9,8 +9,11 @@ use crate::{alerts::sweep_drafts, auth::MAX_CLOCK_SKEW_SECS, error::ApiError, sh
 impl Shared {
     /// Logs what the deadlines set off, and forgets nonces too old to be replayed.
     pub(crate) async fn sweep(self: &Arc<Self>) -> Result<usize, ApiError> {
+        let config = self.config.clone();
         let receipts = self
-            .write(Box::new(|state, now| Ok(sweep_drafts(state, now))))
+            .write(Box::new(move |state, now| {
+                Ok(sweep_drafts(state, &config, now))
+            }))
             .await?;
         let tips = self.sweep_tip_pool().await?;
         // The previous epoch's too are kept: a tip checked just before the epoch turned

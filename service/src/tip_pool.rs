@@ -100,6 +100,7 @@ impl PooledTip {
                 official: official.clone(),
                 period: None,
                 challenge: None,
+                registry: None,
                 message: format!(
                     "{after} distinct reporters sent tips about `{official}` in one epoch (within the last {window})"
                 ),

@@ -56,6 +56,7 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
         ChallengeDetail {
             id_hash: IdHash(Fr::from(77u64)),
             min_value: Amount(1),
+            registry: None,
         },
     );
     let (proof, _) =
@@ -562,6 +563,7 @@ fn disclosures_bind_salt_and_detail() {
         ChallengeDetail {
             id_hash: IdHash(Fr::from(77u64)),
             min_value: Amount(1),
+            registry: None,
         },
     );
     let digest = d.digest();
@@ -571,6 +573,67 @@ fn disclosures_bind_salt_and_detail() {
     let json = serde_json::to_string(&d).expect("serializes");
     let back: Disclosure<ChallengeDetail> = serde_json::from_str(&json).expect("parses");
     assert!(back.matches(&digest));
+}
+
+#[test]
+fn a_challenge_detail_names_its_registry_only_when_it_has_one() {
+    let by_hand = ChallengeDetail {
+        id_hash: IdHash(Fr::from(77u64)),
+        min_value: Amount(1),
+        registry: None,
+    };
+    // The form of challenges issued before registers existed: their digests stay valid.
+    assert_eq!(
+        serde_json_canonicalizer::to_string(&by_hand).expect("serializes"),
+        r#"{"id_hash":"77","min_value":"1"}"#
+    );
+    let from_registry = ChallengeDetail {
+        registry: Some(RegistryName::new("land").expect("valid")),
+        ..by_hand.clone()
+    };
+    let json = serde_json::to_string(&from_registry).expect("serializes");
+    assert_eq!(
+        json,
+        r#"{"id_hash":"77","min_value":"1","registry":"land"}"#
+    );
+    let back: ChallengeDetail = serde_json::from_str(&json).expect("parses");
+    assert_eq!(back, from_registry);
+    assert!(
+        !format!("{from_registry:?}").contains("land"),
+        "Debug hides the registry"
+    );
+    let salt = [9u8; 32];
+    assert_ne!(
+        Disclosure {
+            salt,
+            detail: by_hand
+        }
+        .digest(),
+        Disclosure {
+            salt,
+            detail: from_registry
+        }
+        .digest(),
+        "the registry is bound by the digest"
+    );
+    for bad in [
+        "",
+        "Land",
+        "1land",
+        "land registry",
+        "land/1",
+        &"a".repeat(65),
+    ] {
+        assert!(RegistryName::new(bad).is_err(), "{bad:?}");
+        let json = format!(r#"{{"id_hash":"77","min_value":"1","registry":"{bad}"}}"#);
+        assert!(
+            serde_json::from_str::<ChallengeDetail>(&json).is_err(),
+            "{bad:?}"
+        );
+    }
+    for good in ["land", "vehicles", "company-register", "land_2026"] {
+        assert_eq!(RegistryName::new(good).expect("valid").as_str(), good);
+    }
 }
 
 #[test]

@@ -86,10 +86,12 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         official_challenges,
         answer_challenge,
         issue_challenge,
+        issue_challenges,
         supervisor_challenges,
         supervisor_tips,
         reply_to_tip,
         supervisor_alerts,
+        supervisor_risk,
         supervisor_disclosures,
         enroll,
         submit_tip,
@@ -219,11 +221,13 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/filings", post(file_declaration))
         .route("/v1/official/challenges", get(official_challenges))
         .route("/v1/challenges", post(issue_challenge))
+        .route("/v1/challenges/batch", post(issue_challenges))
         .route("/v1/challenges/{challenge}/answer", post(answer_challenge))
         .route("/v1/supervisor/challenges", get(supervisor_challenges))
         .route("/v1/supervisor/tips", get(supervisor_tips))
         .route("/v1/supervisor/tips/{entry}/reply", post(reply_to_tip))
         .route("/v1/supervisor/alerts", get(supervisor_alerts))
+        .route("/v1/supervisor/risk", get(supervisor_risk))
         .route("/v1/supervisor/disclosures", get(supervisor_disclosures))
         .route(ENROLL_ROUTE, post(enroll))
         .route(TIPS_ROUTE, post(submit_tip).layer(tip_limit))

@@ -15,7 +15,7 @@ use rand::rngs::OsRng;
 
 use super::{json, require_official, ApiResult, AppState, Signed};
 use crate::{
-    alerts::filing_alerts,
+    alerts::{filing_alerts, FilingFacts},
     api::*,
     error::ApiError,
     rules,
@@ -37,9 +37,15 @@ pub(super) async fn file_declaration(
     check_capacity(&s, &filing)?;
     check_proof_set(&official, &filing, &req.proofs)?;
     let inputs = s.proofs.verify(req.proofs.clone()).await?;
-    let growth = check_public_inputs(&s, &filing, &inputs)?;
+    let (band, growth) = check_public_inputs(&s, &filing, &inputs)?;
     let receipts = s
-        .write(record_filing(official, filing, req.proofs, growth))
+        .write(record_filing(
+            s.config.clone(),
+            official,
+            filing,
+            req.proofs,
+            (band, growth),
+        ))
         .await?;
     let alerts = alerts_in(&receipts);
     Ok(Json(FilingAccepted { receipts, alerts }))
@@ -121,14 +127,15 @@ fn check_proof_set(
 
 /// The verified proofs' public inputs match the filing and the policy: the
 /// `net_worth_range` proof is about this commitment and period with a public band, the
-/// `wealth_growth` proof ends at them with the policy's tolerance. Returns where the growth
-/// proof starts, if there is one, to check against the ledger.
+/// `wealth_growth` proof ends at them with the policy's tolerance. Returns the band, and
+/// where the growth proof starts, if there is one, to check against the ledger.
 fn check_public_inputs(
     s: &Shared,
     filing: &DeclarationFiled,
     inputs: &[PublicInputs],
-) -> Result<Option<GrowthStart>, ApiError> {
+) -> Result<(Band, Option<GrowthStart>), ApiError> {
     let mut growth = None;
+    let mut filed_band = None;
     for x in inputs {
         match x {
             PublicInputs::NetWorthRange(n) => {
@@ -146,6 +153,7 @@ fn check_public_inputs(
                         "the net_worth_range bounds are not one of the public bands: see /v1/info",
                     ));
                 }
+                filed_band = Some(band);
             }
             PublicInputs::WealthGrowth(w) => {
                 if w.commitment_curr != filing.commitment || w.period_curr != filing.period {
@@ -164,17 +172,20 @@ fn check_public_inputs(
             _ => {}
         }
     }
-    Ok(growth)
+    // check_proof_set let exactly one net_worth_range proof through.
+    let band = filed_band.ok_or_else(|| ApiError::internal("the net_worth_range proof is gone"))?;
+    Ok((band, growth))
 }
 
 /// The writer's job for a checked filing: in log order, the official is still registered
 /// and the growth proof starts from their latest filing before this period; then it logs
 /// the filing, its proofs, and the alerts it sets off.
 fn record_filing(
+    config: crate::config::Config,
     official: OfficialId,
     filing: DeclarationFiled,
     proofs: Vec<ProofEnvelope>,
-    growth: Option<GrowthStart>,
+    (band, growth): (Band, Option<GrowthStart>),
 ) -> Prepare {
     Box::new(move |state: &Facts, now: Timestamp| {
         if !state.officials().contains_key(&official) {
@@ -183,7 +194,14 @@ fn record_filing(
         let period = filing.period;
         let previous = state.previous_period(&official, period);
         check_growth_start(state, &official, &filing, previous, growth)?;
-        let alerts = filing_alerts(state, &official, period, previous, growth.is_some(), now);
+        let facts = FilingFacts {
+            official: &official,
+            period,
+            previous,
+            has_wealth_growth: growth.is_some(),
+            band,
+        };
+        let alerts = filing_alerts(state, &config, &facts, now);
         let mut entries = vec![Draft::public(filing)];
         for envelope in &proofs {
             let (entry, _) = ProofAccepted::from_envelope(envelope, &mut OsRng)
@@ -233,7 +251,11 @@ pub(super) async fn official_challenges(
             .challenges
             .iter()
             .filter(|(_, c)| c.official == official)
-            .map(|(id, c)| state.challenge_view(id, c))
+            .map(|(id, c)| ChallengeView {
+                // Which register found the asset is the supervisors' to know.
+                registry: None,
+                ..state.challenge_view(id, c)
+            })
             .collect(),
     ))
 }

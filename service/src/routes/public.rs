@@ -16,7 +16,7 @@ use crate::{
     api::*,
     download::{self, FileChunks, Ranged},
     error::ApiError,
-    files,
+    files, rules,
 };
 
 /// Liveness.
@@ -72,6 +72,21 @@ pub(super) async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
             capacities: s.config.capacities.clone(),
         },
         keys: s.keys,
+        rules: rules::ALL
+            .iter()
+            .map(|r| RuleInfo {
+                name: r.name.to_owned(),
+                fires_when: r.fires_when.to_owned(),
+                weight: r.weight,
+                settings: rules::settings(r.name, &s.config)
+                    .into_iter()
+                    .map(|(name, value)| RuleSetting {
+                        name: name.to_owned(),
+                        value,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }))
 }
 

@@ -54,6 +54,7 @@ pub(super) async fn issue_challenge(
         ChallengeDetail {
             id_hash,
             min_value: Amount(req.min_value),
+            registry: None,
         },
     );
     let (tx_period, rx_period) = std::sync::mpsc::channel();
@@ -97,6 +98,112 @@ pub(super) async fn issue_challenge(
     Ok(Json(ChallengeCreated {
         challenge,
         period,
+        receipts,
+    }))
+}
+
+/// Issue the challenges of a registry cross-check together: one `ChallengeIssued` per
+/// (official, asset) never challenged before, on the official's latest filed period. Skips
+/// the rest, each with why; logs all the batch issues or nothing.
+#[utoipa::path(post, path = "/v1/challenges/batch", tag = "supervisor", request_body = IssueChallenges, responses((status = 200, body = ChallengesIssued), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn issue_challenges(
+    State(s): State<AppState>,
+    signed: Signed,
+) -> ApiResult<ChallengesIssued> {
+    let supervisor = require_supervisor(&signed.principal)?;
+    let req: IssueChallenges = json(&signed.body)?;
+    if req.challenges.is_empty() || req.challenges.len() > IssueChallenges::MAX {
+        return Err(ApiError::bad_request(format!(
+            "a batch carries 1 to {} challenges, not {}",
+            IssueChallenges::MAX,
+            req.challenges.len()
+        )));
+    }
+    let deadline = Timestamp::from_millis(req.deadline).map_err(ApiError::bad_request)?;
+    if deadline <= s.now() {
+        return Err(ApiError::unprocessable(
+            "the deadline must be in the future",
+        ));
+    }
+    let mut asked = Vec::with_capacity(req.challenges.len());
+    for (index, c) in req.challenges.into_iter().enumerate() {
+        let id_hash: IdHash = c.id_hash.parse().map_err(|_: String| {
+            ApiError::bad_request(format!(
+                "challenge {index}: id_hash is not a field element in decimal"
+            ))
+        })?;
+        if id_hash.is_none() {
+            return Err(ApiError::bad_request(format!(
+                "challenge {index}: id_hash 0 means \"no identifier\" and cannot be challenged"
+            )));
+        }
+        let detail = Disclosure::new(
+            &mut OsRng,
+            ChallengeDetail {
+                id_hash,
+                min_value: Amount(c.min_value),
+                registry: Some(req.registry.clone()),
+            },
+        );
+        asked.push((c.official, detail));
+    }
+    let (tx_outcome, rx_outcome) = std::sync::mpsc::channel();
+    let receipts = s
+        .write(Box::new(move |state, _| {
+            let mut issued = Vec::new();
+            let mut skipped = Vec::new();
+            let mut drafts = Vec::new();
+            // Pairs issued by this batch: a register listing an asset twice asks once.
+            let mut this_batch = std::collections::HashSet::new();
+            for (index, (official, detail)) in asked.into_iter().enumerate() {
+                let pair = (official.clone(), detail.detail.id_hash);
+                let period = if !state.officials().contains_key(&official) {
+                    Err(SkipReason::UnknownOfficial)
+                } else if state.challenged.contains(&pair) || this_batch.contains(&pair) {
+                    Err(SkipReason::AlreadyChallenged)
+                } else {
+                    state.latest_period(&official).ok_or(SkipReason::NotFiled)
+                };
+                let period = match period {
+                    Ok(period) => period,
+                    Err(reason) => {
+                        skipped.push(BatchSkipped { index, reason });
+                        continue;
+                    }
+                };
+                let challenge = {
+                    let mut bytes = [0u8; 16];
+                    rand::RngCore::fill_bytes(&mut OsRng, &mut bytes);
+                    ChallengeId(bytes)
+                };
+                this_batch.insert(pair);
+                issued.push(BatchIssued {
+                    index,
+                    challenge,
+                    period,
+                });
+                drafts.push(Draft::with_private(
+                    ChallengeIssued {
+                        challenge,
+                        supervisor: supervisor.clone(),
+                        official,
+                        period,
+                        deadline,
+                        detail: detail.digest(),
+                    },
+                    Private::Challenge(detail),
+                ));
+            }
+            let _ = tx_outcome.send((issued, skipped));
+            Ok(drafts)
+        }))
+        .await?;
+    let (issued, skipped) = rx_outcome
+        .try_recv()
+        .map_err(|_| ApiError::internal("the batch's outcome was not recorded"))?;
+    Ok(Json(ChallengesIssued {
+        issued,
+        skipped,
         receipts,
     }))
 }
@@ -228,6 +335,17 @@ pub(super) async fn supervisor_alerts(
 ) -> ApiResult<Vec<AlertView>> {
     require_supervisor(&signed.principal)?;
     Ok(Json(s.state().alerts.clone()))
+}
+
+/// The risk view: per official with open alerts, the alerts by weight and their total,
+/// officials with the heaviest total first.
+#[utoipa::path(get, path = "/v1/supervisor/risk", tag = "supervisor", responses((status = 200, body = Vec<RiskView>), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn supervisor_risk(
+    State(s): State<AppState>,
+    signed: Signed,
+) -> ApiResult<Vec<RiskView>> {
+    require_supervisor(&signed.principal)?;
+    Ok(Json(rules::risk_view(&s.state())))
 }
 
 /// Every investigative detail with its salt, by entry: check each against the entry's
