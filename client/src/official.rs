@@ -960,6 +960,56 @@ impl std::fmt::Debug for AnswerPlan {
     }
 }
 
+/// Answers to every open challenge on a declaration's period, checked before anything secret
+/// is used ([`Official::plan_all_answers`]).
+pub struct AllAnswersPlan {
+    declaration: DeclarationFile,
+    params: Option<Params>,
+    filed: Option<api::FilingInfo>,
+    answerable: Vec<PlannedAnswer>,
+    /// Open challenges on the period that the declaration cannot answer, each with why.
+    pub not_answerable: Vec<(api::ChallengeView, OfficialError)>,
+    /// Open challenges on other periods: answered with those periods' declarations.
+    pub other_periods: Vec<api::ChallengeView>,
+    /// Set when getting the keys pinned the log key (first contact).
+    pub newly_pinned: Option<NewlyPinned>,
+}
+
+impl AllAnswersPlan {
+    /// The challenges that will be answered, each with the item that answers it (numbered
+    /// from 1 in file order).
+    pub fn answerable(&self) -> impl Iterator<Item = (&api::ChallengeView, usize)> {
+        self.answerable.iter().map(|a| (&a.challenge, a.item))
+    }
+}
+
+impl std::fmt::Debug for AllAnswersPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllAnswersPlan")
+            .field("answerable", &self.answerable.len())
+            .field("not_answerable", &self.not_answerable.len())
+            .field("other_periods", &self.other_periods.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One planned answer: the challenge and the item that answers it.
+struct PlannedAnswer {
+    challenge: api::ChallengeView,
+    asset_id: AssetId,
+    category: Category,
+    item: usize,
+}
+
+/// What [`Official::answer_all`] did.
+#[derive(Debug)]
+pub struct AllAnswered {
+    /// The answers the service accepted.
+    pub answered: Vec<ChallengeAnswered>,
+    /// The answers the service refused, each with its reason.
+    pub refused: Vec<(api::ChallengeView, OfficialError)>,
+}
+
 /// An answer the service accepted ([`Official::answer`]).
 #[derive(Clone, Debug)]
 pub struct ChallengeAnswered {
@@ -1265,20 +1315,7 @@ impl Official {
                 decl_period: declaration.period(),
             });
         }
-        let found = matching_assets(declaration, id_hash(&challenge)?);
-        let Some(&(item, answer)) = found.iter().find(|(_, i)| i.value.0 >= challenge.min_value)
-        else {
-            return Err(match found.first() {
-                Some(&(item, _)) => OfficialError::BelowLeastValue {
-                    item,
-                    path: decl.path.clone(),
-                    min_value: challenge.min_value,
-                },
-                None => OfficialError::NotDeclared {
-                    path: decl.path.clone(),
-                },
-            });
-        };
+        let (item, answer) = answering_item(decl, &challenge)?;
         let record = self.record(&challenge.official)?;
         let filed = latest_filing(&record, challenge.period)
             .cloned()
@@ -1350,6 +1387,138 @@ impl Official {
             min_value: c.min_value,
             logged: self.keep(&written.receipts)?,
         })
+    }
+
+    /// Plans answers to every open challenge on `decl`'s period at once, before anything
+    /// secret is used: each one that an asset of `decl` answers at the least value asked is
+    /// planned, and each other one is set aside with why (not declared, or declared below the
+    /// least value), for the official to see which asset is missing or under-valued.
+    /// Challenges on other periods are listed apart. The proving key comes from `params`
+    /// (downloads go to `progress`), only if something can be answered.
+    pub fn plan_all_answers(
+        &self,
+        decl: &DeclarationFile,
+        params: &ParamsSource,
+        progress: &dyn Progress,
+    ) -> Result<AllAnswersPlan> {
+        let declaration = &decl.declaration;
+        let mut plan = AllAnswersPlan {
+            declaration: decl.clone(),
+            params: None,
+            filed: None,
+            answerable: Vec::new(),
+            not_answerable: Vec::new(),
+            other_periods: Vec::new(),
+            newly_pinned: None,
+        };
+        for challenge in self.asked()? {
+            if challenge.status != "open" || challenge.official != *declaration.official() {
+                continue;
+            }
+            if challenge.period != declaration.period() {
+                plan.other_periods.push(challenge);
+                continue;
+            }
+            match answering_item(decl, &challenge) {
+                Ok((item, answer)) => plan.answerable.push(PlannedAnswer {
+                    asset_id: answer.asset_id.clone(),
+                    category: answer.category,
+                    item,
+                    challenge,
+                }),
+                Err(why) => plan.not_answerable.push((challenge, why)),
+            }
+        }
+        if plan.answerable.is_empty() {
+            return Ok(plan);
+        }
+        let record = self.record(declaration.official())?;
+        let filed = latest_filing(&record, declaration.period())
+            .cloned()
+            .ok_or(OfficialError::NoFiling(declaration.period()))?;
+        let (params, newly_pinned) = self.proving_keys(
+            params,
+            &[StatementKind::AssetIncluded],
+            declaration.capacity(),
+            progress,
+        )?;
+        plan.filed = Some(filed);
+        plan.params = Some(params);
+        plan.newly_pinned = newly_pinned;
+        Ok(plan)
+    }
+
+    /// Answers what `plan` found answerable: proves each with the blindings in `wallet`
+    /// (`progress` sees the proofs, made with one loaded key), sends each proof, and checks
+    /// and keeps the receipts. An answer the service refuses (the challenge expired
+    /// meanwhile) is reported with the others and does not stop the rest.
+    pub fn answer_all(
+        &self,
+        plan: AllAnswersPlan,
+        wallet: &Wallet,
+        progress: &dyn Progress,
+    ) -> Result<AllAnswered> {
+        let mut done = AllAnswered {
+            answered: Vec::new(),
+            refused: Vec::new(),
+        };
+        let (Some(params), Some(filed)) = (&plan.params, &plan.filed) else {
+            return Ok(done);
+        };
+        let opening = wallet.opening(&plan.declaration.declaration)?;
+        if opening.commitment() != filed.commitment {
+            return Err(OfficialError::NotTheFiled {
+                path: plan.declaration.path.clone(),
+                period: plan.declaration.declaration.period(),
+                entry: filed.entry,
+            });
+        }
+        let kind = StatementKind::AssetIncluded;
+        let proofs = with_prover(params, kind, opening.capacity(), progress, |p| {
+            plan.answerable
+                .iter()
+                .map(|a| {
+                    p.asset_included(
+                        &opening,
+                        &a.asset_id,
+                        Amount(a.challenge.min_value),
+                        &mut rand::rngs::OsRng,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })?;
+        for (a, proof) in plan.answerable.into_iter().zip(proofs) {
+            let proof = proof.map_err(|source| OfficialError::Proving {
+                statement: kind,
+                source,
+            })?;
+            let id = a.challenge.challenge;
+            let sent = self.request(
+                || {
+                    self.conn.client().post(
+                        &format!("/v1/challenges/{id}/answer"),
+                        &api::AnswerChallenge { proof },
+                    )
+                },
+                || format!("the service did not accept the answer to {id}"),
+            );
+            match sent {
+                Ok(written) => {
+                    let written: api::Written = written;
+                    done.answered.push(ChallengeAnswered {
+                        challenge: id,
+                        period: a.challenge.period,
+                        item: a.item,
+                        category: a.category,
+                        min_value: a.challenge.min_value,
+                        logged: self.keep(&written.receipts)?,
+                    });
+                }
+                Err(why @ OfficialError::Request { .. }) => done.refused.push((a.challenge, why)),
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(done)
     }
 
     /// This official's history: who the service registered with this machine's key, its
@@ -1559,6 +1728,29 @@ fn id_hash(challenge: &api::ChallengeView) -> Result<IdHash> {
         .id_hash
         .parse()
         .map_err(|e: String| OfficialError::BadIdHash(e))
+}
+
+/// The asset item of `decl` that answers `challenge` (numbered from 1 in file order), or why
+/// none does: no asset has the registry id asked about, or none is declared at the least
+/// value asked.
+fn answering_item<'a>(
+    decl: &'a DeclarationFile,
+    challenge: &api::ChallengeView,
+) -> Result<(usize, &'a Item)> {
+    let found = matching_assets(&decl.declaration, id_hash(challenge)?);
+    if let Some(&(item, answer)) = found.iter().find(|(_, i)| i.value.0 >= challenge.min_value) {
+        return Ok((item, answer));
+    }
+    Err(match found.first() {
+        Some(&(item, _)) => OfficialError::BelowLeastValue {
+            item,
+            path: decl.path.clone(),
+            min_value: challenge.min_value,
+        },
+        None => OfficialError::NotDeclared {
+            path: decl.path.clone(),
+        },
+    })
 }
 
 /// The asset items of `declaration` whose registry id hashes to `id_hash`, numbered from 1

@@ -101,8 +101,18 @@ pub(crate) struct ChallengesOpts {
 #[derive(Debug, Args)]
 pub(crate) struct RespondOpts {
     /// The challenge, as `probity official challenges` lists it (32 hex characters).
-    #[arg(long, value_name = "ID")]
-    challenge: String,
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    challenge: Option<String>,
+    /// Answer every open challenge on the declaration's period: each one an asset answers at
+    /// the least value asked gets its proof; for each other one, you see which asset is
+    /// missing or declared below the least value (exit code 1 while any is left).
+    #[arg(long)]
+    all: bool,
     /// The declaration filed for the challenge's period.
     decl: PathBuf,
     /// Params folder with the service's proving keys [default: DATA_DIR/params].
@@ -574,10 +584,12 @@ fn challenge_row(c: &Challenge, declaration: Option<&Declaration>) -> (String, s
 }
 
 fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
-    let id = ChallengeId::from_hex(opts.challenge.trim()).map_err(|e| {
+    let Some(challenge) = opts.challenge.as_deref() else {
+        return respond_all(ctx, opts);
+    };
+    let id = ChallengeId::from_hex(challenge.trim()).map_err(|e| {
         anyhow::anyhow!(
-            "`{}` is not a challenge id ({e}): copy it from `probity official challenges`",
-            opts.challenge
+            "`{challenge}` is not a challenge id ({e}): copy it from `probity official challenges`"
         )
     })?;
     let decl = DeclarationFile::read(&opts.decl)?;
@@ -616,4 +628,119 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
         json!({ "challenge": challenge, "period": period, "item": item, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `respond --all`: answers what the declaration can answer, and says for the rest which asset
+/// is missing or under-valued (asset ids and values are the official's own: this is their
+/// machine).
+fn respond_all(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
+    let decl = DeclarationFile::read(&opts.decl)?;
+    let official = official(ctx)?;
+    let plan = official.plan_all_answers(
+        &decl,
+        &params_source(opts.params),
+        &remote::DownloadBar::new(ctx),
+    )?;
+    remote::tell_pinned(plan.newly_pinned.as_ref());
+    let mut lines = Vec::new();
+    let mut not_answered = Vec::new();
+    for (c, why) in &plan.not_answerable {
+        lines.push(format!(
+            "NOT ANSWERED  {}  due {}: {}",
+            c.challenge,
+            remote::format_ms(c.deadline),
+            unanswerable_words(why, &decl)
+        ));
+        not_answered.push(json!({ "challenge": c.challenge, "reason": why.to_string() }));
+    }
+    for c in &plan.other_periods {
+        lines.push(format!(
+            "OTHER PERIOD  {}  is about {}: answer it with that period's declaration",
+            c.challenge, c.period
+        ));
+    }
+    let to_answer = plan.answerable().count();
+    let mut answered_rows = Vec::new();
+    if to_answer > 0 {
+        let wallet_path = ctx.wallet_path(opts.wallet.as_deref());
+        if !wallet_path.exists() {
+            bail!(
+                "no wallet at {}: the blindings of the filed declaration are needed to answer",
+                wallet_path.display()
+            );
+        }
+        let wallet = Wallet::open(&wallet_path, &passphrase(false)?)?;
+        let done = official.answer_all(plan, &wallet, &NoProgress)?;
+        for a in &done.answered {
+            remote::tell_pinned(a.logged.newly_pinned.as_ref());
+            lines.push(format!(
+                "ANSWERED      {}: item {} ({}) is in the {} declaration at a value of at least {} (ledger entries {})",
+                a.challenge,
+                a.item,
+                a.category,
+                a.period,
+                format_minor_units(a.min_value.into()),
+                list(&a.logged.entries)
+            ));
+            answered_rows.push(
+                json!({ "challenge": a.challenge, "item": a.item, "entries": a.logged.entries }),
+            );
+        }
+        for (c, why) in &done.refused {
+            lines.push(format!("REFUSED       {}: {why}", c.challenge));
+            not_answered.push(json!({ "challenge": c.challenge, "reason": why.to_string() }));
+        }
+    }
+    let left = not_answered.len();
+    let text = if lines.is_empty() {
+        format!(
+            "No open challenges on your {} declaration.",
+            decl.declaration.period()
+        )
+    } else {
+        format!(
+            "{}
+{} answered, {left} left open{}.",
+            lines.join("\n"),
+            answered_rows.len(),
+            if left == 0 {
+                String::new()
+            } else {
+                ": they expire at their deadlines, and supervisors are alerted".to_owned()
+            }
+        )
+    };
+    ctx.emit(
+        &text,
+        json!({
+            "period": decl.declaration.period(),
+            "answered": answered_rows,
+            "not_answered": not_answered,
+        }),
+    );
+    Ok(if left == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Which asset a challenge asks for that `decl` cannot show: on the official's own machine,
+/// the item and its id are named.
+fn unanswerable_words(why: &probity_client::OfficialError, decl: &DeclarationFile) -> String {
+    match why {
+        probity_client::OfficialError::BelowLeastValue {
+            item, min_value, ..
+        } => {
+            let declared = decl.declaration.items().get(item - 1);
+            format!(
+                "item {item} ({}) is declared at {}, below the least value asked, {}: amend the declaration if the value is wrong",
+                declared.map_or("", |i| i.asset_id.0.as_str()),
+                declared.map_or_else(String::new, |i| format_minor_units(i.value.0.into())),
+                format_minor_units(i128::from(*min_value))
+            )
+        }
+        probity_client::OfficialError::NotDeclared { .. } => "the asset asked about is not in this declaration (no asset's registry id matches): if you hold it, amend the declaration and file it".to_owned(),
+        other => other.to_string(),
+    }
 }

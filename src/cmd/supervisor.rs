@@ -52,8 +52,14 @@ pub(crate) enum Command {
     Tips(TipsOpts),
     /// Reply to a tip (the whistleblower reads the reply with their receipt code).
     Reply(ReplyOpts),
+    /// Cross-check declarations against a state register: each record becomes a challenge.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// List the alerts the service's rules raised.
     Alerts,
+    /// The risk view: officials with open alerts, heaviest total first, each with the alerts
+    /// (and their published weights) behind the total.
+    Risk,
     /// Check the log: its latest checkpoint against the pinned log key and the last one seen,
     /// and with --full every entry and tile; exit code 0 only if it checks out.
     Audit(AuditOpts),
@@ -88,6 +94,35 @@ pub(crate) struct VerifyOpts {
     /// The registry contract's address (with --chain).
     #[arg(long, value_name = "ADDR", requires = "chain")]
     registry: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RegistryCommand {
+    /// Import a register's records (CSV): one challenge per (official, asset) never
+    /// challenged before, on the official's latest filed period. A file with a bad row is
+    /// refused whole, every bad row listed by line; importing the same file again issues
+    /// nothing twice.
+    Import(RegistryImportOpts),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegistryImportOpts {
+    /// The register's records: CSV in UTF-8 whose first line names the columns `official`,
+    /// `asset_id` and optionally `value` (minor units, as in declarations) and `date`
+    /// (YYYY-MM-DD); other columns are ignored.
+    file: PathBuf,
+    /// The register's name (`land`, `vehicles`, `company-register`): kept in each
+    /// challenge's supervisor-only details, and named by the alerts of its expiries.
+    #[arg(long, value_name = "NAME", value_parser = probity_ledger::RegistryName::new)]
+    registry: probity_ledger::RegistryName,
+    /// The least value asked, as a percentage of the register's value: with 80, the
+    /// official proves the asset declared at no less than 80 % of the register's valuation.
+    #[arg(long, value_name = "PERCENT", default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_percent: u8,
+    /// The deadline of the challenges: YYYY-MM-DD (the end of that day, UTC) or an RFC 3339
+    /// time.
+    #[arg(long, value_name = "DATE", value_parser = remote::parse_deadline)]
+    due: u64,
 }
 
 #[derive(Debug, Args)]
@@ -163,7 +198,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Challenges => challenges(ctx),
         Command::Tips(opts) => tips(ctx, opts),
         Command::Reply(opts) => reply(ctx, opts),
+        Command::Registry(RegistryCommand::Import(opts)) => registry_import(ctx, &opts),
         Command::Alerts => alerts(ctx),
+        Command::Risk => risk(ctx),
         Command::Audit(opts) => audit(ctx, &opts),
     }
 }
@@ -839,10 +876,11 @@ fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
         all.iter()
             .map(|a| {
                 format!(
-                    "entry {}  {}  {}  {}{}: {}",
+                    "entry {}  {}  {}{}  {}{}: {}",
                     a.entry,
                     remote::format_ms(a.time),
                     a.rule,
+                    registry_words(a.detail.registry.as_ref()),
                     a.detail.official,
                     a.detail.period.map(|p| format!(" {p}")).unwrap_or_default(),
                     a.detail.message
@@ -852,6 +890,138 @@ fn alerts(ctx: &Ctx) -> anyhow::Result<ExitCode> {
             .join("\n")
     };
     ctx.emit(&text, serde_json::to_value(&all)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// ` [register NAME]`, the department an alert goes to, or nothing.
+fn registry_words(registry: Option<&probity_ledger::RegistryName>) -> String {
+    registry.map_or_else(String::new, |r| format!(" [register {r}]"))
+}
+
+fn registry_import(ctx: &Ctx, opts: &RegistryImportOpts) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&opts.file).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read {} ({e}): it must be CSV in UTF-8",
+            opts.file.display()
+        )
+    })?;
+    // The whole file is read and checked before anything is sent.
+    let rows = supervisor::read_registry_csv(&text)?;
+    let supervisor = supervisor(ctx)?;
+    let registered = supervisor.registered_officials()?;
+    let plan = supervisor::plan_import(opts.registry.clone(), &rows, &registered, opts.min_percent);
+    let total = plan.to_send();
+    let summary = supervisor.import_registry(&plan, opts.due, &mut |sent| {
+        if !ctx.json && total > supervisor::IMPORT_BATCH {
+            eprintln!("  sent {sent} of {total}");
+        }
+    })?;
+    remote::tell_pinned(summary.newly_pinned.as_ref());
+    let lines = |l: &[u64]| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" (lines {})", list(l))
+        }
+    };
+    let unknown_lines: Vec<u64> = summary.unknown_officials.iter().map(|(l, _)| *l).collect();
+    let mut unknown_ids: Vec<&str> = summary
+        .unknown_officials
+        .iter()
+        .map(|(_, o)| o.as_str())
+        .collect();
+    unknown_ids.sort_unstable();
+    unknown_ids.dedup();
+    let text = format!(
+        "Imported {} from the {} register ({}% of its value asked, due {}):
+  rows                {}
+  officials matched   {}
+  unknown officials   {}{}{}
+  duplicates          {}{}
+  challenges issued   {} (ledger entries {})
+  already challenged  {}{}
+  not filed yet       {}{}
+         Officials answer with `probity official respond --all DECL.toml`; what is unanswered by the deadline alerts as registry_unanswered, naming this register.",
+        opts.file.display(),
+        opts.registry,
+        opts.min_percent,
+        remote::format_ms(opts.due),
+        summary.rows,
+        summary.officials_matched,
+        summary.unknown_officials.len(),
+        if unknown_ids.is_empty() { String::new() } else { format!(": {}", unknown_ids.join(", ")) },
+        lines(&unknown_lines),
+        summary.duplicates.len(),
+        lines(&summary.duplicates),
+        summary.issued.len(),
+        if summary.entries.is_empty() { "none".to_owned() } else { format!("{} to {}", summary.entries[0], summary.entries[summary.entries.len() - 1]) },
+        summary.already_challenged.len(),
+        lines(&summary.already_challenged),
+        summary.not_filed.len(),
+        lines(&summary.not_filed),
+    );
+    ctx.emit(
+        &text,
+        json!({
+            "registry": opts.registry.as_str(),
+            "rows": summary.rows,
+            "officials_matched": summary.officials_matched,
+            "unknown_officials": summary.unknown_officials.iter().map(|(line, official)| json!({"line": line, "official": official})).collect::<Vec<_>>(),
+            "duplicates": summary.duplicates,
+            "issued": summary.issued.iter().map(|(line, i)| json!({"line": line, "challenge": i.challenge, "period": i.period})).collect::<Vec<_>>(),
+            "already_challenged": summary.already_challenged,
+            "not_filed": summary.not_filed,
+            "batches": summary.batches,
+            "entries": summary.entries,
+        }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn risk(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let view = supervisor(ctx)?.risk()?;
+    let text = if view.is_empty() {
+        "No open alerts.".to_owned()
+    } else {
+        view.iter()
+            .map(|v| {
+                let reasons: Vec<String> = v
+                    .alerts
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "    +{}  {}{}{}: {} (entry {})",
+                            a.weight,
+                            a.rule,
+                            registry_words(a.detail.registry.as_ref()),
+                            a.detail.period.map(|p| format!(" {p}")).unwrap_or_default(),
+                            a.detail.message,
+                            a.entry
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{:>4}  {}  {}, {} ({})
+{}",
+                    v.weight,
+                    v.official,
+                    v.name,
+                    v.position,
+                    v.jurisdiction,
+                    reasons.join("\n")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(
+                "
+",
+            )
+    };
+    ctx.emit(
+        &format!("{text}
+Weights are the rules' published ones (`/v1/info`): a total ranks who to look at first and is only ever the sum of the alerts listed under it."),
+        serde_json::to_value(&view)?,
+    );
     Ok(ExitCode::SUCCESS)
 }
 

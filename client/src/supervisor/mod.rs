@@ -28,6 +28,7 @@
 //! | `supervisor-tip.key` | the supervisors' tip secret key (X25519), hex, mode 0600: shared among supervisors only, never with the service |
 
 mod check;
+mod registry;
 mod tips;
 
 use std::{
@@ -53,6 +54,10 @@ use crate::{
 pub use check::{
     latest_filings, ChallengeCheck, ChallengeProblem, FilingCheck, LatestFiling, LogFilings,
     OfficialCheck, ProofCheck, Standing,
+};
+pub use registry::{
+    least_value, plan_import, read_registry_csv, BadRow, ImportPlan, ImportSummary,
+    RegistryFileError, RegistryRow, IMPORT_BATCH, REGISTRY_COLUMNS,
 };
 pub use tips::{read_tip_key, OpenedTip, ReadTip, TipError, Tips};
 
@@ -390,6 +395,12 @@ impl Supervisor {
     /// The alerts the service's rules raised.
     pub fn alerts(&self) -> Result<Vec<api::AlertView>, SupervisorError> {
         self.get("/v1/supervisor/alerts", "cannot read the alerts")
+    }
+
+    /// The risk view: officials with open alerts, heaviest total first, with every alert
+    /// behind each total.
+    pub fn risk(&self) -> Result<Vec<api::RiskView>, SupervisorError> {
+        self.get("/v1/supervisor/risk", "cannot read the risk view")
     }
 
     /// The disclosures of the log's withheld details (what supervisors may read), for an audit
