@@ -37,7 +37,7 @@ use probity_circuits::StatementCircuit;
 use probity_core::{
     durable, Capacity, Fr, ManifestEntry, ParamsManifest, StatementKind, PARAMS_MANIFEST_VERSION,
 };
-use rand::{CryptoRng, RngCore};
+use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 
 /// File name of the manifest inside a params folder.
@@ -146,14 +146,17 @@ pub struct GeneratedKeys {
 ///
 /// # Caution
 /// Whoever knows `rng`'s output can forge proofs.
-pub fn generate_keys<R: RngCore + CryptoRng>(
+pub fn generate_keys(
     kind: StatementKind,
     capacity: Capacity,
-    rng: &mut R,
+    rng: &mut dyn CryptoRngCore,
 ) -> Result<GeneratedKeys, ParamsError> {
     let circuit = StatementCircuit::empty(kind, capacity);
-    let proving_key = Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, rng)
-        .map_err(|e| ParamsError::Setup(kind, e.to_string()))?;
+    // ark-groth16 takes a sized RNG, which a `&mut dyn` is.
+    let mut rng = rng;
+    let proving_key =
+        Groth16::<Bn254>::generate_random_parameters_with_reduction(circuit, &mut rng)
+            .map_err(|e| ParamsError::Setup(kind, e.to_string()))?;
     Ok(GeneratedKeys {
         verifying_key: proving_key.vk.clone(),
         proving_key,
@@ -184,11 +187,11 @@ pub fn proving_key_file(kind: StatementKind, capacity: Capacity) -> String {
 ///
 /// # Caution
 /// See the crate docs: dev keys let their maker forge proofs.
-pub fn setup_dev<R: RngCore + CryptoRng>(
+pub fn setup_dev(
     dir: &Path,
     kinds: &[StatementKind],
     capacities: &[Capacity],
-    rng: &mut R,
+    rng: &mut dyn CryptoRngCore,
     mut progress: impl FnMut(&SetupStep),
 ) -> Result<ParamsManifest, ParamsError> {
     fs::create_dir_all(dir).map_err(io("cannot create", dir))?;

@@ -28,7 +28,8 @@ use probity_core::{
 use probity_params::{Params, ParamsError};
 
 use crate::qap::CosetReduction;
-use rand::{CryptoRng, RngCore};
+
+use rand_core::CryptoRngCore;
 
 /// Why no proof was made.
 #[derive(Debug, thiserror::Error)]
@@ -188,11 +189,11 @@ impl Prover {
     ///
     /// The proof is verified against `public_inputs` before it is returned; a witness that
     /// does not satisfy the circuit yields an error, never a proof.
-    pub fn prove_circuit<C: ConstraintSynthesizer<Fr>, R: RngCore + CryptoRng>(
+    pub fn prove_circuit<C: ConstraintSynthesizer<Fr>>(
         &self,
         circuit: C,
         public_inputs: &[Fr],
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<[u8; PROOF_LEN], ProveError> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
@@ -256,12 +257,12 @@ impl Prover {
         Ok(bytes)
     }
 
-    fn envelope<R: RngCore + CryptoRng>(
+    fn envelope(
         &self,
         circuit: impl ConstraintSynthesizer<Fr>,
         opening: &Opening,
         inputs: PublicInputs,
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         let proof = self.prove_circuit(circuit, &inputs.to_public_inputs(), rng)?;
         Ok(ProofEnvelope::new(
@@ -273,12 +274,12 @@ impl Prover {
     }
 
     /// `net_worth_range`: `lo <= net worth <= hi`.
-    pub fn net_worth_range<R: RngCore + CryptoRng>(
+    pub fn net_worth_range(
         &self,
         opening: &Opening,
         lo: SignedAmount,
         hi: SignedAmount,
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         self.expect(StatementKind::NetWorthRange, opening.capacity())?;
         let nw = opening.net_worth();
@@ -305,13 +306,13 @@ impl Prover {
     }
 
     /// `category_total_range`: `lo <= Σ values of category <= hi`.
-    pub fn category_total_range<R: RngCore + CryptoRng>(
+    pub fn category_total_range(
         &self,
         opening: &Opening,
         category: Category,
         lo: SignedAmount,
         hi: SignedAmount,
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         self.expect(StatementKind::CategoryTotalRange, opening.capacity())?;
         let total = category_total(opening.slots(), category) as i128;
@@ -341,12 +342,12 @@ impl Prover {
 
     /// `wealth_growth`: net worth grew from `prev` to `curr` by at most `curr`'s income plus
     /// `tolerance`.
-    pub fn wealth_growth<R: RngCore + CryptoRng>(
+    pub fn wealth_growth(
         &self,
         prev: &Opening,
         curr: &Opening,
         tolerance: Amount,
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         self.expect(StatementKind::WealthGrowth, curr.capacity())?;
         if prev.official() != curr.official() {
@@ -395,12 +396,12 @@ impl Prover {
     }
 
     /// `asset_included`: an asset with `asset_id` (normalized) is declared at `min_value` or more.
-    pub fn asset_included<R: RngCore + CryptoRng>(
+    pub fn asset_included(
         &self,
         opening: &Opening,
         asset_id: &AssetId,
         min_value: Amount,
-        rng: &mut R,
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         self.expect(StatementKind::AssetIncluded, opening.capacity())?;
         let id_hash = asset_id.id_hash();
