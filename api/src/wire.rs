@@ -3,7 +3,10 @@
 //! forms (`value_type`).
 
 use probity_core::{Capacity, Commitment, OfficialId, Period, ProofEnvelope, StatementKind};
-use probity_ledger::{ChallengeId, DeclarationFiled, Receipt, RegistryName, SupervisorId};
+use probity_ledger::{
+    ChallengeId, DeclarationFiled, PolicyPublished, PolicyRequirement, Receipt, RegistryName,
+    SupervisorId,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -382,6 +385,41 @@ pub struct SetDeadline {
     pub period: Period,
     /// The deadline, ms since the epoch.
     pub deadline: u64,
+}
+
+/// Registrar: publish the next version of the supervision policy. The service numbers it
+/// and refuses an `applies_from` that is not after every period filed so far: a policy
+/// changes from the next period, never for one in progress.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishPolicy {
+    /// The first period it holds for.
+    #[schema(value_type = u32)]
+    pub applies_from: Period,
+    /// What officials must prove with each filing.
+    #[schema(value_type = Vec<Object>)]
+    pub requirements: Vec<PolicyRequirement>,
+}
+
+/// A published policy, as `GET /v1/policies` lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyView {
+    /// The `PolicyPublished` entry.
+    pub entry: u64,
+    /// The policy.
+    #[schema(value_type = Object)]
+    pub policy: PolicyPublished,
+}
+
+/// The policy in force for `period` among `published` (in log order): the latest version
+/// whose `applies_from` is at or before it.
+pub fn policy_for(published: &[PolicyView], period: Period) -> Option<&PolicyPublished> {
+    published
+        .iter()
+        .map(|v| &v.policy)
+        .filter(|p| p.applies_from <= period)
+        .max_by_key(|p| p.policy_version)
 }
 
 /// Official: file a declaration with the proofs the policy asks for.

@@ -164,6 +164,7 @@ strings! {
     OfGrowthUnexplained => "Your wealth growth since {0} is not explained by your income. Your net worth grew by {1}; the income declared for this period is {2}, and the service allows {3} more. To explain the growth, {4} more would be needed (income, gifts or inheritances not yet declared, or a debt). If you file as it is, the filing goes without the wealth_growth proof and supervisors get a wealth_growth_missing alert.", "您自 {0} 年以来的财产增长无法由收入解释。您的净资产增加了 {1}；本期申报收入为 {2}，服务另允许 {3} 的差额。要解释这一增长，还需要 {4}（尚未申报的收入、赠与或继承，或负债）。如按现状提交，本次申报将不含财产增长证明，监督人员会收到 wealth_growth_missing 提示。";
     OfGrowthLocal => "These figures are computed and shown only on this computer; none of them is sent.", "以上数字只在本机计算和显示，不会发送。";
     OfGrowthNotFiled => "wealth_growth does not hold from {0} to {1}: filed without it; supervisors get a wealth_growth_missing alert.", "从 {0} 年到 {1} 年的财产增长证明不成立：已在不含该证明的情况下提交；监督人员会收到 wealth_growth_missing 提示。";
+    OfRequirementNotMet => "The policy requires `{0}`: a declared total of {1} within {2} to {3}. It is not, so it cannot be proved: filed without it; supervisors get a required_proof_missing alert.", "监督政策要求 `{0}`：{1} 的申报总额在 {2} 至 {3} 之间。该条件不成立，无法证明：已在不含该证明的情况下提交；监督人员会收到 required_proof_missing 提示。";
     OfGrowthProved => "Wealth growth since {0}: proved.", "自 {0} 年以来的财产增长：已证明。";
     OfGrowthNotNeeded => "No wealth growth proof (first filing).", "无财产增长证明（首次申报）。";
     OfTakesSeconds => "Making the proofs takes a few seconds: the next page shows each step as it happens, then the receipts.", "生成证明需要几秒钟：下一页会逐步显示进度，最后显示回执。";

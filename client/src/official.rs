@@ -41,7 +41,7 @@ use probity_core::{
     DeclarationError, IdHash, Item, OfficialId, Opening, Period, ProofEnvelope, SignedAmount,
     StatementKind,
 };
-use probity_ledger::{DeclarationFiled, Receipt};
+use probity_ledger::{DeclarationFiled, PolicyRequirement, Receipt};
 use probity_params::{Params, ParamsError};
 use probity_prover::{wallet::WalletError, ProveError, Prover};
 
@@ -611,6 +611,19 @@ pub enum Notice {
         /// The period filed.
         to: Period,
     },
+    /// The policy requires a `category_total_range` proof that the declaration's total of
+    /// `category` is within `[lo, hi]`, and it is not: the filing goes without that proof,
+    /// and supervisors get a `required_proof_missing` alert naming the requirement.
+    RequirementNotMet {
+        /// The requirement's name.
+        name: String,
+        /// The category.
+        category: Category,
+        /// The least total allowed.
+        lo: u64,
+        /// The greatest total allowed.
+        hi: u64,
+    },
 }
 
 /// What [`Official::plan_filing`] found.
@@ -670,6 +683,9 @@ pub struct FilingPlan {
     params: Params,
     tolerance: Amount,
     policy: api::FilingPolicy,
+    /// The requirements of the supervision policy the declaration meets: one
+    /// `category_total_range` proof each.
+    required: Vec<PolicyRequirement>,
     /// The official.
     pub official: OfficialId,
     /// The period.
@@ -764,6 +780,21 @@ impl FilingPlan {
             source,
         })?;
         let mut proofs = vec![band_proof];
+        let ctr = StatementKind::CategoryTotalRange;
+        for r in &self.required {
+            let (lo, hi) = (
+                SignedAmount(i64::try_from(r.lo.0).unwrap_or(i64::MAX)),
+                SignedAmount(i64::try_from(r.hi.0).unwrap_or(i64::MAX)),
+            );
+            let proof = with_prover(params, ctr, capacity, progress, |p| {
+                p.category_total_range(opening, r.category, lo, hi, &mut rng)
+            })?
+            .map_err(|source| OfficialError::Proving {
+                statement: ctr,
+                source,
+            })?;
+            proofs.push(proof);
+        }
         let prev = match (&self.growth, prev) {
             (GrowthPlan::Skipped { .. }, _) => return Ok((proofs, GrowthOutcome::Skipped)),
             (_, None) => return Ok((proofs, GrowthOutcome::NotNeeded)),
@@ -1140,10 +1171,14 @@ impl Official {
         let mut notices = Vec::new();
         let (growth, prev) = growth_plan(&record, declaration, prev, without_growth, &mut notices)?;
         let mut statements = vec![StatementKind::NetWorthRange];
+        let required = self.required_proofs(&record.official, declaration, &mut notices)?;
+        statements.extend(required.iter().map(|_| StatementKind::CategoryTotalRange));
         if let GrowthPlan::Prove { .. } = growth {
             statements.push(StatementKind::WealthGrowth);
         }
-        let (params, pinned) = self.proving_keys(params, &statements, capacity, progress)?;
+        let mut kinds = statements.clone();
+        kinds.dedup();
+        let (params, pinned) = self.proving_keys(params, &kinds, capacity, progress)?;
         notices.extend(pinned.map(Notice::LogKeyPinned));
         Ok(Planned::File(Box::new(FilingPlan {
             band: info
@@ -1154,6 +1189,7 @@ impl Official {
             params,
             tolerance: Amount(info.policy.wealth_growth_tolerance),
             policy: info.policy,
+            required,
             official,
             period,
             capacity,
@@ -1163,6 +1199,44 @@ impl Official {
             statements,
             notices,
         })))
+    }
+
+    /// The requirements of the policy in force for `declaration`'s period that apply to the
+    /// official as registered (`me`), and that the declaration meets: each gets its proof.
+    /// One it does not meet gets a notice instead (the filing goes without that proof).
+    fn required_proofs(
+        &self,
+        me: &api::OfficialInfo,
+        declaration: &Declaration,
+        notices: &mut Vec<Notice>,
+    ) -> Result<Vec<PolicyRequirement>> {
+        let published: Vec<api::PolicyView> = self.request(
+            || self.conn.client().get("/v1/policies"),
+            || "cannot read the supervision policy".to_owned(),
+        )?;
+        let Some(policy) = api::policy_for(&published, declaration.period()) else {
+            return Ok(Vec::new());
+        };
+        let mut required = Vec::new();
+        for r in policy.requirements_for(&me.position, &me.jurisdiction) {
+            let total: u128 = declaration
+                .items()
+                .iter()
+                .filter(|i| i.category == r.category)
+                .map(|i| u128::from(i.value.0))
+                .sum();
+            if u128::from(r.lo.0) <= total && total <= u128::from(r.hi.0) {
+                required.push(r.clone());
+            } else {
+                notices.push(Notice::RequirementNotMet {
+                    name: r.name.as_str().to_owned(),
+                    category: r.category,
+                    lo: r.lo.0,
+                    hi: r.hi.0,
+                });
+            }
+        }
+        Ok(required)
     }
 
     /// A period filed before, again: succeeds, sending nothing, if `wallet` opens the

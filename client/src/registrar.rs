@@ -201,6 +201,15 @@ impl Registrar {
         self.keep(&written.receipts)
     }
 
+    /// Publishes the next version of the supervision policy (its version is the service's
+    /// count of them plus one).
+    pub fn publish_policy(&self, policy: &api::PublishPolicy) -> Result<Logged, RegistrarError> {
+        let written: api::Written = self.post("/v1/admin/policy", policy, || {
+            format!("cannot publish the policy from {}", policy.applies_from)
+        })?;
+        self.keep(&written.receipts)
+    }
+
     fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -224,5 +233,106 @@ impl Registrar {
             entries: receipts.iter().map(|r| r.proof.index).collect(),
             newly_pinned: log.newly_pinned,
         })
+    }
+}
+
+/// A supervision policy file, as the registrar writes it (TOML):
+///
+/// ```toml
+/// applies_from = 2027            # the first period it holds for
+///
+/// [[requirement]]
+/// name = "no_securities"         # a-z 0-9 _, named by the required_proof_missing alert
+/// positions = ["Financial regulation"]   # leave out for every position
+/// jurisdictions = ["CN-ZJ"]      # and those under it; leave out for every jurisdiction
+/// category = "securities"        # a declaration category, by name or code
+/// lo = 0                         # the declared total, in minor units, within lo..=hi
+/// hi = 0
+/// ```
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    applies_from: u32,
+    #[serde(default, rename = "requirement")]
+    requirements: Vec<RequirementFile>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequirementFile {
+    name: String,
+    #[serde(default)]
+    positions: Vec<String>,
+    #[serde(default)]
+    jurisdictions: Vec<String>,
+    category: toml::Value,
+    lo: u64,
+    hi: u64,
+}
+
+/// Reads a policy file (the format above) into the request that publishes it, or says what
+/// is wrong with it.
+pub fn read_policy_toml(text: &str) -> Result<api::PublishPolicy, String> {
+    let file: PolicyFile =
+        toml::from_str(text).map_err(|e| format!("the policy file is not valid: {e}"))?;
+    let applies_from = probity_core::Period::new(file.applies_from)?;
+    let mut requirements = Vec::new();
+    for r in file.requirements {
+        let category = match &r.category {
+            toml::Value::String(s) => probity_core::Category::parse(s),
+            toml::Value::Integer(i) => u8::try_from(*i)
+                .map_err(|_| format!("category {i} is not a category code"))
+                .and_then(|c| probity_core::Category::from_code(c).map_err(|e| e.to_string())),
+            other => Err(format!("category {other} is not a name or a code")),
+        }
+        .map_err(|e| format!("requirement `{}`: {e}", r.name))?;
+        requirements.push(probity_ledger::PolicyRequirement {
+            name: probity_ledger::RuleName::new(&r.name)?,
+            positions: r.positions,
+            jurisdictions: r.jurisdictions,
+            category,
+            lo: probity_core::Amount(r.lo),
+            hi: probity_core::Amount(r.hi),
+        });
+    }
+    let publish = api::PublishPolicy {
+        applies_from,
+        requirements,
+    };
+    // The checks the service makes too, so that a mistake is caught before anything is sent.
+    probity_ledger::PolicyPublished {
+        policy_version: 1,
+        applies_from,
+        requirements: publish.requirements.clone(),
+    }
+    .check()?;
+    Ok(publish)
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_file_reads_with_names_or_codes_and_mistakes_are_named() {
+        let policy = read_policy_toml(
+            "applies_from = 2027\n[[requirement]]\nname = \"no_securities\"\npositions = [\"Financial regulation\"]\ncategory = \"securities\"\nlo = 0\nhi = 0\n[[requirement]]\nname = \"land_cap\"\njurisdictions = [\"CN-ZJ\"]\ncategory = 1\nlo = 0\nhi = 500000000\n",
+        )
+        .expect("reads");
+        assert_eq!(policy.applies_from.get(), 2027);
+        assert_eq!(policy.requirements.len(), 2);
+        assert_eq!(policy.requirements[0].category.code(), 3);
+        assert_eq!(policy.requirements[1].category.code(), 1);
+        assert_eq!(policy.requirements[1].hi.0, 500_000_000);
+        for (bad, says) in [
+            ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = \"yachts\"\nlo = 0\nhi = 0\n", "unknown category"),
+            ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = 3\nlo = 5\nhi = 0\n", "lo is above hi"),
+            ("applies_from = 2027\n[[requirement]]\nname = \"No Securities\"\ncategory = 3\nlo = 0\nhi = 0\n", "not valid"),
+            ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = 0\nlo = 0\nhi = 0\n", "empty slot"),
+            ("applies_from = 2027\nrequirements = []\n", "unknown field"),
+        ] {
+            let err = read_policy_toml(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

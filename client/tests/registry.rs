@@ -125,8 +125,13 @@ impl World {
         }
     }
 
-    /// Registers `id` with a key and wallet made in a fresh folder.
+    /// Registers `id` as a director, with a key and wallet made in a fresh folder.
     fn official(&mut self, id: &str) -> Person {
+        self.official_as(id, "Director")
+    }
+
+    /// Registers `id` in `position`, with a key and wallet made in a fresh folder.
+    fn official_as(&mut self, id: &str, position: &str) -> Person {
         let dir = tempfile::tempdir().expect("tempdir");
         let wallet_path = dir.path().join("wallet.probity");
         let passphrase = Passphrase::new("correct horse battery staple");
@@ -135,7 +140,7 @@ impl World {
             .register_official(&api::RegisterOfficial {
                 official: OfficialId::new(id).expect("id"),
                 name: format!("Official {id}"),
-                position: "Director".into(),
+                position: position.into(),
                 jurisdiction: "CN-ZJ".into(),
                 public_key: hex::encode(init.public_key.as_bytes()),
             })
@@ -216,6 +221,16 @@ impl Person {
     /// Files `decl` (with `wealth_growth` from `prev` when given and it holds); the alerts it
     /// set off.
     fn file(&mut self, decl: &DeclarationFile, prev: Option<&Path>, amend: bool) -> Vec<String> {
+        self.file_all(decl, prev, amend).alerts
+    }
+
+    /// Files `decl`, as [`Person::file`]; what filing did.
+    fn file_all(
+        &mut self,
+        decl: &DeclarationFile,
+        prev: Option<&Path>,
+        amend: bool,
+    ) -> probity_client::official::Filed {
         let planned = self
             .official
             .plan_filing(decl, prev, amend, prev.is_none(), &self.params, &NoProgress)
@@ -226,7 +241,6 @@ impl Person {
         self.official
             .file(*plan, &mut self.wallet, &NoProgress)
             .expect("filed")
-            .alerts
     }
 }
 
@@ -485,8 +499,21 @@ fn rules_over_periods_fire_where_they_should_and_stay_silent_elsewhere() {
     let mut world = World::start(&clock, 3_600);
     let mut late = world.official("GOV-0001");
     let mut steady = world.official("GOV-0002");
+    let mut clean_regulator = world.official_as("GOV-0003", "Financial regulation");
+    let mut holding_regulator = world.official_as("GOV-0004", "financial regulation");
     let year = 365 * DAY_MS;
     let start = clock.now();
+    // The policy, published before anyone files, holds from 2026: financial regulators
+    // prove they hold no securities and no crypto assets.
+    let policy = probity_client::registrar::read_policy_toml(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policy.toml"),
+        )
+        .expect("the example policy")
+        .replace("applies_from = 2027", "applies_from = 2026"),
+    )
+    .expect("the example policy reads");
+    world.registrar.publish_policy(&policy).expect("published");
     for (k, period) in [2024u32, 2025, 2026].into_iter().enumerate() {
         let deadline = start + (k as u64 + 1) * year;
         world
@@ -545,6 +572,70 @@ fn rules_over_periods_fire_where_they_should_and_stay_silent_elsewhere() {
         assert_eq!(alerts, expected, "{period}");
     }
     assert!(world.rules_about("GOV-0002").is_empty());
+
+    // Under the policy: the regulator without securities proves it with the filing and
+    // raises nothing; the one holding securities is told, files without that proof, and
+    // supervisors are alerted, naming the requirement. Others are not asked.
+    let decl = clean_regulator.write(2026, &[("bank_deposit", "ACC-9", 10_000_000)]);
+    let filed = clean_regulator.file_all(&decl, None, false);
+    assert_eq!(
+        filed.proofs,
+        [
+            StatementKind::NetWorthRange,
+            StatementKind::CategoryTotalRange,
+            StatementKind::CategoryTotalRange
+        ]
+    );
+    assert!(filed.alerts.is_empty(), "{:?}", filed.alerts);
+    let decl = holding_regulator.write(
+        2026,
+        &[
+            ("bank_deposit", "ACC-9", 10_000_000),
+            ("securities", "SH-600000", 1_000_000),
+        ],
+    );
+    let filed = holding_regulator.file_all(&decl, None, false);
+    assert_eq!(
+        filed.proofs,
+        [
+            StatementKind::NetWorthRange,
+            StatementKind::CategoryTotalRange
+        ],
+        "the crypto proof only"
+    );
+    assert_eq!(filed.alerts, ["required_proof_missing"]);
+    let missing = world
+        .supervisor
+        .alerts()
+        .expect("alerts")
+        .into_iter()
+        .find(|a| a.rule == "required_proof_missing")
+        .expect("alerted");
+    assert_eq!(missing.detail.official.as_str(), "GOV-0004");
+    assert!(
+        missing.detail.message.contains("no_securities"),
+        "{}",
+        missing.detail.message
+    );
+    assert!(world.rules_about("GOV-0003").is_empty());
+    // A policy cannot change a period already filed for.
+    let err = world
+        .registrar
+        .publish_policy(&policy)
+        .expect_err("refused");
+    let probity_client::RegistrarError::Request { source, .. } = &err else {
+        panic!("{err}");
+    };
+    assert!(source.to_string().contains("filed for 2026"), "{source}");
+    assert_eq!(
+        world
+            .client
+            .get::<Vec<api::PolicyView>>("/v1/policies")
+            .expect("policies")
+            .len(),
+        1,
+        "nothing was published"
+    );
     let jump = world
         .supervisor
         .alerts()

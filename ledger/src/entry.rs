@@ -795,6 +795,122 @@ pub struct DeadlineSet {
     pub deadline: Timestamp,
 }
 
+/// `PolicyPublished`: the registrar published version `policy_version` of the supervision policy,
+/// which holds for every period from `applies_from` on, until a later version's
+/// `applies_from`. A policy is never changed for a period already filed for: the service
+/// refuses an `applies_from` that is not after every period filed so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPublished {
+    /// 1 for the first policy, one more for each after it. (Not `version`: every entry has
+    /// that member already, the version of its type.)
+    pub policy_version: u32,
+    /// The first period it holds for.
+    pub applies_from: Period,
+    /// What officials must prove with each filing, beyond the net-worth band and
+    /// `wealth_growth` that every filing carries.
+    pub requirements: Vec<PolicyRequirement>,
+}
+
+/// One requirement of a [`PolicyPublished`]: each official it applies to files, with every
+/// declaration, a `category_total_range` proof that the total of `category` lies within
+/// `[lo, hi]` ("holds no securities": securities, 0, 0; "no real estate beyond N": real
+/// estate, 0, N). A proof of a narrower range meets it too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRequirement {
+    /// Its name, as the `required_proof_missing` alert names it: the rule-name form,
+    /// `a-z 0-9 _`.
+    pub name: RuleName,
+    /// The positions it applies to, as officials are registered with them (compared without
+    /// regard to case); empty: every position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub positions: Vec<String>,
+    /// The jurisdictions it applies to: a jurisdiction and those under it (`CN-ZJ` holds
+    /// `CN-ZJ-HZ`); empty: every jurisdiction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdictions: Vec<String>,
+    /// The category whose total is bounded.
+    pub category: probity_core::Category,
+    /// The least total, in minor units.
+    pub lo: probity_core::Amount,
+    /// The greatest total, in minor units.
+    pub hi: probity_core::Amount,
+}
+
+impl PolicyRequirement {
+    /// Whether it applies to an official registered with `position` in `jurisdiction`.
+    pub fn applies_to(&self, position: &str, jurisdiction: &str) -> bool {
+        let position_ok = self.positions.is_empty()
+            || self
+                .positions
+                .iter()
+                .any(|p| p.trim().eq_ignore_ascii_case(position.trim()));
+        let jurisdiction_ok = self.jurisdictions.is_empty()
+            || self.jurisdictions.iter().any(|j| {
+                jurisdiction == j
+                    || jurisdiction
+                        .strip_prefix(j.as_str())
+                        .is_some_and(|rest| rest.starts_with('-'))
+            });
+        position_ok && jurisdiction_ok
+    }
+
+    /// Whether a `category_total_range` proof of `[lo, hi]` for `category` meets it.
+    pub fn met_by(&self, category: probity_core::Category, lo: i64, hi: i64) -> bool {
+        let within = |x: i64| u64::try_from(x).is_ok_and(|x| self.lo.0 <= x && x <= self.hi.0);
+        category == self.category && lo <= hi && within(lo) && within(hi)
+    }
+}
+
+impl PolicyPublished {
+    /// Checks what the entry's types cannot: at least one requirement is not needed (a
+    /// policy may require nothing beyond the band), but names are distinct, ranges are
+    /// ordered, and no requirement bounds the empty slot.
+    pub fn check(&self) -> Result<(), String> {
+        let mut names = std::collections::HashSet::new();
+        for r in &self.requirements {
+            if !names.insert(r.name.as_str()) {
+                return Err(format!("two requirements are named `{}`", r.name.as_str()));
+            }
+            if r.lo.0 > r.hi.0 {
+                return Err(format!("requirement `{}`: lo is above hi", r.name.as_str()));
+            }
+            if r.category == probity_core::Category::EMPTY {
+                return Err(format!(
+                    "requirement `{}`: category 0 is the empty slot, not a category",
+                    r.name.as_str()
+                ));
+            }
+            if r.positions
+                .iter()
+                .chain(&r.jurisdictions)
+                .any(|t| t.trim().is_empty())
+            {
+                return Err(format!(
+                    "requirement `{}`: an empty position or jurisdiction matches nobody",
+                    r.name.as_str()
+                ));
+            }
+        }
+        if self.policy_version == 0 {
+            return Err("policy versions start at 1".into());
+        }
+        Ok(())
+    }
+
+    /// The requirements for an official registered with `position` in `jurisdiction`.
+    pub fn requirements_for<'a>(
+        &'a self,
+        position: &'a str,
+        jurisdiction: &'a str,
+    ) -> impl Iterator<Item = &'a PolicyRequirement> + 'a {
+        self.requirements
+            .iter()
+            .filter(move |r| r.applies_to(position, jurisdiction))
+    }
+}
+
 /// `EnrollmentCodesIssued`: the registrar made `count` one-time enrollment codes for
 /// whistleblower credentials of `scope`. The codes themselves stay off the ledger; the count
 /// bounds how many reporters can exist. (A credential's expiry follows the public schedule at
@@ -912,6 +1028,7 @@ entry_kinds! {
     TipClosed = 1,
     Alert = 1,
     DeadlineSet = 1,
+    PolicyPublished = 1,
     EnrollmentCodesIssued = 1,
     WhistleblowerKeysPublished = 2,
 }

@@ -2,7 +2,7 @@
 //! whose details stay off the public ledger, disclosed to supervisors (DESIGN.md §9). The
 //! routes, the deadline sweep and the tip pool log them; nothing here reads a request.
 
-use probity_core::{OfficialId, Period};
+use probity_core::{Category, OfficialId, Period};
 use probity_ledger::{Alert, ChallengeExpired, Disclosure, RuleName, Timestamp};
 use rand::rngs::OsRng;
 
@@ -121,6 +121,8 @@ pub(crate) struct FilingFacts<'a> {
     pub(crate) has_wealth_growth: bool,
     /// The public band its `net_worth_range` proof shows.
     pub(crate) band: Band,
+    /// The category and bounds of each `category_total_range` proof it carries.
+    pub(crate) category_ranges: &'a [(Category, i64, i64)],
 }
 
 /// The alerts a filing sets off, in this order: it amends an earlier one (and after a
@@ -138,6 +140,7 @@ pub(crate) fn filing_alerts(
         previous,
         has_wealth_growth,
         band,
+        category_ranges,
     } = *filing;
     let about = |message: String| AlertDetail {
         official: official.clone(),
@@ -147,6 +150,19 @@ pub(crate) fn filing_alerts(
         message,
     };
     let mut drafts = Vec::new();
+    for missing in rules::required_proof_missing(state, official, period, category_ranges) {
+        drafts.push(alert(
+            rules::REQUIRED_PROOF_MISSING,
+            about(format!(
+                "the {period} filing lacks `{}`, which policy version {} requires of this position: a category_total_range proof that the total of {} is within {} to {}",
+                missing.requirement.name.as_str(),
+                missing.version,
+                missing.requirement.category.name().unwrap_or("a category"),
+                probity_core::format_minor_units(missing.requirement.lo.0.into()),
+                probity_core::format_minor_units(missing.requirement.hi.0.into()),
+            )),
+        ));
+    }
     if rules::declaration_amended(state, official, period) {
         drafts.push(alert(
             rules::DECLARATION_AMENDED,

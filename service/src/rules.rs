@@ -20,7 +20,7 @@
 //! Time-based rules (overdue, expired) fire once per official and period, or per challenge.
 
 use probity_core::{OfficialId, Period, StatementKind};
-use probity_ledger::{ChallengeDetail, ChallengeId, RegistryName, Timestamp};
+use probity_ledger::{ChallengeDetail, ChallengeId, PolicyRequirement, RegistryName, Timestamp};
 
 use std::collections::BTreeMap;
 
@@ -55,6 +55,9 @@ pub const MANY_LATE_FILINGS: &str = "many_late_filings";
 /// Rule: `wealth_growth` missing in two consecutive filed periods.
 pub const REPEAT_UNEXPLAINED_GROWTH: &str = "repeat_unexplained_growth";
 
+/// Rule: a filing lacks a proof its policy requires.
+pub const REQUIRED_PROOF_MISSING: &str = "required_proof_missing";
+
 /// A rule as `/v1/info` lists it.
 #[derive(Clone, Copy, Debug)]
 pub struct Rule {
@@ -69,7 +72,7 @@ pub struct Rule {
 }
 
 /// Every rule, with what fires it and its weight in the risk view.
-pub const ALL: [Rule; 11] = [
+pub const ALL: [Rule; 12] = [
     Rule {
         name: DECLARATION_OVERDUE,
         fires_when: "a period's deadline passed and the official has not filed for it",
@@ -119,6 +122,11 @@ pub const ALL: [Rule; 11] = [
         name: MANY_LATE_FILINGS,
         fires_when: "the official was late (after the deadline, or not at all) in late_filings_threshold of the last late_filings_window periods with a deadline",
         weight: 2,
+    },
+    Rule {
+        name: REQUIRED_PROOF_MISSING,
+        fires_when: "a filing lacks a proof that the policy in force for its period requires of the official's position and jurisdiction (one alert per requirement, named)",
+        weight: 4,
     },
     Rule {
         name: REPEAT_UNEXPLAINED_GROWTH,
@@ -368,6 +376,37 @@ pub(crate) fn risk_view(state: &State) -> Vec<RiskView> {
         .collect();
     view.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.official.cmp(&b.official)));
     view
+}
+
+/// A requirement a filing does not meet, with the policy version that makes it.
+pub(crate) struct Missing<'a> {
+    pub(crate) version: u32,
+    pub(crate) requirement: &'a PolicyRequirement,
+}
+
+/// The requirements of the policy in force for `period` that apply to `official` (by the
+/// position and jurisdiction they are registered with) and that none of the filing's
+/// `category_total_range` proofs (`ranges`: category, lo, hi) meets.
+pub(crate) fn required_proof_missing<'a>(
+    state: &'a State,
+    official: &OfficialId,
+    period: Period,
+    ranges: &[(probity_core::Category, i64, i64)],
+) -> Vec<Missing<'a>> {
+    let (Some(policy), Some(info)) = (
+        crate::api::policy_for(&state.policies, period),
+        state.officials().get(official),
+    ) else {
+        return Vec::new();
+    };
+    policy
+        .requirements_for(&info.position, &info.jurisdiction)
+        .filter(|r| !ranges.iter().any(|&(c, lo, hi)| r.met_by(c, lo, hi)))
+        .map(|requirement| Missing {
+            version: policy.policy_version,
+            requirement,
+        })
+        .collect()
 }
 
 /// A timestamp as UTC text, `YYYY-MM-DD HH:MM UTC`.
@@ -803,6 +842,92 @@ mod tests {
             view.iter().all(|v| v.official != official(3)),
             "nothing open"
         );
+    }
+
+    fn requirement(name: &str, positions: &[&str], category: u8, hi: u64) -> PolicyRequirement {
+        PolicyRequirement {
+            name: probity_ledger::RuleName::new(name).expect("valid"),
+            positions: positions.iter().map(|p| (*p).to_owned()).collect(),
+            jurisdictions: Vec::new(),
+            category: probity_core::Category::from_code(category).expect("valid"),
+            lo: probity_core::Amount(0),
+            hi: probity_core::Amount(hi),
+        }
+    }
+
+    #[test]
+    fn required_proof_missing_names_each_unmet_requirement_of_the_policy_in_force() {
+        let mut b = Builder::new();
+        b.register(1); // position "Position"
+        let securities = probity_core::Category::from_code(3).expect("valid");
+        let real_estate = probity_core::Category::from_code(1).expect("valid");
+        let policy = |version, from: u32, requirements| probity_ledger::PolicyPublished {
+            policy_version: version,
+            applies_from: period(from),
+            requirements,
+        };
+        b.add(
+            2,
+            policy(
+                1,
+                2026,
+                vec![
+                    requirement("no_securities", &["position"], 3, 0),
+                    requirement("land_cap", &["Land administration"], 1, 500),
+                ],
+            ),
+        );
+        let names = |m: Vec<Missing<'_>>| -> Vec<(u32, String)> {
+            m.iter()
+                .map(|m| (m.version, m.requirement.name.as_str().to_owned()))
+                .collect()
+        };
+        let o = official(1);
+        assert!(
+            names(required_proof_missing(&b.0, &o, period(2025), &[])).is_empty(),
+            "no policy before 2026"
+        );
+        assert_eq!(
+            names(required_proof_missing(&b.0, &o, period(2026), &[])),
+            [(1, "no_securities".to_owned())],
+            "positions compare without case; the land cap is another position's"
+        );
+        for (ranges, missing) in [
+            (vec![(securities, 0, 0)], 0),
+            (vec![(securities, 0, 1)], 1), // wider than the requirement
+            (vec![(real_estate, 0, 0)], 1), // another category
+            (vec![(securities, -1, 0)], 1), // below lo
+        ] {
+            assert_eq!(
+                required_proof_missing(&b.0, &o, period(2026), &ranges).len(),
+                missing,
+                "{ranges:?}"
+            );
+        }
+        // Version 2 from 2027 drops the requirement; 2026 keeps version 1.
+        b.add(3, policy(2, 2027, Vec::new()));
+        assert!(required_proof_missing(&b.0, &o, period(2027), &[]).is_empty());
+        assert_eq!(required_proof_missing(&b.0, &o, period(2026), &[]).len(), 1);
+        assert!(required_proof_missing(&b.0, &official(9), period(2026), &[]).is_empty());
+    }
+
+    #[test]
+    fn a_requirement_applies_to_its_jurisdiction_and_those_under_it() {
+        let mut r = requirement("x", &[], 3, 0);
+        r.jurisdictions = vec!["CN-ZJ".into()];
+        assert!(r.applies_to("Anyone", "CN-ZJ"));
+        assert!(r.applies_to("Anyone", "CN-ZJ-HZ"));
+        assert!(!r.applies_to("Anyone", "CN-ZJX"));
+        assert!(!r.applies_to("Anyone", "CN-BJ"));
+        let bad = probity_ledger::PolicyPublished {
+            policy_version: 1,
+            applies_from: period(2026),
+            requirements: vec![r.clone(), r],
+        };
+        assert!(bad
+            .check()
+            .expect_err("refused")
+            .contains("two requirements"));
     }
 
     #[test]

@@ -230,7 +230,8 @@ impl Service {
             proofs,
             data_dir: dir,
         }));
-        let state = shared.replay().map_err(|e| OpenError(e.message))?;
+        let registrar = shared.state().directory.registrar;
+        let state = shared.replay(registrar).map_err(|e| OpenError(e.message))?;
         // A tag reserved by a tip that reached neither the ledger nor the pool (a crash
         // between the two) is free again.
         shared

@@ -320,9 +320,10 @@ impl Shared {
         }
     }
 
-    /// Rebuilds the state from the ledger and the private data.
-    pub(crate) fn replay(&self) -> Result<State, ApiError> {
-        let registrar = self.state().directory.registrar;
+    /// Rebuilds the state from the ledger and the private data, with `registrar` as the
+    /// registrar's key (which is configuration, not on the ledger). It takes no lock: the
+    /// writer calls it while it holds the state's.
+    pub(crate) fn replay(&self, registrar: Option<VerifyingKey>) -> Result<State, ApiError> {
         let mut state = State::new(registrar);
         let size = self.log.size()?;
         let mut start = 0;
@@ -621,7 +622,9 @@ impl Shared {
             Ok(cp) => cp,
             Err(e) => {
                 tracing::error!(error = %e, "a ledger append failed; rebuilding the state from the ledger");
-                match self.replay() {
+                // The writer holds the state's lock: reading the registrar key through
+                // `self.state()` here would wait for itself forever.
+                match self.replay(state.directory.registrar) {
                     Ok(fresh) => *state = fresh,
                     Err(e) => tracing::error!(error = %e, "cannot rebuild the state"),
                 }

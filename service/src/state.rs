@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{
     AlertDetail, AlertView, Band, ChallengeView, DisclosureView, FilingInfo, OfficialInfo,
-    ProofInfo, SupervisorInfo, TipReply,
+    PolicyView, ProofInfo, SupervisorInfo, TipReply,
 };
 
 /// Rule: at least K distinct reporters on one official in one epoch of the window. Its
@@ -139,6 +139,8 @@ pub(crate) struct State {
     /// each (official, period), for the `band_jump` rule.
     pub(crate) bands_by_period: HashMap<OfficialId, BTreeMap<Period, Band>>,
     pub(crate) deadlines: BTreeMap<Period, Timestamp>,
+    /// Every published policy, in log order.
+    pub(crate) policies: Vec<PolicyView>,
     pub(crate) challenges: BTreeMap<ChallengeId, Challenge>,
     /// Every (official, asset) challenged so far, by hand or by a registry import, whatever
     /// became of the challenge: a registry import issues no second challenge on one.
@@ -333,6 +335,10 @@ impl State {
             EntryBody::WhistleblowerKeysPublished(k) => {
                 self.whistleblower_keys = Some(k.clone());
             }
+            EntryBody::PolicyPublished(p) => self.policies.push(PolicyView {
+                entry: index,
+                policy: p.clone(),
+            }),
             EntryBody::DeadlineSet(d) => {
                 self.deadlines.insert(d.period, d.deadline);
             }

@@ -28,6 +28,16 @@ pub(crate) enum Command {
     EnrollmentCodes(EnrollmentCodesOpts),
     /// Set a period's filing deadline.
     SetDeadline(SetDeadlineOpts),
+    /// Publish the next version of the supervision policy (TOML): what officials of each
+    /// position and jurisdiction must prove with every filing, from a period after every one
+    /// filed so far.
+    PublishPolicy(PublishPolicyOpts),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PublishPolicyOpts {
+    /// The policy file (TOML; `examples/policy.toml` shows the format).
+    file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +108,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<ExitCode> {
         Command::RegisterSupervisor(opts) => register_supervisor(ctx, opts),
         Command::EnrollmentCodes(opts) => enrollment_codes(ctx, opts),
         Command::SetDeadline(opts) => set_deadline(ctx, opts),
+        Command::PublishPolicy(opts) => publish_policy(ctx, &opts),
     }
 }
 
@@ -205,6 +216,31 @@ fn set_deadline(ctx: &Ctx, opts: SetDeadlineOpts) -> anyhow::Result<ExitCode> {
             list(&logged.entries)
         ),
         json!({ "period": opts.period, "deadline": opts.date, "entries": logged.entries }),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn publish_policy(ctx: &Ctx, opts: &PublishPolicyOpts) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&opts.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {} ({e})", opts.file.display()))?;
+    let policy = probity_client::registrar::read_policy_toml(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", opts.file.display()))?;
+    let logged = registrar(ctx)?.publish_policy(&policy)?;
+    remote::tell_pinned(logged.newly_pinned.as_ref());
+    let names: Vec<&str> = policy
+        .requirements
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    ctx.emit(
+        &format!(
+            "Published the policy from {} with {} requirement(s){} (ledger entry {}). Officials' clients read it at /v1/policies and make the proofs it requires of them.",
+            policy.applies_from,
+            names.len(),
+            if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) },
+            list(&logged.entries)
+        ),
+        json!({ "applies_from": policy.applies_from, "requirements": names, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -246,6 +246,16 @@ fn tell(notices: &[Notice]) {
             Notice::WealthGrowthDoesNotHold { from, to } => eoutln!(
                 "wealth_growth does NOT hold: net worth grew from {from} to {to} by more than the declared income plus the policy's tolerance, so it cannot be proved. Filing without it: supervisors get a wealth_growth_missing alert."
             ),
+            Notice::RequirementNotMet {
+                name,
+                category,
+                lo,
+                hi,
+            } => eoutln!(
+                "The policy requires `{name}`: the declared total of {category} within {} to {}. It is not, so it cannot be proved. Filing without it: supervisors get a required_proof_missing alert.",
+                format_minor_units(i128::from(*lo)),
+                format_minor_units(i128::from(*hi))
+            ),
         }
     }
 }

@@ -228,6 +228,7 @@ fn notices(lang: Lang, notices: &[Notice]) -> Markup {
                 Notice::LogKeyPinned(p) => p.note { (fill(lang, T::OfPinned, &[&p.origin, &p.path.display().to_string()])) },
                 Notice::PrevIgnored { .. } => p.note { (T::OfPrevIgnored.get(lang)) },
                 Notice::WealthGrowthDoesNotHold { from, to } => p.warning { (fill(lang, T::OfGrowthNotFiled, &[&from.to_string(), &to.to_string()])) },
+                Notice::RequirementNotMet { name, category, lo, hi } => p.warning { (fill(lang, T::OfRequirementNotMet, &[name, &category.to_string(), &probity_core::format_minor_units(i128::from(*lo)), &probity_core::format_minor_units(i128::from(*hi))])) },
             }
         }
     }

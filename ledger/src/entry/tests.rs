@@ -137,6 +137,19 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
             deadline: t(1_790_000_000_000),
         }
         .into(),
+        PolicyPublished {
+            policy_version: 1,
+            applies_from: period(),
+            requirements: vec![PolicyRequirement {
+                name: RuleName::new("no_securities").expect("valid"),
+                positions: vec!["Financial regulation".into()],
+                jurisdictions: Vec::new(),
+                category: probity_core::Category::from_code(3).expect("valid"),
+                lo: Amount(0),
+                hi: Amount(0),
+            }],
+        }
+        .into(),
         EnrollmentCodesIssued {
             count: 10,
             scope: "CN-ZJ-HZ".into(),
@@ -585,17 +598,14 @@ fn a_challenge_detail_names_its_registry_only_when_it_has_one() {
     // The form of challenges issued before registers existed: their digests stay valid.
     assert_eq!(
         serde_json_canonicalizer::to_string(&by_hand).expect("serializes"),
-        r#"{"id_hash":"77","min_value":"1"}"#
+        r#"{"id_hash":"77","min_value":1}"#
     );
     let from_registry = ChallengeDetail {
         registry: Some(RegistryName::new("land").expect("valid")),
         ..by_hand.clone()
     };
     let json = serde_json::to_string(&from_registry).expect("serializes");
-    assert_eq!(
-        json,
-        r#"{"id_hash":"77","min_value":"1","registry":"land"}"#
-    );
+    assert_eq!(json, r#"{"id_hash":"77","min_value":1,"registry":"land"}"#);
     let back: ChallengeDetail = serde_json::from_str(&json).expect("parses");
     assert_eq!(back, from_registry);
     assert!(
@@ -625,7 +635,7 @@ fn a_challenge_detail_names_its_registry_only_when_it_has_one() {
         &"a".repeat(65),
     ] {
         assert!(RegistryName::new(bad).is_err(), "{bad:?}");
-        let json = format!(r#"{{"id_hash":"77","min_value":"1","registry":"{bad}"}}"#);
+        let json = format!(r#"{{"id_hash":"77","min_value":1,"registry":"{bad}"}}"#);
         assert!(
             serde_json::from_str::<ChallengeDetail>(&json).is_err(),
             "{bad:?}"

@@ -82,6 +82,8 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         register_supervisor,
         enrollment_codes,
         set_deadline,
+        publish_policy,
+        policies,
         file_declaration,
         official_challenges,
         answer_challenge,
@@ -218,6 +220,8 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/v1/admin/supervisors", post(register_supervisor))
         .route("/v1/admin/enrollment-codes", post(enrollment_codes))
         .route("/v1/admin/deadlines", post(set_deadline))
+        .route("/v1/admin/policy", post(publish_policy))
+        .route("/v1/policies", get(policies))
         .route("/v1/filings", post(file_declaration))
         .route("/v1/official/challenges", get(official_challenges))
         .route("/v1/challenges", post(issue_challenge))

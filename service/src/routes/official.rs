@@ -37,14 +37,14 @@ pub(super) async fn file_declaration(
     check_capacity(&s, &filing)?;
     check_proof_set(&official, &filing, &req.proofs)?;
     let inputs = s.proofs.verify(req.proofs.clone()).await?;
-    let (band, growth) = check_public_inputs(&s, &filing, &inputs)?;
+    let shown = check_public_inputs(&s, &filing, &inputs)?;
     let receipts = s
         .write(record_filing(
             s.config.clone(),
             official,
             filing,
             req.proofs,
-            (band, growth),
+            shown,
         ))
         .await?;
     let alerts = alerts_in(&receipts);
@@ -53,6 +53,16 @@ pub(super) async fn file_declaration(
 
 /// Where a filing's `wealth_growth` proof starts: the previous period and its commitment.
 type GrowthStart = (Period, Commitment);
+
+/// What a filing's verified proofs show, for the ledger checks and the rules.
+struct FiledProofs {
+    /// The public band of net worth.
+    band: Band,
+    /// Where the `wealth_growth` proof starts, if there is one.
+    growth: Option<GrowthStart>,
+    /// Each `category_total_range` proof's category and bounds.
+    category_ranges: Vec<(probity_core::Category, i64, i64)>,
+}
 
 /// An official files only for themselves.
 fn check_filer(official: &OfficialId, filing: &DeclarationFiled) -> Result<(), ApiError> {
@@ -97,8 +107,12 @@ fn check_capacity(s: &Shared, filing: &DeclarationFiled) -> Result<(), ApiError>
     Ok(())
 }
 
+/// Most `category_total_range` proofs one filing carries (one per category, at most).
+const MAX_CATEGORY_PROOFS: usize = 16;
+
 /// The proofs are the ones a filing carries (one `net_worth_range`, at most one
-/// `wealth_growth`, nothing else), each about this official at the filing's capacity.
+/// `wealth_growth`, the `category_total_range` proofs its policy asks for, nothing else),
+/// each about this official at the filing's capacity.
 fn check_proof_set(
     official: &OfficialId,
     filing: &DeclarationFiled,
@@ -107,11 +121,12 @@ fn check_proof_set(
     let count = |k: StatementKind| proofs.iter().filter(|p| p.statement == k).count();
     if count(StatementKind::NetWorthRange) != 1
         || count(StatementKind::WealthGrowth) > 1
-        || proofs.len() != count(StatementKind::NetWorthRange) + count(StatementKind::WealthGrowth)
+        || count(StatementKind::CategoryTotalRange) > MAX_CATEGORY_PROOFS
+        || count(StatementKind::AssetIncluded) > 0
     {
-        return Err(ApiError::unprocessable(
-            "a filing carries exactly one net_worth_range proof, and at most one wealth_growth proof (from the previous filed period)",
-        ));
+        return Err(ApiError::unprocessable(format!(
+            "a filing carries exactly one net_worth_range proof, at most one wealth_growth proof (from the previous filed period), at most {MAX_CATEGORY_PROOFS} category_total_range proofs (what the policy requires), and no asset_included proof (those answer challenges)",
+        )));
     }
     if let Some(p) = proofs
         .iter()
@@ -127,15 +142,16 @@ fn check_proof_set(
 
 /// The verified proofs' public inputs match the filing and the policy: the
 /// `net_worth_range` proof is about this commitment and period with a public band, the
-/// `wealth_growth` proof ends at them with the policy's tolerance. Returns the band, and
-/// where the growth proof starts, if there is one, to check against the ledger.
+/// `wealth_growth` proof ends at them with the policy's tolerance, each `category_total_range`
+/// proof is about them. Returns what the proofs show.
 fn check_public_inputs(
     s: &Shared,
     filing: &DeclarationFiled,
     inputs: &[PublicInputs],
-) -> Result<(Band, Option<GrowthStart>), ApiError> {
+) -> Result<FiledProofs, ApiError> {
     let mut growth = None;
     let mut filed_band = None;
+    let mut category_ranges = Vec::new();
     for x in inputs {
         match x {
             PublicInputs::NetWorthRange(n) => {
@@ -154,6 +170,14 @@ fn check_public_inputs(
                     ));
                 }
                 filed_band = Some(band);
+            }
+            PublicInputs::CategoryTotalRange(c) => {
+                if c.commitment != filing.commitment || c.period != filing.period {
+                    return Err(ApiError::unprocessable(
+                        "a category_total_range proof is about another commitment or period than this filing",
+                    ));
+                }
+                category_ranges.push((c.category, c.lo.0, c.hi.0));
             }
             PublicInputs::WealthGrowth(w) => {
                 if w.commitment_curr != filing.commitment || w.period_curr != filing.period {
@@ -174,7 +198,11 @@ fn check_public_inputs(
     }
     // check_proof_set let exactly one net_worth_range proof through.
     let band = filed_band.ok_or_else(|| ApiError::internal("the net_worth_range proof is gone"))?;
-    Ok((band, growth))
+    Ok(FiledProofs {
+        band,
+        growth,
+        category_ranges,
+    })
 }
 
 /// The writer's job for a checked filing: in log order, the official is still registered
@@ -185,7 +213,7 @@ fn record_filing(
     official: OfficialId,
     filing: DeclarationFiled,
     proofs: Vec<ProofEnvelope>,
-    (band, growth): (Band, Option<GrowthStart>),
+    shown: FiledProofs,
 ) -> Prepare {
     Box::new(move |state: &Facts, now: Timestamp| {
         if !state.officials().contains_key(&official) {
@@ -193,13 +221,14 @@ fn record_filing(
         }
         let period = filing.period;
         let previous = state.previous_period(&official, period);
-        check_growth_start(state, &official, &filing, previous, growth)?;
+        check_growth_start(state, &official, &filing, previous, shown.growth)?;
         let facts = FilingFacts {
             official: &official,
             period,
             previous,
-            has_wealth_growth: growth.is_some(),
-            band,
+            has_wealth_growth: shown.growth.is_some(),
+            band: shown.band,
+            category_ranges: &shown.category_ranges,
         };
         let alerts = filing_alerts(state, &config, &facts, now);
         let mut entries = vec![Draft::public(filing)];

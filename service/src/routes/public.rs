@@ -90,6 +90,12 @@ pub(super) async fn info(State(s): State<AppState>) -> ApiResult<ServiceInfo> {
     }))
 }
 
+/// Every published supervision policy, oldest first: what each position must prove.
+#[utoipa::path(get, path = "/v1/policies", tag = "public", responses((status = 200, body = Vec<PolicyView>)))]
+pub(super) async fn policies(State(s): State<AppState>) -> ApiResult<Vec<PolicyView>> {
+    Ok(Json(s.state().policies.clone()))
+}
+
 /// The params manifest (verifying keys).
 #[utoipa::path(get, path = "/v1/params", tag = "public", responses((status = 200, description = "the params manifest", body = Object)))]
 pub(super) async fn params(State(s): State<AppState>) -> Response {

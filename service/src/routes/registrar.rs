@@ -146,6 +146,48 @@ pub(super) async fn enrollment_codes(
     }))
 }
 
+/// Publish the next version of the supervision policy, from a period after every one filed.
+#[utoipa::path(post, path = "/v1/admin/policy", tag = "registrar", request_body = PublishPolicy, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn publish_policy(
+    State(s): State<AppState>,
+    signed: Signed,
+) -> ApiResult<Written> {
+    require_registrar(&signed.principal)?;
+    let req: PublishPolicy = json(&signed.body)?;
+    let receipts = s
+        .write(Box::new(move |state, _| {
+            let version = u32::try_from(state.policies.len())
+                .ok()
+                .and_then(|n| n.checked_add(1))
+                .ok_or_else(|| ApiError::unprocessable("too many policy versions"))?;
+            let policy = probity_ledger::PolicyPublished {
+                policy_version: version,
+                applies_from: req.applies_from,
+                requirements: req.requirements,
+            };
+            policy.check().map_err(ApiError::unprocessable)?;
+            let latest_filed = state.filings.values().flatten().map(|f| f.period).max();
+            if let Some(latest) = latest_filed.filter(|l| *l >= policy.applies_from) {
+                return Err(ApiError::unprocessable(format!(
+                    "officials have filed for {latest} already: a policy applies from a period after every one filed, so that nobody's filing is judged by rules it was not made under"
+                )));
+            }
+            if let Some(later) = state
+                .policies
+                .iter()
+                .map(|p| p.policy.applies_from)
+                .find(|p| *p > policy.applies_from)
+            {
+                return Err(ApiError::unprocessable(format!(
+                    "a published policy applies from {later}: a new version cannot start before it"
+                )));
+            }
+            Ok(vec![Draft::public(policy)])
+        }))
+        .await?;
+    Ok(Json(Written { receipts }))
+}
+
 /// Set a period's filing deadline.
 #[utoipa::path(post, path = "/v1/admin/deadlines", tag = "registrar", request_body = SetDeadline, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 pub(super) async fn set_deadline(State(s): State<AppState>, signed: Signed) -> ApiResult<Written> {
