@@ -352,6 +352,12 @@ fn a_supervisor_reverifies_challenges_and_reads_tips_in_the_browser() {
         alert.contains("GOV-0002") && alert.contains("2026"),
         "{alert}"
     );
+    // The risk view above them: the total, and the alert behind it with its weight.
+    let risk = browser.text_of("#risk tr.official-risk");
+    assert!(
+        risk.contains("GOV-0002") && risk.contains("+3 wealth_growth_missing 2026"),
+        "{risk}"
+    );
     browser.screenshot("supervisor-alerts-en");
     browser.click("#rule-wealth_growth_missing table a");
     assert!(browser.text_of("#verdict").contains("VERIFIED"));

@@ -697,6 +697,14 @@ fn a_challenge_on_an_asset_id_of_only_white_space_is_refused_before_sending() {
 /// A REGISTRAR, a server that knows its key, and GOV-0001 registered in CN-ZJ-HZ; the server's
 /// data folder last.
 fn server_with_gov_0001() -> (Party, Server, tempfile::TempDir) {
+    let (registrar, server, dir) = server_with_registrar();
+    let official = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    registrar.register_gov_0001(&hex::encode(official.verifying_key().as_bytes()));
+    (registrar, server, dir)
+}
+
+/// A REGISTRAR and a server that knows its key; the server's data folder last.
+fn server_with_registrar() -> (Party, Server, tempfile::TempDir) {
     let registrar = Party::new("http://127.0.0.1:9");
     let key = str_of(&registrar.json(&["admin", "init"]), "public_key").to_owned();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -705,8 +713,6 @@ fn server_with_gov_0001() -> (Party, Server, tempfile::TempDir) {
         server: server.url.clone(),
         ..registrar
     };
-    let official = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
-    registrar.register_gov_0001(&hex::encode(official.verifying_key().as_bytes()));
     (registrar, server, dir)
 }
 
@@ -893,4 +899,105 @@ fn whistleblower_refuses_another_epoch_length_and_expiries_off_the_schedule() {
     std::fs::write(&credential_path, honest).expect("write");
     whistleblower.json(&tip);
     server.stop();
+}
+
+/// The registry workflow through the binary: the registrar publishes a policy for a later
+/// period; a register with a bad row is refused whole; the good one issues one challenge per
+/// (official, asset) and nothing twice; the official answers what can be answered at once and
+/// is told what is missing.
+#[test]
+fn a_register_is_imported_and_answered_at_once_through_the_binary() {
+    let (registrar, server, _dir) = server_with_registrar();
+    let official = Party::new(&server.url);
+    let supervisor = Party::new(&server.url);
+    copy_params16(official.path());
+    let official_key = str_of(&official.json(&["official", "init"]), "public_key").to_owned();
+    registrar.register_gov_0001(&official_key);
+    let supervisor_key = str_of(&supervisor.json(&["supervisor", "init"]), "public_key").to_owned();
+    ok(registrar.run(&[
+        "admin",
+        "register-supervisor",
+        "--id",
+        "LAND-DEPT",
+        "--public-key",
+        &supervisor_key,
+    ]));
+
+    // A policy from 2027; a mistake in one is named before anything is sent.
+    let published = registrar.json(&["admin", "publish-policy", "examples/policy.toml"]);
+    assert_eq!(published["applies_from"], 2027);
+    assert_eq!(published["requirements"].as_array().map(Vec::len), Some(3));
+    let bad = registrar.path().join("bad-policy.toml");
+    std::fs::write(
+        &bad,
+        "applies_from = 2028\n[[requirement]]\nname = \"x\"\ncategory = \"yachts\"\nlo = 0\nhi = 0\n",
+    )
+    .expect("write");
+    fails(
+        registrar.run(&["admin", "publish-policy", bad.to_str().expect("UTF-8")]),
+        2,
+        "unknown category `yachts`",
+    );
+
+    ok(official.run(&["official", "file", DECL_2026]));
+
+    let csv = supervisor.path().join("land.csv");
+    let good = format!(
+        "official,asset_id,value,date\nGOV-0001,{PARKING_SPACE},25000000,2021-03-01\nGOV-0001,浙(2022)杭州市不动产权第0999999号,90000000,\nGOV-9999,浙(2019)杭州市不动产权第0000001号,1,\n"
+    );
+    std::fs::write(&csv, format!("{good}GOV-0001,SECRET-ASSET,12.5,\n")).expect("write");
+    let csv_arg = csv.to_str().expect("UTF-8");
+    let import = [
+        "supervisor",
+        "registry",
+        "import",
+        csv_arg,
+        "--registry",
+        "land",
+        "--due",
+        "2099-01-01",
+    ];
+    let all = fails(supervisor.run(&import), 2, "line 5");
+    assert!(
+        all.contains("nothing imported") && !all.contains("SECRET"),
+        "{all}"
+    );
+    assert!(supervisor
+        .json(&["supervisor", "challenges"])
+        .as_array()
+        .is_some_and(Vec::is_empty));
+
+    std::fs::write(&csv, &good).expect("write");
+    let summary = supervisor.json(&import);
+    assert_eq!(summary["rows"], 3);
+    assert_eq!(summary["issued"].as_array().map(Vec::len), Some(2));
+    assert_eq!(summary["unknown_officials"][0]["line"], 4);
+    let again = supervisor.json(&import);
+    assert_eq!(again["issued"].as_array().map(Vec::len), Some(0));
+    assert_eq!(again["already_challenged"], serde_json::json!([2, 3]));
+    let text = ok(supervisor.run(&import));
+    assert!(text.contains("already challenged  2"), "{text}");
+
+    // 80 % of the parking space's 250,000 yuan is 200,000: declared at exactly that, it
+    // answers; the flat is not declared.
+    let out = official.run(&["official", "respond", "--all", DECL_2026]);
+    let all = fails(out, 1, "1 answered, 1 left open");
+    assert!(all.contains("ANSWERED") && all.contains("item 2"), "{all}");
+    assert!(all.contains("not in this declaration"), "{all}");
+    let seen = supervisor.json(&["supervisor", "challenges"]);
+    let statuses: Vec<&str> = seen
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "answered").count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == "open").count(), 1);
+    assert!(seen
+        .as_array()
+        .expect("a list")
+        .iter()
+        .all(|c| c["registry"] == "land"));
+    // Nothing has expired: nobody is at risk yet.
+    assert!(ok(supervisor.run(&["supervisor", "risk"])).contains("No open alerts."));
 }

@@ -172,9 +172,17 @@ fn check_barriers(calls: &[Call], store: &str) -> BTreeMap<String, (usize, Vec<S
         }
         let mut sequence = Vec::new();
         for (file, w) in &last_writes {
-            let barrier = calls
+            // sled's own flusher thread may fsync the file too, at any moment: the barrier
+            // shown is the service's fdatasync when there is one in the window.
+            let syncs: Vec<&Call> = calls
                 .iter()
-                .find(|s| is_sync(s) && s.fd == *file && s.start > w.end && s.end < c.start);
+                .filter(|s| is_sync(s) && s.fd == *file && s.start > w.end && s.end < c.start)
+                .collect();
+            let barrier = syncs
+                .iter()
+                .find(|s| s.name == "fdatasync")
+                .or(syncs.first())
+                .copied();
             match barrier {
                 Some(s) => {
                     sequence.push(short(w));

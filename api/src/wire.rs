@@ -481,6 +481,7 @@ pub struct IssueChallenges {
     /// The deadline of every challenge, ms since the epoch.
     pub deadline: u64,
     /// The challenges.
+    #[schema(min_items = 1, max_items = 1000)]
     pub challenges: Vec<RegistryChallenge>,
 }
 

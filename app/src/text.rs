@@ -252,6 +252,17 @@ strings! {
     SuRuleExpired => "A challenge's deadline passed without an answer.", "质询截止时间已过，仍未回应。";
     SuRuleReporters => "Several distinct reporters sent tips about one official in one epoch.", "同一周期内多名不同举报人举报同一公职人员。";
     SuRuleAmended => "A second declaration was filed for the same period.", "同一申报期提交了第二份申报。";
+    SuRuleBandJump => "The public net-worth band rose by two bands or more from the previous filed period.", "公开净资产区间较上一申报期上升两档或以上。";
+    SuRuleAmendedAfter => "A declaration was amended after a challenge on its period, or after a tip about the official.", "在针对该申报期的核查或针对该公职人员的举报之后修改了申报。";
+    SuRuleRegistry => "A challenge from a register's records went unanswered: the register lists an asset the official did not prove declared.", "源自登记簿记录的核查未获回应：登记簿列有一项公职人员未证明已申报的资产。";
+    SuRuleManyLate => "The official was late (after the deadline, or not at all) in several of the last periods.", "该公职人员在最近若干申报期中多次逾期（逾期提交或未提交）。";
+    SuRuleRepeatGrowth => "No wealth_growth proof in two consecutive filed periods.", "连续两个申报期没有财产增长证明。";
+    SuRuleRequired => "A filing lacks a proof the supervision policy requires of the official's position.", "申报缺少监督政策对该职位要求的证明。";
+    SuRisk => "Risk view", "风险视图";
+    SuRiskIntro => "Officials with open alerts, the heaviest total first. A total is only ever the sum of the published weights of the alerts listed beside it: it ranks who to look at first, and explains itself.", "有未结提示的公职人员，按总权重从高到低排列。总权重只是旁列各条提示的公开权重之和：用于确定优先查看的对象，并且每项都有说明。";
+    SuWeight => "Weight", "权重";
+    SuReasons => "Why", "原因";
+    SuRegister => "Register", "登记簿";
     SuChallengeIntro => "Ask an official to prove that an asset (found in a registry, or named in a tip) is in their declaration at no less than a value. The asset's registry id is hashed on this computer: the service and the public log see only salted digests.", "要求公职人员证明某项资产（在登记簿中查到或举报中提到）已按不低于某金额列入其申报。资产登记号在本机计算哈希：服务和公开日志只能看到加盐摘要。";
     SuAssetId => "Asset id (as the registry writes it)", "资产编号（按登记簿的写法）";
     SuMinValue => "Least value in yuan", "最低金额（元）";

@@ -1390,16 +1390,7 @@ impl Official {
             });
         }
         let (item, answer) = answering_item(decl, &challenge)?;
-        let record = self.record(&challenge.official)?;
-        let filed = latest_filing(&record, challenge.period)
-            .cloned()
-            .ok_or(OfficialError::NoFiling(challenge.period))?;
-        let (params, newly_pinned) = self.proving_keys(
-            params,
-            &[StatementKind::AssetIncluded],
-            declaration.capacity(),
-            progress,
-        )?;
+        let (filed, params, newly_pinned) = self.answering_keys(declaration, params, progress)?;
         Ok(AnswerPlan {
             asset_id: answer.asset_id.clone(),
             category: answer.category,
@@ -1410,6 +1401,27 @@ impl Official {
             item,
             newly_pinned,
         })
+    }
+
+    /// What answering on `declaration`'s period takes: the service's filing of it (the proof
+    /// must open that commitment) and the `asset_included` proving key from `params`.
+    fn answering_keys(
+        &self,
+        declaration: &Declaration,
+        params: &ParamsSource,
+        progress: &dyn Progress,
+    ) -> Result<(api::FilingInfo, Params, Option<NewlyPinned>)> {
+        let record = self.record(declaration.official())?;
+        let filed = latest_filing(&record, declaration.period())
+            .cloned()
+            .ok_or(OfficialError::NoFiling(declaration.period()))?;
+        let (params, newly_pinned) = self.proving_keys(
+            params,
+            &[StatementKind::AssetIncluded],
+            declaration.capacity(),
+            progress,
+        )?;
+        Ok((filed, params, newly_pinned))
     }
 
     /// Answers as `plan` says: proves with the blindings in `wallet` (`progress` sees the
@@ -1506,16 +1518,7 @@ impl Official {
         if plan.answerable.is_empty() {
             return Ok(plan);
         }
-        let record = self.record(declaration.official())?;
-        let filed = latest_filing(&record, declaration.period())
-            .cloned()
-            .ok_or(OfficialError::NoFiling(declaration.period()))?;
-        let (params, newly_pinned) = self.proving_keys(
-            params,
-            &[StatementKind::AssetIncluded],
-            declaration.capacity(),
-            progress,
-        )?;
+        let (filed, params, newly_pinned) = self.answering_keys(declaration, params, progress)?;
         plan.filed = Some(filed);
         plan.params = Some(params);
         plan.newly_pinned = newly_pinned;

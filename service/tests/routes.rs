@@ -484,6 +484,11 @@ fn routes() -> Vec<Route> {
             assert!(r.json::<Value>()["paths"].is_object())
         }),
         public("/v1/info", "/v1/info", shape::<api::ServiceInfo>),
+        public(
+            "/v1/policies",
+            "/v1/policies",
+            shape::<Vec<api::PolicyView>>,
+        ),
         public("/v1/params", "/v1/params", |r| {
             ParamsManifest::from_json(&r.text()).expect("a manifest");
         }),
@@ -612,6 +617,22 @@ fn routes() -> Vec<Route> {
         },
         Route {
             method: Method::POST,
+            template: "/v1/admin/policy",
+            shape: shape::<api::Written>,
+            allowed: &[Role::Registrar],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                // Each one from a later period than the last: a version cannot start before
+                // one published already.
+                Call::post("/v1/admin/policy").json(&api::PublishPolicy {
+                    applies_from: probity_core::Period::new(3000 + w.next()).expect("a period"),
+                    requirements: Vec::new(),
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
             template: "/v1/filings",
             shape: shape::<api::FilingAccepted>,
             allowed: &[Role::Official],
@@ -662,6 +683,36 @@ fn routes() -> Vec<Route> {
                     deadline: w.app.now_ms() + DAY_MS,
                 })
             }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::POST,
+            template: "/v1/challenges/batch",
+            shape: shape::<api::ChallengesIssued>,
+            allowed: &[Role::Supervisor],
+            writes: true,
+            make: Box::new(|w, _, _| {
+                // A fresh asset each time: one challenged before is skipped, not issued.
+                let asset = probity_core::AssetId(format!("LAND-{}", w.next()));
+                Call::post("/v1/challenges/batch").json(&api::IssueChallenges {
+                    registry: probity_ledger::RegistryName::new("land").expect("a name"),
+                    deadline: w.app.now_ms() + DAY_MS,
+                    challenges: vec![api::RegistryChallenge {
+                        official: gov(1),
+                        id_hash: asset.id_hash().to_string(),
+                        min_value: 1,
+                    }],
+                })
+            }),
+            refusal: signed_refusal,
+        },
+        Route {
+            method: Method::GET,
+            template: "/v1/supervisor/risk",
+            shape: shape::<Vec<api::RiskView>>,
+            allowed: &[Role::Supervisor],
+            writes: false,
+            make: Box::new(|_, _, _| Call::get("/v1/supervisor/risk")),
             refusal: signed_refusal,
         },
         Route {
@@ -885,8 +936,24 @@ async fn every_role_against_every_route() {
         .app
         .ok(Call::get("/v1/official/challenges").by(&fixtures().gov1))
         .await;
-    assert_eq!(mine.len(), 2);
+    // Two by hand, one from a register's batch.
+    assert_eq!(mine.len(), 3);
     assert!(mine.iter().all(|c| c.official == gov(1)));
+    assert!(
+        mine.iter().all(|c| c.registry.is_none()),
+        "the official is not told which register asked"
+    );
+    let all: Vec<api::ChallengeView> = world
+        .app
+        .ok(Call::get("/v1/supervisor/challenges").by(&world.supervisor))
+        .await;
+    assert_eq!(
+        all.iter()
+            .filter(|c| c.registry.as_ref().is_some_and(|r| r.as_str() == "land"))
+            .count(),
+        1,
+        "supervisors see the register"
+    );
     let theirs: Vec<api::ChallengeView> = world
         .app
         .ok(Call::get("/v1/official/challenges").by(&fixtures().gov2))
@@ -2997,6 +3064,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "/v1/admin/enrollment-codes",
     ),
     ("post", "/v1/admin/deadlines", "/v1/admin/deadlines"),
+    ("post", "/v1/admin/policy", "/v1/admin/policy"),
+    ("get", "/v1/policies", "/v1/policies"),
+    ("post", "/v1/challenges/batch", "/v1/challenges/batch"),
+    ("get", "/v1/supervisor/risk", "/v1/supervisor/risk"),
     ("post", "/v1/filings", "/v1/filings"),
     ("get", "/v1/official/challenges", "/v1/official/challenges"),
     ("post", "/v1/challenges", "/v1/challenges"),

@@ -611,14 +611,7 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
         &remote::DownloadBar::new(ctx),
     )?;
     remote::tell_pinned(plan.newly_pinned.as_ref());
-    let wallet_path = ctx.wallet_path(opts.wallet.as_deref());
-    if !wallet_path.exists() {
-        bail!(
-            "no wallet at {}: the blindings of the filed declaration are needed to answer",
-            wallet_path.display()
-        );
-    }
-    let wallet = Wallet::open(&wallet_path, &passphrase(false)?)?;
+    let wallet = answering_wallet(ctx, opts.wallet.as_deref())?;
     let answered = official.answer(plan, &wallet, &NoProgress)?;
     remote::tell_pinned(answered.logged.newly_pinned.as_ref());
     let ChallengeAnswered {
@@ -638,6 +631,18 @@ fn respond(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
         json!({ "challenge": challenge, "period": period, "item": item, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The wallet that answers a challenge (`wallet`, or the data folder's), unlocked.
+fn answering_wallet(ctx: &Ctx, wallet: Option<&Path>) -> anyhow::Result<Wallet> {
+    let wallet_path = ctx.wallet_path(wallet);
+    if !wallet_path.exists() {
+        bail!(
+            "no wallet at {}: the blindings of the filed declaration are needed to answer",
+            wallet_path.display()
+        );
+    }
+    Ok(Wallet::open(&wallet_path, &passphrase(false)?)?)
 }
 
 /// `respond --all`: answers what the declaration can answer, and says for the rest which asset
@@ -672,14 +677,7 @@ fn respond_all(ctx: &Ctx, opts: RespondOpts) -> anyhow::Result<ExitCode> {
     let to_answer = plan.answerable().count();
     let mut answered_rows = Vec::new();
     if to_answer > 0 {
-        let wallet_path = ctx.wallet_path(opts.wallet.as_deref());
-        if !wallet_path.exists() {
-            bail!(
-                "no wallet at {}: the blindings of the filed declaration are needed to answer",
-                wallet_path.display()
-            );
-        }
-        let wallet = Wallet::open(&wallet_path, &passphrase(false)?)?;
+        let wallet = answering_wallet(ctx, opts.wallet.as_deref())?;
         let done = official.answer_all(plan, &wallet, &NoProgress)?;
         for a in &done.answered {
             remote::tell_pinned(a.logged.newly_pinned.as_ref());

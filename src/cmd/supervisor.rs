@@ -913,7 +913,7 @@ fn registry_import(ctx: &Ctx, opts: &RegistryImportOpts) -> anyhow::Result<ExitC
     let total = plan.to_send();
     let summary = supervisor.import_registry(&plan, opts.due, &mut |sent| {
         if !ctx.json && total > supervisor::IMPORT_BATCH {
-            eprintln!("  sent {sent} of {total}");
+            eoutln!("  sent {sent} of {total}");
         }
     })?;
     remote::tell_pinned(summary.newly_pinned.as_ref());

@@ -10,7 +10,10 @@ use axum::{
     Router,
 };
 use maud::{html, Markup};
-use probity_client::{api::AlertView, SupervisorError};
+use probity_client::{
+    api::{AlertView, RiskView},
+    SupervisorError,
+};
 use probity_web::Lang;
 
 use super::{page, record_path, supervisor, when};
@@ -31,6 +34,12 @@ fn rule_words(rule: &str) -> Option<T> {
         "challenge_expired" => T::SuRuleExpired,
         "many_reporters" => T::SuRuleReporters,
         "declaration_amended" => T::SuRuleAmended,
+        "band_jump" => T::SuRuleBandJump,
+        "amended_after_challenge" => T::SuRuleAmendedAfter,
+        "registry_unanswered" => T::SuRuleRegistry,
+        "many_late_filings" => T::SuRuleManyLate,
+        "repeat_unexplained_growth" => T::SuRuleRepeatGrowth,
+        "required_proof_missing" => T::SuRuleRequired,
         _ => return None,
     })
 }
@@ -38,13 +47,14 @@ fn rule_words(rule: &str) -> Option<T> {
 async fn alerts(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lang>) -> Response {
     let app2 = Arc::clone(&app);
     let found = call(lang, SupervisorError::is_untrusted, move || {
-        supervisor(&app2)?.alerts()
+        let supervisor = supervisor(&app2)?;
+        Ok((supervisor.risk()?, supervisor.alerts()?))
     })
     .await;
     let shown = match found {
         Err(error) => error,
-        Ok(all) if all.is_empty() => html! { p.empty { (T::SuNoAlerts.get(lang)) } },
-        Ok(all) => by_rule(lang, all),
+        Ok((_, all)) if all.is_empty() => html! { p.empty { (T::SuNoAlerts.get(lang)) } },
+        Ok((risk, all)) => html! { (risk_view(lang, &risk)) (by_rule(lang, all)) },
     };
     let main = html! {
         h1 { (T::SuAlerts.get(lang)) }
@@ -52,6 +62,41 @@ async fn alerts(State(app): State<Arc<AppState>>, Extension(lang): Extension<Lan
         (shown)
     };
     page(lang, Some(ALERTS), T::SuAlerts, main).into_response()
+}
+
+/// The risk view: per official, the total weight of their open alerts and every alert
+/// behind it, heaviest first.
+fn risk_view(lang: Lang, risk: &[RiskView]) -> Markup {
+    html! {
+        section #risk {
+            h2 { (T::SuRisk.get(lang)) }
+            p.muted { (T::SuRiskIntro.get(lang)) }
+            table.risk {
+                tr { th { (T::SuWeight.get(lang)) } th { (T::SuOfficial.get(lang)) } th { (T::SuReasons.get(lang)) } }
+                @for v in risk {
+                    tr.official-risk {
+                        td.weight { strong { (v.weight) } }
+                        td {
+                            a href=(record_path(&v.official)) { (v.official) }
+                            br; span.muted { (v.name) ", " (v.position) " (" (v.jurisdiction) ")" }
+                        }
+                        td {
+                            ul.reasons {
+                                @for a in &v.alerts {
+                                    li {
+                                        "+" (a.weight) " " code { (a.rule) }
+                                        @if let Some(p) = a.detail.period { " " (p) }
+                                        @if let Some(r) = &a.detail.registry { " · " (T::SuRegister.get(lang)) " " code { (r.as_str()) } }
+                                        ": " (a.detail.message)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn by_rule(lang: Lang, all: Vec<AlertView>) -> Markup {
@@ -93,6 +138,7 @@ pub(super) fn alert_rows(lang: Lang, list: &[AlertView], official: bool) -> Mark
                     td {
                         (a.detail.message)
                         @if let Some(c) = &a.detail.challenge { br; span.muted { (T::SuChallenge.get(lang)) " " code { (c.to_string()) } } }
+                        @if let Some(r) = &a.detail.registry { br; span.muted { (T::SuRegister.get(lang)) " " code { (r.as_str()) } } }
                     }
                 }
             }
