@@ -201,12 +201,26 @@ impl Connection {
             path: dir.clone(),
             source,
         })?;
+        // The receipts of one write share its checkpoint: the pinned checkpoint advances once
+        // per distinct checkpoint (by size, then root: two roots at one size are a fork, which
+        // the advance refuses), after every receipt is kept, not once per receipt. A batch of
+        // 500 challenges then asks for one consistency proof, not 500.
+        let mut checkpoints: Vec<SignedCheckpoint> = Vec::new();
         for r in receipts {
             let (_, cp) = r.verify(log).map_err(ConnectionError::Receipt)?;
             let index = r.proof.index;
             let path = dir.join(format!("{index:012}.json"));
             probity_params::write_atomic(&path, &serde_json::to_vec_pretty(r)?)?;
-            self.advance_checkpoint(log, &cp)?;
+            if !checkpoints
+                .iter()
+                .any(|c| c.size() == cp.size() && c.root() == cp.root())
+            {
+                checkpoints.push(cp);
+            }
+        }
+        checkpoints.sort_by_key(SignedCheckpoint::size);
+        for cp in &checkpoints {
+            self.advance_checkpoint(log, cp)?;
         }
         Ok(())
     }
