@@ -125,9 +125,10 @@ pub(crate) struct FilingFacts<'a> {
     pub(crate) category_ranges: &'a [(Category, i64, i64)],
 }
 
-/// The alerts a filing sets off, in this order: it amends an earlier one (and after a
-/// challenge or tip), it is late (and one of many), it lacks the `wealth_growth` proof from
-/// the previous period (twice running), its band jumped.
+/// The alerts a filing sets off, in this order: it lacks a proof its policy requires (one
+/// per requirement), it amends an earlier one (and after a challenge or tip), it is late (and
+/// one of many), it lacks the `wealth_growth` proof from the previous period (twice
+/// running), its band jumped.
 pub(crate) fn filing_alerts(
     state: &State,
     config: &Config,
@@ -217,6 +218,11 @@ pub(crate) fn filing_alerts(
     drafts
 }
 
+/// A public band in words, in major units with two decimals, as the register shows amounts.
 fn band_text(b: Band) -> String {
-    format!("{} to {}", b.lo, b.hi)
+    format!(
+        "{} to {}",
+        probity_core::format_minor_units(b.lo.into()),
+        probity_core::format_minor_units(b.hi.into())
+    )
 }
