@@ -94,21 +94,15 @@ fn main() {
     let server = Background::start(service).expect("the service listens");
     let client = Client::new(&server.base_url());
     let as_registrar = client.signed(registrar_key.clone());
-    Supervisor::init(supervisor_dir.path()).expect("a supervisor key");
-    let supervisor_key = std::fs::read_to_string(supervisor_dir.path().join("supervisor.key"))
-        .expect("the supervisor key");
-    let supervisor_key = SigningKey::from_bytes(
-        &hex::decode(supervisor_key.trim())
-            .expect("hex")
-            .try_into()
-            .expect("32 bytes"),
-    );
+    let supervisor_key = Supervisor::init(supervisor_dir.path())
+        .expect("a supervisor key")
+        .public_key;
     let _: api::Written = as_registrar
         .post(
             "/v1/admin/supervisors",
             &api::RegisterSupervisor {
                 supervisor: SupervisorId::new("LAND-DEPT").expect("an id"),
-                public_key: hex::encode(supervisor_key.verifying_key().as_bytes()),
+                public_key: hex::encode(supervisor_key.as_bytes()),
             },
         )
         .expect("the supervisor is registered");

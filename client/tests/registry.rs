@@ -23,7 +23,6 @@ use std::{
     },
 };
 
-use ed25519_dalek::SigningKey;
 use probity_client::{
     api,
     official::{DeclarationFile, ParamsSource, Planned},
@@ -99,19 +98,13 @@ impl World {
         let server = Background::start(service).expect("the service listens");
         let client = Client::new(&server.base_url()).with_clock(clock.as_clock());
         let registrar = Registrar::open(&client, registrar_dir.path()).expect("registrar");
-        Supervisor::init(supervisor_dir.path()).expect("supervisor init");
-        let supervisor_key = std::fs::read_to_string(supervisor_dir.path().join("supervisor.key"))
-            .expect("supervisor key");
-        let supervisor_key = SigningKey::from_bytes(
-            &hex::decode(supervisor_key.trim())
-                .expect("hex")
-                .try_into()
-                .expect("32 bytes"),
-        );
+        let supervisor_key = Supervisor::init(supervisor_dir.path())
+            .expect("supervisor init")
+            .public_key;
         registrar
             .register_supervisor(
                 &SupervisorId::new("LAND-DEPT").expect("id"),
-                &supervisor_key.verifying_key(),
+                &supervisor_key,
             )
             .expect("supervisor registered");
         let supervisor = Supervisor::open(&client, supervisor_dir.path()).expect("supervisor");
