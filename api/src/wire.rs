@@ -4,7 +4,7 @@
 
 use probity_core::{Capacity, Commitment, OfficialId, Period, ProofEnvelope, StatementKind};
 use probity_ledger::{
-    ChallengeId, DeclarationFiled, PolicyPublished, PolicyRequirement, Receipt, RegistryName,
+    ChallengeId, DeclarationFiled, NetWorthBand, PolicyPublished, Receipt, RegistryName,
     SupervisorId,
 };
 use serde::{Deserialize, Serialize};
@@ -195,7 +195,28 @@ pub struct Band {
     pub hi: i64,
 }
 
+impl From<NetWorthBand> for Band {
+    fn from(b: NetWorthBand) -> Band {
+        Band { lo: b.lo, hi: b.hi }
+    }
+}
+
 impl FilingPolicy {
+    /// This policy as `published` changes it for `period`: the bands and tolerance of the
+    /// supervision policy in force for it, where that sets them.
+    pub fn for_period(&self, published: &[PolicyView], period: Period) -> FilingPolicy {
+        let mut policy = self.clone();
+        if let Some(p) = policy_for(published, period) {
+            if let Some(bands) = &p.net_worth_bands {
+                policy.net_worth_bands = bands.iter().map(|&b| b.into()).collect();
+            }
+            if let Some(t) = p.wealth_growth_tolerance {
+                policy.wealth_growth_tolerance = t.0;
+            }
+        }
+        policy
+    }
+
     /// The band holding `net_worth`, if any.
     pub fn band_for(&self, net_worth: i128) -> Option<Band> {
         self.net_worth_bands
@@ -387,18 +408,17 @@ pub struct SetDeadline {
     pub deadline: u64,
 }
 
-/// Registrar: publish the next version of the supervision policy. The service numbers it
-/// and refuses an `applies_from` that is not after every period filed so far: a policy
-/// changes from the next period, never for one in progress.
+/// Registrar: publish the next version of the supervision policy. The service refuses a
+/// `policy_version` that is not one more than the versions published (so a registrar never
+/// publishes over a version they have not seen), and an `applies_from` that is not after
+/// every period filed so far: a policy changes from the next period, never for one in
+/// progress.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishPolicy {
-    /// The first period it holds for.
-    #[schema(value_type = u32)]
-    pub applies_from: Period,
-    /// What officials must prove with each filing.
-    #[schema(value_type = Vec<Object>)]
-    pub requirements: Vec<PolicyRequirement>,
+    /// The policy, as it is to be logged.
+    #[schema(value_type = Object)]
+    pub policy: PolicyPublished,
 }
 
 /// A published policy, as `GET /v1/policies` lists it.

@@ -1170,8 +1170,15 @@ impl Official {
         }
         let mut notices = Vec::new();
         let (growth, prev) = growth_plan(&record, declaration, prev, without_growth, &mut notices)?;
+        let published: Vec<api::PolicyView> = self.request(
+            || self.conn.client().get("/v1/policies"),
+            || "cannot read the supervision policy".to_owned(),
+        )?;
+        // The bands and tolerance of the supervision policy in force for the period, where
+        // it sets them, else the service's.
+        let policy = info.policy.for_period(&published, period);
         let mut statements = vec![StatementKind::NetWorthRange];
-        let required = self.required_proofs(&record.official, declaration, &mut notices)?;
+        let required = required_proofs(&published, &record.official, declaration, &mut notices);
         statements.extend(required.iter().map(|_| StatementKind::CategoryTotalRange));
         if let GrowthPlan::Prove { .. } = growth {
             statements.push(StatementKind::WealthGrowth);
@@ -1181,14 +1188,12 @@ impl Official {
         let (params, pinned) = self.proving_keys(params, &kinds, capacity, progress)?;
         notices.extend(pinned.map(Notice::LogKeyPinned));
         Ok(Planned::File(Box::new(FilingPlan {
-            band: info
-                .policy
-                .band_for(probity_core::net_worth(&declaration.slots())),
+            band: policy.band_for(probity_core::net_worth(&declaration.slots())),
             declaration: declaration.clone(),
             prev,
             params,
-            tolerance: Amount(info.policy.wealth_growth_tolerance),
-            policy: info.policy,
+            tolerance: Amount(policy.wealth_growth_tolerance),
+            policy,
             required,
             official,
             period,
@@ -1199,44 +1204,6 @@ impl Official {
             statements,
             notices,
         })))
-    }
-
-    /// The requirements of the policy in force for `declaration`'s period that apply to the
-    /// official as registered (`me`), and that the declaration meets: each gets its proof.
-    /// One it does not meet gets a notice instead (the filing goes without that proof).
-    fn required_proofs(
-        &self,
-        me: &api::OfficialInfo,
-        declaration: &Declaration,
-        notices: &mut Vec<Notice>,
-    ) -> Result<Vec<PolicyRequirement>> {
-        let published: Vec<api::PolicyView> = self.request(
-            || self.conn.client().get("/v1/policies"),
-            || "cannot read the supervision policy".to_owned(),
-        )?;
-        let Some(policy) = api::policy_for(&published, declaration.period()) else {
-            return Ok(Vec::new());
-        };
-        let mut required = Vec::new();
-        for r in policy.requirements_for(&me.position, &me.jurisdiction) {
-            let total: u128 = declaration
-                .items()
-                .iter()
-                .filter(|i| i.category == r.category)
-                .map(|i| u128::from(i.value.0))
-                .sum();
-            if u128::from(r.lo.0) <= total && total <= u128::from(r.hi.0) {
-                required.push(r.clone());
-            } else {
-                notices.push(Notice::RequirementNotMet {
-                    name: r.name.as_str().to_owned(),
-                    category: r.category,
-                    lo: r.lo.0,
-                    hi: r.hi.0,
-                });
-            }
-        }
-        Ok(required)
     }
 
     /// A period filed before, again: succeeds, sending nothing, if `wallet` opens the
@@ -1732,6 +1699,41 @@ impl Official {
             newly_pinned: log.newly_pinned,
         })
     }
+}
+
+/// The requirements of the policy in force for `declaration`'s period (among `published`)
+/// that apply to the official as registered (`me`), and that the declaration meets: each
+/// gets its proof. One it does not meet gets a notice instead (the filing goes without that
+/// proof).
+fn required_proofs(
+    published: &[api::PolicyView],
+    me: &api::OfficialInfo,
+    declaration: &Declaration,
+    notices: &mut Vec<Notice>,
+) -> Vec<PolicyRequirement> {
+    let Some(policy) = api::policy_for(published, declaration.period()) else {
+        return Vec::new();
+    };
+    let mut required = Vec::new();
+    for r in policy.requirements_for(&me.position, &me.jurisdiction) {
+        let total: u128 = declaration
+            .items()
+            .iter()
+            .filter(|i| i.category == r.category)
+            .map(|i| u128::from(i.value.0))
+            .sum();
+        if u128::from(r.lo.0) <= total && total <= u128::from(r.hi.0) {
+            required.push(r.clone());
+        } else {
+            notices.push(Notice::RequirementNotMet {
+                name: r.name.as_str().to_owned(),
+                category: r.category,
+                lo: r.lo.0,
+                hi: r.hi.0,
+            });
+        }
+    }
+    required
 }
 
 /// How `declaration`'s filing deals with wealth_growth, given the official's `record`: from

@@ -201,12 +201,30 @@ impl Registrar {
         self.keep(&written.receipts)
     }
 
-    /// Publishes the next version of the supervision policy (its version is the service's
-    /// count of them plus one).
-    pub fn publish_policy(&self, policy: &api::PublishPolicy) -> Result<Logged, RegistrarError> {
-        let written: api::Written = self.post("/v1/admin/policy", policy, || {
-            format!("cannot publish the policy from {}", policy.applies_from)
-        })?;
+    /// Publishes `policy` as the next version of the supervision policy: its
+    /// `policy_version` becomes one more than the versions the service lists now. Should
+    /// another be published in between, the service refuses this one (409) rather than
+    /// publish over a version this registrar has not seen.
+    pub fn publish_policy(
+        &self,
+        policy: &probity_ledger::PolicyPublished,
+    ) -> Result<Logged, RegistrarError> {
+        let what = || format!("cannot publish the policy from {}", policy.applies_from);
+        let published: Vec<api::PolicyView> =
+            self.conn
+                .client()
+                .get("/v1/policies")
+                .map_err(|source| RegistrarError::Request {
+                    what: what(),
+                    source,
+                })?;
+        let mut policy = policy.clone();
+        policy.policy_version = u32::try_from(published.len())
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .unwrap_or(u32::MAX);
+        let request = api::PublishPolicy { policy };
+        let written: api::Written = self.post("/v1/admin/policy", &request, what)?;
         self.keep(&written.receipts)
     }
 
@@ -236,10 +254,17 @@ impl Registrar {
     }
 }
 
-/// A supervision policy file, as the registrar writes it (TOML):
+/// A supervision policy file, as the registrar writes it (TOML). Everything but
+/// `applies_from` may be left out: the service's own settings (`/v1/info`) then hold.
 ///
 /// ```toml
 /// applies_from = 2027            # the first period it holds for
+/// wealth_growth_tolerance = 0    # growth allowed beyond income, in minor units
+/// filing_deadline_days = 90      # filings are due by the end of the 90th day after a period
+///
+/// [[net_worth_band]]             # the public bands, lowest first, apart
+/// lo = 0                         # in minor units
+/// hi = 99999999
 ///
 /// [[requirement]]
 /// name = "no_securities"         # a-z 0-9 _, named by the required_proof_missing alert
@@ -248,13 +273,23 @@ impl Registrar {
 /// category = "securities"        # a declaration category, by name or code
 /// lo = 0                         # the declared total, in minor units, within lo..=hi
 /// hi = 0
+///
+/// [rules]
+/// off = ["declaration_amended"]  # rules switched off for these periods
+/// band_jump_bands = 3            # and thresholds, by the names /v1/info lists
 /// ```
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     applies_from: u32,
+    wealth_growth_tolerance: Option<u64>,
+    filing_deadline_days: Option<u32>,
+    #[serde(default, rename = "net_worth_band")]
+    net_worth_bands: Option<Vec<probity_ledger::NetWorthBand>>,
     #[serde(default, rename = "requirement")]
     requirements: Vec<RequirementFile>,
+    #[serde(default)]
+    rules: RulesFile,
 }
 
 #[derive(serde::Deserialize)]
@@ -270,9 +305,18 @@ struct RequirementFile {
     hi: u64,
 }
 
-/// Reads a policy file (the format above) into the request that publishes it, or says what
-/// is wrong with it.
-pub fn read_policy_toml(text: &str) -> Result<api::PublishPolicy, String> {
+/// `[rules]`: `off`, and every other key a threshold (the service knows which exist).
+#[derive(Default, serde::Deserialize)]
+struct RulesFile {
+    #[serde(default)]
+    off: Vec<String>,
+    #[serde(flatten)]
+    settings: std::collections::BTreeMap<String, u64>,
+}
+
+/// Reads a policy file (the format above) into the policy to publish, or says what is
+/// wrong with it. Its `policy_version` is 1 until [`Registrar::publish_policy`] numbers it.
+pub fn read_policy_toml(text: &str) -> Result<probity_ledger::PolicyPublished, String> {
     let file: PolicyFile =
         toml::from_str(text).map_err(|e| format!("the policy file is not valid: {e}"))?;
     let applies_from = probity_core::Period::new(file.applies_from)?;
@@ -295,23 +339,46 @@ pub fn read_policy_toml(text: &str) -> Result<api::PublishPolicy, String> {
             hi: probity_core::Amount(r.hi),
         });
     }
-    let publish = api::PublishPolicy {
-        applies_from,
-        requirements,
-    };
-    // The checks the service makes too, so that a mistake is caught before anything is sent.
-    probity_ledger::PolicyPublished {
+    let rules_off = file
+        .rules
+        .off
+        .iter()
+        .map(|r| probity_ledger::RuleName::new(r).map_err(|e| format!("[rules] off: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let policy = probity_ledger::PolicyPublished {
         policy_version: 1,
         applies_from,
-        requirements: publish.requirements.clone(),
-    }
-    .check()?;
-    Ok(publish)
+        net_worth_bands: file.net_worth_bands,
+        wealth_growth_tolerance: file.wealth_growth_tolerance.map(probity_core::Amount),
+        filing_deadline_days: file.filing_deadline_days,
+        requirements,
+        rules_off,
+        rule_settings: file.rules.settings,
+    };
+    // The checks the service makes too, so that a mistake is caught before anything is sent.
+    policy.check()?;
+    Ok(policy)
 }
 
 #[cfg(test)]
 mod policy_tests {
     use super::*;
+
+    #[test]
+    fn the_example_policy_reads() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policy.toml"),
+        )
+        .expect("the example");
+        let policy = read_policy_toml(&text).expect("reads");
+        assert_eq!(policy.requirements.len(), 3);
+        assert_eq!(policy.filing_deadline_days, Some(90));
+        assert_eq!(
+            policy.wealth_growth_tolerance,
+            Some(probity_core::Amount(0))
+        );
+        assert_eq!(policy.rule_settings.get("band_jump_bands"), Some(&2));
+    }
 
     #[test]
     fn a_policy_file_reads_with_names_or_codes_and_mistakes_are_named() {
@@ -324,12 +391,37 @@ mod policy_tests {
         assert_eq!(policy.requirements[0].category.code(), 3);
         assert_eq!(policy.requirements[1].category.code(), 1);
         assert_eq!(policy.requirements[1].hi.0, 500_000_000);
+        assert_eq!(policy.net_worth_bands, None, "the service's bands");
+        assert!(policy.rules_off.is_empty() && policy.rule_settings.is_empty());
+
+        let full = read_policy_toml(
+            "applies_from = 2027\nwealth_growth_tolerance = 50000\nfiling_deadline_days = 90\n[[net_worth_band]]\nlo = -100\nhi = -1\n[[net_worth_band]]\nlo = 0\nhi = 999\n[rules]\noff = [\"declaration_amended\"]\nband_jump_bands = 3\n",
+        )
+        .expect("reads");
+        assert_eq!(
+            full.wealth_growth_tolerance,
+            Some(probity_core::Amount(50_000))
+        );
+        assert_eq!(full.filing_deadline_days, Some(90));
+        assert_eq!(
+            full.net_worth_bands,
+            Some(vec![
+                probity_ledger::NetWorthBand { lo: -100, hi: -1 },
+                probity_ledger::NetWorthBand { lo: 0, hi: 999 }
+            ])
+        );
+        assert_eq!(full.rules_off[0].as_str(), "declaration_amended");
+        assert_eq!(full.rule_settings.get("band_jump_bands"), Some(&3));
         for (bad, says) in [
             ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = \"yachts\"\nlo = 0\nhi = 0\n", "unknown category"),
             ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = 3\nlo = 5\nhi = 0\n", "lo is above hi"),
             ("applies_from = 2027\n[[requirement]]\nname = \"No Securities\"\ncategory = 3\nlo = 0\nhi = 0\n", "not valid"),
             ("applies_from = 2027\n[[requirement]]\nname = \"x\"\ncategory = 0\nlo = 0\nhi = 0\n", "empty slot"),
             ("applies_from = 2027\nrequirements = []\n", "unknown field"),
+            ("applies_from = 2027\n[[net_worth_band]]\nlo = 10\nhi = 20\n[[net_worth_band]]\nlo = 0\nhi = 9\n", "ascending"),
+            ("applies_from = 2027\n[rules]\noff = [\"band_jump\", \"band_jump\"]\n", "twice"),
+            ("applies_from = 2027\n[rules]\nband_jump_bands = \"three\"\n", "not valid"),
+            ("applies_from = 2027\nfiling_deadline_days = 99999\n", "at most"),
         ] {
             let err = read_policy_toml(bad).expect_err(bad);
             assert!(err.contains(says), "{bad}: {err}");

@@ -300,6 +300,43 @@ impl Period {
         self.0
     }
 
+    /// Whether it is a month (`YYYYMM`) rather than a year.
+    pub fn is_month(self) -> bool {
+        self.0 > 9999
+    }
+
+    /// The period after it, of the same kind (a year after a year, a month after a month),
+    /// if that is a valid period.
+    pub fn next(self) -> Option<Period> {
+        let next = match (self.is_month(), self.0 % 100) {
+            (true, 12) => (self.0 / 100 + 1) * 100 + 1,
+            (true, _) | (false, _) => self.0 + 1,
+        };
+        Period::new(next).ok()
+    }
+
+    /// The day it begins, in days since 1970-01-01 (UTC).
+    pub fn start_day(self) -> i64 {
+        if self.is_month() {
+            crate::date::days_from_civil(i64::from(self.0 / 100), self.0 % 100, 1)
+        } else {
+            crate::date::days_from_civil(i64::from(self.0), 1, 1)
+        }
+    }
+
+    /// The first day after it, in days since 1970-01-01 (UTC).
+    pub fn end_day(self) -> i64 {
+        let (y, m) = if self.is_month() {
+            match self.0 % 100 {
+                12 => (i64::from(self.0 / 100) + 1, 1),
+                m => (i64::from(self.0 / 100), m + 1),
+            }
+        } else {
+            (i64::from(self.0) + 1, 1)
+        };
+        crate::date::days_from_civil(y, m, 1)
+    }
+
     /// The field encoding.
     pub fn to_field(self) -> Fr {
         Fr::from(self.0)
@@ -349,6 +386,37 @@ mod tests {
         );
         assert_eq!(format!("{deed:?}"), "AssetId(..)");
         assert_eq!(format!("{:?}", AssetId::default()), "AssetId(empty)");
+    }
+
+    #[test]
+    fn periods_know_their_days_and_their_successor() {
+        let p = |n| Period::new(n).expect("valid");
+        assert_eq!(
+            p(2027).start_day(),
+            crate::date::parse_date("2027-01-01").expect("date")
+        );
+        assert_eq!(
+            p(2027).end_day(),
+            crate::date::parse_date("2028-01-01").expect("date")
+        );
+        assert_eq!(
+            p(202402).end_day(),
+            crate::date::parse_date("2024-03-01").expect("date")
+        );
+        assert_eq!(
+            p(202412).end_day(),
+            crate::date::parse_date("2025-01-01").expect("date")
+        );
+        assert_eq!(
+            p(202412).start_day(),
+            crate::date::parse_date("2024-12-01").expect("date")
+        );
+        assert_eq!(p(2027).next(), Some(p(2028)));
+        assert_eq!(p(202412).next(), Some(p(202501)));
+        assert_eq!(p(202403).next(), Some(p(202404)));
+        assert_eq!(p(9999).next(), None);
+        assert_eq!(p(999_912).next(), None);
+        assert!(p(202403).is_month() && !p(2024).is_month());
     }
 
     #[test]

@@ -28,7 +28,7 @@
 //! salted SHA-256; the detail and its salt travel separately, as a [`Disclosure`], to registered
 //! supervisors and witnesses, who check it against the entry with [`Disclosure::matches`].
 
-use std::fmt;
+use std::{collections::BTreeMap, fmt};
 
 use probity_core::{
     check_text, Amount, AssetIncluded, Capacity, Commitment, IdHash, OfficialId, ParamsManifest,
@@ -807,10 +807,43 @@ pub struct PolicyPublished {
     pub policy_version: u32,
     /// The first period it holds for.
     pub applies_from: Period,
+    /// The public net-worth bands a filing proves its net worth within, lowest first;
+    /// absent: the service's own (`/v1/info`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_worth_bands: Option<Vec<NetWorthBand>>,
+    /// Growth allowed beyond income in `wealth_growth`, in minor units; absent: the
+    /// service's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wealth_growth_tolerance: Option<probity_core::Amount>,
+    /// Filings for a period are due by the end of the `n`th day after it ends (UTC), for
+    /// periods of `applies_from`'s kind (years when it is a year, months when a month). A
+    /// period's own [`DeadlineSet`] comes first (an extension, say). Absent: only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filing_deadline_days: Option<u32>,
     /// What officials must prove with each filing, beyond the net-worth band and
     /// `wealth_growth` that every filing carries.
     pub requirements: Vec<PolicyRequirement>,
+    /// Alert rules switched off for the periods it holds for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules_off: Vec<RuleName>,
+    /// Rule thresholds by setting name, as `/v1/info` lists them with each rule
+    /// (`band_jump_bands`, say); one absent here is the service's own.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_settings: BTreeMap<String, u64>,
 }
+
+/// A public net-worth band `[lo, hi]`, in minor units (a net worth may be negative).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetWorthBand {
+    /// Lower bound.
+    pub lo: i64,
+    /// Upper bound.
+    pub hi: i64,
+}
+
+/// The most days after a period that a policy's filing deadline may be.
+pub const MAX_DEADLINE_DAYS: u32 = 3_660;
 
 /// One requirement of a [`PolicyPublished`]: each official it applies to files, with every
 /// declaration, a `category_total_range` proof that the total of `category` lies within
@@ -864,6 +897,25 @@ impl PolicyRequirement {
 }
 
 impl PolicyPublished {
+    /// A policy of `requirements` alone: the service's own bands, tolerance, deadlines and
+    /// rules hold under it.
+    pub fn with_requirements(
+        policy_version: u32,
+        applies_from: Period,
+        requirements: Vec<PolicyRequirement>,
+    ) -> Self {
+        PolicyPublished {
+            policy_version,
+            applies_from,
+            net_worth_bands: None,
+            wealth_growth_tolerance: None,
+            filing_deadline_days: None,
+            requirements,
+            rules_off: Vec::new(),
+            rule_settings: BTreeMap::new(),
+        }
+    }
+
     /// Checks what the entry's types cannot: at least one requirement is not needed (a
     /// policy may require nothing beyond the band), but names are distinct, ranges are
     /// ordered, and no requirement bounds the empty slot.
@@ -896,7 +948,48 @@ impl PolicyPublished {
         if self.policy_version == 0 {
             return Err("policy versions start at 1".into());
         }
+        if let Some(bands) = &self.net_worth_bands {
+            if bands.is_empty() || bands.iter().any(|b| b.lo > b.hi) {
+                return Err(
+                    "net_worth_bands must be a non-empty list of bands with lo <= hi".into(),
+                );
+            }
+            // In order and apart: `band_jump` counts bands by their place in the list.
+            if bands.windows(2).any(|w| w[0].hi >= w[1].lo) {
+                return Err(
+                    "net_worth_bands must be in ascending order and must not overlap".into(),
+                );
+            }
+        }
+        if self
+            .filing_deadline_days
+            .is_some_and(|d| d > MAX_DEADLINE_DAYS)
+        {
+            return Err(format!(
+                "filing_deadline_days is at most {MAX_DEADLINE_DAYS} (ten years)"
+            ));
+        }
+        let mut off = std::collections::HashSet::new();
+        if let Some(r) = self.rules_off.iter().find(|r| !off.insert(r.as_str())) {
+            return Err(format!("rule `{}` is switched off twice", r.as_str()));
+        }
         Ok(())
+    }
+
+    /// The deadline this policy sets for `period`, if it sets deadlines and `period` is of
+    /// its kind (a year or a month, as `applies_from` is) from `applies_from` on. Whether
+    /// the policy is the one in force for `period` is the caller's to know.
+    pub fn deadline_for(&self, period: Period) -> Option<Timestamp> {
+        let days = self.filing_deadline_days?;
+        if period < self.applies_from || period.is_month() != self.applies_from.is_month() {
+            return None;
+        }
+        let due_day = period.end_day() + i64::from(days);
+        // The last millisecond of day `days` after the period: the first of the next day, less 1.
+        let ms = u64::try_from(due_day.checked_mul(86_400_000)?)
+            .ok()?
+            .checked_sub(1)?;
+        Timestamp::from_millis(ms).ok()
     }
 
     /// The requirements for an official registered with `position` in `jurisdiction`.

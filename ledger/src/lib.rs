@@ -77,10 +77,11 @@ pub use durable::DurableDb;
 pub use entry::{
     is_jurisdiction, Alert, ChallengeAnswered, ChallengeDetail, ChallengeExpired, ChallengeIssued,
     DeadlineSet, DeclarationFiled, Disclosure, EnrollmentCodesIssued, Entry, EntryBody, EntryError,
-    EntryIndex, OfficialRegistered, ParamsPublished, PolicyPublished, PolicyRequirement,
-    ProofAccepted, RegistryName, RuleName, SupervisorId, SupervisorRegistered, Timestamp,
-    TipClosed, TipReceived, WhistleblowerKeysPublished, WithheldProof,
-    DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_ENTRY_LEN, MAX_SAFE_INTEGER,
+    EntryIndex, NetWorthBand, OfficialRegistered, ParamsPublished, PolicyPublished,
+    PolicyRequirement, ProofAccepted, RegistryName, RuleName, SupervisorId, SupervisorRegistered,
+    Timestamp, TipClosed, TipReceived, WhistleblowerKeysPublished, WithheldProof,
+    DECLARATION_SIGNATURE_PURPOSE, DETAIL_DIGEST_TAG, MAX_DEADLINE_DAYS, MAX_ENTRY_LEN,
+    MAX_SAFE_INTEGER,
 };
 #[cfg(feature = "http")]
 pub use http::{HttpSource, DEFAULT_HTTP_TIMEOUT};

@@ -9,6 +9,7 @@ use rand::rngs::OsRng;
 use crate::{
     api::{AlertDetail, Band},
     config::Config,
+    in_force::InForce,
     rules,
     shared::Draft,
     state::{Private, State},
@@ -26,15 +27,23 @@ pub(crate) fn alert(rule: &str, detail: AlertDetail) -> Draft {
     )
 }
 
+/// The alert of `rule` with `detail`, if `rule` is on in `force`.
+fn alert_if_on(force: &InForce, rule: &str, detail: AlertDetail) -> Option<Draft> {
+    force.is_on(rule).then(|| alert(rule, detail))
+}
+
 /// What the deadlines set off at `now`: expired challenges (each with its alerts: a
 /// registry challenge's name the register, so that they reach the department that owns it)
 /// and overdue declarations (with `many_late_filings` when the overdue one makes enough).
+/// An alert is raised only where its rule is on for the period it concerns; a challenge
+/// expires whatever the rules.
 pub(crate) fn sweep_drafts(state: &State, config: &Config, now: Timestamp) -> Vec<Draft> {
     let mut drafts = Vec::new();
     for id in rules::expired_challenges(state, now) {
         let Some(c) = state.challenges.get(&id) else {
             continue;
         };
+        let force = InForce::for_period(state, config, c.period);
         drafts.push(Draft::public(ChallengeExpired { challenge: id }));
         let registry = rules::registry_unanswered(c.detail.as_ref()).cloned();
         let detail = AlertDetail {
@@ -48,7 +57,8 @@ pub(crate) fn sweep_drafts(state: &State, config: &Config, now: Timestamp) -> Ve
             ),
         };
         if let Some(registry) = registry {
-            drafts.push(alert(
+            drafts.extend(alert_if_on(
+                &force,
                 rules::REGISTRY_UNANSWERED,
                 AlertDetail {
                     message: format!(
@@ -61,27 +71,30 @@ pub(crate) fn sweep_drafts(state: &State, config: &Config, now: Timestamp) -> Ve
                 },
             ));
         }
-        drafts.push(alert(rules::CHALLENGE_EXPIRED, detail));
+        drafts.extend(alert_if_on(&force, rules::CHALLENGE_EXPIRED, detail));
     }
     for detail in rules::declaration_overdue(state, now) {
-        if let Some(period) = detail.period {
-            drafts.extend(late_alert(state, config, &detail.official, period, now));
-        }
-        drafts.push(alert(rules::DECLARATION_OVERDUE, detail));
+        let Some(period) = detail.period else {
+            continue;
+        };
+        let force = InForce::for_period(state, config, period);
+        drafts.extend(late_alert(state, &force, &detail.official, period, now));
+        drafts.extend(alert_if_on(&force, rules::DECLARATION_OVERDUE, detail));
     }
     drafts
 }
 
 /// `many_late_filings` for `official`, if `period` is late and makes enough late periods in
-/// the window, and it was not raised for that period yet.
+/// the window (as `force`, in force for `period`, sets them), and it was not raised for that
+/// period yet.
 fn late_alert(
     state: &State,
-    config: &Config,
+    force: &InForce,
     official: &OfficialId,
     period: Period,
     now: Timestamp,
 ) -> Option<Draft> {
-    let late = rules::late_periods(state, official, period, now, config.late_filings_window);
+    let late = rules::late_periods(state, official, period, now, force.late_filings_window);
     let key = (
         rules::MANY_LATE_FILINGS.to_owned(),
         official.clone(),
@@ -89,9 +102,9 @@ fn late_alert(
         None,
     );
     let fires = late.first() == Some(&period)
-        && rules::many_late_filings(late.len(), config.late_filings_threshold)
+        && rules::many_late_filings(late.len(), force.late_filings_threshold)
         && !state.alerted.contains(&key);
-    fires.then(|| {
+    (fires && force.is_on(rules::MANY_LATE_FILINGS)).then(|| {
         let periods: Vec<String> = late.iter().rev().map(ToString::to_string).collect();
         alert(
             rules::MANY_LATE_FILINGS,
@@ -103,7 +116,7 @@ fn late_alert(
                 message: format!(
                     "late in {} of the last {} periods with a deadline: {}",
                     late.len(),
-                    config.late_filings_window,
+                    force.late_filings_window,
                     periods.join(", ")
                 ),
             },
@@ -128,10 +141,11 @@ pub(crate) struct FilingFacts<'a> {
 /// The alerts a filing sets off, in this order: it lacks a proof its policy requires (one
 /// per requirement), it amends an earlier one (and after a challenge or tip), it is late (and
 /// one of many), it lacks the `wealth_growth` proof from the previous period (twice
-/// running), its band jumped.
+/// running), its band jumped. Each only where its rule is on in `force`, what is in force
+/// for the filing's period.
 pub(crate) fn filing_alerts(
     state: &State,
-    config: &Config,
+    force: &InForce,
     filing: &FilingFacts<'_>,
     now: Timestamp,
 ) -> Vec<Draft> {
@@ -152,7 +166,7 @@ pub(crate) fn filing_alerts(
     };
     let mut drafts = Vec::new();
     for missing in rules::required_proof_missing(state, official, period, category_ranges) {
-        drafts.push(alert(
+        drafts.extend(alert_if_on(force,
             rules::REQUIRED_PROOF_MISSING,
             about(format!(
                 "the {period} filing lacks `{}`, which policy version {} requires of this position: a category_total_range proof that the total of {} is within {} to {}",
@@ -165,35 +179,41 @@ pub(crate) fn filing_alerts(
         ));
     }
     if rules::declaration_amended(state, official, period) {
-        drafts.push(alert(
+        drafts.extend(alert_if_on(
+            force,
             rules::DECLARATION_AMENDED,
             about(format!(
                 "a second declaration for {period} replaces the earlier one"
             )),
         ));
         if let Some(why) = rules::amended_after_challenge(state, official, period) {
-            drafts.push(alert(rules::AMENDED_AFTER_CHALLENGE, about(why)));
+            drafts.extend(alert_if_on(
+                force,
+                rules::AMENDED_AFTER_CHALLENGE,
+                about(why),
+            ));
         }
     }
-    if rules::filed_after_deadline(state.deadlines.get(&period).copied(), now) {
-        drafts.push(alert(
+    if rules::filed_after_deadline(state.deadline(period), now) {
+        drafts.extend(alert_if_on(
+            force,
             rules::FILED_AFTER_DEADLINE,
             about(format!("filed after the {period} deadline")),
         ));
         if state.filing(official, period).is_none() {
-            drafts.extend(late_alert(state, config, official, period, now));
+            drafts.extend(late_alert(state, force, official, period, now));
         }
     }
     if rules::wealth_growth_missing(previous, has_wealth_growth) {
         let from = previous.map(|p| p.to_string()).unwrap_or_default();
-        drafts.push(alert(
+        drafts.extend(alert_if_on(force,
             rules::WEALTH_GROWTH_MISSING,
             about(format!(
                 "filed for {period} without a wealth_growth proof from {from}: growth is not shown to be explained by income",
             )),
         ));
         if rules::repeat_unexplained_growth(state, official, previous, has_wealth_growth) {
-            drafts.push(alert(
+            drafts.extend(alert_if_on(force,
                 rules::REPEAT_UNEXPLAINED_GROWTH,
                 about(format!(
                     "no wealth_growth proof for {from} nor for {period}: two periods running without growth shown to be explained by income"
@@ -202,10 +222,11 @@ pub(crate) fn filing_alerts(
         }
     }
     let before = previous.and_then(|p| state.band(official, p));
-    if let Some(rise) = before
-        .and_then(|b| rules::band_jump(&config.net_worth_bands, b, band, config.band_jump_bands))
+    if let Some(rise) =
+        before.and_then(|b| rules::band_jump(&force.bands, b, band, force.band_jump_bands))
     {
-        drafts.push(alert(
+        drafts.extend(alert_if_on(
+            force,
             rules::BAND_JUMP,
             about(format!(
                 "the net-worth band rose {rise} bands from {} ({}) to {period} ({})",

@@ -65,6 +65,7 @@ mod config;
 mod download;
 mod error;
 pub mod files;
+mod in_force;
 mod listener;
 mod metrics;
 mod proofs;

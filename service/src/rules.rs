@@ -161,7 +161,7 @@ pub fn weight(rule: &str) -> u32 {
 /// alerted for it yet.
 pub(crate) fn declaration_overdue(state: &State, now: Timestamp) -> Vec<AlertDetail> {
     let mut found = Vec::new();
-    for (&period, &deadline) in &state.deadlines {
+    for (period, deadline) in state.deadlines_until(now) {
         if deadline >= now {
             continue;
         }
@@ -293,7 +293,7 @@ pub(crate) fn late_periods(
             .map(|f| f.time)
     };
     state
-        .deadlines
+        .deadlines_until(now)
         .range(..=period)
         .rev()
         .take(window)
@@ -855,16 +855,143 @@ mod tests {
         }
     }
 
+    /// The rules a filing of GOV-0001 for `p` sets off under `force`, its band `band`.
+    fn fired(b: &Builder, force: &crate::in_force::InForce, p: u32, band: Band) -> Vec<String> {
+        let official = official(1);
+        let facts = crate::alerts::FilingFacts {
+            official: &official,
+            period: period(p),
+            previous: b.0.previous_period(&official, period(p)),
+            has_wealth_growth: true,
+            band,
+            category_ranges: &[],
+        };
+        crate::alerts::filing_alerts(&b.0, force, &facts, t(50))
+            .into_iter()
+            .filter_map(|d| match d.body {
+                probity_ledger::EntryBody::Alert(a) => Some(a.rule.as_str().to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_policys_deadlines_hold_for_its_periods_and_a_registrars_come_first() {
+        let day = |d: &str| {
+            u64::try_from(probity_core::parse_date(d).expect("date")).expect("after 1970")
+                * 86_400_000
+        };
+        let mut b = Builder::new();
+        let mut due = probity_ledger::PolicyPublished::with_requirements(1, period(2025), vec![]);
+        due.filing_deadline_days = Some(31);
+        b.add(1, due);
+        b.add(
+            2,
+            probity_ledger::PolicyPublished::with_requirements(2, period(2028), vec![]),
+        );
+        b.add(
+            3,
+            DeadlineSet {
+                period: period(2026),
+                deadline: t(123),
+            },
+        );
+        let listed = |now: u64| -> Vec<(u32, u64)> {
+            b.0.deadlines_until(t(now))
+                .into_iter()
+                .map(|(p, d)| (p.get(), d.as_millis()))
+                .collect()
+        };
+        assert_eq!(
+            listed(day("2030-06-01")),
+            vec![
+                (2025, day("2026-02-01") - 1),
+                (2026, 123),
+                (2027, day("2028-02-01") - 1)
+            ],
+            "the registrar's 2026 deadline over the policy's; none from 2028, whose policy sets none"
+        );
+        assert_eq!(
+            listed(day("2025-12-31")),
+            vec![(2025, day("2026-02-01") - 1), (2026, 123)],
+            "2027 has not begun"
+        );
+        assert_eq!(listed(day("2024-12-31")), vec![(2026, 123)]);
+        assert_eq!(
+            b.0.deadline(period(2027)).map(|d| d.as_millis()),
+            Some(day("2028-02-01") - 1)
+        );
+        assert_eq!(b.0.deadline(period(2028)), None);
+        assert_eq!(b.0.deadline(period(2024)), None);
+        assert_eq!(
+            b.0.deadline(period(202503)),
+            None,
+            "a month: the policy sets years"
+        );
+    }
+
+    #[test]
+    fn a_policy_switches_rules_and_sets_thresholds_from_its_first_period_on() {
+        use crate::in_force::InForce;
+        let config = Config::default();
+        let mut b = Builder::new();
+        b.register(1);
+        let mut policy =
+            probity_ledger::PolicyPublished::with_requirements(2, period(2026), vec![]);
+        policy.rules_off = vec![probity_ledger::RuleName::new(DECLARATION_AMENDED).expect("valid")];
+        policy.rule_settings = [("band_jump_bands".to_owned(), 1)].into();
+        policy.wealth_growth_tolerance = Some(probity_core::Amount(7));
+        b.add(2, policy);
+
+        let before = InForce::for_period(&b.0, &config, period(2025));
+        assert_eq!(before.policy_version, 0, "no policy holds for 2025");
+        assert_eq!(before.band_jump_bands, config.band_jump_bands);
+        assert_eq!(
+            before.wealth_growth_tolerance,
+            config.wealth_growth_tolerance
+        );
+        assert!(before.is_on(DECLARATION_AMENDED));
+        let after = InForce::for_period(&b.0, &config, period(2027));
+        assert_eq!(after.policy_version, 2);
+        assert_eq!(
+            (after.band_jump_bands, after.wealth_growth_tolerance),
+            (1, 7)
+        );
+        assert_eq!(
+            after.bands, config.net_worth_bands,
+            "bands it leaves to the service"
+        );
+        assert_eq!(after.late_filings_window, config.late_filings_window);
+        assert!(!after.is_on(DECLARATION_AMENDED) && after.is_on(BAND_JUMP));
+
+        // A rise of one band, and an amendment, in each period.
+        let bands = config.net_worth_bands.clone();
+        b.file(5, 1, 2024).file(6, 1, 2025).file(7, 1, 2026);
+        let by_period = b.0.bands_by_period.entry(official(1)).or_default();
+        by_period.insert(period(2024), bands[1]);
+        by_period.insert(period(2025), bands[1]);
+        let under_config = InForce::for_period(&b.0, &config, period(2025));
+        assert_eq!(
+            fired(&b, &under_config, 2025, bands[2]),
+            vec![DECLARATION_AMENDED.to_owned()],
+            "one band is below the service's threshold of 2"
+        );
+        let under_policy = InForce::for_period(&b.0, &config, period(2026));
+        assert_eq!(
+            fired(&b, &under_policy, 2026, bands[2]),
+            vec![BAND_JUMP.to_owned()],
+            "the policy's threshold is 1, and amendments are not alerted"
+        );
+    }
+
     #[test]
     fn required_proof_missing_names_each_unmet_requirement_of_the_policy_in_force() {
         let mut b = Builder::new();
         b.register(1); // position "Position"
         let securities = probity_core::Category::from_code(3).expect("valid");
         let real_estate = probity_core::Category::from_code(1).expect("valid");
-        let policy = |version, from: u32, requirements| probity_ledger::PolicyPublished {
-            policy_version: version,
-            applies_from: period(from),
-            requirements,
+        let policy = |version, from: u32, requirements| {
+            probity_ledger::PolicyPublished::with_requirements(version, period(from), requirements)
         };
         b.add(
             2,
@@ -919,11 +1046,8 @@ mod tests {
         assert!(r.applies_to("Anyone", "CN-ZJ-HZ"));
         assert!(!r.applies_to("Anyone", "CN-ZJX"));
         assert!(!r.applies_to("Anyone", "CN-BJ"));
-        let bad = probity_ledger::PolicyPublished {
-            policy_version: 1,
-            applies_from: period(2026),
-            requirements: vec![r.clone(), r],
-        };
+        let bad =
+            probity_ledger::PolicyPublished::with_requirements(1, period(2026), vec![r.clone(), r]);
         assert!(bad
             .check()
             .expect_err("refused")

@@ -483,7 +483,46 @@ impl State {
 
     /// Whether a filing of `official` at `time` for `period` came after the period's deadline.
     pub(crate) fn late(&self, period: Period, time: Timestamp) -> Option<bool> {
-        self.deadlines.get(&period).map(|d| time > *d)
+        self.deadline(period).map(|d| time > d)
+    }
+
+    /// The filing deadline of `period`: the registrar's `DeadlineSet` for it, or else the
+    /// one the policy in force for it sets.
+    pub(crate) fn deadline(&self, period: Period) -> Option<Timestamp> {
+        self.deadlines
+            .get(&period)
+            .copied()
+            .or_else(|| crate::api::policy_for(&self.policies, period)?.deadline_for(period))
+    }
+
+    /// Every period begun by `now` that has a deadline, with it: those the registrar set,
+    /// and those the policies set (each for the periods it is in force for, of its kind).
+    pub(crate) fn deadlines_until(&self, now: Timestamp) -> BTreeMap<Period, Timestamp> {
+        let mut all = self.deadlines.clone();
+        let begun = |p: Period| {
+            u64::try_from(p.start_day())
+                .ok()
+                .and_then(|d| d.checked_mul(86_400_000))
+                .is_some_and(|start| start <= now.as_millis())
+        };
+        for view in &self.policies {
+            let policy = &view.policy;
+            if policy.filing_deadline_days.is_none() {
+                continue;
+            }
+            let mut period = Some(policy.applies_from);
+            while let Some(p) = period.filter(|&p| begun(p)) {
+                // A later version in force from here on sets its own (or none).
+                if crate::api::policy_for(&self.policies, p) != Some(policy) {
+                    break;
+                }
+                if let Some(deadline) = policy.deadline_for(p) {
+                    all.entry(p).or_insert(deadline);
+                }
+                period = p.next();
+            }
+        }
+        all
     }
 
     /// An official's public record.

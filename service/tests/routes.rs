@@ -402,6 +402,8 @@ struct World {
     rogue: Tipper,
     fresh_codes: std::sync::Mutex<Vec<String>>,
     counter: AtomicU32,
+    /// Policies the registrar was asked to publish: each such call publishes the next.
+    policies: AtomicU32,
 }
 
 impl World {
@@ -621,12 +623,20 @@ fn routes() -> Vec<Route> {
             shape: shape::<api::Written>,
             allowed: &[Role::Registrar],
             writes: true,
-            make: Box::new(|w, _, _| {
+            make: Box::new(|w, role, _| {
                 // Each one from a later period than the last: a version cannot start before
-                // one published already.
+                // one published already. Only the registrar's call publishes, so only it
+                // takes the next version.
+                let version = match role {
+                    Role::Registrar => w.policies.fetch_add(1, Ordering::SeqCst) + 1,
+                    _ => w.policies.load(Ordering::SeqCst) + 1,
+                };
                 Call::post("/v1/admin/policy").json(&api::PublishPolicy {
-                    applies_from: probity_core::Period::new(3000 + w.next()).expect("a period"),
-                    requirements: Vec::new(),
+                    policy: probity_ledger::PolicyPublished::with_requirements(
+                        version,
+                        probity_core::Period::new(3000 + w.next()).expect("a period"),
+                        Vec::new(),
+                    ),
                 })
             }),
             refusal: signed_refusal,
@@ -869,6 +879,7 @@ async fn world() -> World {
         info,
         fresh_codes: std::sync::Mutex::new(fresh_codes),
         counter: AtomicU32::new(0),
+        policies: AtomicU32::new(0),
         app,
     }
 }
@@ -2962,6 +2973,164 @@ async fn overdue_late_and_amended_filings_alert_once() {
             assert!(!text.contains("GOV-000"), "{text}");
         }
     }
+}
+
+/// Sends `call` and checks it is refused with `status`, a message saying `says`, and
+/// nothing written.
+async fn refused_saying(app: &App, call: Call, status: u16, says: &str) {
+    let before = app.size().await;
+    let reply = app.send(call).await;
+    assert_eq!(reply.status.as_u16(), status, "{}", reply.text());
+    assert!(
+        reply.text().contains(says),
+        "wanted `{says}`: {}",
+        reply.text()
+    );
+    assert_eq!(app.size().await, before, "a refused request writes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_policy_sets_the_bands_tolerance_deadline_and_rules_of_its_periods() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    app.register_official_key("GOV-0002", JURISDICTION, &fx.gov2)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    // 2025 is filed under the service's own settings: no policy holds for it.
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2025, &fx.gov1, vec![fx.band2025()]))
+        .await;
+
+    let edge = 1i64 << 62;
+    let mut policy =
+        probity_ledger::PolicyPublished::with_requirements(1, fx.o2026.period(), Vec::new());
+    policy.net_worth_bands = Some(vec![probity_ledger::NetWorthBand {
+        lo: -edge,
+        hi: edge,
+    }]);
+    policy.wealth_growth_tolerance = Some(probity_core::Amount(500));
+    policy.filing_deadline_days = Some(0);
+    policy.rules_off =
+        vec![probity_ledger::RuleName::new(rules::WEALTH_GROWTH_MISSING).expect("valid")];
+    policy.rule_settings = [("band_jump_bands".to_owned(), 1)].into();
+    let publish = |p: &probity_ledger::PolicyPublished| {
+        Call::post("/v1/admin/policy")
+            .json(&api::PublishPolicy { policy: p.clone() })
+            .by(&app.registrar)
+    };
+    let with = |f: &dyn Fn(&mut probity_ledger::PolicyPublished)| {
+        let mut p = policy.clone();
+        f(&mut p);
+        publish(&p)
+    };
+    let rule = |r: &str| probity_ledger::RuleName::new(r).expect("valid");
+    refused_saying(
+        &app,
+        with(&|p| p.policy_version = 2),
+        409,
+        "the next policy version is 1",
+    )
+    .await;
+    refused_saying(
+        &app,
+        with(&|p| p.rules_off = vec![rule("no_such_rule")]),
+        422,
+        "there is no rule",
+    )
+    .await;
+    refused_saying(
+        &app,
+        with(&|p| p.rules_off = vec![rule(rules::MANY_REPORTERS)]),
+        422,
+        "tip epoch",
+    )
+    .await;
+    refused_saying(
+        &app,
+        with(&|p| p.rule_settings = [("reporters_threshold".to_owned(), 9)].into()),
+        422,
+        "not a setting a policy can set",
+    )
+    .await;
+    refused_saying(
+        &app,
+        with(&|p| p.rule_settings = [("late_filings_threshold".to_owned(), 4)].into()),
+        422,
+        "at most late_filings_window",
+    )
+    .await;
+    refused_saying(
+        &app,
+        with(&|p| p.rule_settings = [("band_jump_bands".to_owned(), 0)].into()),
+        422,
+        "must be positive",
+    )
+    .await;
+    let _: api::Written = app.ok(publish(&policy)).await;
+    refused_saying(&app, publish(&policy), 409, "the next policy version is 2").await;
+    let listed: Vec<api::PolicyView> = app.ok(Call::get("/v1/policies")).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].policy, policy, "logged as published");
+
+    // 2026 is under the policy: the service's bands and tolerance no longer file.
+    refused_saying(
+        &app,
+        filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]),
+        422,
+        "not one of the public bands of policy version 1",
+    )
+    .await;
+    let wide = prover(StatementKind::NetWorthRange)
+        .net_worth_range(
+            &fx.o2026,
+            probity_core::SignedAmount(-edge),
+            probity_core::SignedAmount(edge),
+            &mut rand::rngs::OsRng,
+        )
+        .expect("proof");
+    refused_saying(
+        &app,
+        filing_call(
+            &fx.o2026,
+            &fx.gov1,
+            vec![wide.clone(), fx.growth2025to2026()],
+        ),
+        422,
+        "the wealth_growth tolerance is 0, not the 500 of policy version 1",
+    )
+    .await;
+    // Without wealth_growth, which the policy's rules do not alert on.
+    let filed: api::FilingAccepted = app.ok(filing_call(&fx.o2026, &fx.gov1, vec![wide])).await;
+    assert!(filed.alerts.is_empty(), "{:?}", filed.alerts);
+
+    // The policy's deadline for 2026 is its last moment: GOV-0001 filed in time, GOV-0002
+    // is overdue once it passes. 2025 has no deadline (the policy holds from 2026).
+    assert_eq!(
+        app.service.sweep().await.expect("sweep"),
+        0,
+        "nothing due yet"
+    );
+    let new_year_2027 = probity_core::parse_date("2027-01-01").expect("date") as u64 * DAY_MS;
+    app.advance_ms(new_year_2027 - app.now_ms() + 1);
+    assert_eq!(app.service.sweep().await.expect("sweep"), 1);
+    let overdue = rules_of(&app.alerts(&supervisor).await, rules::DECLARATION_OVERDUE);
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0].detail.official, gov(2));
+    assert_eq!(overdue[0].detail.period, Some(fx.o2026.period()));
+    assert!(
+        overdue[0].detail.message.contains("2026-12-31"),
+        "{}",
+        overdue[0].detail.message
+    );
+    let record: api::OfficialRecord = app.ok(Call::get("/v1/officials/GOV-0001")).await;
+    let late: Vec<Option<bool>> = record.filings.iter().map(|f| f.late).collect();
+    assert_eq!(
+        late,
+        vec![None, Some(false)],
+        "2025 has no deadline; 2026 was on time"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -232,15 +232,39 @@ fn publish_policy(ctx: &Ctx, opts: &PublishPolicyOpts) -> anyhow::Result<ExitCod
         .iter()
         .map(|r| r.name.as_str())
         .collect();
+    let mut sets = Vec::new();
+    if let Some(bands) = &policy.net_worth_bands {
+        sets.push(format!("{} net-worth bands", bands.len()));
+    }
+    if let Some(t) = policy.wealth_growth_tolerance {
+        sets.push(format!(
+            "a wealth_growth tolerance of {}",
+            probity_core::format_minor_units(t.0.into())
+        ));
+    }
+    if let Some(days) = policy.filing_deadline_days {
+        sets.push(format!("filings due {days} days after each period"));
+    }
+    let off: Vec<&str> = policy.rules_off.iter().map(|r| r.as_str()).collect();
+    if !off.is_empty() {
+        sets.push(format!("rules off: {}", off.join(", ")));
+    }
+    sets.extend(
+        policy
+            .rule_settings
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}")),
+    );
     ctx.emit(
         &format!(
-            "Published the policy from {} with {} requirement(s){} (ledger entry {}). Officials' clients read it at /v1/policies and make the proofs it requires of them.",
+            "Published the policy from {} with {} requirement(s){}{} (ledger entry {}). Officials' clients read it at /v1/policies and make the proofs it requires of them.",
             policy.applies_from,
             names.len(),
             if names.is_empty() { String::new() } else { format!(": {}", names.join(", ")) },
+            if sets.is_empty() { String::new() } else { format!("; it sets {}", sets.join("; ")) },
             list(&logged.entries)
         ),
-        json!({ "applies_from": policy.applies_from, "requirements": names, "entries": logged.entries }),
+        json!({ "applies_from": policy.applies_from, "requirements": names, "rules_off": off, "entries": logged.entries }),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -191,7 +191,7 @@ pub(crate) struct AnswerFields {
 type Answered = (ChallengeId, Result<ChallengeAnswered, OfficialError>);
 
 /// Answers the challenges `ids` (each with the file of its period), one wallet opening for
-/// all; each one's outcome.
+/// all; each one's outcome. (One, as the app asks: [`answer_all`] answers many.)
 fn answer_each(
     app: &AppState,
     ids: &[ChallengeId],
@@ -215,6 +215,47 @@ fn answer_each(
         .collect())
 }
 
+/// Answers every challenge that the declaration files of the data folder can answer: per
+/// period, one plan and one loaded key for all its challenges ([`Official::answer_all`]),
+/// one wallet opening for every period. A period whose answers cannot be made (its file is
+/// not the one filed, say) is reported against its first challenge, and the other periods
+/// go on.
+fn answer_all(
+    app: &AppState,
+    passphrase: &probity_client::official::Passphrase,
+) -> Result<Vec<Answered>, OfficialError> {
+    let official = official(app)?;
+    let wallet = Wallet::open(&app.data_dir.join(WALLET_FILE), passphrase)?;
+    let rows = rows(app, &official)?;
+    let mut by_period: BTreeMap<Period, (ChallengeId, &DeclarationFile)> = BTreeMap::new();
+    for row in rows.iter().filter(|r| r.answerable()) {
+        if let Some(file) = &row.file {
+            by_period
+                .entry(row.challenge.asked.period)
+                .or_insert((row.challenge.asked.challenge, file));
+        }
+    }
+    let mut done = Vec::new();
+    for (first, file) in by_period.into_values() {
+        let answered = official
+            .plan_all_answers(file, &ParamsSource::Service, &NoProgress)
+            .and_then(|plan| official.answer_all(plan, &wallet, &NoProgress));
+        match answered {
+            Ok(all) => {
+                done.extend(all.answered.into_iter().map(|a| (a.challenge, Ok(a))));
+                done.extend(
+                    all.refused
+                        .into_iter()
+                        .map(|(c, why)| (c.challenge, Err(why))),
+                );
+            }
+            Err(why) if why.is_untrusted() => return Err(why),
+            Err(why) => done.push((first, Err(why))),
+        }
+    }
+    Ok(done)
+}
+
 /// `POST /official/challenges/answer`: one challenge, or all that can be answered.
 async fn answer(
     State(app): State<Arc<AppState>>,
@@ -226,18 +267,14 @@ async fn answer(
     };
     let app2 = Arc::clone(&app);
     let outcome = call(lang, OfficialError::is_untrusted, move || {
-        let ids: Vec<ChallengeId> = if fields.all.is_empty() {
-            ChallengeId::from_hex(fields.challenge.trim())
+        if fields.all.is_empty() {
+            let ids: Vec<ChallengeId> = ChallengeId::from_hex(fields.challenge.trim())
                 .into_iter()
-                .collect()
+                .collect();
+            answer_each(&app2, &ids, &passphrase)
         } else {
-            rows(&app2, &official(&app2)?)?
-                .iter()
-                .filter(|r| r.answerable())
-                .map(|r| r.challenge.asked.challenge)
-                .collect()
-        };
-        answer_each(&app2, &ids, &passphrase)
+            answer_all(&app2, &passphrase)
+        }
     })
     .await;
     let shown = match outcome {

@@ -148,6 +148,14 @@ pub(crate) fn one_of_each() -> Vec<Entry> {
                 lo: Amount(0),
                 hi: Amount(0),
             }],
+            net_worth_bands: Some(vec![
+                NetWorthBand { lo: -5, hi: -1 },
+                NetWorthBand { lo: 0, hi: 99 },
+            ]),
+            wealth_growth_tolerance: Some(Amount(500)),
+            filing_deadline_days: Some(90),
+            rules_off: vec![RuleName::new("band_jump").expect("valid")],
+            rule_settings: [("late_filings_window".to_owned(), 4)].into(),
         }
         .into(),
         EnrollmentCodesIssued {
@@ -865,4 +873,72 @@ fn whistleblower_keys_without_a_schedule_are_refused_with_what_to_do() {
             "{zero} = 0"
         );
     }
+}
+
+fn bare_policy() -> PolicyPublished {
+    PolicyPublished::with_requirements(1, Period::new(2027).expect("valid"), Vec::new())
+}
+
+#[test]
+fn a_policy_without_the_later_fields_encodes_as_before() {
+    // Policies logged before bands, tolerance, deadlines and rule settings could be set keep
+    // their bytes, so their leaf hashes are unchanged.
+    let e = Entry::at(t(1_767_225_600_000), bare_policy());
+    let bytes = e.to_canonical_json().expect("encodes");
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        r#"{"applies_from":2027,"policy_version":1,"requirements":[],"time":1767225600000,"type":"PolicyPublished","version":1}"#
+    );
+}
+
+#[test]
+fn a_policys_bands_rules_and_deadline_are_checked() {
+    let band = |lo, hi| NetWorthBand { lo, hi };
+    let with = |f: &dyn Fn(&mut PolicyPublished)| {
+        let mut p = bare_policy();
+        f(&mut p);
+        p.check()
+    };
+    assert_eq!(with(&|_| {}), Ok(()));
+    assert_eq!(
+        with(&|p| p.net_worth_bands = Some(vec![band(0, 9), band(10, 19)])),
+        Ok(())
+    );
+    for (bad, why) in [
+        (vec![], "non-empty"),
+        (vec![band(5, 4)], "lo <= hi"),
+        (vec![band(10, 19), band(0, 9)], "ascending"),
+        (vec![band(0, 10), band(10, 19)], "overlap"),
+    ] {
+        let err = with(&|p| p.net_worth_bands = Some(bad.clone())).expect_err(why);
+        assert!(err.contains(why), "{err}");
+    }
+    assert!(with(&|p| p.filing_deadline_days = Some(MAX_DEADLINE_DAYS + 1)).is_err());
+    let off = RuleName::new("band_jump").expect("valid");
+    let err = with(&|p| p.rules_off = vec![off.clone(), off.clone()]).expect_err("twice");
+    assert!(err.contains("twice"), "{err}");
+}
+
+#[test]
+fn a_policy_sets_deadlines_for_periods_of_its_kind_from_its_first() {
+    let mut p = bare_policy();
+    let period = |n| Period::new(n).expect("valid");
+    assert_eq!(p.deadline_for(period(2027)), None, "no deadline rule");
+    p.filing_deadline_days = Some(90);
+    // 2028 is a leap year: 90 days from 1 January end with 30 March.
+    let end_of_30_march =
+        (probity_core::parse_date("2028-03-31").expect("date") as u64) * 86_400_000 - 1;
+    assert_eq!(
+        p.deadline_for(period(2027)).map(|d| d.as_millis()),
+        Some(end_of_30_march)
+    );
+    assert!(p.deadline_for(period(2028)).is_some());
+    assert_eq!(p.deadline_for(period(2026)), None, "before the policy");
+    assert_eq!(p.deadline_for(period(202703)), None, "a month, not a year");
+    p.filing_deadline_days = Some(0);
+    assert_eq!(
+        p.deadline_for(period(2027)).map(|d| d.as_millis()),
+        Some(probity_core::parse_date("2028-01-01").expect("date") as u64 * 86_400_000 - 1),
+        "0 days: the period's own last moment"
+    );
 }

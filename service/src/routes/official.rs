@@ -18,6 +18,7 @@ use crate::{
     alerts::{filing_alerts, FilingFacts},
     api::*,
     error::ApiError,
+    in_force::InForce,
     rules,
     shared::{Draft, Prepare, Shared},
     state::{Challenge, Private, State as Facts},
@@ -37,7 +38,7 @@ pub(super) async fn file_declaration(
     check_capacity(&s, &filing)?;
     check_proof_set(&official, &filing, &req.proofs)?;
     let inputs = s.proofs.verify(req.proofs.clone()).await?;
-    let shown = check_public_inputs(&s, &filing, &inputs)?;
+    let shown = check_public_inputs(&filing, &inputs)?;
     let receipts = s
         .write(record_filing(
             s.config.clone(),
@@ -60,6 +61,8 @@ struct FiledProofs {
     band: Band,
     /// Where the `wealth_growth` proof starts, if there is one.
     growth: Option<GrowthStart>,
+    /// The `wealth_growth` proof's tolerance, if there is one.
+    tolerance: Option<u64>,
     /// Each `category_total_range` proof's category and bounds.
     category_ranges: Vec<(probity_core::Category, i64, i64)>,
 }
@@ -140,16 +143,16 @@ fn check_proof_set(
     Ok(())
 }
 
-/// The verified proofs' public inputs match the filing and the policy: the
-/// `net_worth_range` proof is about this commitment and period with a public band, the
-/// `wealth_growth` proof ends at them with the policy's tolerance, each `category_total_range`
-/// proof is about them. Returns what the proofs show.
+/// The verified proofs' public inputs match the filing: the `net_worth_range` proof is
+/// about this commitment and period, the `wealth_growth` proof ends at them, each
+/// `category_total_range` proof is about them. Returns what the proofs show, for the writer
+/// to hold against the policy in force ([`check_against_policy`]).
 fn check_public_inputs(
-    s: &Shared,
     filing: &DeclarationFiled,
     inputs: &[PublicInputs],
 ) -> Result<FiledProofs, ApiError> {
     let mut growth = None;
+    let mut tolerance = None;
     let mut filed_band = None;
     let mut category_ranges = Vec::new();
     for x in inputs {
@@ -160,16 +163,10 @@ fn check_public_inputs(
                         "the net_worth_range proof is about another commitment or period than this filing",
                     ));
                 }
-                let band = Band {
+                filed_band = Some(Band {
                     lo: n.lo.0,
                     hi: n.hi.0,
-                };
-                if !s.config.net_worth_bands.contains(&band) {
-                    return Err(ApiError::unprocessable(
-                        "the net_worth_range bounds are not one of the public bands: see /v1/info",
-                    ));
-                }
-                filed_band = Some(band);
+                });
             }
             PublicInputs::CategoryTotalRange(c) => {
                 if c.commitment != filing.commitment || c.period != filing.period {
@@ -185,13 +182,8 @@ fn check_public_inputs(
                         "the wealth_growth proof must end at this filing's commitment and period",
                     ));
                 }
-                if w.tolerance.0 != s.config.wealth_growth_tolerance {
-                    return Err(ApiError::unprocessable(format!(
-                        "the wealth_growth tolerance must be the policy's, {}",
-                        s.config.wealth_growth_tolerance
-                    )));
-                }
                 growth = Some((w.period_prev, w.commitment_prev));
+                tolerance = Some(w.tolerance.0);
             }
             _ => {}
         }
@@ -201,8 +193,35 @@ fn check_public_inputs(
     Ok(FiledProofs {
         band,
         growth,
+        tolerance,
         category_ranges,
     })
+}
+
+/// What the proofs show meets what is in force for the filing's period: the band is one of
+/// its public bands and the `wealth_growth` tolerance is its tolerance. The writer checks
+/// this, in log order, so that a policy published while the filing was verified is the one
+/// it is held to.
+fn check_against_policy(force: &InForce, shown: &FiledProofs) -> Result<(), ApiError> {
+    let policy = match force.policy_version {
+        0 => "the service's policy (/v1/info)".to_owned(),
+        v => format!("policy version {v} (/v1/policies)"),
+    };
+    if !force.bands.contains(&shown.band) {
+        return Err(ApiError::unprocessable(format!(
+            "the net_worth_range bounds are not one of the public bands of {policy}"
+        )));
+    }
+    if let Some(t) = shown
+        .tolerance
+        .filter(|t| *t != force.wealth_growth_tolerance)
+    {
+        return Err(ApiError::unprocessable(format!(
+            "the wealth_growth tolerance is {t}, not the {} of {policy}",
+            force.wealth_growth_tolerance
+        )));
+    }
+    Ok(())
 }
 
 /// The writer's job for a checked filing: in log order, the official is still registered
@@ -220,6 +239,8 @@ fn record_filing(
             return Err(ApiError::unauthorized("you are not registered"));
         }
         let period = filing.period;
+        let force = InForce::for_period(state, &config, period);
+        check_against_policy(&force, &shown)?;
         let previous = state.previous_period(&official, period);
         check_growth_start(state, &official, &filing, previous, shown.growth)?;
         let facts = FilingFacts {
@@ -230,7 +251,7 @@ fn record_filing(
             band: shown.band,
             category_ranges: &shown.category_ranges,
         };
-        let alerts = filing_alerts(state, &config, &facts, now);
+        let alerts = filing_alerts(state, &force, &facts, now);
         let mut entries = vec![Draft::public(filing)];
         for envelope in &proofs {
             let (entry, _) = ProofAccepted::from_envelope(envelope, &mut OsRng)

@@ -70,7 +70,7 @@ pub(super) async fn officials_page(
     let rows: Vec<OfficialRow<'_>> = {
         let state = s.state();
         let judged = state
-            .deadlines
+            .deadlines_until(s.now())
             .last_key_value()
             .map(|(p, d)| (*p, d.as_millis()));
         selection

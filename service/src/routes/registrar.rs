@@ -14,6 +14,7 @@ use crate::{
     auth::parse_public_key,
     codes::SledCodes,
     error::ApiError,
+    in_force::check_policy,
     shared::Draft,
     state::{Principal, State as Facts},
 };
@@ -147,25 +148,29 @@ pub(super) async fn enrollment_codes(
 }
 
 /// Publish the next version of the supervision policy, from a period after every one filed.
-#[utoipa::path(post, path = "/v1/admin/policy", tag = "registrar", request_body = PublishPolicy, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
+#[utoipa::path(post, path = "/v1/admin/policy", tag = "registrar", request_body = PublishPolicy, responses((status = 200, body = Written), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(super) async fn publish_policy(
     State(s): State<AppState>,
     signed: Signed,
 ) -> ApiResult<Written> {
     require_registrar(&signed.principal)?;
     let req: PublishPolicy = json(&signed.body)?;
+    let config = s.config.clone();
     let receipts = s
         .write(Box::new(move |state, _| {
-            let version = u32::try_from(state.policies.len())
+            let next = u32::try_from(state.policies.len())
                 .ok()
                 .and_then(|n| n.checked_add(1))
                 .ok_or_else(|| ApiError::unprocessable("too many policy versions"))?;
-            let policy = probity_ledger::PolicyPublished {
-                policy_version: version,
-                applies_from: req.applies_from,
-                requirements: req.requirements,
-            };
+            let policy = req.policy;
+            if policy.policy_version != next {
+                return Err(ApiError::conflict(format!(
+                    "the next policy version is {next}, not {}: read /v1/policies, since another version may have been published",
+                    policy.policy_version
+                )));
+            }
             policy.check().map_err(ApiError::unprocessable)?;
+            check_policy(&policy, &config).map_err(ApiError::unprocessable)?;
             let latest_filed = state.filings.values().flatten().map(|f| f.period).max();
             if let Some(latest) = latest_filed.filter(|l| *l >= policy.applies_from) {
                 return Err(ApiError::unprocessable(format!(

@@ -12,6 +12,7 @@ use axum::{
     response::Response,
 };
 use probity_core::{Period, StatementKind};
+use probity_ledger::Timestamp;
 use probity_web::{
     stats::{self as stats_pages, BandCount, ChallengeCounts, LogPoint, PeriodFilings, ProofCount},
     Standing,
@@ -34,7 +35,7 @@ pub(in crate::routes) async fn stats_page(
     let mut view = {
         let state = s.state();
         stats_pages::StatsPage {
-            periods: filings_per_period(&state, s.now().as_millis()),
+            periods: filings_per_period(&state, s.now()),
             bands: officials_per_band(&state),
             proofs: proofs_per_statement(&state),
             challenges: challenge_outcomes(&state),
@@ -52,9 +53,10 @@ pub(in crate::routes) async fn stats_page(
 /// first filing against the deadline (as the officials list judges it), and for a period
 /// with no deadline, those who filed. Officials are taken one at a time, each with their
 /// own few filings, and nothing is hashed: O(filings × log periods + officials × periods).
-fn filings_per_period(state: &Derived, now_ms: u64) -> Vec<PeriodFilings> {
-    let periods: Vec<Period> = state
-        .deadlines
+fn filings_per_period(state: &Derived, now: Timestamp) -> Vec<PeriodFilings> {
+    let now_ms = now.as_millis();
+    let known = state.deadlines_until(now);
+    let periods: Vec<Period> = known
         .keys()
         .copied()
         .chain(state.filings.values().flatten().map(|f| f.period))
@@ -63,7 +65,7 @@ fn filings_per_period(state: &Derived, now_ms: u64) -> Vec<PeriodFilings> {
         .collect();
     let deadlines: Vec<Option<u64>> = periods
         .iter()
-        .map(|p| state.deadlines.get(p).map(|d| d.as_millis()))
+        .map(|p| known.get(p).map(|d| d.as_millis()))
         .collect();
     let mut counts: Vec<PeriodFilings> = periods.iter().map(|p| PeriodFilings::new(*p)).collect();
     // When this official first filed for each period (filings are in log order).
