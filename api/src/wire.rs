@@ -522,6 +522,12 @@ pub struct RegistryChallenge {
     pub id_hash: String,
     /// The least declared value, minor units.
     pub min_value: u64,
+    /// When the register recorded the asset (`YYYY-MM-DD`), if it says. A record made
+    /// after the official's latest filed period ended is not challenged on that period: the
+    /// declaration could not have held it ([`SkipReason::RecordedAfterPeriod`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub recorded_on: Option<String>,
 }
 
 /// What a batch of registry challenges did, by the position of each in the request.
@@ -571,6 +577,9 @@ pub enum SkipReason {
     UnknownOfficial,
     /// The official has not filed yet: there is no declaration to challenge.
     NotFiled,
+    /// The register recorded the asset after the official's latest filed period ended: it
+    /// is challenged by an import after a later period is filed.
+    RecordedAfterPeriod,
 }
 
 /// A challenge with its details (for the supervisors and the official it asks).

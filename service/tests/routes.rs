@@ -711,6 +711,7 @@ fn routes() -> Vec<Route> {
                         official: gov(1),
                         id_hash: asset.id_hash().to_string(),
                         min_value: 1,
+                        recorded_on: None,
                     }],
                 })
             }),
@@ -3131,6 +3132,85 @@ async fn a_policy_sets_the_bands_tolerance_deadline_and_rules_of_its_periods() {
         vec![None, Some(false)],
         "2025 has no deadline; 2026 was on time"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_register_record_newer_than_the_filed_period_waits_for_a_later_filing() {
+    let app = App::open();
+    let fx = fixtures();
+    app.register_official_key("GOV-0001", JURISDICTION, &fx.gov1)
+        .await;
+    let supervisor = app.register_supervisor("AUDIT-1").await;
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2025, &fx.gov1, vec![fx.band2025()]))
+        .await;
+    let record = |asset: &str, recorded_on: Option<&str>| api::RegistryChallenge {
+        official: gov(1),
+        id_hash: probity_core::AssetId(asset.into()).id_hash().to_string(),
+        min_value: 1,
+        recorded_on: recorded_on.map(str::to_owned),
+    };
+    let batch = |challenges| {
+        Call::post("/v1/challenges/batch")
+            .json(&api::IssueChallenges {
+                registry: probity_ledger::RegistryName::new("land").expect("a name"),
+                deadline: app.now_ms() + DAY_MS,
+                challenges,
+            })
+            .by(&supervisor)
+    };
+    refused(
+        &app,
+        batch(vec![
+            record("LAND-1", None),
+            record("LAND-2", Some("2025-02-30")),
+        ]),
+        400,
+        "bad_request",
+    )
+    .await;
+    let done: api::ChallengesIssued = app
+        .ok(batch(vec![
+            record("LAND-1", Some("2025-12-31")),
+            record("LAND-2", Some("2026-01-01")),
+            record("LAND-3", None),
+        ]))
+        .await;
+    let issued: Vec<(usize, u32)> = done
+        .issued
+        .iter()
+        .map(|i| (i.index, i.period.get()))
+        .collect();
+    assert_eq!(
+        issued,
+        vec![(0, 2025), (2, 2025)],
+        "the last day of 2025 is in it"
+    );
+    assert_eq!(done.skipped.len(), 1);
+    assert_eq!(done.skipped[0].index, 1);
+    assert!(matches!(
+        done.skipped[0].reason,
+        api::SkipReason::RecordedAfterPeriod
+    ));
+    // Once 2026 is filed, the same record is asked on it; the others are not asked twice.
+    let _: api::FilingAccepted = app
+        .ok(filing_call(&fx.o2026, &fx.gov1, vec![fx.band2026()]))
+        .await;
+    let again: api::ChallengesIssued = app
+        .ok(batch(vec![
+            record("LAND-1", Some("2025-12-31")),
+            record("LAND-2", Some("2026-01-01")),
+        ]))
+        .await;
+    assert_eq!(again.issued.len(), 1);
+    assert_eq!(
+        (again.issued[0].index, again.issued[0].period.get()),
+        (1, 2026)
+    );
+    assert!(matches!(
+        again.skipped[0].reason,
+        api::SkipReason::AlreadyChallenged
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]

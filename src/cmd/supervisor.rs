@@ -941,7 +941,8 @@ fn registry_import(ctx: &Ctx, opts: &RegistryImportOpts) -> anyhow::Result<ExitC
   challenges issued   {} (ledger entries {})
   already challenged  {}{}
   not filed yet       {}{}
-         Officials answer with `probity official respond --all DECL.toml`; what is unanswered by the deadline alerts as registry_unanswered, naming this register.",
+  recorded later      {}{}
+         Officials answer with `probity official respond --all DECL.toml`; what is unanswered by the deadline alerts as registry_unanswered, naming this register. A record the register made after the official's latest filed period (recorded later) is asked by an import after they file the next.",
         opts.file.display(),
         opts.registry,
         opts.min_percent,
@@ -959,6 +960,8 @@ fn registry_import(ctx: &Ctx, opts: &RegistryImportOpts) -> anyhow::Result<ExitC
         lines(&summary.already_challenged),
         summary.not_filed.len(),
         lines(&summary.not_filed),
+        summary.recorded_after_period.len(),
+        lines(&summary.recorded_after_period),
     );
     ctx.emit(
         &text,
@@ -971,6 +974,7 @@ fn registry_import(ctx: &Ctx, opts: &RegistryImportOpts) -> anyhow::Result<ExitC
             "issued": summary.issued.iter().map(|(line, i)| json!({"line": line, "challenge": i.challenge, "period": i.period})).collect::<Vec<_>>(),
             "already_challenged": summary.already_challenged,
             "not_filed": summary.not_filed,
+            "recorded_after_period": summary.recorded_after_period,
             "batches": summary.batches,
             "entries": summary.entries,
         }),

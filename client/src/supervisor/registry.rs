@@ -255,6 +255,7 @@ pub fn plan_import(
                 official,
                 id_hash: id_hash.to_string(),
                 min_value: least_value(row.value, min_percent),
+                recorded_on: row.date.clone(),
             },
         ));
     }
@@ -292,6 +293,9 @@ pub struct ImportSummary {
     pub already_challenged: Vec<u64>,
     /// Rows about officials who have not filed yet (nothing to challenge): their lines.
     pub not_filed: Vec<u64>,
+    /// Rows the register recorded after the official's latest filed period ended (asked
+    /// again by an import after a later filing): their lines.
+    pub recorded_after_period: Vec<u64>,
     /// Requests sent.
     pub batches: usize,
     /// The ledger entries logged, their receipts checked and kept.
@@ -349,6 +353,7 @@ impl Supervisor {
                 let list = match skipped.reason {
                     api::SkipReason::AlreadyChallenged => &mut summary.already_challenged,
                     api::SkipReason::NotFiled => &mut summary.not_filed,
+                    api::SkipReason::RecordedAfterPeriod => &mut summary.recorded_after_period,
                     api::SkipReason::UnknownOfficial => {
                         let official = batch
                             .get(skipped.index)
@@ -462,7 +467,7 @@ mod tests {
 
     #[test]
     fn the_plan_sets_aside_unknown_officials_and_repeats_and_takes_the_least_value() {
-        let text = "official,asset_id,value\nGOV-0001,LAND-1,1000\nGOV-0001, land-1 ,2000\nGOV-9999,LAND-2,10\nnot an id,LAND-3,10\nGOV-0002,CAR-1,999\nGOV-0002,CAR-2,\n";
+        let text = "official,asset_id,value,date\nGOV-0001,LAND-1,1000,2019-04-01\nGOV-0001, land-1 ,2000,\nGOV-9999,LAND-2,10,\nnot an id,LAND-3,10,\nGOV-0002,CAR-1,999,\nGOV-0002,CAR-2,,\n";
         let rows = read_registry_csv(text).expect("reads");
         let plan = plan_import(
             RegistryName::new("land").expect("valid"),
@@ -480,6 +485,16 @@ mod tests {
         );
         let least: Vec<u64> = plan.to_send.iter().map(|(_, c)| c.min_value).collect();
         assert_eq!(least, [800, 799, 0], "80 %, rounded down; no value asks 0");
+        let recorded: Vec<Option<&str>> = plan
+            .to_send
+            .iter()
+            .map(|(_, c)| c.recorded_on.as_deref())
+            .collect();
+        assert_eq!(
+            recorded,
+            [Some("2019-04-01"), None, None],
+            "the register's date goes with its record"
+        );
         assert!(!format!("{plan:?}").contains("LAND"));
     }
 

@@ -103,8 +103,9 @@ pub(super) async fn issue_challenge(
 }
 
 /// Issue the challenges of a registry cross-check together: one `ChallengeIssued` per
-/// (official, asset) never challenged before, on the official's latest filed period. Skips
-/// the rest, each with why; logs all the batch issues or nothing.
+/// (official, asset) never challenged before, on the official's latest filed period, unless
+/// the register recorded the asset after that period. Skips the rest, each with why; logs
+/// all the batch issues or nothing.
 #[utoipa::path(post, path = "/v1/challenges/batch", tag = "supervisor", request_body = IssueChallenges, responses((status = 200, body = ChallengesIssued), (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(super) async fn issue_challenges(
     State(s): State<AppState>,
@@ -137,6 +138,14 @@ pub(super) async fn issue_challenges(
                 "challenge {index}: id_hash 0 means \"no identifier\" and cannot be challenged"
             )));
         }
+        let recorded_on = match c.recorded_on.as_deref() {
+            None => None,
+            Some(day) => Some(probity_core::parse_date(day).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "challenge {index}: recorded_on is not a calendar date YYYY-MM-DD"
+                ))
+            })?),
+        };
         let detail = Disclosure::new(
             &mut OsRng,
             ChallengeDetail {
@@ -145,7 +154,7 @@ pub(super) async fn issue_challenges(
                 registry: Some(req.registry.clone()),
             },
         );
-        asked.push((c.official, detail));
+        asked.push((c.official, recorded_on, detail));
     }
     let (tx_outcome, rx_outcome) = std::sync::mpsc::channel();
     let receipts = s
@@ -155,14 +164,21 @@ pub(super) async fn issue_challenges(
             let mut drafts = Vec::new();
             // Pairs issued by this batch: a register listing an asset twice asks once.
             let mut this_batch = std::collections::HashSet::new();
-            for (index, (official, detail)) in asked.into_iter().enumerate() {
+            for (index, (official, recorded_on, detail)) in asked.into_iter().enumerate() {
                 let pair = (official.clone(), detail.detail.id_hash);
                 let period = if !state.officials().contains_key(&official) {
                     Err(SkipReason::UnknownOfficial)
                 } else if state.challenged.contains(&pair) || this_batch.contains(&pair) {
                     Err(SkipReason::AlreadyChallenged)
                 } else {
-                    state.latest_period(&official).ok_or(SkipReason::NotFiled)
+                    match state.latest_period(&official) {
+                        None => Err(SkipReason::NotFiled),
+                        // Recorded on or after the first day after the period.
+                        Some(p) if recorded_on.is_some_and(|d| d >= p.end_day()) => {
+                            Err(SkipReason::RecordedAfterPeriod)
+                        }
+                        Some(p) => Ok(p),
+                    }
                 };
                 let period = match period {
                     Ok(period) => period,
