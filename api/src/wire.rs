@@ -433,12 +433,12 @@ pub struct PolicyView {
 }
 
 /// The policy in force for `period` among `published` (in log order): the latest version
-/// whose `applies_from` is at or before it.
+/// that holds for it ([`PolicyPublished::holds_for`]).
 pub fn policy_for(published: &[PolicyView], period: Period) -> Option<&PolicyPublished> {
     published
         .iter()
         .map(|v| &v.policy)
-        .filter(|p| p.applies_from <= period)
+        .filter(|p| p.holds_for(period))
         .max_by_key(|p| p.policy_version)
 }
 
@@ -821,6 +821,36 @@ pub struct ChallengeCreated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filing_takes_the_bands_and_tolerance_of_the_policy_in_force_for_its_period() {
+        let service = FilingPolicy {
+            net_worth_bands: vec![Band { lo: 0, hi: 9 }, Band { lo: 10, hi: 99 }],
+            wealth_growth_tolerance: 0,
+            capacities: vec![16],
+        };
+        let period = |p| Period::new(p).expect("valid");
+        let mut policy = PolicyPublished::with_requirements(1, period(2027), Vec::new());
+        policy.net_worth_bands = Some(vec![NetWorthBand { lo: 0, hi: 99 }]);
+        let mut later = PolicyPublished::with_requirements(2, period(2029), Vec::new());
+        later.wealth_growth_tolerance = Some(probity_core::Amount(5));
+        let published = [
+            PolicyView { entry: 3, policy },
+            PolicyView {
+                entry: 9,
+                policy: later,
+            },
+        ];
+        assert_eq!(service.for_period(&published, period(2026)), service);
+        let in_2027 = service.for_period(&published, period(2027));
+        assert_eq!(in_2027.band_for(50), Some(Band { lo: 0, hi: 99 }));
+        assert_eq!(in_2027.wealth_growth_tolerance, 0);
+        assert_eq!(in_2027.capacities, service.capacities);
+        // Version 2 sets the tolerance and leaves the bands to the service.
+        let in_2030 = service.for_period(&published, period(2030));
+        assert_eq!(in_2030.band_for(50), Some(Band { lo: 10, hi: 99 }));
+        assert_eq!(in_2030.wealth_growth_tolerance, 5);
+    }
 
     #[test]
     fn debug_keeps_tips_codes_and_details_out() {

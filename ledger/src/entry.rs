@@ -976,6 +976,14 @@ impl PolicyPublished {
         Ok(())
     }
 
+    /// Whether it holds for `period`: one that begins on or after `applies_from` begins,
+    /// a year or a month alike (a policy from 2027 holds for 2027-03, and one from 2027-03
+    /// does not hold for the year 2027, which began before it). Periods are compared by
+    /// their first day, not their number, in which every month comes after every year.
+    pub fn holds_for(&self, period: Period) -> bool {
+        period.start_day() >= self.applies_from.start_day()
+    }
+
     /// The deadline this policy sets for `period`, if it sets deadlines and `period` is of
     /// its kind (a year or a month, as `applies_from` is) from `applies_from` on. Whether
     /// the policy is the one in force for `period` is the caller's to know.

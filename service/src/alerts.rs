@@ -166,7 +166,8 @@ pub(crate) fn filing_alerts(
     };
     let mut drafts = Vec::new();
     for missing in rules::required_proof_missing(state, official, period, category_ranges) {
-        drafts.extend(alert_if_on(force,
+        drafts.extend(alert_if_on(
+            force,
             rules::REQUIRED_PROOF_MISSING,
             about(format!(
                 "the {period} filing lacks `{}`, which policy version {} requires of this position: a category_total_range proof that the total of {} is within {} to {}",
@@ -206,14 +207,16 @@ pub(crate) fn filing_alerts(
     }
     if rules::wealth_growth_missing(previous, has_wealth_growth) {
         let from = previous.map(|p| p.to_string()).unwrap_or_default();
-        drafts.extend(alert_if_on(force,
+        drafts.extend(alert_if_on(
+            force,
             rules::WEALTH_GROWTH_MISSING,
             about(format!(
                 "filed for {period} without a wealth_growth proof from {from}: growth is not shown to be explained by income",
             )),
         ));
         if rules::repeat_unexplained_growth(state, official, previous, has_wealth_growth) {
-            drafts.extend(alert_if_on(force,
+            drafts.extend(alert_if_on(
+                force,
                 rules::REPEAT_UNEXPLAINED_GROWTH,
                 about(format!(
                     "no wealth_growth proof for {from} nor for {period}: two periods running without growth shown to be explained by income"

@@ -876,6 +876,66 @@ mod tests {
     }
 
     #[test]
+    fn the_sweep_raises_many_late_filings_once_where_the_policy_has_it_on() {
+        let alerted = |b: &Builder| -> Vec<(String, u32)> {
+            crate::alerts::sweep_drafts(&b.0, &Config::default(), t(300))
+                .into_iter()
+                .filter_map(|d| match (d.body, d.private) {
+                    (probity_ledger::EntryBody::Alert(a), Some(Private::Alert(detail))) => Some((
+                        a.rule.as_str().to_owned(),
+                        detail.detail.period.map_or(0, Period::get),
+                    )),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut b = Builder::new();
+        b.register(1);
+        for (p, deadline) in [(2024, 100), (2025, 200)] {
+            b.add(
+                2,
+                DeadlineSet {
+                    period: period(p),
+                    deadline: t(deadline),
+                },
+            );
+        }
+        let overdue = |p| (DECLARATION_OVERDUE.to_owned(), p);
+        assert_eq!(
+            alerted(&b),
+            vec![
+                overdue(2024),
+                (MANY_LATE_FILINGS.to_owned(), 2025),
+                overdue(2025)
+            ],
+            "late in 2 of the last 3 periods with a deadline, at the second"
+        );
+
+        let mut off = b;
+        let mut policy =
+            probity_ledger::PolicyPublished::with_requirements(1, period(2024), vec![]);
+        policy.rules_off = vec![probity_ledger::RuleName::new(MANY_LATE_FILINGS).expect("valid")];
+        off.add(3, policy.clone());
+        assert_eq!(
+            alerted(&off),
+            vec![overdue(2024), overdue(2025)],
+            "switched off"
+        );
+
+        let mut stricter = Builder::new();
+        stricter.register(1);
+        stricter.0.deadlines = off.0.deadlines.clone();
+        policy.rules_off.clear();
+        policy.rule_settings = [("late_filings_threshold".to_owned(), 3)].into();
+        stricter.add(3, policy);
+        assert_eq!(
+            alerted(&stricter),
+            vec![overdue(2024), overdue(2025)],
+            "the policy asks 3 late periods"
+        );
+    }
+
+    #[test]
     fn a_policys_deadlines_hold_for_its_periods_and_a_registrars_come_first() {
         let day = |d: &str| {
             u64::try_from(probity_core::parse_date(d).expect("date")).expect("after 1970")

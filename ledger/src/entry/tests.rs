@@ -942,3 +942,26 @@ fn a_policy_sets_deadlines_for_periods_of_its_kind_from_its_first() {
         "0 days: the period's own last moment"
     );
 }
+
+#[test]
+fn a_policy_holds_for_the_periods_that_begin_after_it_does_years_and_months_alike() {
+    let period = |n| Period::new(n).expect("valid");
+    let from_2027 = bare_policy();
+    for (p, holds) in [
+        (2026, false),
+        (2027, true),
+        (2030, true),
+        (202612, false),
+        (202701, true),
+        (202703, true),
+        (199912, false),
+    ] {
+        assert_eq!(from_2027.holds_for(period(p)), holds, "{p}");
+    }
+    let from_march =
+        PolicyPublished::with_requirements(1, Period::new(202703).expect("valid"), Vec::new());
+    // The year 2027 began before March: a policy from March does not judge it.
+    assert!(!from_march.holds_for(period(2027)));
+    assert!(!from_march.holds_for(period(202702)));
+    assert!(from_march.holds_for(period(202703)) && from_march.holds_for(period(2028)));
+}

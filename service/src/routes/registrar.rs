@@ -171,8 +171,14 @@ pub(super) async fn publish_policy(
             }
             policy.check().map_err(ApiError::unprocessable)?;
             check_policy(&policy, &config).map_err(ApiError::unprocessable)?;
-            let latest_filed = state.filings.values().flatten().map(|f| f.period).max();
-            if let Some(latest) = latest_filed.filter(|l| *l >= policy.applies_from) {
+            let judged = state
+                .filings
+                .values()
+                .flatten()
+                .map(|f| f.period)
+                .filter(|p| policy.holds_for(*p))
+                .max_by_key(|p| p.start_day());
+            if let Some(latest) = judged {
                 return Err(ApiError::unprocessable(format!(
                     "officials have filed for {latest} already: a policy applies from a period after every one filed, so that nobody's filing is judged by rules it was not made under"
                 )));
@@ -181,7 +187,7 @@ pub(super) async fn publish_policy(
                 .policies
                 .iter()
                 .map(|p| p.policy.applies_from)
-                .find(|p| *p > policy.applies_from)
+                .find(|p| p.start_day() > policy.applies_from.start_day())
             {
                 return Err(ApiError::unprocessable(format!(
                     "a published policy applies from {later}: a new version cannot start before it"
