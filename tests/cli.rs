@@ -115,9 +115,30 @@ fn official_and_supervisor_round_trip() {
     );
     assert_eq!(file_bytes(&wallet), before);
 
-    // Prove a band and verify it.
+    // Prove a band and verify it. The key loads while the wallet opens; with the wrong
+    // passphrase, the wallet's refusal is what is said, and no proof is written.
     let proof = env.path("nw.json");
     let proof_arg = proof.to_str().expect("utf-8 path");
+    fails(
+        env.run_with(
+            &[
+                "official",
+                "prove",
+                "net-worth-range",
+                DECL_2026,
+                "--lo",
+                "300000000",
+                "--hi",
+                "400000000",
+                "--out",
+                proof_arg,
+            ],
+            "wrong",
+        ),
+        2,
+        "passphrase",
+    );
+    assert!(!proof.exists(), "no proof from a wallet that did not open");
     ok(env.run(&[
         "official",
         "prove",

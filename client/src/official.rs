@@ -521,31 +521,64 @@ pub fn prove_statement(
     statement: &Statement,
     progress: &dyn Progress,
 ) -> Result<ProofEnvelope> {
-    let opening = wallet.opening(declaration)?;
-    let prev = prev.map(|d| wallet.opening(d)).transpose()?;
-    let mut rng = rand::rngs::OsRng;
     with_prover(
         params,
         statement.kind(),
-        opening.capacity(),
+        declaration.capacity(),
         progress,
-        |prover| match statement {
-            Statement::NetWorthRange { lo, hi } => {
-                Ok(prover.net_worth_range(&opening, *lo, *hi, &mut rng)?)
-            }
-            Statement::CategoryTotalRange { category, lo, hi } => {
-                Ok(prover.category_total_range(&opening, *category, *lo, *hi, &mut rng)?)
-            }
-            Statement::WealthGrowth { tolerance } => {
-                let prev = prev.as_ref().ok_or(OfficialError::NoPrevious)?;
-                Ok(prover.wealth_growth(prev, &opening, *tolerance, &mut rng)?)
-            }
-            Statement::AssetIncluded {
-                asset_id,
-                min_value,
-            } => Ok(prover.asset_included(&opening, asset_id, *min_value, &mut rng)?),
-        },
+        |prover| prove_with(prover, wallet, declaration, prev, statement),
     )?
+}
+
+/// [`prove_statement`] with a prover already loaded ([`unlock_and_load`] loads one while the
+/// wallet opens).
+pub fn prove_with(
+    prover: &Prover,
+    wallet: &Wallet,
+    declaration: &Declaration,
+    prev: Option<&Declaration>,
+    statement: &Statement,
+) -> Result<ProofEnvelope> {
+    let opening = wallet.opening(declaration)?;
+    let prev = prev.map(|d| wallet.opening(d)).transpose()?;
+    let mut rng = rand::rngs::OsRng;
+    match statement {
+        Statement::NetWorthRange { lo, hi } => {
+            Ok(prover.net_worth_range(&opening, *lo, *hi, &mut rng)?)
+        }
+        Statement::CategoryTotalRange { category, lo, hi } => {
+            Ok(prover.category_total_range(&opening, *category, *lo, *hi, &mut rng)?)
+        }
+        Statement::WealthGrowth { tolerance } => {
+            let prev = prev.as_ref().ok_or(OfficialError::NoPrevious)?;
+            Ok(prover.wealth_growth(prev, &opening, *tolerance, &mut rng)?)
+        }
+        Statement::AssetIncluded {
+            asset_id,
+            min_value,
+        } => Ok(prover.asset_included(&opening, asset_id, *min_value, &mut rng)?),
+    }
+}
+
+/// Opens the wallet at `wallet_path` and loads the prover for `kind` at `capacity` from
+/// `params`, side by side. The wallet's key derivation (Argon2id, one thread, slow by
+/// design) and the key's loading with the circuit's synthesis are each a large part of a
+/// proof's set-up, and neither needs the other. A wrong passphrase is reported first.
+pub fn unlock_and_load(
+    wallet_path: &Path,
+    passphrase: &Passphrase,
+    params: &Params,
+    kind: StatementKind,
+    capacity: Capacity,
+) -> Result<(Wallet, Prover)> {
+    std::thread::scope(|scope| {
+        let loading = scope.spawn(|| Prover::from_params(params, kind, capacity));
+        let wallet = Wallet::open(wallet_path, passphrase);
+        let prover = loading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((wallet?, prover?))
+    })
 }
 
 /// Makes the prover for `kind` at `capacity` and runs `prove` with it, telling `progress`

@@ -349,15 +349,16 @@ fn prove(ctx: &Ctx, opts: ProveOpts) -> anyhow::Result<ExitCode> {
             wallet_path.display()
         );
     }
-    let wallet = Wallet::open(&wallet_path, &passphrase(false)?)?;
-    let envelope = official::prove_statement(
+    let passphrase = passphrase(false)?;
+    // The wallet opens while the key loads and the circuit is synthesized.
+    let (wallet, prover) = official::unlock_and_load(
+        &wallet_path,
+        &passphrase,
         &params,
-        &wallet,
-        &declaration,
-        prev.as_ref(),
-        &statement,
-        &NoProgress,
+        kind,
+        declaration.capacity(),
     )?;
+    let envelope = official::prove_with(&prover, &wallet, &declaration, prev.as_ref(), &statement)?;
     probity_params::write_atomic(&opts.out, envelope.to_json().as_bytes())?;
     let inputs = envelope.inputs()?;
     ctx.emit(
