@@ -119,27 +119,7 @@ fn official_and_supervisor_round_trip() {
     // passphrase, the wallet's refusal is what is said, and no proof is written.
     let proof = env.path("nw.json");
     let proof_arg = proof.to_str().expect("utf-8 path");
-    fails(
-        env.run_with(
-            &[
-                "official",
-                "prove",
-                "net-worth-range",
-                DECL_2026,
-                "--lo",
-                "300000000",
-                "--hi",
-                "400000000",
-                "--out",
-                proof_arg,
-            ],
-            "wrong",
-        ),
-        2,
-        "passphrase",
-    );
-    assert!(!proof.exists(), "no proof from a wallet that did not open");
-    ok(env.run(&[
+    let prove_band = [
         "official",
         "prove",
         "net-worth-range",
@@ -150,7 +130,10 @@ fn official_and_supervisor_round_trip() {
         "400000000",
         "--out",
         proof_arg,
-    ]));
+    ];
+    fails(env.run_with(&prove_band, "wrong"), 2, "passphrase");
+    assert!(!proof.exists(), "no proof from a wallet that did not open");
+    ok(env.run(&prove_band));
     let verified = ok(env.run(&["supervisor", "verify", proof_arg]));
     assert!(verified.starts_with("VALID"), "{verified}");
     assert!(

@@ -3027,48 +3027,43 @@ async fn a_policy_sets_the_bands_tolerance_deadline_and_rules_of_its_periods() {
         publish(&p)
     };
     let rule = |r: &str| probity_ledger::RuleName::new(r).expect("valid");
-    refused_saying(
-        &app,
-        with(&|p| p.policy_version = 2),
-        409,
-        "the next policy version is 1",
-    )
-    .await;
-    refused_saying(
-        &app,
-        with(&|p| p.rules_off = vec![rule("no_such_rule")]),
-        422,
-        "there is no rule",
-    )
-    .await;
-    refused_saying(
-        &app,
-        with(&|p| p.rules_off = vec![rule(rules::MANY_REPORTERS)]),
-        422,
-        "tip epoch",
-    )
-    .await;
-    refused_saying(
-        &app,
-        with(&|p| p.rule_settings = [("reporters_threshold".to_owned(), 9)].into()),
-        422,
-        "not a setting a policy can set",
-    )
-    .await;
-    refused_saying(
-        &app,
-        with(&|p| p.rule_settings = [("late_filings_threshold".to_owned(), 4)].into()),
-        422,
-        "at most late_filings_window",
-    )
-    .await;
-    refused_saying(
-        &app,
-        with(&|p| p.rule_settings = [("band_jump_bands".to_owned(), 0)].into()),
-        422,
-        "must be positive",
-    )
-    .await;
+    let setting = |name: &str, value| [(name.to_owned(), value)].into();
+    type Change<'a> = &'a dyn Fn(&mut probity_ledger::PolicyPublished);
+    let refusals: [(Change<'_>, u16, &str); 6] = [
+        (
+            &|p| p.policy_version = 2,
+            409,
+            "the next policy version is 1",
+        ),
+        (
+            &|p| p.rules_off = vec![rule("no_such_rule")],
+            422,
+            "there is no rule",
+        ),
+        (
+            &|p| p.rules_off = vec![rule(rules::MANY_REPORTERS)],
+            422,
+            "tip epoch",
+        ),
+        (
+            &|p| p.rule_settings = setting("reporters_threshold", 9),
+            422,
+            "not a setting a policy can set",
+        ),
+        (
+            &|p| p.rule_settings = setting("late_filings_threshold", 4),
+            422,
+            "at most late_filings_window",
+        ),
+        (
+            &|p| p.rule_settings = setting("band_jump_bands", 0),
+            422,
+            "must be positive",
+        ),
+    ];
+    for (change, status, says) in refusals {
+        refused_saying(&app, with(change), status, says).await;
+    }
     let _: api::Written = app.ok(publish(&policy)).await;
     refused_saying(&app, publish(&policy), 409, "the next policy version is 2").await;
     let listed: Vec<api::PolicyView> = app.ok(Call::get("/v1/policies")).await;
