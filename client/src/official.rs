@@ -43,7 +43,7 @@ use probity_core::{
 };
 use probity_ledger::{DeclarationFiled, PolicyRequirement, Receipt};
 use probity_params::{Params, ParamsError};
-use probity_prover::{wallet::WalletError, ProveError, Prover};
+use probity_prover::{wallet::WalletError, KeySource, ProveError, Prover, Synthesized};
 
 use crate::{
     api,
@@ -561,9 +561,10 @@ pub fn prove_with(
 }
 
 /// Opens the wallet at `wallet_path` and loads the prover for `kind` at `capacity` from
-/// `params`, side by side. The wallet's key derivation (Argon2id, one thread, slow by
-/// design) and the key's loading with the circuit's synthesis are each a large part of a
-/// proof's set-up, and neither needs the other. A wrong passphrase is reported first.
+/// `params`, side by side: the circuit's synthesis on one thread, and on this one the
+/// wallet's key derivation (Argon2id, one thread, slow by design) and then the key's
+/// loading and hash check. Each is a large part of a proof's set-up and none needs another.
+/// A wrong passphrase is reported first, and then no key is loaded.
 pub fn unlock_and_load(
     wallet_path: &Path,
     passphrase: &Passphrase,
@@ -572,12 +573,15 @@ pub fn unlock_and_load(
     capacity: Capacity,
 ) -> Result<(Wallet, Prover)> {
     std::thread::scope(|scope| {
-        let loading = scope.spawn(|| Prover::from_params(params, kind, capacity));
-        let wallet = Wallet::open(wallet_path, passphrase);
-        let prover = loading
+        let synthesizing = scope.spawn(|| Synthesized::new(kind, capacity));
+        let opened = Wallet::open(wallet_path, passphrase)
+            .map(|wallet| (wallet, params.proving_key(kind, capacity)));
+        let circuit = synthesizing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok((wallet?, prover?))
+        let (wallet, key) = opened?;
+        let prover = Prover::from_parts(circuit?, key?, KeySource::of(params))?;
+        Ok((wallet, prover))
     })
 }
 

@@ -38,4 +38,4 @@ mod prove;
 mod qap;
 pub mod wallet;
 
-pub use prove::{KeySource, ProveError, Prover};
+pub use prove::{KeySource, ProveError, Prover, Synthesized};

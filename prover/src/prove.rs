@@ -84,6 +84,54 @@ pub enum KeySource {
     Ceremony,
 }
 
+impl KeySource {
+    /// Where the keys of `params` come from, as its manifest's `setup` says.
+    pub fn of(params: &Params) -> KeySource {
+        match params.manifest().setup.as_str() {
+            "ceremony" => KeySource::Ceremony,
+            _ => KeySource::Dev,
+        }
+    }
+}
+
+/// A statement's circuit at one capacity, synthesized without a witness: its constraint
+/// matrices, which depend on the circuit alone, never on the key or the declaration.
+pub struct Synthesized {
+    kind: StatementKind,
+    capacity: Capacity,
+    matrices: Vec<Matrix<Fr>>,
+    num_instance_variables: usize,
+    num_witness_variables: usize,
+    num_constraints: usize,
+}
+
+impl Synthesized {
+    /// Synthesizes the circuit of `kind` at `capacity`.
+    pub fn new(kind: StatementKind, capacity: Capacity) -> Result<Self, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        StatementCircuit::empty(kind, capacity)
+            .generate_constraints(cs.clone())
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        cs.finalize();
+        let mut all = cs
+            .to_matrices()
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let matrices = all
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| ProveError::Internal("the circuit has no R1CS constraints".into()))?;
+        Ok(Self {
+            kind,
+            capacity,
+            matrices,
+            num_instance_variables: cs.num_instance_variables(),
+            num_witness_variables: cs.num_witness_variables(),
+            num_constraints: cs.num_constraints(),
+        })
+    }
+}
+
 impl std::fmt::Debug for Prover {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prover")
@@ -112,33 +160,42 @@ impl Prover {
         proving_key: ProvingKey<Bn254>,
         keys: KeySource,
     ) -> Result<Self, ProveError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Setup);
-        StatementCircuit::empty(kind, capacity)
-            .generate_constraints(cs.clone())
-            .map_err(|e| ProveError::Internal(e.to_string()))?;
-        cs.finalize();
-        let mut all = cs
-            .to_matrices()
-            .map_err(|e| ProveError::Internal(e.to_string()))?;
-        let matrices = all
-            .remove(R1CS_PREDICATE_LABEL)
-            .ok_or_else(|| ProveError::Internal("the circuit has no R1CS constraints".into()))?;
-        let verifying_key = ark_groth16::prepare_verifying_key(&proving_key.vk);
-        if proving_key.vk.gamma_abc_g1.len() != cs.num_instance_variables() {
+        Self::from_parts(Synthesized::new(kind, capacity)?, proving_key, keys)
+    }
+
+    /// A prover of a circuit synthesized before (while the key was loading, say) with its
+    /// proving key from `keys`.
+    pub fn from_parts(
+        circuit: Synthesized,
+        proving_key: ProvingKey<Bn254>,
+        keys: KeySource,
+    ) -> Result<Self, ProveError> {
+        let Synthesized {
+            kind,
+            capacity,
+            matrices,
+            num_instance_variables,
+            num_witness_variables,
+            num_constraints,
+        } = circuit;
+        // A key of this circuit has a point per public input, and an A point per variable
+        // (the witness of every proof must fill exactly those).
+        if proving_key.vk.gamma_abc_g1.len() != num_instance_variables
+            || proving_key.a_query.len() != num_instance_variables + num_witness_variables
+        {
             return Err(ProveError::Internal(format!(
                 "the proving key does not fit the {kind} circuit at capacity {capacity}: regenerate the params"
             )));
         }
+        let verifying_key = ark_groth16::prepare_verifying_key(&proving_key.vk);
         Ok(Self {
             kind,
             capacity,
             proving_key,
             verifying_key,
             matrices,
-            num_instance_variables: cs.num_instance_variables(),
-            num_constraints: cs.num_constraints(),
+            num_instance_variables,
+            num_constraints,
             keys,
         })
     }
@@ -150,10 +207,7 @@ impl Prover {
         kind: StatementKind,
         capacity: Capacity,
     ) -> Result<Self, ProveError> {
-        let keys = match params.manifest().setup.as_str() {
-            "ceremony" => KeySource::Ceremony,
-            _ => KeySource::Dev,
-        };
+        let keys = KeySource::of(params);
         Self::with_keys(kind, capacity, params.proving_key(kind, capacity)?, keys)
     }
 

@@ -8,7 +8,7 @@ use probity_core::{
     parse_field_decimal, Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Opening,
     ProofEnvelope, PublicInputs, SignedAmount, StatementKind,
 };
-use probity_prover::{ProveError, Prover};
+use probity_prover::{KeySource, ProveError, Prover, Synthesized};
 use probity_verifier::{Proof, StatementVerifyingKey};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -259,4 +259,27 @@ fn a_prover_refuses_another_statement() {
         p.net_worth_range(&o, SignedAmount(0), SignedAmount(1), &mut rng(1)),
         Err(ProveError::WrongKey { .. })
     ));
+}
+
+#[test]
+fn a_prover_refuses_a_key_made_for_another_circuit() {
+    let key =
+        probity_params::generate_keys(StatementKind::NetWorthRange, Capacity::C16, &mut rng(5))
+            .expect("setup")
+            .proving_key;
+    for (kind, capacity) in [
+        (StatementKind::NetWorthRange, Capacity::C64),
+        (StatementKind::AssetIncluded, Capacity::C16),
+        (StatementKind::CategoryTotalRange, Capacity::C16),
+    ] {
+        let circuit = Synthesized::new(kind, capacity).expect("synthesized");
+        let err = Prover::from_parts(circuit, key.clone(), KeySource::Dev)
+            .expect_err("another circuit's key");
+        assert!(
+            err.to_string().contains("does not fit"),
+            "{kind} {capacity}: {err}"
+        );
+    }
+    let fits = Synthesized::new(StatementKind::NetWorthRange, Capacity::C16).expect("synthesized");
+    assert!(Prover::from_parts(fits, key, KeySource::Dev).is_ok());
 }
