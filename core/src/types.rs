@@ -308,9 +308,10 @@ impl Period {
     /// The period after it, of the same kind (a year after a year, a month after a month),
     /// if that is a valid period.
     pub fn next(self) -> Option<Period> {
-        let next = match (self.is_month(), self.0 % 100) {
-            (true, 12) => (self.0 / 100 + 1) * 100 + 1,
-            (true, _) | (false, _) => self.0 + 1,
+        let next = if self.is_month() && self.0 % 100 == 12 {
+            (self.0 / 100 + 1) * 100 + 1
+        } else {
+            self.0 + 1
         };
         Period::new(next).ok()
     }

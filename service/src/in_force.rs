@@ -46,7 +46,16 @@ pub(crate) struct InForce {
 impl InForce {
     /// What holds for `period`: `config`, as the policy in force for it changes it.
     pub(crate) fn for_period(state: &State, config: &Config, period: Period) -> InForce {
-        let base = InForce {
+        let base = InForce::of_config(config);
+        match policy_for(&state.policies, period) {
+            Some(policy) => base.with(policy),
+            None => base,
+        }
+    }
+
+    /// What holds before any policy: the config's settings, every rule on.
+    fn of_config(config: &Config) -> InForce {
+        InForce {
             policy_version: 0,
             bands: config.net_worth_bands.clone(),
             wealth_growth_tolerance: config.wealth_growth_tolerance,
@@ -54,10 +63,6 @@ impl InForce {
             late_filings_threshold: config.late_filings_threshold,
             late_filings_window: config.late_filings_window,
             off: BTreeSet::new(),
-        };
-        match policy_for(&state.policies, period) {
-            Some(policy) => base.with(policy),
-            None => base,
         }
     }
 
@@ -122,16 +127,7 @@ pub(crate) fn check_policy(policy: &PolicyPublished, config: &Config) -> Result<
             POLICY_SETTINGS.join(", ")
         ));
     }
-    let settings = InForce {
-        policy_version: 0,
-        bands: Vec::new(),
-        wealth_growth_tolerance: 0,
-        band_jump_bands: config.band_jump_bands,
-        late_filings_threshold: config.late_filings_threshold,
-        late_filings_window: config.late_filings_window,
-        off: BTreeSet::new(),
-    }
-    .with(policy);
+    let settings = InForce::of_config(config).with(policy);
     if settings.band_jump_bands == 0
         || settings.late_filings_threshold == 0
         || settings.late_filings_threshold > settings.late_filings_window
