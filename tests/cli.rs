@@ -525,3 +525,50 @@ fn a_reader_that_closes_the_pipe_early_gets_no_panic() {
         assert_eq!(err, "", "nothing to say about a reader that left");
     }
 }
+
+#[test]
+fn the_bench_reports_proving_batches_and_cpu_features() {
+    let env = Env::new();
+    let out = env.path("report");
+    let out_arg = out.to_str().expect("a UTF-8 path");
+    ok(env.run(&[
+        "--json",
+        "bench",
+        "--statement",
+        "asset_included",
+        "--capacity",
+        "16",
+        "--runs",
+        "2",
+        "--out",
+        out_arg,
+    ]));
+    let report: serde_json::Value =
+        serde_json::from_slice(&file_bytes(&out.join("bench-report.json"))).expect("JSON");
+    let figures = &report["results"][0];
+    assert_eq!(figures["statement"], "asset_included");
+    assert_eq!(figures["constraints"], 1_419);
+    for field in ["matrix_synthesis_s", "prove_median_s", "verify_median_s"] {
+        assert!(figures[field].as_f64().expect(field) > 0.0, "{field}");
+    }
+    // Batches of 16 and 64, filled from the run's 2 proofs; each verified, each timed.
+    let batches = figures["batch_verify_per_proof_s"]
+        .as_array()
+        .expect("batch figures");
+    let sizes: Vec<u64> = batches
+        .iter()
+        .map(|b| b["size"].as_u64().expect("size"))
+        .collect();
+    assert_eq!(sizes, [16, 64]);
+    assert!(batches
+        .iter()
+        .all(|b| b["per_proof_s"].as_f64().expect("time") > 0.0));
+    assert!(report["machine"]["cpu_features_used"].is_array());
+    assert!(report["machine"]["field_arithmetic"]
+        .as_str()
+        .expect("field arithmetic")
+        .starts_with("portable Rust"));
+    let markdown = String::from_utf8(file_bytes(&out.join("bench-report.md"))).expect("UTF-8");
+    assert!(markdown.contains("batch of 64, per proof"));
+    assert!(markdown.contains("- CPU features probity uses here: "));
+}

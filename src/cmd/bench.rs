@@ -20,6 +20,11 @@
 //!   check of the proof. Median and minimum of `--runs` proofs.
 //! - **verify**: from the proof bytes to the verdict, as a supervisor does: decoding the
 //!   proof with its curve and subgroup checks, then [`probity_verifier::verify`]. Median.
+//! - **batch verify, per proof**: [`probity_verifier::verify_batch`] over batches of
+//!   [`BATCH_SIZES`] proofs (decoding included), divided by the batch size; what a supervisor
+//!   checking a period's filings pays per proof. The batch repeats the run's proofs to fill
+//!   it: each entry still gets its own random scalar and its own pairing, so the cost per
+//!   entry is that of distinct proofs. Median of [`BATCH_REPEATS`] batches.
 //! - **peak memory**: the resident-set high-water mark. Each (statement, capacity) runs in a
 //!   child process of this executable (`bench --child STATEMENT CAPACITY`, hidden), so that
 //!   one measurement's memory does not hide the next one's. "While proving" is the peak from
@@ -31,6 +36,10 @@
 //!   memory the allocator kept after key generation freed it: an upper bound. Proving reuses
 //!   that memory, so in practice it is close (for `wealth_growth` at capacity 64, returning
 //!   it to the system first moved the figure by about 1 %).
+//!
+//! The report also names the CPU features this machine offers that the arithmetic could use,
+//! and whether this build's field arithmetic uses them (x86-64 assembly needs `adx` and
+//! `bmi2` when the program is built, so a build without them runs the portable code).
 //!
 //! No figure here is asserted anywhere (DESIGN.md §10): they are measurements for people.
 
@@ -46,7 +55,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use probity_core::{
     category_total, Amount, AssetId, Blindings, Capacity, Category, Class, Declaration, Item,
-    OfficialId, Opening, Owner, Period, ProofEnvelope, SignedAmount, StatementKind,
+    OfficialId, Opening, Owner, Period, ProofEnvelope, PublicInputs, SignedAmount, StatementKind,
+    PROOF_LEN,
 };
 use probity_prover::{ProveError, Prover};
 use probity_verifier::{Proof, StatementVerifyingKey};
@@ -59,6 +69,10 @@ use super::{parse_capacity, parse_statement, Ctx};
 const REPORT_JSON: &str = "bench-report.json";
 /// File name of the Markdown report.
 const REPORT_MD: &str = "bench-report.md";
+/// Batch sizes of the batch-verification figure.
+const BATCH_SIZES: [usize; 2] = [16, 64];
+/// Batches timed per size; the median is reported.
+const BATCH_REPEATS: usize = 3;
 /// How the keys of every measurement are made; said in every report.
 const KEYS_NOTE: &str =
     "throwaway development keys made in memory for this bench and dropped after it";
@@ -103,11 +117,12 @@ pub(crate) fn run(ctx: &Ctx, opts: Opts) -> anyhow::Result<ExitCode> {
     let machine = Machine::detect();
     if !ctx.json {
         eoutln!(
-            "Measuring {} statement/capacity pair(s), {} proof(s) each, on {} ({} cores).\nKeys: {KEYS_NOTE}.",
+            "Measuring {} statement/capacity pair(s), {} proof(s) each, on {} ({} cores).\n{}.\nKeys: {KEYS_NOTE}.",
             pairs.len(),
             opts.runs,
             machine.cpu_model,
-            machine.cores
+            machine.cores,
+            machine.features()
         );
         if machine.build == "debug" {
             eoutln!(
@@ -364,6 +379,7 @@ fn measure<R: RngCore + CryptoRng>(
 
     let mut prove_times = Vec::new();
     let mut verify_times = Vec::new();
+    let mut proofs = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
         let envelope = case.prove(&prover, rng).context("proving failed")?;
@@ -385,7 +401,12 @@ fn measure<R: RngCore + CryptoRng>(
         verdict.context(
             "a proof made by the bench does not verify; this is a bug, please report it",
         )?;
+        proofs.push((inputs, bytes));
     }
+    let batch_verify_per_proof_s = BATCH_SIZES
+        .iter()
+        .map(|&size| batch_verify_per_proof(&vk, &proofs, size, rng))
+        .collect::<anyhow::Result<_>>()?;
     let peak = peak_memory_bytes();
     Ok(Figures {
         statement: kind,
@@ -401,8 +422,38 @@ fn measure<R: RngCore + CryptoRng>(
             .unwrap_or_default()
             .as_secs_f64(),
         verify_median_s: median(&verify_times),
+        batch_verify_per_proof_s,
         prove_peak_memory_bytes: if restarted { peak } else { None },
         peak_memory_bytes: peak.max(keygen_peak),
+    })
+}
+
+/// The median time per proof of verifying `size` proofs at once, from their bytes, filled
+/// from `proofs` in turn.
+fn batch_verify_per_proof<R: RngCore + CryptoRng>(
+    vk: &StatementVerifyingKey,
+    proofs: &[(PublicInputs, [u8; PROOF_LEN])],
+    size: usize,
+    rng: &mut R,
+) -> anyhow::Result<BatchFigure> {
+    let mut times = Vec::new();
+    for _ in 0..BATCH_REPEATS {
+        let started = Instant::now();
+        let decoded = proofs
+            .iter()
+            .cycle()
+            .take(size)
+            .map(|(inputs, bytes)| Ok((inputs, Proof::from_bytes(bytes)?)))
+            .collect::<Result<Vec<_>, probity_verifier::DecodeError>>()?;
+        let verdict = probity_verifier::verify_batch(vk, decoded.iter().map(|(i, p)| (*i, p)), rng);
+        times.push(started.elapsed() / size as u32);
+        verdict.context(
+            "a batch of the bench's proofs does not verify; this is a bug, please report it",
+        )?;
+    }
+    Ok(BatchFigure {
+        size,
+        per_proof_s: median(&times),
     })
 }
 
@@ -650,10 +701,19 @@ struct Figures {
     prove_median_s: f64,
     prove_min_s: f64,
     verify_median_s: f64,
+    /// Batch verification, per proof, at each of [`BATCH_SIZES`].
+    batch_verify_per_proof_s: Vec<BatchFigure>,
     /// From making the prover to the last verification; `None` where it cannot be measured.
     prove_peak_memory_bytes: Option<u64>,
     /// The whole measurement, key generation included.
     peak_memory_bytes: Option<u64>,
+}
+
+/// Verifying `size` proofs at once: the time per proof.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct BatchFigure {
+    size: usize,
+    per_proof_s: f64,
 }
 
 /// A measurement that did not complete.
@@ -674,6 +734,10 @@ struct Machine {
     arch: String,
     /// `release` or `debug`: a debug build is many times slower.
     build: String,
+    /// The CPU features this build uses here, each with what it speeds up.
+    cpu_features_used: Vec<String>,
+    /// How this build multiplies field elements, the bulk of proving.
+    field_arithmetic: String,
 }
 
 impl Machine {
@@ -693,6 +757,8 @@ impl Machine {
                 "release"
             }
             .into(),
+            cpu_features_used: cpu_features_used(),
+            field_arithmetic: field_arithmetic(),
         }
     }
 
@@ -705,6 +771,54 @@ impl Machine {
             "{}, {} cores{memory}, {} {}",
             self.cpu_model, self.cores, self.os, self.arch
         )
+    }
+
+    fn features(&self) -> String {
+        let used = if self.cpu_features_used.is_empty() {
+            "none".to_owned()
+        } else {
+            self.cpu_features_used.join(", ")
+        };
+        format!(
+            "CPU features probity uses here: {used}; field arithmetic: {}",
+            self.field_arithmetic
+        )
+    }
+}
+
+/// The CPU features that the libraries under proving detect and use when they run: SHA-NI
+/// for the SHA-256 check of a proving key, AVX2 for the wallet's Argon2id.
+fn cpu_features_used() -> Vec<String> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut used = Vec::new();
+        if std::arch::is_x86_feature_detected!("sha") {
+            used.push("sha (SHA-256 of the proving key)".to_owned());
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            used.push("avx2 (Argon2id, opening the wallet)".to_owned());
+        }
+        used
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        Vec::new()
+    }
+}
+
+/// The field arithmetic is arkworks' portable Rust in every build: its x86-64 assembly needs
+/// `adx` and `bmi2` when the program is compiled, and a program compiled so stops with an
+/// illegal instruction on a CPU without them. Says whether this CPU has them.
+fn field_arithmetic() -> String {
+    #[cfg(target_arch = "x86_64")]
+    let offered =
+        std::arch::is_x86_feature_detected!("adx") && std::arch::is_x86_feature_detected!("bmi2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let offered = false;
+    if offered {
+        "portable Rust (this CPU has adx and bmi2, which an assembly build would use)".into()
+    } else {
+        "portable Rust".into()
     }
 }
 
@@ -721,7 +835,7 @@ struct Report {
     failures: Vec<Failure>,
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 12] = [
     "statement",
     "capacity",
     "constraints",
@@ -730,12 +844,21 @@ const COLUMNS: [&str; 10] = [
     "prove (median)",
     "prove (min)",
     "verify (median)",
+    "batch of 16, per proof",
+    "batch of 64, per proof",
     "peak memory, proving",
     "peak memory, overall",
 ];
 
-fn row(f: &Figures) -> [String; 10] {
+fn row(f: &Figures) -> [String; 12] {
     let memory = |b: Option<u64>| b.map(format_bytes).unwrap_or_else(|| "n/a".into());
+    let batch = |size: usize| {
+        f.batch_verify_per_proof_s
+            .iter()
+            .find(|b| b.size == size)
+            .map(|b| format_seconds(b.per_proof_s))
+            .unwrap_or_else(|| "n/a".into())
+    };
     [
         f.statement.name().to_owned(),
         f.capacity.to_string(),
@@ -745,6 +868,8 @@ fn row(f: &Figures) -> [String; 10] {
         format_seconds(f.prove_median_s),
         format_seconds(f.prove_min_s),
         format_seconds(f.verify_median_s),
+        batch(BATCH_SIZES[0]),
+        batch(BATCH_SIZES[1]),
         memory(f.prove_peak_memory_bytes),
         memory(f.peak_memory_bytes),
     ]
@@ -755,6 +880,7 @@ const MEANINGS: &str = "\
 (constraint matrices cached); includes the native check of the statement and the prover's own check of the proof.
 - **matrix synthesis**: making that prover, once per statement and capacity.
 - **verify**: from the proof bytes to the verdict: decoding with curve and subgroup checks, then the pairing check.
+- **batch of N, per proof**: N proofs decoded and checked at once with a random linear combination (one final exponentiation for the batch), divided by N; the batch repeats the run's proofs, each entry with its own scalar.
 - **peak memory, proving**: resident-memory peak from making the prover to the last verification, \
 with the proving key held: what an official's machine needs. **overall** includes key generation, \
 which officials never run.
@@ -769,6 +895,7 @@ fn report_markdown(r: &Report) -> String {
     );
     let _ = writeln!(md, "- date: {}", r.date_utc);
     let _ = writeln!(md, "- machine: {}", r.machine.summary());
+    let _ = writeln!(md, "- {}", r.machine.features());
     let _ = writeln!(md, "- command: `{}`", r.command_line);
     let _ = writeln!(md, "- keys: {}", r.keys);
     let _ = writeln!(md, "- {} proof(s) per statement and capacity\n", r.runs);
@@ -803,14 +930,15 @@ fn report_json(r: &Report) -> String {
 /// The table for a terminal: columns padded to their widest cell.
 fn report_text(r: &Report) -> String {
     let mut t = format!(
-        "probity {} bench ({} build), {}\nMachine: {}\nKeys: {}\n\n",
+        "probity {} bench ({} build), {}\nMachine: {}\n{}\nKeys: {}\n\n",
         r.probity_version,
         r.machine.build,
         r.date_utc,
         r.machine.summary(),
+        r.machine.features(),
         r.keys
     );
-    let rows: Vec<[String; 10]> = r.results.iter().map(row).collect();
+    let rows: Vec<[String; 12]> = r.results.iter().map(row).collect();
     let width = |i: usize| {
         rows.iter()
             .map(|c| c[i].chars().count())
@@ -925,6 +1053,8 @@ mod tests {
                 os: "linux".into(),
                 arch: "x86_64".into(),
                 build: "release".into(),
+                cpu_features_used: vec!["sha (SHA-256 of the proving key)".into()],
+                field_arithmetic: "portable Rust".into(),
             },
             keys: KEYS_NOTE.into(),
             runs: 3,
@@ -937,6 +1067,16 @@ mod tests {
                 prove_median_s: 0.41,
                 prove_min_s: 0.0039,
                 verify_median_s: 0.0021,
+                batch_verify_per_proof_s: vec![
+                    BatchFigure {
+                        size: 16,
+                        per_proof_s: 0.000_62,
+                    },
+                    BatchFigure {
+                        size: 64,
+                        per_proof_s: 0.000_48,
+                    },
+                ],
                 prove_peak_memory_bytes: Some(150 * 1024 * 1024),
                 peak_memory_bytes: None,
             }],
@@ -958,11 +1098,15 @@ mod tests {
         ));
         assert!(md.contains("- command: `probity bench --out 'my reports'`\n"));
         assert!(md.contains(
-            "| statement | capacity | constraints | key generation | matrix synthesis | prove (median) | prove (min) \
-             | verify (median) | peak memory, proving | peak memory, overall |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+            "- CPU features probity uses here: sha (SHA-256 of the proving key); field arithmetic: portable Rust\n"
         ));
         assert!(md.contains(
-            "| net_worth_range | 64 | 30,486 | 4.25 s | 46 ms | 410 ms | 3.9 ms | 2.1 ms | 150 MiB | n/a |\n"
+            "| statement | capacity | constraints | key generation | matrix synthesis | prove (median) | prove (min) \
+             | verify (median) | batch of 16, per proof | batch of 64, per proof | peak memory, proving \
+             | peak memory, overall |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n"
+        ));
+        assert!(md.contains(
+            "| net_worth_range | 64 | 30,486 | 4.25 s | 46 ms | 410 ms | 3.9 ms | 2.1 ms | 620 µs | 480 µs | 150 MiB | n/a |\n"
         ));
         assert!(md.contains("## Failures\n\n- wealth_growth at capacity 1024: the measuring process was killed (SIGKILL)\n"));
     }
@@ -976,6 +1120,11 @@ mod tests {
         assert_eq!(value["results"][0]["statement"], "net_worth_range");
         assert_eq!(value["results"][0]["capacity"], 64);
         assert_eq!(value["results"][0]["prove_median_s"], 0.41);
+        assert_eq!(
+            value["results"][0]["batch_verify_per_proof_s"][1],
+            serde_json::json!({ "size": 64, "per_proof_s": 0.000_48 })
+        );
+        assert_eq!(value["machine"]["field_arithmetic"], "portable Rust");
         assert_eq!(
             value["results"][0]["peak_memory_bytes"],
             serde_json::Value::Null
