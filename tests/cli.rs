@@ -115,8 +115,9 @@ fn official_and_supervisor_round_trip() {
     );
     assert_eq!(file_bytes(&wallet), before);
 
-    // Prove a band and verify it. The key loads while the wallet opens; with the wrong
-    // passphrase, the wallet's refusal is what is said, and no proof is written.
+    // Prove a band and verify it. The key loads while the wallet opens and the witness is
+    // computed; with the wrong passphrase, the wallet's refusal is what is said, and no proof
+    // is written.
     let proof = env.path("nw.json");
     let proof_arg = proof.to_str().expect("utf-8 path");
     let prove_band = [

@@ -33,6 +33,7 @@
 use std::{
     io,
     path::{Path, PathBuf},
+    sync::atomic::{AtomicBool, Ordering},
 };
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -43,7 +44,7 @@ use probity_core::{
 };
 use probity_ledger::{DeclarationFiled, PolicyRequirement, Receipt};
 use probity_params::{Params, ParamsError};
-use probity_prover::{wallet::WalletError, KeySource, ProveError, Prover, Synthesized};
+use probity_prover::{wallet::WalletError, KeySource, ProveError, Prover, Synthesized, Witness};
 
 use crate::{
     api,
@@ -530,8 +531,7 @@ pub fn prove_statement(
     )?
 }
 
-/// [`prove_statement`] with a prover already loaded ([`unlock_and_load`] loads one while the
-/// wallet opens).
+/// [`prove_statement`] with a prover already loaded.
 pub fn prove_with(
     prover: &Prover,
     wallet: &Wallet,
@@ -539,49 +539,83 @@ pub fn prove_with(
     prev: Option<&Declaration>,
     statement: &Statement,
 ) -> Result<ProofEnvelope> {
+    let witness = witness(wallet, declaration, prev, statement)?;
+    Ok(prover.prove(&witness, &mut rand::rngs::OsRng)?)
+}
+
+/// `statement` about `declaration` (and `prev`), opened from `wallet`, checked and with its
+/// circuit's assignment computed: everything the proof needs but the key.
+fn witness(
+    wallet: &Wallet,
+    declaration: &Declaration,
+    prev: Option<&Declaration>,
+    statement: &Statement,
+) -> Result<Witness> {
     let opening = wallet.opening(declaration)?;
     let prev = prev.map(|d| wallet.opening(d)).transpose()?;
-    let mut rng = rand::rngs::OsRng;
-    match statement {
-        Statement::NetWorthRange { lo, hi } => {
-            Ok(prover.net_worth_range(&opening, *lo, *hi, &mut rng)?)
-        }
+    Ok(match statement {
+        Statement::NetWorthRange { lo, hi } => Witness::net_worth_range(&opening, *lo, *hi)?,
         Statement::CategoryTotalRange { category, lo, hi } => {
-            Ok(prover.category_total_range(&opening, *category, *lo, *hi, &mut rng)?)
+            Witness::category_total_range(&opening, *category, *lo, *hi)?
         }
         Statement::WealthGrowth { tolerance } => {
             let prev = prev.as_ref().ok_or(OfficialError::NoPrevious)?;
-            Ok(prover.wealth_growth(prev, &opening, *tolerance, &mut rng)?)
+            Witness::wealth_growth(prev, &opening, *tolerance)?
         }
         Statement::AssetIncluded {
             asset_id,
             min_value,
-        } => Ok(prover.asset_included(&opening, asset_id, *min_value, &mut rng)?),
-    }
+        } => Witness::asset_included(&opening, asset_id, *min_value)?,
+    })
 }
 
-/// Opens the wallet at `wallet_path` and loads the prover for `kind` at `capacity` from
-/// `params`, side by side: the circuit's synthesis on one thread, and on this one the
-/// wallet's key derivation (Argon2id, one thread, slow by design) and then the key's
-/// loading and hash check. Each is a large part of a proof's set-up and none needs another.
-/// A wrong passphrase is reported first, and then no key is loaded.
-pub fn unlock_and_load(
+/// [`prove_statement`] from a locked wallet: opens the wallet at `wallet_path` and proves,
+/// with the set-up side by side on two threads, because none of it needs the other side:
+/// - here, the wallet's key derivation (Argon2id, one thread, slow by design), then the
+///   statement's native check and its witness;
+/// - on the other, the circuit's matrices (kept beside the key after the first proof with
+///   it, [`Synthesized::kept`]), then the key's loading and hash check.
+///
+/// Groth16 starts once both are done. The wallet's refusal (a wrong passphrase) or the
+/// statement's is reported before anything of the key's, and once it is known the key is not
+/// loaded.
+pub fn unlock_and_prove(
     wallet_path: &Path,
     passphrase: &Passphrase,
     params: &Params,
-    kind: StatementKind,
-    capacity: Capacity,
-) -> Result<(Wallet, Prover)> {
+    declaration: &Declaration,
+    prev: Option<&Declaration>,
+    statement: &Statement,
+) -> Result<ProofEnvelope> {
+    let (kind, capacity) = (statement.kind(), declaration.capacity());
+    let witness_failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let synthesizing = scope.spawn(|| Synthesized::new(kind, capacity));
-        let opened = Wallet::open(wallet_path, passphrase)
-            .map(|wallet| (wallet, params.proving_key(kind, capacity)));
-        let circuit = synthesizing
+        let loading = scope.spawn(|| -> Result<Option<Prover>> {
+            let circuit = Synthesized::kept(params, kind, capacity)?;
+            if witness_failed.load(Ordering::Acquire) {
+                return Ok(None);
+            }
+            let key = params.proving_key(kind, capacity)?;
+            Ok(Some(Prover::from_parts(
+                circuit,
+                key,
+                KeySource::of(params),
+            )?))
+        });
+        let witness = Wallet::open(wallet_path, passphrase)
+            .map_err(OfficialError::from)
+            .and_then(|wallet| witness(&wallet, declaration, prev, statement));
+        if witness.is_err() {
+            witness_failed.store(true, Ordering::Release);
+        }
+        let prover = loading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let (wallet, key) = opened?;
-        let prover = Prover::from_parts(circuit?, key?, KeySource::of(params))?;
-        Ok((wallet, prover))
+        let witness = witness?;
+        let prover = prover?.ok_or_else(|| {
+            OfficialError::Prove(ProveError::Internal("the key was not loaded".into()))
+        })?;
+        Ok(prover.prove(&witness, &mut rand::rngs::OsRng)?)
     })
 }
 

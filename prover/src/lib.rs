@@ -36,6 +36,8 @@
 
 mod prove;
 mod qap;
+mod synthesized;
 pub mod wallet;
 
-pub use prove::{KeySource, ProveError, Prover, Synthesized};
+pub use prove::{KeySource, ProveError, Prover, Witness};
+pub use synthesized::Synthesized;

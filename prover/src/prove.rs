@@ -1,35 +1,37 @@
 //! Proving: an opening and a statement's parameters in, a proof envelope out.
 //!
-//! A [`Prover`] holds one proving key and the constraint matrices of its circuit, synthesized
-//! once when the prover is made. Each proof then only computes the witness (no matrices, no
-//! linear-combination inlining) and runs Groth16 against the cached matrices.
+//! A proof is made in two steps that need different things:
+//! - a [`Witness`]: the statement checked natively, so that one that does not hold gets a clear
+//!   error instead of an invalid proof, and the circuit's assignment computed (no matrices, no
+//!   linear-combination inlining). It needs the openings, never the key;
+//! - [`Prover::prove`]: Groth16 with one proving key against the constraint matrices of its
+//!   circuit, synthesized once when the prover is made. The proof is verified against the
+//!   key's own verifying key, so that no invalid proof is ever handed out.
 //!
-//! Before proving, each statement is checked natively, so that a statement that does not hold
-//! gets a clear error instead of an invalid proof; after proving, the proof is verified against
-//! the key's own verifying key, so that no invalid proof is ever handed out.
+//! Apart, the two can run side by side: an official's machine computes the witness while the
+//! key loads. The statement methods of [`Prover`] do both in turn.
 
 use ark_bn254::Bn254;
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, PreparedVerifyingKey, ProvingKey};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
-    R1CS_PREDICATE_LABEL,
 };
 use ark_serialize::CanonicalSerialize;
 use ark_std::UniformRand;
 use probity_circuits::{
-    AssetIncludedCircuit, CategoryTotalRangeCircuit, NetWorthRangeCircuit, StatementCircuit,
-    WealthGrowthCircuit,
+    AssetIncludedCircuit, CategoryTotalRangeCircuit, NetWorthRangeCircuit, WealthGrowthCircuit,
 };
 use probity_core::{
     category_total, format_minor_units, income, Amount, AssetId, AssetIncluded, Capacity, Category,
-    CategoryTotalRange, Class, Fr, NetWorthRange, Opening, ProofEnvelope, PublicInputs,
+    CategoryTotalRange, Class, Fr, NetWorthRange, OfficialId, Opening, ProofEnvelope, PublicInputs,
     SignedAmount, StatementKind, WealthGrowth, PROOF_LEN,
 };
 use probity_params::{Params, ParamsError};
 
-use crate::qap::CosetReduction;
+use crate::{qap::CosetReduction, synthesized::Synthesized};
 
 use rand_core::CryptoRngCore;
+use zeroize::Zeroize;
 
 /// Why no proof was made.
 #[derive(Debug, thiserror::Error)]
@@ -91,44 +93,6 @@ impl KeySource {
             "ceremony" => KeySource::Ceremony,
             _ => KeySource::Dev,
         }
-    }
-}
-
-/// A statement's circuit at one capacity, synthesized without a witness: its constraint
-/// matrices, which depend on the circuit alone, never on the key or the declaration.
-pub struct Synthesized {
-    kind: StatementKind,
-    capacity: Capacity,
-    matrices: Vec<Matrix<Fr>>,
-    num_instance_variables: usize,
-    num_witness_variables: usize,
-    num_constraints: usize,
-}
-
-impl Synthesized {
-    /// Synthesizes the circuit of `kind` at `capacity`.
-    pub fn new(kind: StatementKind, capacity: Capacity) -> Result<Self, ProveError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Setup);
-        StatementCircuit::empty(kind, capacity)
-            .generate_constraints(cs.clone())
-            .map_err(|e| ProveError::Internal(e.to_string()))?;
-        cs.finalize();
-        let mut all = cs
-            .to_matrices()
-            .map_err(|e| ProveError::Internal(e.to_string()))?;
-        let matrices = all
-            .remove(R1CS_PREDICATE_LABEL)
-            .ok_or_else(|| ProveError::Internal("the circuit has no R1CS constraints".into()))?;
-        Ok(Self {
-            kind,
-            capacity,
-            matrices,
-            num_instance_variables: cs.num_instance_variables(),
-            num_witness_variables: cs.num_witness_variables(),
-            num_constraints: cs.num_constraints(),
-        })
     }
 }
 
@@ -201,14 +165,16 @@ impl Prover {
     }
 
     /// Loads the key for `kind` at `capacity` from a params folder (hash-checked), with the
-    /// reduction its manifest's `setup` says its keys assume.
+    /// reduction its manifest's `setup` says its keys assume, and the circuit's matrices kept
+    /// beside it ([`Synthesized::kept`]).
     pub fn from_params(
         params: &Params,
         kind: StatementKind,
         capacity: Capacity,
     ) -> Result<Self, ProveError> {
-        let keys = KeySource::of(params);
-        Self::with_keys(kind, capacity, params.proving_key(kind, capacity)?, keys)
+        let circuit = Synthesized::kept(params, kind, capacity)?;
+        let key = params.proving_key(kind, capacity)?;
+        Self::from_parts(circuit, key, KeySource::of(params))
     }
 
     /// The statement.
@@ -249,27 +215,35 @@ impl Prover {
         public_inputs: &[Fr],
         rng: &mut dyn CryptoRngCore,
     ) -> Result<[u8; PROOF_LEN], ProveError> {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        cs.set_mode(SynthesisMode::Prove {
-            construct_matrices: false,
-            generate_lc_assignments: false,
-        });
-        circuit
-            .generate_constraints(cs.clone())
-            .map_err(|e| ProveError::Internal(e.to_string()))?;
-        let full_assignment = {
-            let inner = cs
-                .borrow()
-                .ok_or_else(|| ProveError::Internal("constraint system is gone".into()))?;
-            let instance = inner
-                .instance_assignment()
-                .map_err(|e| ProveError::Internal(e.to_string()))?;
-            let witness = inner
-                .witness_assignment()
-                .map_err(|e| ProveError::Internal(e.to_string()))?;
-            [instance, witness].concat()
-        };
+        let assignment = Assignment::of(circuit)?;
+        self.prove_assignment(&assignment, public_inputs, rng)
+    }
+
+    /// Proves the statement of `witness`, which must be this prover's statement and capacity.
+    pub fn prove(
+        &self,
+        witness: &Witness,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(witness.inputs.kind(), witness.capacity)?;
+        let proof =
+            self.prove_assignment(&witness.assignment, &witness.inputs.to_public_inputs(), rng)?;
+        Ok(ProofEnvelope::new(
+            self.capacity,
+            witness.official.clone(),
+            &witness.inputs,
+            &proof,
+        ))
+    }
+
+    /// Groth16 over a full assignment (instance, then witness), checked before it is returned.
+    fn prove_assignment(
+        &self,
+        assignment: &Assignment,
+        public_inputs: &[Fr],
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<[u8; PROOF_LEN], ProveError> {
+        let full_assignment = &assignment.0;
         if full_assignment.len() != self.proving_key.a_query.len() {
             return Err(ProveError::Internal(
                 "the witness does not fit the proving key".into(),
@@ -282,7 +256,7 @@ impl Prover {
             &self.matrices,
             self.num_instance_variables,
             self.num_constraints,
-            &full_assignment,
+            full_assignment,
         );
         let proof = match self.keys {
             KeySource::Dev => {
@@ -311,22 +285,6 @@ impl Prover {
         Ok(bytes)
     }
 
-    fn envelope(
-        &self,
-        circuit: impl ConstraintSynthesizer<Fr>,
-        opening: &Opening,
-        inputs: PublicInputs,
-        rng: &mut dyn CryptoRngCore,
-    ) -> Result<ProofEnvelope, ProveError> {
-        let proof = self.prove_circuit(circuit, &inputs.to_public_inputs(), rng)?;
-        Ok(ProofEnvelope::new(
-            self.capacity,
-            opening.official().clone(),
-            &inputs,
-            &proof,
-        ))
-    }
-
     /// `net_worth_range`: `lo <= net worth <= hi`.
     pub fn net_worth_range(
         &self,
@@ -336,6 +294,122 @@ impl Prover {
         rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
         self.expect(StatementKind::NetWorthRange, opening.capacity())?;
+        self.prove(&Witness::net_worth_range(opening, lo, hi)?, rng)
+    }
+
+    /// `category_total_range`: `lo <= Σ values of category <= hi`.
+    pub fn category_total_range(
+        &self,
+        opening: &Opening,
+        category: Category,
+        lo: SignedAmount,
+        hi: SignedAmount,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::CategoryTotalRange, opening.capacity())?;
+        self.prove(
+            &Witness::category_total_range(opening, category, lo, hi)?,
+            rng,
+        )
+    }
+
+    /// `wealth_growth`: net worth grew from `prev` to `curr` by at most `curr`'s income plus
+    /// `tolerance`.
+    pub fn wealth_growth(
+        &self,
+        prev: &Opening,
+        curr: &Opening,
+        tolerance: Amount,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::WealthGrowth, curr.capacity())?;
+        self.prove(&Witness::wealth_growth(prev, curr, tolerance)?, rng)
+    }
+
+    /// `asset_included`: an asset with `asset_id` (normalized) is declared at `min_value` or more.
+    pub fn asset_included(
+        &self,
+        opening: &Opening,
+        asset_id: &AssetId,
+        min_value: Amount,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.expect(StatementKind::AssetIncluded, opening.capacity())?;
+        self.prove(&Witness::asset_included(opening, asset_id, min_value)?, rng)
+    }
+}
+
+/// A circuit's full assignment, instance then witness: declared values and blindings among
+/// them, so it has no `Debug` and is zeroed when dropped.
+struct Assignment(Vec<Fr>);
+
+impl Assignment {
+    /// Runs `circuit` in prove mode: its values only, no constraints kept.
+    fn of<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Self, ProveError> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        circuit
+            .generate_constraints(cs.clone())
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let inner = cs
+            .borrow()
+            .ok_or_else(|| ProveError::Internal("constraint system is gone".into()))?;
+        let instance = inner
+            .instance_assignment()
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        let witness = inner
+            .witness_assignment()
+            .map_err(|e| ProveError::Internal(e.to_string()))?;
+        Ok(Self([instance, witness].concat()))
+    }
+}
+
+impl Drop for Assignment {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// A statement checked natively, with its public inputs and its circuit's assignment: all a
+/// proof needs besides the key ([`Prover::prove`]). Made from openings alone, so it can be
+/// computed while the key loads. It holds the declaration's values and blindings in its
+/// assignment: no `Debug`, zeroed when dropped.
+pub struct Witness {
+    capacity: Capacity,
+    official: OfficialId,
+    inputs: PublicInputs,
+    assignment: Assignment,
+}
+
+impl Witness {
+    /// The statement's public inputs.
+    pub fn inputs(&self) -> &PublicInputs {
+        &self.inputs
+    }
+
+    fn new(
+        opening: &Opening,
+        inputs: PublicInputs,
+        circuit: impl ConstraintSynthesizer<Fr>,
+    ) -> Result<Self, ProveError> {
+        Ok(Self {
+            capacity: opening.capacity(),
+            official: opening.official().clone(),
+            inputs,
+            assignment: Assignment::of(circuit)?,
+        })
+    }
+
+    /// `net_worth_range`: `lo <= net worth <= hi`.
+    pub fn net_worth_range(
+        opening: &Opening,
+        lo: SignedAmount,
+        hi: SignedAmount,
+    ) -> Result<Self, ProveError> {
         let nw = opening.net_worth();
         if nw < i128::from(lo.0) || nw > i128::from(hi.0) {
             return Err(ProveError::DoesNotHold(format!(
@@ -351,24 +425,17 @@ impl Prover {
             lo,
             hi,
         };
-        self.envelope(
-            NetWorthRangeCircuit::new(opening, &inputs),
-            opening,
-            PublicInputs::NetWorthRange(inputs),
-            rng,
-        )
+        let circuit = NetWorthRangeCircuit::new(opening, &inputs);
+        Self::new(opening, PublicInputs::NetWorthRange(inputs), circuit)
     }
 
     /// `category_total_range`: `lo <= Σ values of category <= hi`.
     pub fn category_total_range(
-        &self,
         opening: &Opening,
         category: Category,
         lo: SignedAmount,
         hi: SignedAmount,
-        rng: &mut dyn CryptoRngCore,
-    ) -> Result<ProofEnvelope, ProveError> {
-        self.expect(StatementKind::CategoryTotalRange, opening.capacity())?;
+    ) -> Result<Self, ProveError> {
         let total = category_total(opening.slots(), category) as i128;
         if total < i128::from(lo.0) || total > i128::from(hi.0) {
             return Err(ProveError::DoesNotHold(format!(
@@ -386,24 +453,16 @@ impl Prover {
             hi,
         };
         let circuit = CategoryTotalRangeCircuit::new(opening, &inputs);
-        self.envelope(
-            circuit,
-            opening,
-            PublicInputs::CategoryTotalRange(inputs),
-            rng,
-        )
+        Self::new(opening, PublicInputs::CategoryTotalRange(inputs), circuit)
     }
 
     /// `wealth_growth`: net worth grew from `prev` to `curr` by at most `curr`'s income plus
     /// `tolerance`.
     pub fn wealth_growth(
-        &self,
         prev: &Opening,
         curr: &Opening,
         tolerance: Amount,
-        rng: &mut dyn CryptoRngCore,
-    ) -> Result<ProofEnvelope, ProveError> {
-        self.expect(StatementKind::WealthGrowth, curr.capacity())?;
+    ) -> Result<Self, ProveError> {
         if prev.official() != curr.official() {
             return Err(ProveError::Mismatch(format!(
                 "the previous declaration is for official {} and the current one for {}: both must be the same official's",
@@ -446,18 +505,15 @@ impl Prover {
             tolerance,
         };
         let circuit = WealthGrowthCircuit::new(prev, curr, &inputs);
-        self.envelope(circuit, curr, PublicInputs::WealthGrowth(inputs), rng)
+        Self::new(curr, PublicInputs::WealthGrowth(inputs), circuit)
     }
 
     /// `asset_included`: an asset with `asset_id` (normalized) is declared at `min_value` or more.
     pub fn asset_included(
-        &self,
         opening: &Opening,
         asset_id: &AssetId,
         min_value: Amount,
-        rng: &mut dyn CryptoRngCore,
-    ) -> Result<ProofEnvelope, ProveError> {
-        self.expect(StatementKind::AssetIncluded, opening.capacity())?;
+    ) -> Result<Self, ProveError> {
         let id_hash = asset_id.id_hash();
         if id_hash.0 == Fr::from(0u64) {
             return Err(ProveError::Mismatch(
@@ -484,6 +540,6 @@ impl Prover {
             min_value,
         };
         let circuit = AssetIncludedCircuit::new(opening, slot, &inputs);
-        self.envelope(circuit, opening, PublicInputs::AssetIncluded(inputs), rng)
+        Self::new(opening, PublicInputs::AssetIncluded(inputs), circuit)
     }
 }

@@ -8,7 +8,7 @@ use probity_core::{
     parse_field_decimal, Amount, AssetId, Blindings, Capacity, Category, Declaration, Fr, Opening,
     ProofEnvelope, PublicInputs, SignedAmount, StatementKind,
 };
-use probity_prover::{KeySource, ProveError, Prover, Synthesized};
+use probity_prover::{KeySource, ProveError, Prover, Synthesized, Witness};
 use probity_verifier::{Proof, StatementVerifyingKey};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -262,6 +262,40 @@ fn a_prover_refuses_another_statement() {
 }
 
 #[test]
+fn a_witness_made_apart_proves_with_its_own_key_only() {
+    let o = opening("gov-0001-2026.toml", 1);
+    // The native check comes with the witness, before any key is involved.
+    let err = Witness::net_worth_range(&o, SignedAmount(0), SignedAmount(300_000_000))
+        .err()
+        .expect("net worth above hi");
+    assert!(matches!(err, ProveError::DoesNotHold(_)), "{err}");
+
+    let witness =
+        Witness::net_worth_range(&o, SignedAmount(300_000_000), SignedAmount(400_000_000))
+            .expect("in the band");
+    assert_eq!(witness.inputs().kind(), StatementKind::NetWorthRange);
+    for other in [
+        StatementKind::AssetIncluded,
+        StatementKind::CategoryTotalRange,
+    ] {
+        assert!(matches!(
+            prover(other).prove(&witness, &mut rng(3)),
+            Err(ProveError::WrongKey { .. })
+        ));
+    }
+    let env = prover(StatementKind::NetWorthRange)
+        .prove(&witness, &mut rng(3))
+        .expect("its own key");
+    assert_sound(&env);
+    // A second proof from the same witness is a fresh proof of the same statement.
+    let again = prover(StatementKind::NetWorthRange)
+        .prove(&witness, &mut rng(4))
+        .expect("its own key");
+    assert_ne!(again.proof, env.proof, "fresh randomness, another proof");
+    assert_eq!(again.public_inputs, env.public_inputs);
+}
+
+#[test]
 fn a_prover_refuses_a_key_made_for_another_circuit() {
     let key =
         probity_params::generate_keys(StatementKind::NetWorthRange, Capacity::C16, &mut rng(5))
@@ -282,4 +316,44 @@ fn a_prover_refuses_a_key_made_for_another_circuit() {
     }
     let fits = Synthesized::new(StatementKind::NetWorthRange, Capacity::C16).expect("synthesized");
     assert!(Prover::from_parts(fits, key, KeySource::Dev).is_ok());
+}
+
+#[test]
+fn the_matrices_are_kept_beside_the_key_and_remade_when_damaged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (kind, capacity) = (StatementKind::AssetIncluded, Capacity::C16);
+    probity_params::setup_dev(dir.path(), &[kind], &[capacity], &mut rng(9), |_| {})
+        .expect("setup");
+    let params = probity_params::Params::open(dir.path()).expect("params");
+    let kept = dir.path().join("asset_included-16.pk.matrices");
+    assert!(!kept.exists(), "nothing is kept before the first proof");
+
+    let o = opening("gov-0001-2026.toml", 1);
+    let prove = || {
+        let prover = Prover::from_params(&params, kind, capacity).expect("prover");
+        prover
+            .asset_included(
+                &o,
+                &AssetId("浙(2018)杭州市不动产权第0123456号".into()),
+                Amount(1),
+                &mut rng(2),
+            )
+            .expect("declared")
+    };
+    let first = prove();
+    let bytes = fs::read(&kept).expect("kept after the first prover");
+    assert_eq!(
+        Synthesized::kept(&params, kind, capacity).expect("read back"),
+        Synthesized::new(kind, capacity).expect("synthesized"),
+        "what is kept is what synthesis makes"
+    );
+    // Read back, the proof is the same proof (same witness, key and randomness).
+    assert_eq!(prove().proof, first.proof);
+
+    // A damaged file is not used: it is remade, and the proof is unchanged.
+    let mut damaged = bytes.clone();
+    damaged[bytes.len() / 2] ^= 0x40;
+    fs::write(&kept, &damaged).expect("damage");
+    assert_eq!(prove().proof, first.proof);
+    assert_eq!(fs::read(&kept).expect("rewritten"), bytes);
 }

@@ -350,15 +350,16 @@ fn prove(ctx: &Ctx, opts: ProveOpts) -> anyhow::Result<ExitCode> {
         );
     }
     let passphrase = passphrase(false)?;
-    // The wallet opens while the key loads and the circuit is synthesized.
-    let (wallet, prover) = official::unlock_and_load(
+    // The wallet opens and the witness is computed while the circuit is synthesized and the
+    // key loads.
+    let envelope = official::unlock_and_prove(
         &wallet_path,
         &passphrase,
         &params,
-        kind,
-        declaration.capacity(),
+        &declaration,
+        prev.as_ref(),
+        &statement,
     )?;
-    let envelope = official::prove_with(&prover, &wallet, &declaration, prev.as_ref(), &statement)?;
     probity_params::write_atomic(&opts.out, envelope.to_json().as_bytes())?;
     let inputs = envelope.inputs()?;
     ctx.emit(
