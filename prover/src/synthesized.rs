@@ -24,7 +24,11 @@
 //!
 //! [`Prover::from_parts`]: crate::Prover::from_parts
 
-use std::path::PathBuf;
+use std::{
+    fs::File,
+    io::{BufRead, BufReader, Read},
+    path::PathBuf,
+};
 
 use ark_ff::{BigInteger, Field, PrimeField};
 use ark_relations::gr1cs::{
@@ -114,9 +118,18 @@ impl Synthesized {
         let entry = params.entry(kind, capacity)?;
         let key_sha256 = key_sha256(&entry.proving_key_sha256);
         let path = kept_path(params, &entry.proving_key_file);
-        if let Some(kept) = std::fs::read(&path).ok().and_then(|bytes| {
-            Self::decode(&bytes, kind, capacity, entry.num_constraints, &key_sha256)
-        }) {
+        let kept = File::open(&path).ok().and_then(|file| {
+            let len = file.metadata().ok()?.len();
+            Self::read(
+                file,
+                len,
+                kind,
+                capacity,
+                entry.num_constraints,
+                &key_sha256,
+            )
+        });
+        if let Some(kept) = kept {
             return Ok(kept);
         }
         let made = Self::new(kind, capacity)?;
@@ -160,26 +173,50 @@ impl Synthesized {
         out
     }
 
-    /// Reads [`Self::encode`]'s bytes back, or `None` for anything but a whole, undamaged file
-    /// of this circuit, made with this key, whose every index is in bounds.
-    fn decode(
-        bytes: &[u8],
+    /// Reads back [`Self::encode`]'s `len` bytes from `file` as they come (the file is never
+    /// held whole), or `None` for anything but a whole, undamaged file of this circuit, made
+    /// with this key, whose every index is in bounds.
+    fn read(
+        mut file: impl Read,
+        len: u64,
         kind: StatementKind,
         capacity: Capacity,
         num_constraints: usize,
         key_sha256: &[u8; 32],
     ) -> Option<Self> {
-        let (body, digest) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
-        if Sha256::digest(body).as_slice() != digest {
-            return None;
-        }
-        let mut r = Reader(body);
+        let body_len = len.checked_sub(32)?;
+        let (read, hasher) = {
+            let mut hashing = Hashing {
+                inner: file.by_ref().take(body_len),
+                hasher: Sha256::new(),
+            };
+            let body = Reader {
+                inner: BufReader::with_capacity(1 << 16, &mut hashing),
+                left: body_len,
+            };
+            let read = Self::read_body(body, kind, capacity, num_constraints, key_sha256);
+            (read, hashing.hasher)
+        };
+        let mut digest = [0u8; 32];
+        file.read_exact(&mut digest).ok()?;
+        let at_end = file.read(&mut [0u8; 1]).ok()? == 0;
+        // Nothing read is used unless the whole body hashes to the seal.
+        (at_end && hasher.finalize().as_slice() == digest).then_some(read?)
+    }
+
+    fn read_body(
+        mut r: Reader<impl BufRead>,
+        kind: StatementKind,
+        capacity: Capacity,
+        num_constraints: usize,
+        key_sha256: &[u8; 32],
+    ) -> Option<Self> {
         let name = kind.name().as_bytes();
-        if r.take(MAGIC.len())? != MAGIC
-            || usize::from(r.take(1)?[0]) != name.len()
-            || r.take(name.len())? != name
+        if r.array::<{ MAGIC.len() }>()? != *MAGIC
+            || usize::from(r.array::<1>()?[0]) != name.len()
+            || r.bytes(name.len())? != name
             || r.u64()? != capacity.slots() as u64
-            || r.take(32)? != key_sha256
+            || r.array::<32>()? != *key_sha256
         {
             return None;
         }
@@ -195,7 +232,7 @@ impl Synthesized {
             for _ in 0..num_constraints {
                 let len = r.u32()? as usize;
                 // A length beyond what is left is a lie, and must not size an allocation.
-                if len > r.0.len() / MIN_ENTRY_LEN {
+                if len as u64 > r.left / MIN_ENTRY_LEN as u64 {
                     return None;
                 }
                 let mut row = Vec::with_capacity(len);
@@ -211,7 +248,7 @@ impl Synthesized {
             }
             matrices.push(matrix);
         }
-        if !r.0.is_empty() {
+        if r.left != 0 {
             return None;
         }
         Some(Self {
@@ -261,27 +298,52 @@ fn key_sha256(hex_digest: &str) -> [u8; 32] {
     out
 }
 
-/// A cursor over a kept file's body.
-struct Reader<'a>(&'a [u8]);
+/// Hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A cursor over a kept file's body, which knows how many bytes are left of it.
+struct Reader<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: BufRead> Reader<R> {
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.left = self.left.checked_sub(N as u64)?;
+        let mut bytes = [0u8; N];
+        self.inner.read_exact(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<Vec<u8>> {
+        self.left = self.left.checked_sub(n as u64)?;
+        let mut bytes = vec![0u8; n];
+        self.inner.read_exact(&mut bytes).ok()?;
+        Some(bytes)
     }
 
     fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        Some(u32::from_le_bytes(self.array()?))
     }
 
     fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+        Some(u64::from_le_bytes(self.array()?))
     }
 
     /// A coefficient: its tag, then what the tag says; an unknown tag is refused.
     fn coefficient(&mut self) -> Option<Fr> {
-        match self.take(1)?[0] {
+        match self.array::<1>()?[0] {
             ONE => Some(Fr::ONE),
             SMALL => Some(Fr::from(self.u64()?)),
             NEGATIVE_SMALL => Some(-Fr::from(self.u64()?)),
@@ -292,7 +354,7 @@ impl<'a> Reader<'a> {
 
     /// A canonical field element: a value at or above the modulus is refused.
     fn fr(&mut self) -> Option<Fr> {
-        let bytes = self.take(FR_LEN)?;
+        let bytes: [u8; FR_LEN] = self.array()?;
         let mut limbs = [0u64; 4];
         for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
             *limb = u64::from_le_bytes(chunk.try_into().ok()?);
@@ -312,13 +374,21 @@ mod tests {
     }
 
     fn decode(bytes: &[u8], num_constraints: usize) -> Option<Synthesized> {
-        Synthesized::decode(
+        Synthesized::read(
             bytes,
+            bytes.len() as u64,
             StatementKind::AssetIncluded,
             Capacity::C16,
             num_constraints,
             &KEY,
         )
+    }
+
+    fn reader(bytes: &[u8]) -> Reader<&[u8]> {
+        Reader {
+            inner: bytes,
+            left: bytes.len() as u64,
+        }
     }
 
     /// `body` with its trailing digest recomputed, as a deliberate forger would.
@@ -355,7 +425,9 @@ mod tests {
         // Whole files, but for another key, statement, capacity or constraint count.
         assert_eq!(decode(&made.encode(&[8; 32]), n), None);
         assert_eq!(decode(&bytes, n + 1), None);
-        let other = |kind, capacity| Synthesized::decode(&bytes, kind, capacity, n, &KEY);
+        let other = |kind, capacity| {
+            Synthesized::read(&bytes[..], bytes.len() as u64, kind, capacity, n, &KEY)
+        };
         assert_eq!(other(StatementKind::NetWorthRange, Capacity::C16), None);
         assert_eq!(other(StatementKind::AssetIncluded, Capacity::C64), None);
     }
@@ -417,15 +489,15 @@ mod tests {
             let mut bytes = Vec::new();
             encode_coefficient(&mut bytes, &c);
             assert_eq!(bytes.len(), len, "{c}");
-            let mut r = Reader(&bytes);
+            let mut r = reader(&bytes);
             assert_eq!(r.coefficient(), Some(c));
-            assert!(r.0.is_empty());
+            assert_eq!(r.left, 0);
         }
         // A full coefficient at the modulus is not a field element.
         let mut bytes = vec![FULL];
         bytes.extend_from_slice(&Fr::MODULUS.to_bytes_le());
-        assert_eq!(Reader(&bytes).coefficient(), None);
-        assert_eq!(Reader(&[SMALL, 1, 2]).coefficient(), None, "cut short");
+        assert_eq!(reader(&bytes).coefficient(), None);
+        assert_eq!(reader(&[SMALL, 1, 2]).coefficient(), None, "cut short");
     }
 
     #[test]
