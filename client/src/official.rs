@@ -15,7 +15,7 @@
 //! |---|---|
 //! | `official.key` | the official's Ed25519 secret key, hex, mode 0600: it signs filings and answers |
 //! | `wallet.probity` | the wallet of blindings (the default; the caller may keep it elsewhere) |
-//! | `params/` | the service's proving keys, downloaded on first use ([`PARAMS_DIR`]) |
+//! | `params/` | the service's proving keys, downloaded on first use ([`PARAMS_DIR`]), and each circuit's matrices, kept beside its key after the first proof with it (`*.pk.matrices`, [`Synthesized::kept`]) |
 //!
 //! # Trust
 //!
