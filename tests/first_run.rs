@@ -56,9 +56,14 @@ fn an_official_without_params_downloads_the_keys_and_files() {
     assert_eq!(filed["status"], "filed");
     assert_eq!(filed["proofs"], serde_json::json!(["net_worth_range"]));
 
-    // Only the key the filing needed, byte for byte the service's, and the manifest.
+    // Only the key the filing needed, byte for byte the service's, and the manifest; and
+    // the circuit's matrices, kept for the next proof.
     let params = official.path().join("params");
-    assert_eq!(files(&params), ["manifest.json", KEY_FILE]);
+    assert_eq!(files(&params), ["manifest.json", "matrices", KEY_FILE]);
+    assert_eq!(
+        files(&params.join("matrices")),
+        ["net_worth_range-16.matrices"]
+    );
     let ours = std::fs::read(params.join(KEY_FILE)).expect("the key");
     let theirs = std::fs::read(server.data_dir.join("params").join(KEY_FILE)).expect("the key");
     assert!(ours == theirs, "the service's key");

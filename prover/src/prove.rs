@@ -166,7 +166,7 @@ impl Prover {
 
     /// Loads the key for `kind` at `capacity` from a params folder (hash-checked), with the
     /// reduction its manifest's `setup` says its keys assume, and the circuit's matrices kept
-    /// beside it ([`Synthesized::kept`]).
+    /// beside it ([`Synthesized::kept`], which writes them into the folder on first use).
     pub fn from_params(
         params: &Params,
         kind: StatementKind,
@@ -293,6 +293,7 @@ impl Prover {
         hi: SignedAmount,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<ProofEnvelope, ProveError> {
+        // Checked before the witness is computed, not only in `prove`, to fail fast.
         self.expect(StatementKind::NetWorthRange, opening.capacity())?;
         self.prove(&Witness::net_worth_range(opening, lo, hi)?, rng)
     }
@@ -340,7 +341,8 @@ impl Prover {
 }
 
 /// A circuit's full assignment, instance then witness: declared values and blindings among
-/// them, so it has no `Debug` and is zeroed when dropped.
+/// them, so it has no `Debug` and is zeroed when dropped. (Best effort: the constraint
+/// system it is read from, and arkworks' working copies while proving, are not zeroed.)
 struct Assignment(Vec<Fr>);
 
 impl Assignment {

@@ -3,31 +3,34 @@
 //! Synthesizing a circuit's matrices is a large part of an official's set-up before a proof
 //! (about a third of a second at capacity 64 on a 2-core machine, on the path to the first
 //! MSM), and the matrices depend on the circuit alone. So the first proof with a key keeps
-//! them in the params folder, in `<key file>.matrices`, and later proofs read them back in a
-//! few milliseconds.
+//! them in the params folder's `matrices/` folder (`<statement>-<capacity>.matrices`), and
+//! later proofs read them back.
 //!
-//! # Why a kept file can be trusted as far as it is
+//! # What a kept file is trusted with, and why that holds
+//! - **Only this machine's prover writes them.** Wrong matrices cannot change a proof that
+//!   verifies: `A` and `B` come from the witness and the key's points, and the verification
+//!   equation then fixes `C` (δ is not zero in a key that verifies anything). But whether the
+//!   prover's own check passes could be made to depend on the witness by crafted matrices, a
+//!   bit per attempt. So the files live in a folder of their own, which no file the params
+//!   download writes can reach (it takes plain file names only), and their name comes from
+//!   the statement and capacity, never from the manifest. Whoever can write this folder can
+//!   also replace the program itself.
 //! - **Bound to the key.** The file names the SHA-256 of the proving-key file it was made
-//!   with, the one the manifest pins; a file made for another key (a new setup, a ceremony's
+//!   with, the one the manifest pins: a file made for another key (a new setup, a ceremony's
 //!   key) is not used. A circuit change comes with new keys, so it cannot meet old matrices.
 //! - **Whole or not at all.** The file ends with the SHA-256 of everything before it, and is
 //!   written atomically: a torn or damaged file is synthesized again and rewritten, never
 //!   half-read.
-//! - **Never out of bounds.** Every row count and variable index is checked against the
-//!   manifest's constraint count and the counts the file states, which [`Prover::from_parts`]
-//!   holds against the key: a crafted file is refused, never a panic.
-//! - **Cannot change what leaves the machine.** Wrong matrices only make a wrong quotient
-//!   `h`, and the prover verifies every proof before handing it out. A proof that verifies is
-//!   fixed by the witness, the key and the prover's randomness alone (`A` and `B` do not use
-//!   the matrices, and the verification equation then fixes `C`), so a doctored file can stop
-//!   proofs but never shape or leak through them.
+//! - **Bounded.** Its size is capped by the manifest's constraint count, every row length
+//!   by what is left of the file, and every variable index by the counts the file states,
+//!   which [`Prover::from_parts`] holds against the key: a damaged file costs a synthesis,
+//!   never a panic or a runaway allocation.
 //!
 //! [`Prover::from_parts`]: crate::Prover::from_parts
 
 use std::{
     fs::File,
     io::{BufRead, BufReader, Read},
-    path::PathBuf,
 };
 
 use ark_ff::{BigInteger, Field, PrimeField};
@@ -57,7 +60,12 @@ const NEGATIVE_SMALL: u8 = 2;
 /// A coefficient's tag: 32 canonical little-endian bytes follow (Poseidon's constants).
 const FULL: u8 = 3;
 /// The fewest bytes an entry takes: its column and a tag.
-const MIN_ENTRY_LEN: usize = 4 + 1;
+const MIN_ENTRY_LEN: u64 = 4 + 1;
+/// The most bytes a kept file may take per constraint: about five times what the densest
+/// circuit here needs (860 at capacity 64), so that a damaged length cannot make a read run on.
+const MAX_BYTES_PER_CONSTRAINT: u64 = 4096;
+/// The folder of the params folder that holds the kept files.
+const KEPT_DIR: &str = "matrices";
 
 /// A statement's circuit at one capacity, synthesized without a witness: its constraint
 /// matrices, which depend on the circuit alone, never on the key or the declaration.
@@ -107,9 +115,15 @@ impl Synthesized {
         })
     }
 
+    /// The circuit's constraint count.
+    pub fn num_constraints(&self) -> usize {
+        self.num_constraints
+    }
+
     /// The matrices of `kind` at `capacity` kept beside its key in `params`, or, where none
     /// are kept for this key or the file is damaged, synthesized and kept there for the next
-    /// proof. A folder that cannot be written to only costs the next proof a synthesis.
+    /// proof (written durably, which the first proof with a key pays once). A folder that
+    /// cannot be written to only costs each proof a synthesis.
     pub fn kept(
         params: &Params,
         kind: StatementKind,
@@ -117,12 +131,18 @@ impl Synthesized {
     ) -> Result<Self, ProveError> {
         let entry = params.entry(kind, capacity)?;
         let key_sha256 = key_sha256(&entry.proving_key_sha256);
-        let path = kept_path(params, &entry.proving_key_file);
+        let dir = params.dir().join(KEPT_DIR);
+        let path = dir.join(format!("{}-{capacity}.matrices", kind.name()));
         let kept = File::open(&path).ok().and_then(|file| {
-            let len = file.metadata().ok()?.len();
+            let metadata = file.metadata().ok()?;
+            // A regular file only: opening a FIFO would have blocked already, but reading
+            // a device or a folder must not be tried.
+            if !metadata.is_file() {
+                return None;
+            }
             Self::read(
                 file,
-                len,
+                metadata.len(),
                 kind,
                 capacity,
                 entry.num_constraints,
@@ -133,8 +153,17 @@ impl Synthesized {
             return Ok(kept);
         }
         let made = Self::new(kind, capacity)?;
-        // Best effort: the proof does not depend on keeping them.
-        let _ = probity_params::write_atomic(&path, &made.encode(&key_sha256));
+        // Kept only if it will read back: the manifest's constraint count is what a kept
+        // file is held to. Best effort: the proof does not depend on keeping them.
+        if made.num_constraints == entry.num_constraints {
+            if let Some(bytes) = made.encode(&key_sha256) {
+                let _ = std::fs::create_dir_all(&dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| {
+                        probity_params::write_atomic(&path, &bytes).map_err(|e| e.to_string())
+                    });
+            }
+        }
         Ok(made)
     }
 
@@ -144,11 +173,12 @@ impl Synthesized {
     /// columns). A coefficient is a tag and what it says follows (see [`FULL`]): most are 1
     /// or small, which keeps the file about a third of the size it would be with every
     /// coefficient in 32 bytes.
-    fn encode(&self, key_sha256: &[u8; 32]) -> Vec<u8> {
+    /// `None` if a count does not fit its field (no circuit here comes near).
+    fn encode(&self, key_sha256: &[u8; 32]) -> Option<Vec<u8>> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         let name = self.kind.name().as_bytes();
-        out.push(name.len() as u8);
+        out.push(u8::try_from(name.len()).ok()?);
         out.extend_from_slice(name);
         out.extend_from_slice(&(self.capacity.slots() as u64).to_le_bytes());
         out.extend_from_slice(key_sha256);
@@ -161,16 +191,16 @@ impl Synthesized {
         }
         for matrix in &self.matrices {
             for row in matrix {
-                out.extend_from_slice(&(row.len() as u32).to_le_bytes());
+                out.extend_from_slice(&u32::try_from(row.len()).ok()?.to_le_bytes());
                 for (coefficient, column) in row {
-                    out.extend_from_slice(&(*column as u32).to_le_bytes());
+                    out.extend_from_slice(&u32::try_from(*column).ok()?.to_le_bytes());
                     encode_coefficient(&mut out, coefficient);
                 }
             }
         }
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
-        out
+        Some(out)
     }
 
     /// Reads back [`Self::encode`]'s `len` bytes from `file` as they come (the file is never
@@ -184,6 +214,9 @@ impl Synthesized {
         num_constraints: usize,
         key_sha256: &[u8; 32],
     ) -> Option<Self> {
+        if len > (num_constraints as u64 + 1).saturating_mul(MAX_BYTES_PER_CONSTRAINT) {
+            return None;
+        }
         let body_len = len.checked_sub(32)?;
         let (read, hasher) = {
             let mut hashing = Hashing {
@@ -197,11 +230,14 @@ impl Synthesized {
             let read = Self::read_body(body, kind, capacity, num_constraints, key_sha256);
             (read, hashing.hasher)
         };
+        // A body read whole has been read to its last byte, so the file is now at the seal;
+        // after any early refusal there is nothing to check.
+        let read = read?;
         let mut digest = [0u8; 32];
         file.read_exact(&mut digest).ok()?;
         let at_end = file.read(&mut [0u8; 1]).ok()? == 0;
         // Nothing read is used unless the whole body hashes to the seal.
-        (at_end && hasher.finalize().as_slice() == digest).then_some(read?)
+        (at_end && hasher.finalize().as_slice() == digest).then_some(read)
     }
 
     fn read_body(
@@ -228,11 +264,17 @@ impl Synthesized {
         let num_variables = num_instance_variables.checked_add(num_witness_variables)?;
         let mut matrices = Vec::with_capacity(NUM_MATRICES);
         for _ in 0..NUM_MATRICES {
+            // Each row takes at least its length: a count the rest of the file cannot hold
+            // must not size an allocation.
+            if (num_constraints as u64).saturating_mul(4) > r.left {
+                return None;
+            }
             let mut matrix = Vec::with_capacity(num_constraints);
             for _ in 0..num_constraints {
                 let len = r.u32()? as usize;
-                // A length beyond what is left is a lie, and must not size an allocation.
-                if len as u64 > r.left / MIN_ENTRY_LEN as u64 {
+                // A row names each variable at most once, and cannot be longer than what is
+                // left of the file.
+                if len > num_variables || len as u64 > r.left / MIN_ENTRY_LEN {
                     return None;
                 }
                 let mut row = Vec::with_capacity(len);
@@ -281,11 +323,6 @@ fn encode_coefficient(out: &mut Vec<u8>, c: &Fr) {
         out.push(FULL);
         out.extend_from_slice(&c.into_bigint().to_bytes_le());
     }
-}
-
-/// Where the matrices of the key in `key_file` are kept.
-fn kept_path(params: &Params, key_file: &str) -> PathBuf {
-    params.dir().join(format!("{key_file}.matrices"))
 }
 
 /// The manifest's hex SHA-256 of a key file as bytes; a malformed one (which no key file
@@ -404,7 +441,7 @@ mod tests {
         let made = circuit();
         let n = made.num_constraints;
         assert_eq!(n, 1_419);
-        let bytes = made.encode(&KEY);
+        let bytes = made.encode(&KEY).expect("encodes");
         assert_eq!(decode(&bytes, n), Some(made));
     }
 
@@ -412,7 +449,7 @@ mod tests {
     fn damaged_or_foreign_files_are_not_used() {
         let made = circuit();
         let n = made.num_constraints;
-        let bytes = made.encode(&KEY);
+        let bytes = made.encode(&KEY).expect("encodes");
         // Any changed byte, in the body or the digest, fails the digest.
         for at in (0..bytes.len()).step_by(509).chain([bytes.len() - 1]) {
             let mut bad = bytes.clone();
@@ -423,7 +460,7 @@ mod tests {
             assert_eq!(decode(&bytes[..len], n), None, "cut to {len} bytes");
         }
         // Whole files, but for another key, statement, capacity or constraint count.
-        assert_eq!(decode(&made.encode(&[8; 32]), n), None);
+        assert_eq!(decode(&made.encode(&[8; 32]).expect("encodes"), n), None);
         assert_eq!(decode(&bytes, n + 1), None);
         let other = |kind, capacity| {
             Synthesized::read(&bytes[..], bytes.len() as u64, kind, capacity, n, &KEY)
@@ -442,7 +479,7 @@ mod tests {
         let column_at = header + 4;
         let first_row = &made.matrices[0][0];
         assert!(!first_row.is_empty(), "the first row of A has an entry");
-        let mut bytes = made.encode(&KEY);
+        let mut bytes = made.encode(&KEY).expect("encodes");
         bytes[column_at..column_at + 4].copy_from_slice(&num_variables.to_le_bytes());
         assert_eq!(
             decode(&resealed(bytes.clone()), n),
@@ -456,18 +493,22 @@ mod tests {
         );
 
         // An unknown tag.
-        let mut bytes = made.encode(&KEY);
+        let mut bytes = made.encode(&KEY).expect("encodes");
         let tag_at = column_at + 4;
         bytes[tag_at] = 4;
         assert_eq!(decode(&resealed(bytes), n), None);
 
         // A row length larger than the file: refused before any allocation.
-        let mut bytes = made.encode(&KEY);
+        let mut bytes = made.encode(&KEY).expect("encodes");
         bytes[header..header + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(decode(&resealed(bytes), n), None);
 
+        // A file larger than its constraint count allows is not read at all.
+        let huge = vec![0u8; (n + 1) * MAX_BYTES_PER_CONSTRAINT as usize + 1];
+        assert_eq!(decode(&huge, n), None);
+
         // Trailing bytes.
-        let mut bytes = made.encode(&KEY);
+        let mut bytes = made.encode(&KEY).expect("encodes");
         bytes.truncate(bytes.len() - 32);
         bytes.extend_from_slice(&[0; 33]);
         assert_eq!(decode(&resealed(bytes), n), None);

@@ -296,6 +296,21 @@ fn a_witness_made_apart_proves_with_its_own_key_only() {
 }
 
 #[test]
+fn the_manifest_counts_the_constraints_that_synthesis_makes() {
+    // A kept file is held to the manifest's count; were the two to differ, every proof
+    // would synthesize again.
+    for kind in StatementKind::ALL {
+        assert_eq!(
+            Synthesized::new(kind, Capacity::C16)
+                .expect("synthesized")
+                .num_constraints(),
+            probity_params::num_constraints(kind, Capacity::C16),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
 fn a_prover_refuses_a_key_made_for_another_circuit() {
     let key =
         probity_params::generate_keys(StatementKind::NetWorthRange, Capacity::C16, &mut rng(5))
@@ -325,7 +340,7 @@ fn the_matrices_are_kept_beside_the_key_and_remade_when_damaged() {
     probity_params::setup_dev(dir.path(), &[kind], &[capacity], &mut rng(9), |_| {})
         .expect("setup");
     let params = probity_params::Params::open(dir.path()).expect("params");
-    let kept = dir.path().join("asset_included-16.pk.matrices");
+    let kept = dir.path().join("matrices/asset_included-16.matrices");
     assert!(!kept.exists(), "nothing is kept before the first proof");
 
     let o = opening("gov-0001-2026.toml", 1);
@@ -347,8 +362,13 @@ fn the_matrices_are_kept_beside_the_key_and_remade_when_damaged() {
         Synthesized::new(kind, capacity).expect("synthesized"),
         "what is kept is what synthesis makes"
     );
-    // Read back, the proof is the same proof (same witness, key and randomness).
+    // Read back, not made again: the file stays the one written first.
+    use std::os::unix::fs::MetadataExt as _;
+    let inode = || fs::metadata(&kept).expect("kept").ino();
+    let written = inode();
+    // The proof is the same proof (same witness, key and randomness).
     assert_eq!(prove().proof, first.proof);
+    assert_eq!(inode(), written, "read back, not rewritten");
 
     // A damaged file is not used: it is remade, and the proof is unchanged.
     let mut damaged = bytes.clone();
