@@ -532,24 +532,29 @@ fn the_bench_reports_proving_batches_and_cpu_features() {
     let env = Env::new();
     let out = env.path("report");
     let out_arg = out.to_str().expect("a UTF-8 path");
-    ok(env.run(&[
-        "--json",
-        "bench",
-        "--statement",
-        "asset_included",
-        "--capacity",
-        "16",
-        "--runs",
-        "2",
-        "--out",
-        out_arg,
-    ]));
+    let tmp = env.path("tmp");
+    std::fs::create_dir(&tmp).expect("mkdir");
+    let bench = Command::new(env!("CARGO_BIN_EXE_probity"))
+        .args(["--json", "bench", "--statement", "asset_included"])
+        .args(["--capacity", "16", "--runs", "2", "--out", out_arg])
+        .env("PROBITY_HOME", env.path("home"))
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("the binary runs");
+    ok(bench);
+    // The throwaway keys' folder is gone.
+    assert_eq!(std::fs::read_dir(&tmp).expect("tmp").count(), 0);
     let report: serde_json::Value =
         serde_json::from_slice(&file_bytes(&out.join("bench-report.json"))).expect("JSON");
     let figures = &report["results"][0];
     assert_eq!(figures["statement"], "asset_included");
     assert_eq!(figures["constraints"], 1_419);
-    for field in ["matrix_synthesis_s", "prove_median_s", "verify_median_s"] {
+    for field in [
+        "setup_first_s",
+        "setup_s",
+        "prove_median_s",
+        "verify_median_s",
+    ] {
         assert!(figures[field].as_f64().expect(field) > 0.0, "{field}");
     }
     // Batches of 16 and 64, filled from the run's 2 proofs; each verified, each timed.
