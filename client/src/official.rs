@@ -760,6 +760,8 @@ pub struct FilingPlan {
     pub statements: Vec<StatementKind>,
     /// What to tell the user, in order.
     pub notices: Vec<Notice>,
+    /// The provers of the statements, where loaded ahead ([`FilingPlan::load_provers`]).
+    provers: Vec<Prover>,
 }
 
 impl std::fmt::Debug for FilingPlan {
@@ -814,6 +816,51 @@ impl FilingPlan {
         Ok(Some(opening))
     }
 
+    /// Runs `open_wallet` here while another thread loads the prover of each statement the
+    /// filing proves (the key, hash-checked, and the circuit's matrices), so that proving
+    /// starts at once: neither needs the other, and the wallet's Argon2id takes one core for
+    /// a while. Returns what `open_wallet` returned, and whether the provers loaded: an error
+    /// there (a key file that no longer matches the manifest, say) is the one proving would
+    /// meet, so report it after the wallet's own.
+    pub fn load_provers_beside<W>(&mut self, open_wallet: impl FnOnce() -> W) -> (W, Result<()>) {
+        let mut kinds = self.statements.clone();
+        kinds.dedup();
+        let (params, capacity) = (&self.params, self.capacity);
+        let (wallet, loaded) = std::thread::scope(|scope| {
+            let loading = scope.spawn(|| {
+                kinds
+                    .into_iter()
+                    .map(|kind| Prover::from_params(params, kind, capacity))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+            let wallet = open_wallet();
+            let loaded = loading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (wallet, loaded)
+        });
+        let loaded = loaded.map(|provers| self.provers = provers);
+        (wallet, loaded.map_err(OfficialError::from))
+    }
+
+    /// Runs `prove` with the prover of `kind`: the one loaded ahead, else one loaded now.
+    fn with_prover<T>(
+        &self,
+        kind: StatementKind,
+        progress: &dyn Progress,
+        prove: impl FnOnce(&Prover) -> T,
+    ) -> Result<T> {
+        match self.provers.iter().find(|p| p.kind() == kind) {
+            Some(prover) => {
+                progress.start(Task::Prove(kind), None);
+                let proved = prove(prover);
+                progress.finish();
+                Ok(proved)
+            }
+            None => with_prover(&self.params, kind, self.capacity, progress, prove),
+        }
+    }
+
     /// The filing's proofs: `band` for the net worth, and wealth_growth from `prev` when it
     /// holds (when it does not, a notice says so and the filing goes without).
     fn prove(
@@ -825,16 +872,16 @@ impl FilingPlan {
         notices: &mut Vec<Notice>,
     ) -> Result<(Vec<ProofEnvelope>, GrowthOutcome)> {
         let mut rng = rand::rngs::OsRng;
-        let (params, capacity) = (&self.params, self.capacity);
         let nwr = StatementKind::NetWorthRange;
         let (lo, hi) = (SignedAmount(band.lo), SignedAmount(band.hi));
-        let band_proof = with_prover(params, nwr, capacity, progress, |p| {
-            p.net_worth_range(opening, lo, hi, &mut rng)
-        })?
-        .map_err(|source| OfficialError::Proving {
-            statement: nwr,
-            source,
-        })?;
+        let band_proof = self
+            .with_prover(nwr, progress, |p| {
+                p.net_worth_range(opening, lo, hi, &mut rng)
+            })?
+            .map_err(|source| OfficialError::Proving {
+                statement: nwr,
+                source,
+            })?;
         let mut proofs = vec![band_proof];
         let ctr = StatementKind::CategoryTotalRange;
         for r in &self.required {
@@ -842,13 +889,14 @@ impl FilingPlan {
                 SignedAmount(i64::try_from(r.lo.0).unwrap_or(i64::MAX)),
                 SignedAmount(i64::try_from(r.hi.0).unwrap_or(i64::MAX)),
             );
-            let proof = with_prover(params, ctr, capacity, progress, |p| {
-                p.category_total_range(opening, r.category, lo, hi, &mut rng)
-            })?
-            .map_err(|source| OfficialError::Proving {
-                statement: ctr,
-                source,
-            })?;
+            let proof = self
+                .with_prover(ctr, progress, |p| {
+                    p.category_total_range(opening, r.category, lo, hi, &mut rng)
+                })?
+                .map_err(|source| OfficialError::Proving {
+                    statement: ctr,
+                    source,
+                })?;
             proofs.push(proof);
         }
         let prev = match (&self.growth, prev) {
@@ -857,7 +905,7 @@ impl FilingPlan {
             (_, Some(prev)) => prev,
         };
         let (wg, from) = (StatementKind::WealthGrowth, prev.period());
-        let proved = with_prover(params, wg, capacity, progress, |p| {
+        let proved = self.with_prover(wg, progress, |p| {
             p.wealth_growth(prev, opening, self.tolerance, &mut rng)
         })?;
         match proved {
@@ -1259,6 +1307,7 @@ impl Official {
             growth,
             statements,
             notices,
+            provers: Vec::new(),
         })))
     }
 

@@ -222,7 +222,26 @@ fn an_official_files_amends_and_answers_a_challenge() {
         ["proving key for wealth_growth at capacity 16"],
         "only the key not held yet is downloaded"
     );
+    // The provers load while the wallet opens, and proving uses them: with the key files
+    // moved away after loading, the filing still proves.
+    let mut plan = plan;
+    let (opened, loaded) = plan.load_provers_beside(|| Wallet::open(&wallet_path, &passphrase));
+    opened.expect("the wallet opens");
+    loaded.expect("the provers load");
+    let keys: Vec<_> = std::fs::read_dir(dir.join("params"))
+        .expect("params")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pk"))
+        .collect();
+    assert_eq!(keys.len(), 2, "net_worth_range and wealth_growth");
+    for key in &keys {
+        std::fs::rename(key, key.with_extension("away")).expect("move the key away");
+    }
     let filed = official.file(plan, &mut wallet, &seen).expect("filed");
+    for key in &keys {
+        std::fs::rename(key.with_extension("away"), key).expect("move the key back");
+    }
     assert_eq!(
         seen.take(),
         [

@@ -427,7 +427,7 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
         &params_source(opts.params),
         &remote::DownloadBar::new(ctx),
     )?;
-    let plan = match planned {
+    let mut plan = match planned {
         Planned::FiledBefore(before) => {
             // Filed before: the same declaration again is a no-op, another one needs --amend.
             let wallet = open_or_create_wallet(&wallet_path)?;
@@ -437,7 +437,11 @@ fn file(ctx: &Ctx, opts: FileOpts) -> anyhow::Result<ExitCode> {
         Planned::File(plan) => *plan,
     };
     tell(&plan.notices);
-    let mut wallet = open_or_create_wallet(&wallet_path)?;
+    // The provers load while the wallet opens. The wallet's refusal (a wrong passphrase) is
+    // said first.
+    let (wallet, loaded) = plan.load_provers_beside(|| open_or_create_wallet(&wallet_path));
+    let mut wallet = wallet?;
+    loaded?;
     let filed = official.file(plan, &mut wallet, &NoProgress)?;
     tell(&filed.notices);
     remote::tell_pinned(filed.logged.newly_pinned.as_ref());

@@ -275,11 +275,19 @@ async fn file(
     };
     run(&app, lang, fields, move |app, fields, progress| {
         let planned = plan_for(app, fields, progress)?;
-        let mut wallet = Wallet::open(&app.data_dir.join(WALLET_FILE), &passphrase)?;
         let official = official(app)?;
+        let open_wallet = || Wallet::open(&app.data_dir.join(WALLET_FILE), &passphrase);
         Ok(Outcome::Done(match planned {
-            Planned::FiledBefore(before) => Done::Already(official.refile(&before, &wallet)?),
-            Planned::File(plan) => Done::Filed(official.file(*plan, &mut wallet, progress)?),
+            Planned::FiledBefore(before) => {
+                Done::Already(official.refile(&before, &open_wallet()?)?)
+            }
+            Planned::File(mut plan) => {
+                // The provers load while the wallet opens; its refusal is said first.
+                let (wallet, loaded) = plan.load_provers_beside(open_wallet);
+                let mut wallet = wallet?;
+                loaded?;
+                Done::Filed(official.file(*plan, &mut wallet, progress)?)
+            }
         }))
     })
 }
