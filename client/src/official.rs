@@ -760,7 +760,7 @@ pub struct FilingPlan {
     pub statements: Vec<StatementKind>,
     /// What to tell the user, in order.
     pub notices: Vec<Notice>,
-    /// The provers of the statements, where loaded ahead ([`FilingPlan::load_provers`]).
+    /// The provers of the statements, where loaded ahead ([`FilingPlan::load_provers_beside`]).
     provers: Vec<Prover>,
 }
 

@@ -350,8 +350,8 @@ fn prove(ctx: &Ctx, opts: ProveOpts) -> anyhow::Result<ExitCode> {
         );
     }
     let passphrase = passphrase(false)?;
-    // The wallet opens and the witness is computed while the circuit is synthesized and the
-    // key loads.
+    // The wallet opens and the witness is computed while the circuit's matrices are read (or
+    // synthesized, the first time) and the key loads.
     let envelope = official::unlock_and_prove(
         &wallet_path,
         &passphrase,
