@@ -61,7 +61,10 @@ pub fn copy_params(data_dir: &Path) {
     std::fs::create_dir_all(&to).expect("mkdir");
     for f in std::fs::read_dir(params_dir()).expect("read params") {
         let f = f.expect("entry");
-        std::fs::copy(f.path(), to.join(f.file_name())).expect("copy");
+        // The keys and the manifest; not the matrices a prover kept in its own folder there.
+        if f.file_type().expect("file type").is_file() {
+            std::fs::copy(f.path(), to.join(f.file_name())).expect("copy");
+        }
     }
 }
 
