@@ -14,7 +14,7 @@
 use ark_bn254::Bn254;
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16, PreparedVerifyingKey, ProvingKey};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use ark_serialize::CanonicalSerialize;
 use ark_std::UniformRand;
@@ -64,15 +64,11 @@ pub enum ProveError {
     Internal(String),
 }
 
-/// One statement's proving key with its cached constraint matrices.
+/// One statement's proving key with its circuit's constraint matrices.
 pub struct Prover {
-    kind: StatementKind,
-    capacity: Capacity,
+    circuit: Synthesized,
     proving_key: ProvingKey<Bn254>,
     verifying_key: PreparedVerifyingKey<Bn254>,
-    matrices: Vec<Matrix<Fr>>,
-    num_instance_variables: usize,
-    num_constraints: usize,
     keys: KeySource,
 }
 
@@ -99,9 +95,9 @@ impl KeySource {
 impl std::fmt::Debug for Prover {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prover")
-            .field("statement", &self.kind)
-            .field("capacity", &self.capacity)
-            .field("num_constraints", &self.num_constraints)
+            .field("statement", &self.circuit.kind)
+            .field("capacity", &self.circuit.capacity)
+            .field("num_constraints", &self.circuit.num_constraints)
             .finish_non_exhaustive()
     }
 }
@@ -134,32 +130,22 @@ impl Prover {
         proving_key: ProvingKey<Bn254>,
         keys: KeySource,
     ) -> Result<Self, ProveError> {
-        let Synthesized {
-            kind,
-            capacity,
-            matrices,
-            num_instance_variables,
-            num_witness_variables,
-            num_constraints,
-        } = circuit;
         // A key of this circuit has a point per public input, and an A point per variable
         // (the witness of every proof must fill exactly those).
-        if proving_key.vk.gamma_abc_g1.len() != num_instance_variables
-            || proving_key.a_query.len() != num_instance_variables + num_witness_variables
+        let inputs = circuit.num_instance_variables;
+        if proving_key.vk.gamma_abc_g1.len() != inputs
+            || proving_key.a_query.len() != inputs + circuit.num_witness_variables
         {
             return Err(ProveError::Internal(format!(
-                "the proving key does not fit the {kind} circuit at capacity {capacity}: regenerate the params"
+                "the proving key does not fit the {} circuit at capacity {}: regenerate the params",
+                circuit.kind, circuit.capacity
             )));
         }
         let verifying_key = ark_groth16::prepare_verifying_key(&proving_key.vk);
         Ok(Self {
-            kind,
-            capacity,
+            circuit,
             proving_key,
             verifying_key,
-            matrices,
-            num_instance_variables,
-            num_constraints,
             keys,
         })
     }
@@ -179,26 +165,26 @@ impl Prover {
 
     /// The statement.
     pub fn kind(&self) -> StatementKind {
-        self.kind
+        self.circuit.kind
     }
 
     /// The capacity.
     pub fn capacity(&self) -> Capacity {
-        self.capacity
+        self.circuit.capacity
     }
 
     /// The circuit's constraint count.
     pub fn num_constraints(&self) -> usize {
-        self.num_constraints
+        self.circuit.num_constraints
     }
 
     fn expect(&self, kind: StatementKind, capacity: Capacity) -> Result<(), ProveError> {
-        if (kind, capacity) == (self.kind, self.capacity) {
+        if (kind, capacity) == (self.circuit.kind, self.circuit.capacity) {
             Ok(())
         } else {
             Err(ProveError::WrongKey {
-                have: self.kind,
-                have_capacity: self.capacity,
+                have: self.circuit.kind,
+                have_capacity: self.circuit.capacity,
                 want: kind,
                 want_capacity: capacity,
             })
@@ -229,7 +215,7 @@ impl Prover {
         let proof =
             self.prove_assignment(&witness.assignment, &witness.inputs.to_public_inputs(), rng)?;
         Ok(ProofEnvelope::new(
-            self.capacity,
+            self.circuit.capacity,
             witness.official.clone(),
             &witness.inputs,
             &proof,
@@ -253,9 +239,9 @@ impl Prover {
         let s = Fr::rand(rng);
         let (pk, m, i, n, z) = (
             &self.proving_key,
-            &self.matrices,
-            self.num_instance_variables,
-            self.num_constraints,
+            &self.circuit.matrices,
+            self.circuit.num_instance_variables,
+            self.circuit.num_constraints,
             full_assignment,
         );
         let proof = match self.keys {

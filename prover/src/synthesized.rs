@@ -69,7 +69,7 @@ const KEPT_DIR: &str = "matrices";
 
 /// A statement's circuit at one capacity, synthesized without a witness: its constraint
 /// matrices, which depend on the circuit alone, never on the key or the declaration.
-#[derive(Clone, PartialEq)]
+#[derive(PartialEq)]
 pub struct Synthesized {
     pub(crate) kind: StatementKind,
     pub(crate) capacity: Capacity,
