@@ -34,6 +34,8 @@
 //! - Print a declared value, an asset id, a blinding, a key or a passphrase.
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod groth16;
+mod msm;
 mod prove;
 mod qap;
 mod synthesized;

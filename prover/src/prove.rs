@@ -28,7 +28,7 @@ use probity_core::{
 };
 use probity_params::{Params, ParamsError};
 
-use crate::{qap::CosetReduction, synthesized::Synthesized};
+use crate::{groth16, qap::CosetReduction, synthesized::Synthesized};
 
 use rand_core::CryptoRngCore;
 use zeroize::Zeroize;
@@ -130,12 +130,14 @@ impl Prover {
         proving_key: ProvingKey<Bn254>,
         keys: KeySource,
     ) -> Result<Self, ProveError> {
-        // A key of this circuit has a point per public input, and an A point per variable
-        // (the witness of every proof must fill exactly those).
-        let inputs = circuit.num_instance_variables;
-        if proving_key.vk.gamma_abc_g1.len() != inputs
-            || proving_key.a_query.len() != inputs + circuit.num_witness_variables
-        {
+        // A key of this circuit has a point per public input, and its queries the lengths
+        // that the witness of every proof fills exactly.
+        if !groth16::key_fits(
+            &proving_key,
+            circuit.num_instance_variables,
+            circuit.num_witness_variables,
+            circuit.num_constraints,
+        ) {
             return Err(ProveError::Internal(format!(
                 "the proving key does not fit the {} circuit at capacity {}: regenerate the params",
                 circuit.kind, circuit.capacity
@@ -245,16 +247,8 @@ impl Prover {
             full_assignment,
         );
         let proof = match self.keys {
-            KeySource::Dev => {
-                Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
-                    pk, r, s, m, i, n, z,
-                )
-            }
-            KeySource::Ceremony => {
-                Groth16::<Bn254, CosetReduction>::create_proof_with_reduction_and_matrices(
-                    pk, r, s, m, i, n, z,
-                )
-            }
+            KeySource::Dev => groth16::create_proof::<LibsnarkReduction>(pk, r, s, m, i, n, z),
+            KeySource::Ceremony => groth16::create_proof::<CosetReduction>(pk, r, s, m, i, n, z),
         }
         .map_err(|e| ProveError::Internal(e.to_string()))?;
         let valid = Groth16::<Bn254>::verify_proof(&self.verifying_key, &proof, public_inputs)
@@ -529,5 +523,82 @@ impl Witness {
         };
         let circuit = AssetIncludedCircuit::new(opening, slot, &inputs);
         Self::new(opening, PublicInputs::AssetIncluded(inputs), circuit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::{One, Zero};
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    /// Our Groth16 prover makes arkworks' proof to the byte, for either reduction and for any
+    /// `r` and `s`, zero included: only the MSMs differ, and they must not show.
+    #[test]
+    fn proofs_equal_arkworks_for_the_same_randomness() {
+        let capacity = Capacity::C16;
+        let kind = StatementKind::NetWorthRange;
+        let mut rng = ChaCha20Rng::seed_from_u64(19);
+        let keys = probity_params::generate_keys(kind, capacity, &mut rng).expect("setup");
+        let prover = Prover::new(kind, capacity, keys.proving_key).expect("the key fits");
+        let witness = Witness::net_worth_range(
+            &probity_core::testing::golden_opening(),
+            SignedAmount(200_000_000),
+            SignedAmount(250_000_000),
+        )
+        .expect("2,120,000.00 is in the band");
+        let (pk, m, i, n, z) = (
+            &prover.proving_key,
+            &prover.circuit.matrices,
+            prover.circuit.num_instance_variables,
+            prover.circuit.num_constraints,
+            &witness.assignment.0,
+        );
+        let randomness = [
+            (Fr::rand(&mut rng), Fr::rand(&mut rng)),
+            (Fr::zero(), Fr::rand(&mut rng)),
+            (Fr::rand(&mut rng), Fr::zero()),
+            (Fr::one(), -Fr::one()),
+        ];
+        for (r, s) in randomness {
+            let ours = groth16::create_proof::<LibsnarkReduction>(pk, r, s, m, i, n, z);
+            let theirs =
+                Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
+                    pk, r, s, m, i, n, z,
+                );
+            assert_eq!(ours.expect("proves"), theirs.expect("proves"));
+            let ours = groth16::create_proof::<CosetReduction>(pk, r, s, m, i, n, z);
+            let theirs = Groth16::<Bn254, CosetReduction>::create_proof_with_reduction_and_matrices(
+                pk, r, s, m, i, n, z,
+            );
+            assert_eq!(ours.expect("proves"), theirs.expect("proves"));
+        }
+    }
+
+    /// A key whose H query is short would have the MSM drop the quotient's top terms: refused
+    /// when the prover is made, like every other query of the wrong length.
+    #[test]
+    fn a_key_with_a_short_query_is_refused() {
+        let capacity = Capacity::C16;
+        let kind = StatementKind::AssetIncluded;
+        let keys =
+            probity_params::generate_keys(kind, capacity, &mut ChaCha20Rng::seed_from_u64(1))
+                .expect("setup");
+        for shorten in [
+            (|pk: &mut ProvingKey<Bn254>| pk.h_query.truncate(pk.h_query.len() - 1))
+                as fn(&mut ProvingKey<Bn254>),
+            |pk| pk.l_query.truncate(pk.l_query.len() - 1),
+            |pk| pk.b_g1_query.truncate(pk.b_g1_query.len() - 1),
+            |pk| pk.b_g2_query.truncate(pk.b_g2_query.len() - 1),
+        ] {
+            let mut pk = keys.proving_key.clone();
+            shorten(&mut pk);
+            assert!(matches!(
+                Prover::new(kind, capacity, pk),
+                Err(ProveError::Internal(message)) if message.contains("does not fit")
+            ));
+        }
+        assert!(Prover::new(kind, capacity, keys.proving_key).is_ok());
     }
 }
