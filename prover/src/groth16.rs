@@ -14,6 +14,8 @@ use ark_groth16::{r1cs_to_qap::R1CSToQAP, Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{Matrix, SynthesisError};
 
+use zeroize::Zeroize;
+
 use crate::msm::msm;
 
 /// Whether `pk` has the query lengths a circuit of this shape needs: a point per variable in
@@ -49,7 +51,7 @@ pub(crate) fn create_proof<QAP: R1CSToQAP>(
     num_constraints: usize,
     z: &[Fr],
 ) -> Result<Proof<Bn254>, SynthesisError> {
-    let h = QAP::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+    let mut h = QAP::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
         matrices,
         num_inputs,
         num_constraints,
@@ -63,6 +65,8 @@ pub(crate) fn create_proof<QAP: R1CSToQAP>(
     let b_g1 = pk.beta_g1 + msm(&pk.b_g1_query, z) + delta * s;
     let c: G1Projective =
         a * s + b_g1 * r - delta * (r * s) + msm(&pk.l_query, witness) + msm(&pk.h_query, &h);
+    // The quotient is computed from the witness: zeroed like the assignment.
+    h.zeroize();
 
     Ok(Proof {
         a: a.into_affine(),

@@ -6,6 +6,10 @@
 //! multiplications instead of about 10 for a mixed addition into an extended-Jacobian bucket,
 //! and adding points into buckets is nearly all of an MSM's work.
 //!
+//! The scalars are a witness's values, so the MSM's own copies of them (magnitudes, signs and
+//! digits) are zeroed when it is done, as the prover's assignment is (best effort: moves and
+//! registers are not).
+//!
 //! Correctness is the plain definition; the tests hold this function equal to arkworks'
 //! `VariableBaseMSM` on random and edge inputs (scalars 0, 1 and p − 1, bases at infinity,
 //! repeated and opposite bases, many points in one bucket).
@@ -32,6 +36,7 @@ use ark_ec::{
 };
 use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
+use zeroize::Zeroize;
 
 /// The most additions that share one inversion. Larger batches amortize the inversion (about
 /// 5 µs) better, but meet more buckets that are already in the batch.
@@ -82,7 +87,7 @@ struct MsmPlan {
 impl MsmPlan {
     fn new<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField]) -> Self {
         let half = P::ScalarField::MODULUS_MINUS_ONE_DIV_TWO;
-        let (terms, magnitudes): (Vec<Term>, Vec<_>) = bases
+        let (terms, mut magnitudes): (Vec<Term>, Vec<_>) = bases
             .par_iter()
             .zip(scalars)
             .enumerate()
@@ -122,6 +127,7 @@ impl MsmPlan {
                 digits[w * n + t] = digit as i32;
             }
         }
+        magnitudes.zeroize();
         Self {
             terms,
             digits,
@@ -190,6 +196,13 @@ impl MsmPlan {
             sum += &running;
         }
         sum.into()
+    }
+}
+
+impl Drop for MsmPlan {
+    fn drop(&mut self) {
+        self.digits.zeroize();
+        self.terms.iter_mut().for_each(|t| t.negated.zeroize());
     }
 }
 
