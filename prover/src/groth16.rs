@@ -10,20 +10,24 @@
 
 use ark_bn254::{Bn254, Fr, G1Projective};
 use ark_ec::CurveGroup;
+use ark_ff::One;
 use ark_groth16::{r1cs_to_qap::R1CSToQAP, Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{Matrix, SynthesisError};
 
 use zeroize::Zeroize;
 
-use crate::msm::msm;
+use crate::{msm::msm, KeySource};
 
-/// Whether `pk` has the query lengths a circuit of this shape needs: a point per variable in
-/// A and B, per witness variable in L, and one per power of the QAP's domain in H (less one
-/// for arkworks' keys, whose top power's coefficient is always zero). The MSMs would
-/// otherwise silently drop the terms past the shorter side.
+/// Whether `pk` has the query lengths a circuit of this shape needs under the reduction its
+/// key source assumes: a point per variable in A and B, per witness variable in L, and in H
+/// one per power of the QAP's domain for ceremony keys (snarkjs's layout) or one less for
+/// arkworks' keys (whose top power's coefficient is always zero). The MSMs would otherwise
+/// silently drop the terms past the shorter side, and a key under the wrong reduction would
+/// only fail its first proof's check, as if the declaration were at fault.
 pub(crate) fn key_fits(
     pk: &ProvingKey<Bn254>,
+    keys: KeySource,
     num_inputs: usize,
     num_witnesses: usize,
     num_constraints: usize,
@@ -32,16 +36,21 @@ pub(crate) fn key_fits(
     let Some(domain) = GeneralEvaluationDomain::<Fr>::new(num_constraints + num_inputs) else {
         return false;
     };
+    let h_points = match keys {
+        KeySource::Dev => domain.size() - 1,
+        KeySource::Ceremony => domain.size(),
+    };
     pk.vk.gamma_abc_g1.len() == num_inputs
         && pk.a_query.len() == variables
         && pk.b_g1_query.len() == variables
         && pk.b_g2_query.len() == variables
         && pk.l_query.len() == num_witnesses
-        && (domain.size() - 1..=domain.size()).contains(&pk.h_query.len())
+        && pk.h_query.len() == h_points
 }
 
-/// A proof with randomness `r`, `s` of the full assignment `z` (instance, then witness) of a
-/// circuit with these `matrices`. The key must fit the circuit ([`key_fits`]).
+/// A proof with randomness `r`, `s` of the full assignment `z` (instance, then witness, with
+/// the constant 1 first) of a circuit with these `matrices`. The key must fit the circuit
+/// ([`key_fits`]).
 pub(crate) fn create_proof<QAP: R1CSToQAP>(
     pk: &ProvingKey<Bn254>,
     r: Fr,
@@ -57,6 +66,10 @@ pub(crate) fn create_proof<QAP: R1CSToQAP>(
         num_constraints,
         z,
     )?;
+    // The first A and B points are added once, as the constant's; the MSMs weigh them by z₀.
+    if z.first() != Some(&Fr::one()) {
+        return Err(SynthesisError::Unsatisfiable);
+    }
     let witness = z.get(num_inputs..).ok_or(SynthesisError::Unsatisfiable)?;
     let delta = pk.delta_g1;
 

@@ -131,9 +131,10 @@ impl Prover {
         keys: KeySource,
     ) -> Result<Self, ProveError> {
         // A key of this circuit has a point per public input, and its queries the lengths
-        // that the witness of every proof fills exactly.
+        // that the witness of every proof fills exactly, under its source's reduction.
         if !groth16::key_fits(
             &proving_key,
+            keys,
             circuit.num_instance_variables,
             circuit.num_witness_variables,
             circuit.num_constraints,
@@ -321,8 +322,10 @@ impl Prover {
 }
 
 /// A circuit's full assignment, instance then witness: declared values and blindings among
-/// them, so it has no `Debug` and is zeroed when dropped. (Best effort: the constraint
-/// system it is read from, and arkworks' working copies while proving, are not zeroed.)
+/// them, so it has no `Debug` and is zeroed when dropped, as are the MSMs' and the quotient's
+/// copies and those of the ceremony keys' QAP reduction. (Best effort: the constraint system
+/// it is read from, and the FFT working vectors of arkworks' own reduction for dev keys, are
+/// not zeroed.)
 struct Assignment(Vec<Fr>);
 
 impl Assignment {
@@ -599,6 +602,11 @@ mod tests {
                 Err(ProveError::Internal(message)) if message.contains("does not fit")
             ));
         }
+        // A dev key claimed as a ceremony key has one H point too few for that reduction.
+        assert!(matches!(
+            Prover::with_keys(kind, capacity, keys.proving_key.clone(), KeySource::Ceremony),
+            Err(ProveError::Internal(message)) if message.contains("does not fit")
+        ));
         assert!(Prover::new(kind, capacity, keys.proving_key).is_ok());
     }
 }

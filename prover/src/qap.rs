@@ -13,6 +13,7 @@ use ark_ff::PrimeField;
 use ark_groth16::r1cs_to_qap::{evaluate_constraint, R1CSToQAP};
 use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
+use zeroize::Zeroize;
 
 /// The reduction of snarkjs-made keys.
 pub(crate) struct CosetReduction;
@@ -59,11 +60,17 @@ impl R1CSToQAP for CosetReduction {
             D::distribute_powers_and_mul_by_const(values, shift, F::one());
             domain.fft_in_place(values);
         }
-        Ok(a.iter()
+        let h = a
+            .iter()
             .zip(&b)
             .zip(&c)
             .map(|((a, b), c)| *a * b - c)
-            .collect())
+            .collect();
+        // Evaluations of the witness's polynomials: zeroed like the assignment they come from.
+        for values in [&mut a, &mut b, &mut c] {
+            values.zeroize();
+        }
+        Ok(h)
     }
 
     /// Keys for this reduction come from a ceremony, never from arkworks' generator.
