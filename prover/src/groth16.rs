@@ -13,11 +13,11 @@ use ark_ec::CurveGroup;
 use ark_ff::One;
 use ark_groth16::{r1cs_to_qap::R1CSToQAP, Proof, ProvingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
-use ark_relations::gr1cs::{Matrix, SynthesisError};
+use ark_relations::gr1cs::Matrix;
 
 use zeroize::Zeroize;
 
-use crate::{msm::msm, KeySource};
+use crate::{msm::msm, KeySource, ProveError};
 
 /// Whether `pk` has the query lengths a circuit of this shape needs under the reduction its
 /// key source assumes: a point per variable in A and B, per witness variable in L, and in H
@@ -50,7 +50,7 @@ pub(crate) fn key_fits(
 
 /// A proof with randomness `r`, `s` of the full assignment `z` (instance, then witness, with
 /// the constant 1 first) of a circuit with these `matrices`. The key must fit the circuit
-/// ([`key_fits`]).
+/// ([`key_fits`]); `z` is checked against it here, before any work.
 pub(crate) fn create_proof<QAP: R1CSToQAP>(
     pk: &ProvingKey<Bn254>,
     r: Fr,
@@ -59,18 +59,22 @@ pub(crate) fn create_proof<QAP: R1CSToQAP>(
     num_inputs: usize,
     num_constraints: usize,
     z: &[Fr],
-) -> Result<Proof<Bn254>, SynthesisError> {
+) -> Result<Proof<Bn254>, ProveError> {
+    // The MSMs pair z with the A and B points and stop at the shorter side, and they weigh
+    // the first points (the constant's, which arkworks adds unweighted) by z₀.
+    if z.len() != pk.a_query.len() || z.first() != Some(&Fr::one()) || num_inputs > z.len() {
+        return Err(ProveError::Internal(
+            "the witness does not fit the proving key".into(),
+        ));
+    }
     let mut h = QAP::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
         matrices,
         num_inputs,
         num_constraints,
         z,
-    )?;
-    // The first A and B points are added once, as the constant's; the MSMs weigh them by z₀.
-    if z.first() != Some(&Fr::one()) {
-        return Err(SynthesisError::Unsatisfiable);
-    }
-    let witness = z.get(num_inputs..).ok_or(SynthesisError::Unsatisfiable)?;
+    )
+    .map_err(|e| ProveError::Internal(e.to_string()))?;
+    let witness = &z[num_inputs..];
     let delta = pk.delta_g1;
 
     let a = pk.vk.alpha_g1 + msm(&pk.a_query, z) + delta * r;

@@ -19,8 +19,8 @@
 //!   so −1 costs what 1 costs and every magnitude has at most 253 bits.
 //! - **Signed digits.** Each magnitude is cut into windows of `c` bits, with digits in
 //!   [−2^(c−1), 2^(c−1)] (a digit of 2^(c−1) or more becomes negative and carries one into
-//!   the next window, except in the top window, which has room: see [`MsmPlan::new`]). A digit of magnitude d adds ±P to
-//!   bucket d − 1, so a window needs 2^(c−1) buckets.
+//!   the next window, except in the top window, which has room: see [`MsmPlan::new`]). A
+//!   digit of magnitude d adds ±P to bucket d − 1, so a window needs 2^(c−1) buckets.
 //! - **Windows side by side.** Each window is summed on its own (in parallel), then the
 //!   window sums are combined high to low with `c` doublings between them.
 //! - **What cannot be batched.** An addition whose operands share an x-coordinate (a doubling,

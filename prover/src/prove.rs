@@ -232,12 +232,6 @@ impl Prover {
         public_inputs: &[Fr],
         rng: &mut dyn CryptoRngCore,
     ) -> Result<[u8; PROOF_LEN], ProveError> {
-        let full_assignment = &assignment.0;
-        if full_assignment.len() != self.proving_key.a_query.len() {
-            return Err(ProveError::Internal(
-                "the witness does not fit the proving key".into(),
-            ));
-        }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
         let (pk, m, i, n, z) = (
@@ -245,13 +239,12 @@ impl Prover {
             &self.circuit.matrices,
             self.circuit.num_instance_variables,
             self.circuit.num_constraints,
-            full_assignment,
+            &assignment.0,
         );
         let proof = match self.keys {
             KeySource::Dev => groth16::create_proof::<LibsnarkReduction>(pk, r, s, m, i, n, z),
             KeySource::Ceremony => groth16::create_proof::<CosetReduction>(pk, r, s, m, i, n, z),
-        }
-        .map_err(|e| ProveError::Internal(e.to_string()))?;
+        }?;
         let valid = Groth16::<Bn254>::verify_proof(&self.verifying_key, &proof, public_inputs)
             .map_err(|e| ProveError::Internal(e.to_string()))?;
         if !valid {
@@ -576,6 +569,18 @@ mod tests {
                 pk, r, s, m, i, n, z,
             );
             assert_eq!(ours.expect("proves"), theirs.expect("proves"));
+        }
+        // An assignment one value short, or without the constant 1 first, is refused before
+        // any work: the MSMs would drop or misweigh terms.
+        let (r, s) = randomness[0];
+        let short = &z[..z.len() - 1];
+        let mut unweighted = z.clone();
+        unweighted[0] = Fr::from(2u8);
+        for bad in [short, &unweighted[..]] {
+            assert!(matches!(
+                groth16::create_proof::<LibsnarkReduction>(pk, r, s, m, i, n, bad),
+                Err(ProveError::Internal(message)) if message.contains("does not fit")
+            ));
         }
     }
 
